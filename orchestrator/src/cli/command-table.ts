@@ -1,0 +1,157 @@
+/**
+ * Every command and option, declared once. The parser, `--help` and the README's command
+ * reference all come from this table. Handlers are imported lazily so a read command loads
+ * only its own module (and never the agent, GitHub, MCP or listr2 code).
+ */
+
+export interface OptionSpec {
+  name: string;
+  short?: string;
+  type: 'boolean' | 'string';
+  multiple?: boolean;
+  /** Placeholder shown in help, e.g. DIR. */
+  value?: string;
+  description: string;
+}
+
+export interface ArgSpec {
+  name: string;
+  required: boolean;
+  description: string;
+}
+
+export interface CommandSpec {
+  /** Words after `cxo`, e.g. `tasks list`. */
+  name: string;
+  summary: string;
+  description?: string;
+  args: ArgSpec[];
+  options: OptionSpec[];
+  examples: string[];
+  load: () => Promise<{ default: CommandHandler }>;
+}
+
+export interface CommandContext {
+  args: Record<string, string | undefined>;
+  options: Record<string, string | boolean | string[] | undefined>;
+  /** The directory given by --repo, else the current directory. */
+  cwd: string;
+  out: import('./output.js').Output;
+}
+
+export type CommandHandler = (ctx: CommandContext) => Promise<number>;
+
+export const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print a JSON document instead of text' };
+const COMMIT_OPTION: OptionSpec = { name: 'commit', type: 'boolean', description: 'commit the changed file (only that file)' };
+
+export const GLOBAL_OPTIONS: OptionSpec[] = [
+  { name: 'repo', short: 'C', type: 'string', value: 'DIR', description: 'run as if started in DIR' },
+  { name: 'help', short: 'h', type: 'boolean', description: 'show help for the command' },
+];
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'init',
+    summary: 'scaffold the task index, an example task, PRD, checklist, spec, config and AGENTS.md section',
+    description:
+      'Adds the files the orchestrator reads to an existing repository. Idempotent: it never overwrites a file and says what it skipped.',
+    args: [],
+    options: [JSON_OPTION],
+    examples: ['cxo init', 'cxo init --repo ../my-service'],
+    load: () => import('./commands/init.js'),
+  },
+  {
+    name: 'validate',
+    summary: 'load and check every task, PRD, checklist, spec and the config',
+    description:
+      'Reports every problem, not just the first, as path:line:col with the offending line quoted. Exit 1 when there are errors.',
+    args: [],
+    options: [JSON_OPTION, { name: 'strict', type: 'boolean', description: 'treat warnings as errors' }],
+    examples: ['cxo validate', 'cxo validate --json'],
+    load: () => import('./commands/validate.js'),
+  },
+  {
+    name: 'tasks list',
+    summary: 'list tasks with their phase, priority and dependencies',
+    args: [],
+    options: [
+      JSON_OPTION,
+      { name: 'phase', type: 'string', multiple: true, value: 'PHASE', description: 'only tasks in this phase (repeatable)' },
+      { name: 'ready', type: 'boolean', description: 'only tasks that can be worked on now' },
+      { name: 'label', type: 'string', multiple: true, value: 'LABEL', description: 'only tasks with this label (repeatable)' },
+    ],
+    examples: ['cxo tasks list', 'cxo tasks list --phase pending --ready', 'cxo tasks list --json'],
+    load: () => import('./commands/tasks-list.js'),
+  },
+  {
+    name: 'tasks show',
+    summary: 'show one task, its dependencies and its spec',
+    args: [{ name: 'id', required: true, description: 'task id' }],
+    options: [JSON_OPTION],
+    examples: ['cxo tasks show add-login-k3f9q'],
+    load: () => import('./commands/tasks-show.js'),
+  },
+  {
+    name: 'tasks next',
+    summary: 'the highest-priority task whose dependencies are done and which is not running or done',
+    args: [],
+    options: [JSON_OPTION],
+    examples: ['cxo tasks next', 'cxo tasks next --json'],
+    load: () => import('./commands/tasks-next.js'),
+  },
+  {
+    name: 'tasks add',
+    summary: 'add a task with an id that cannot collide with one added on another branch',
+    args: [],
+    options: [
+      JSON_OPTION,
+      COMMIT_OPTION,
+      { name: 'title', type: 'string', value: 'TEXT', description: 'task title (required)' },
+      { name: 'id', type: 'string', value: 'ID', description: 'use this id instead of generating one' },
+      { name: 'description', type: 'string', value: 'TEXT', description: 'what needs doing' },
+      { name: 'spec', type: 'string', value: 'PATH', description: 'mini-spec that governs the task' },
+      { name: 'prd', type: 'string', value: 'PATH', description: 'PRD the task comes from' },
+      { name: 'checklist', type: 'string', value: 'REF', description: 'checklist item, e.g. tasks/tasks-0001-x.md#1.2' },
+      { name: 'depends-on', type: 'string', multiple: true, value: 'ID', description: 'a task that must be done first (repeatable)' },
+      { name: 'priority', type: 'string', value: 'P', description: 'critical, high, medium (default) or low' },
+      { name: 'label', type: 'string', multiple: true, value: 'LABEL', description: 'label (repeatable)' },
+      { name: 'owner', type: 'string', value: 'NAME', description: 'who owns the task' },
+      { name: 'acceptance', type: 'string', multiple: true, value: 'CMD', description: 'command that proves it done (repeatable)' },
+      { name: 'path', type: 'string', multiple: true, value: 'GLOB', description: 'files the task may change (repeatable)' },
+    ],
+    examples: ['cxo tasks add --title "Add login rate limit" --spec specs/0002-rate-limit.md --depends-on add-login-k3f9q'],
+    load: () => import('./commands/tasks-add.js'),
+  },
+  {
+    name: 'request',
+    summary: "request a run of a task by setting its `request` field",
+    description:
+      'A run is due when `request` differs from the request the orchestrator last handled (status.observedRequest). Without --value the request becomes the current UTC time.',
+    args: [{ name: 'id', required: true, description: 'task id' }],
+    options: [
+      JSON_OPTION,
+      COMMIT_OPTION,
+      { name: 'value', type: 'string', value: 'TEXT', description: 'request value to set (default: the current time)' },
+    ],
+    examples: ['cxo request add-login-k3f9q --commit'],
+    load: () => import('./commands/request.js'),
+  },
+  {
+    name: 'import',
+    summary: 'bring in tasks from DevOnboarder, Kbediako CO, task-master or an ai-dev-tasks checklist',
+    description: 'Dry run by default: shows the diff it would make to the task index. --write applies it.',
+    args: [{ name: 'file', required: true, description: 'file to import' }],
+    options: [
+      JSON_OPTION,
+      { name: 'from', type: 'string', value: 'FORMAT', description: 'devonboarder, co-index, taskmaster or checklist (required)' },
+      { name: 'write', type: 'boolean', description: 'write the task index instead of showing the diff' },
+    ],
+    examples: ['cxo import --from taskmaster .taskmaster/tasks/tasks.json', 'cxo import --from checklist tasks/tasks-0001-auth.md --write'],
+    load: () => import('./commands/import.js'),
+  },
+];
+
+/** Group words that only introduce subcommands. */
+export const GROUPS: Record<string, string> = {
+  tasks: 'work with the task index',
+};

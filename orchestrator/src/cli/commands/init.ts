@@ -1,0 +1,64 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { git } from '../../git/git.js';
+import { AGENTS_SECTION, AGENTS_SECTION_START, scaffoldFiles } from '../../init/templates.js';
+import { writeFileAtomic } from '../../repo/atomic-write.js';
+import type { CommandHandler } from '../command-table.js';
+import { openRepo } from '../open-repo.js';
+
+const init: CommandHandler = async ({ cwd, options, out }) => {
+  const { root } = openRepo(cwd);
+  const files = scaffoldFiles({
+    today: new Date().toISOString().slice(0, 10),
+    author: authorName(root),
+    testCommand: testCommand(root),
+  });
+  const created: string[] = [];
+  const skipped: string[] = [];
+  for (const [file, content] of Object.entries(files)) {
+    const path = join(root, file);
+    if (existsSync(path)) {
+      skipped.push(file);
+      continue;
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, content);
+    created.push(file);
+  }
+  const agentsPath = join(root, 'AGENTS.md');
+  const agents = existsSync(agentsPath) ? readFileSync(agentsPath, 'utf8') : undefined;
+  if (agents === undefined) {
+    writeFileAtomic(agentsPath, `# AGENTS.md\n\n${AGENTS_SECTION}`);
+    created.push('AGENTS.md');
+  } else if (agents.includes(AGENTS_SECTION_START)) {
+    skipped.push('AGENTS.md (section)');
+  } else {
+    writeFileAtomic(agentsPath, `${agents}${agents.endsWith('\n') ? '' : '\n'}\n${AGENTS_SECTION}`);
+    created.push('AGENTS.md (section appended)');
+  }
+  if (options.json) {
+    out.json({ root, created, skipped });
+    return 0;
+  }
+  for (const f of created) out.line(`created  ${f}`);
+  for (const f of skipped) out.line(`skipped  ${f} (already exists)`);
+  out.line(created.length ? '\nnext: cxo validate, then cxo tasks list' : '\nnothing to do: everything is already in place');
+  return 0;
+};
+export default init;
+
+function authorName(root: string): string {
+  let name = '';
+  try {
+    name = git(root, ['config', 'user.name'], { allowFail: true }).stdout.trim();
+  } catch {
+    // no git on PATH: fall back to the login name
+  }
+  return name || process.env.USER || 'owner';
+}
+
+function testCommand(root: string): string {
+  if (existsSync(join(root, 'package.json'))) return 'npm test';
+  if (existsSync(join(root, 'Makefile'))) return 'make test';
+  return 'git diff --check';
+}

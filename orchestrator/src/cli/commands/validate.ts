@@ -1,0 +1,35 @@
+import { ExitCode, InvalidRepoError } from '../../errors.js';
+import type { Diagnostic } from '../../repo/diagnostics.js';
+import { findRepoRoot, loadRepo } from '../../repo/load-repo.js';
+import type { CommandHandler } from '../command-table.js';
+import { summarize } from '../output.js';
+
+const validate: CommandHandler = async ({ cwd, options, out }) => {
+  const root = findRepoRoot(cwd);
+  let diagnostics: Diagnostic[];
+  let counts: Record<string, number> | undefined;
+  try {
+    const model = loadRepo(root);
+    diagnostics = model.diagnostics;
+    counts = { tasks: model.index.tasks.length, specs: model.specs.size, prds: model.prds.size, checklists: model.checklists.size };
+  } catch (e) {
+    // for validate, unreadable input is a finding (exit 1), not a usage error
+    if (!(e instanceof InvalidRepoError)) throw e;
+    diagnostics = e.diagnostics;
+  }
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const failed = errors > 0 || (options.strict === true && warnings > 0);
+  if (options.json) {
+    out.json({ ok: !failed, errors, warnings, counts: counts ?? null, diagnostics });
+  } else {
+    out.diagnostics(diagnostics);
+    if (diagnostics.length > 0) out.error('');
+    const what = counts
+      ? `${counts.tasks} tasks, ${counts.specs} specs, ${counts.prds} PRDs, ${counts.checklists} checklists`
+      : 'the task index could not be loaded';
+    (failed ? out.error.bind(out) : out.line.bind(out))(`${failed ? 'invalid' : 'valid'}: ${what} (${summarize(diagnostics)})`);
+  }
+  return failed ? ExitCode.Failure : ExitCode.Ok;
+};
+export default validate;

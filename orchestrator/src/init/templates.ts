@@ -1,0 +1,150 @@
+import { specDigest } from '../repo/spec-digest.js';
+import type { SpecFields } from '../repo/spec-types.js';
+
+/** The files `cxo init` writes, for a repository whose test command is `testCommand`. */
+export interface ScaffoldInput {
+  today: string;
+  author: string;
+  testCommand: string;
+}
+
+export const AGENTS_SECTION_START = '<!-- codex-orchestrator:start -->';
+export const AGENTS_SECTION_END = '<!-- codex-orchestrator:end -->';
+
+const SPEC_BODY = `
+# Example: greeting module
+
+## Context
+A small, reviewable change the orchestrator can run end to end. Replace this spec with a real one.
+
+## Design
+- Add a \`greet(name)\` function that returns \`Hello, <name>!\`.
+- Keep it in \`src/greeting/\`; no other files change.
+
+## Acceptance
+- The project's tests pass.
+- \`greet("Ada")\` returns \`Hello, Ada!\`.
+
+## Risks
+None: a new module with no callers yet.
+`;
+
+export function scaffoldFiles(input: ScaffoldInput): Record<string, string> {
+  const fields: SpecFields = {
+    id: 'example-greeting',
+    title: 'Example: greeting module',
+    status: 'approved',
+    owners: [input.author],
+    risk: 'low',
+    last_review: input.today,
+    covers: ['src/greeting/**'],
+  };
+  const digest = specDigest(fields, SPEC_BODY);
+  const spec = `---
+id: ${fields.id}
+title: "${fields.title}"
+status: approved
+owners: [${JSON.stringify(input.author)}]
+risk: low
+last_review: ${input.today}
+covers: ["src/greeting/**"]
+approvals:
+  - by: ${JSON.stringify(input.author)}
+    role: owner
+    at: ${input.today}
+    digest: ${digest}
+---${SPEC_BODY}`;
+
+  const index = {
+    $schema: './node_modules/codex-orchestrator/schemas/task-index.schema.json',
+    version: 1,
+    tasks: [
+      {
+        id: 'example-greeting',
+        title: 'Add a greeting module',
+        description: 'Example task created by `cxo init`. Request a run with `cxo request example-greeting`.',
+        spec: 'specs/0001-example-greeting.md',
+        prd: 'tasks/0001-prd-example.md',
+        checklist: 'tasks/tasks-0001-example.md#1.1',
+        priority: 'medium',
+        labels: ['example'],
+        acceptance: [input.testCommand],
+        paths: ['src/greeting/**'],
+      },
+    ],
+  };
+
+  return {
+    'codex.tasks.json': `${JSON.stringify(index, null, 2)}\n`,
+    'specs/0001-example-greeting.md': spec,
+    'tasks/0001-prd-example.md': `---
+id: prd-example
+title: "Example: greetings"
+status: approved
+owners: [${JSON.stringify(input.author)}]
+created: ${input.today}
+specs: [specs/0001-example-greeting.md]
+---
+
+# PRD: greetings
+
+## Problem
+Users want to be greeted by name.
+
+## Goals
+1. A greeting function other modules can call.
+
+## Non-goals
+- Localisation.
+`,
+    'tasks/tasks-0001-example.md': `# Tasks: greetings (from tasks/0001-prd-example.md)
+
+- [ ] 1.0 Greeting module
+  - [ ] 1.1 Add \`greet(name)\` in src/greeting/ with a test
+  - [ ] 1.2 Document it in the README
+`,
+    'codex.config.yaml': `# codex-orchestrator configuration. Every key is optional; these are the defaults.
+# yaml-language-server: $schema=./node_modules/codex-orchestrator/schemas/config.schema.json
+version: 1
+base_branch: main
+files:
+  tasks: codex.tasks.json
+  prds: ["tasks/[0-9][0-9][0-9][0-9]-prd-*.md"]
+  checklists: ["tasks/tasks-[0-9][0-9][0-9][0-9]-*.md"]
+  specs: ["specs/[0-9][0-9][0-9][0-9]*-*.md"]
+# a spec's last_review may be at most this many days old, by risk
+freshness:
+  days: { low: 90, medium: 60, high: 30 }
+  warn_days_before: 7
+# approvals a spec needs before its tasks may run, by risk
+approvals:
+  low: { count: 0 }
+  medium: { count: 1 }
+  high: { count: 2, distinct_from_owners: true }
+# adapter per role: builtin, codex, claude, command:<cmd>, none
+agents:
+  manager: builtin
+  builder: builtin
+  tester: none
+  reviewer: none
+concurrency: 2
+timeouts: { step_seconds: 1800, command_seconds: 600 }
+redaction:
+  patterns: []
+`,
+  };
+}
+
+export const AGENTS_SECTION = `${AGENTS_SECTION_START}
+## Working with codex-orchestrator
+
+This repository is driven by codex-orchestrator. Work is requested in \`codex.tasks.json\`; each task
+names the mini-spec in \`specs/\` that governs it and the PRD and checklist item it comes from.
+
+- Change only the files the task's \`paths\` and its spec's \`covers\` allow.
+- Follow the task's spec; if the spec is wrong, say so instead of working around it.
+- Do not edit a task's \`status\` block or anything under \`.runs/\`: the orchestrator owns them.
+- Do not commit: the orchestrator commits your changes with the run's evidence.
+- The task is done when its \`acceptance\` commands pass; run them before you finish.
+${AGENTS_SECTION_END}
+`;

@@ -1,0 +1,61 @@
+import { validatePrd, validateSpec } from '../generated/validators.js';
+import { type Diagnostic, diagnostic } from './diagnostics.js';
+import { type FrontMatterDocument, parseFrontMatter } from './front-matter.js';
+import { validateWithSchema } from './schema-validation.js';
+import type { SourceText } from './source-text.js';
+import type { PrdFields, SpecFields } from './spec-types.js';
+
+export interface SpecDoc {
+  file: string;
+  fields: SpecFields;
+  doc: FrontMatterDocument;
+}
+
+export interface PrdDoc {
+  file: string;
+  /** Undefined for a PRD without front matter, which still loads (with a warning). */
+  fields?: PrdFields;
+  doc?: FrontMatterDocument;
+  body: string;
+}
+
+/** Parses a mini-spec: front matter is required and validated. */
+export function parseSpec(source: SourceText): { spec?: SpecDoc; diagnostics: Diagnostic[] } {
+  const parsed = parseFrontMatter(source);
+  if (parsed.absent) {
+    return {
+      diagnostics: [
+        diagnostic('error', 'front-matter', 'mini-spec has no front matter', { file: source.file, line: 1, column: 1 }, {
+          hint: 'start the file with a --- block holding id, title, status, owners, risk and last_review (`cxo spec new` writes one)',
+        }),
+      ],
+    };
+  }
+  if (!parsed.doc) return { diagnostics: parsed.diagnostics };
+  const doc = parsed.doc;
+  const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validateSpec, doc.data, doc.locate)];
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  return { spec: { file: source.file, fields: doc.data as unknown as SpecFields, doc }, diagnostics };
+}
+
+/** Parses a PRD: front matter is optional; when present it is validated. */
+export function parsePrd(source: SourceText): { prd?: PrdDoc; diagnostics: Diagnostic[] } {
+  const parsed = parseFrontMatter(source);
+  if (parsed.absent) {
+    return {
+      prd: { file: source.file, body: source.text },
+      diagnostics: [
+        diagnostic('warning', 'front-matter', 'PRD has no front matter; it loads, but has no id or title', {
+          file: source.file,
+          line: 1,
+          column: 1,
+        }, { hint: 'add a --- block with at least id and title' }),
+      ],
+    };
+  }
+  if (!parsed.doc) return { diagnostics: parsed.diagnostics };
+  const doc = parsed.doc;
+  const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validatePrd, doc.data, doc.locate)];
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  return { prd: { file: source.file, fields: doc.data as unknown as PrdFields, doc, body: doc.body }, diagnostics };
+}

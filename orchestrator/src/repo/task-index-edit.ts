@@ -1,0 +1,84 @@
+import { applyEdits, type FormattingOptions, format, modify } from 'jsonc-parser';
+import type { JsonPath } from './json-document.js';
+import type { TaskIndex } from './task-index.js';
+import type { Task, TaskStatus } from './task-types.js';
+
+/**
+ * Minimal-diff edits of the task index text. Each function returns the new text (without BOM);
+ * key order, indentation, line endings and the trailing newline of the file are kept, and only
+ * the lines of the edited fields change.
+ */
+
+export function formattingOf(text: string, eol: string): FormattingOptions {
+  const indented = /\n([ \t]+)\S/.exec(text);
+  const unit = indented?.[1] ?? '  ';
+  if (unit.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
+  // the first indented line is one level deep in a well-formed file
+  return { insertSpaces: true, tabSize: unit.length, eol };
+}
+
+function edit(text: string, path: JsonPath, value: unknown, formatting: FormattingOptions, insert = false): string {
+  const edits = modify(text, path, value, { formattingOptions: formatting, isArrayInsertion: insert });
+  return applyEdits(text, edits);
+}
+
+/** Sets (or, with `undefined`, removes) human-owned fields of one task. */
+export function setTaskFields(index: TaskIndex, id: string, fields: Partial<Omit<Task, 'id' | 'status'>>): string {
+  const i = requirePosition(index, id);
+  const formatting = formattingOf(index.doc.source.text, index.doc.source.eol);
+  let text = index.doc.source.text;
+  for (const [key, value] of Object.entries(fields)) text = edit(text, ['tasks', i, key], value, formatting);
+  return text;
+}
+
+/**
+ * Replaces a task's status block. Fields are set one by one so that a phase change is a
+ * one-line diff when the block already exists.
+ */
+export function setTaskStatus(index: TaskIndex, id: string, status: TaskStatus): string {
+  const i = requirePosition(index, id);
+  const formatting = formattingOf(index.doc.source.text, index.doc.source.eol);
+  let text = index.doc.source.text;
+  const current = index.tasks[i].status;
+  if (!current) return edit(text, ['tasks', i, 'status'], status, formatting);
+  for (const key of Object.keys(current) as (keyof TaskStatus)[]) {
+    if (!(key in status)) text = edit(text, ['tasks', i, 'status', key], undefined, formatting);
+  }
+  for (const [key, value] of Object.entries(status)) {
+    if (JSON.stringify(current[key as keyof TaskStatus]) !== JSON.stringify(value)) {
+      text = edit(text, ['tasks', i, 'status', key], value, formatting);
+    }
+  }
+  return text;
+}
+
+/** Appends a task at the end of the tasks array. */
+export function appendTask(index: TaskIndex, task: Task): string {
+  return appendTasks(index, [task]);
+}
+
+/**
+ * Appends tasks at the end of the tasks array in one splice: the first is placed by jsonc-parser
+ * (which knows the file's layout) and the rest are rendered the same way, so importing many tasks
+ * into a large index does not re-parse the file once per task.
+ */
+export function appendTasks(index: TaskIndex, tasks: Task[]): string {
+  const text = index.doc.source.text;
+  if (tasks.length === 0) return text;
+  const formatting = formattingOf(text, index.doc.source.eol);
+  const [first] = modify(text, ['tasks', -1], tasks[0], { formattingOptions: formatting, isArrayInsertion: true });
+  const itemIndent = /([ \t]*)\{/.exec(first.content.slice(first.content.lastIndexOf('\n', first.content.indexOf('{')) + 1))?.[1] ?? '';
+  let content = first.content;
+  for (const task of tasks.slice(1)) {
+    const raw = JSON.stringify(task);
+    const body = applyEdits(raw, format(raw, undefined, formatting)).split(formatting.eol ?? '\n').join(`${formatting.eol}${itemIndent}`);
+    content += `,${formatting.eol}${itemIndent}${body}`;
+  }
+  return text.slice(0, first.offset) + content + text.slice(first.offset + first.length);
+}
+
+function requirePosition(index: TaskIndex, id: string): number {
+  const i = index.positionOf(id);
+  if (i === undefined) throw new Error(`task ${id} is not in the index`);
+  return i;
+}

@@ -17,7 +17,7 @@ export function mainHelp(group?: string): string {
     '',
     'Global options:',
     ...formatOptions(GLOBAL_OPTIONS),
-    ...(group ? [] : ['  -V, --version       print the version']),
+    ...(group ? [] : ['  -V, --version               print the version']),
     '',
     `Run \`cxo <command> --help\` for a command's options.`,
     'Exit codes: 0 ok, 1 violations or failure, 2 usage or configuration error, 3 internal error.',

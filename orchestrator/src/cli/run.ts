@@ -75,7 +75,7 @@ function parseCommandLine(
   const options = Object.fromEntries(
     [...GLOBAL_OPTIONS, ...command.options].map((o) => [
       o.name,
-      { type: o.type, multiple: o.multiple, ...(o.short ? { short: o.short } : {}) },
+      { type: o.type, multiple: o.multiple ?? false, ...(o.short ? { short: o.short } : {}) },
     ]),
   );
   let parsed: ReturnType<typeof parseArgs>;

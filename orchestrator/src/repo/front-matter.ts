@@ -184,7 +184,8 @@ export function setFrontMatterFields(doc: FrontMatterDocument, fields: Record<st
       const valueNode = found.pair.value as Node | null;
       const start = block.yamlStart + keyNode.range![0];
       // valueEnd excludes trailing comments and blank lines, which stay where they are
-      const end = block.yamlStart + (valueNode?.range?.[1] ?? keyNode.range![1]);
+      let end = block.yamlStart + (valueNode?.range?.[1] ?? keyNode.range![1]);
+      while (end > start && (source.text[end - 1] === '\n' || source.text[end - 1] === '\r')) end--;
       edits.push({ start, end, text: renderField(key, value, eol).replace(new RegExp(`${escapeRe(eol)}$`), '') });
     } else {
       additions.push(renderField(key, value, eol));

@@ -82,7 +82,15 @@ export function parseJson(
     );
     return { diagnostics };
   }
-  for (const e of errors) diagnostics.push(describeSyntaxError(index, source, e));
+  // one mistake often yields several parser errors at the same spot; report each spot once
+  const seen = new Set<number>();
+  for (const e of errors) {
+    const d = describeSyntaxError(index, source, e);
+    const key = d.line! * 1e6 + d.column!;
+    if (seen.has(key) || (diagnostics.length > 0 && d.message.startsWith('unexpected end of file'))) continue;
+    seen.add(key);
+    diagnostics.push(d);
+  }
   if (diagnostics.length > 0 || !tree) return { diagnostics };
   diagnostics.push(...duplicateKeys(index, source.file, tree));
   if (diagnostics.length > 0) return { diagnostics };

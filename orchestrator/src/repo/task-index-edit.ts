@@ -67,6 +67,10 @@ export function appendTasks(index: TaskIndex, tasks: Task[]): string {
   if (tasks.length === 0) return text;
   const formatting = formattingOf(text, index.doc.source.eol);
   const [first] = modify(text, ['tasks', -1], tasks[0], { formattingOptions: formatting, isArrayInsertion: true });
+  if (first.length !== 0) {
+    // jsonc-parser re-laid out an empty or one-line array: place each task the same way, one by one
+    return tasks.reduce((acc, task) => edit(acc, ['tasks', -1], task, formatting, true), text);
+  }
   const itemIndent = /([ \t]*)\{/.exec(first.content.slice(first.content.lastIndexOf('\n', first.content.indexOf('{')) + 1))?.[1] ?? '';
   let content = first.content;
   for (const task of tasks.slice(1)) {

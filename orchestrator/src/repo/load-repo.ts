@@ -124,15 +124,15 @@ export function listRepoFiles(root: string, globs: readonly string[]): string[] 
 export function loadRepo(root: string): RepoModel {
   const { config, diagnostics } = loadConfig(root);
   if (hasErrors(diagnostics)) throw new InvalidRepoError(`${CONFIG_FILE} is invalid`, sortDiagnostics(diagnostics));
-  let index: TaskIndex;
-  try {
-    const loaded = loadTaskIndex(root, config, 'full');
-    index = loaded.index;
-    diagnostics.push(...loaded.diagnostics);
-  } catch (e) {
-    if (e instanceof InvalidRepoError) throw new InvalidRepoError(e.message, sortDiagnostics([...diagnostics, ...e.diagnostics]));
-    throw e;
-  }
+  // the index must parse for anything else to be checked; its other errors are reported with the rest
+  const read = readRepoText(root, config.files.tasks, config.limits.max_file_bytes);
+  if (read.missing) {
+    diagnostics.push(diagnostic('error', 'missing-file', `${config.files.tasks} does not exist`, { file: config.files.tasks }, { hint: 'run `cxo init` to create one' }));
+  } else diagnostics.push(...read.diagnostics);
+  const parsed = read.source ? parseTaskIndex(read.source, 'full') : undefined;
+  if (parsed) diagnostics.push(...parsed.diagnostics);
+  if (!parsed?.index) throw new InvalidRepoError(`${config.files.tasks} cannot be loaded`, sortDiagnostics(diagnostics));
+  const index = parsed.index;
   const max = config.limits.max_file_bytes;
   const specs = new Map<string, SpecDoc>();
   const prds = new Map<string, PrdDoc>();

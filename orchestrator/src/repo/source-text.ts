@@ -49,14 +49,19 @@ export function decodeSource(
     text = utf8.decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
+    const { line, column } = positionOfByte(bytes, at);
+    const lineStart = at - column + 1;
+    let lineEnd = bytes.indexOf(0x0a, at);
+    if (lineEnd === -1) lineEnd = bytes.length;
+    const sourceLine = new TextDecoder('utf-8').decode(bytes.subarray(lineStart, lineEnd)).replace(/\r$/, '');
     return {
       diagnostics: [
         diagnostic(
           'error',
           'encoding',
           `file is not valid UTF-8 (invalid byte 0x${bytes[at]?.toString(16).padStart(2, '0')} at offset ${at})`,
-          { file, ...positionOfByte(bytes, at) },
-          { hint: 're-save the file as UTF-8' },
+          { file, line, column },
+          { hint: 're-save the file as UTF-8', sourceLine },
         ),
       ],
     };

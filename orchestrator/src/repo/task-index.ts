@@ -133,8 +133,9 @@ function checkIndex(index: TaskIndex): Diagnostic[] {
 
 /** "did you mean" for a mistyped id. */
 function closest(id: string, candidates: Iterable<string>): string | undefined {
+  if (id.length < 3) return undefined;
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(id.length / 3)) + 1;
+  let bestDistance = Math.floor(id.length / 3) + 1;
   for (const c of candidates) {
     if (Math.abs(c.length - id.length) >= bestDistance) continue;
     const d = editDistance(id, c);

@@ -1,19 +1,22 @@
 import { InvalidRepoError } from '../errors.js';
 import type { Config } from '../repo/config.js';
 import { hasErrors, sortDiagnostics } from '../repo/diagnostics.js';
-import { findRepoRoot, loadConfig, loadTaskIndex } from '../repo/load-repo.js';
+import { findRepoRoot, loadConfig, loadTaskIndex } from '../repo/repo-files.js';
 import type { TaskIndex } from '../repo/task-index.js';
 
 /** The repository root and effective config for a command; a broken config is a usage error (exit 2). */
-export function openRepo(cwd: string): { root: string; config: Config } {
+export async function openRepo(cwd: string): Promise<{ root: string; config: Config }> {
   const root = findRepoRoot(cwd);
-  const { config, diagnostics } = loadConfig(root);
+  const { config, diagnostics } = await loadConfig(root);
   if (hasErrors(diagnostics)) throw new InvalidRepoError('codex.config.yaml is invalid', sortDiagnostics(diagnostics));
   return { root, config };
 }
 
 /** Root, config and task index, for commands that read or edit tasks. */
-export function openTaskIndex(cwd: string, mode: 'full' | 'fast'): { root: string; config: Config; index: TaskIndex } {
-  const { root, config } = openRepo(cwd);
+export async function openTaskIndex(
+  cwd: string,
+  mode: 'full' | 'fast',
+): Promise<{ root: string; config: Config; index: TaskIndex }> {
+  const { root, config } = await openRepo(cwd);
   return { root, config, index: loadTaskIndex(root, config, mode).index };
 }

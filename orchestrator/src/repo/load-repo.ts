@@ -1,13 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
+import { statSync } from 'node:fs';
 import { InvalidRepoError } from '../errors.js';
 import { type Checklist, findChecklistItem, parseChecklist } from './checklist.js';
-import { CONFIG_FILE, type Config, defaultConfig, parseConfig } from './config.js';
+import { CONFIG_FILE, type Config } from './config.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { type PrdDoc, parsePrd, parseSpec, type SpecDoc } from './markdown-docs.js';
+import { listRepoFiles, loadConfig, readRepoText } from './repo-files.js';
 import { resolveInsideRepo } from './repo-paths.js';
-import { decodeSource, type SourceText } from './source-text.js';
+import type { SourceText } from './source-text.js';
 import { parseTaskIndex, type TaskIndex } from './task-index.js';
 
 /** Everything the orchestrator read from the repository, with the findings about it. */
@@ -21,71 +20,6 @@ export interface RepoModel {
   diagnostics: Diagnostic[];
 }
 
-/** The nearest directory at or above `start` holding the task index, config, or .git. */
-export function findRepoRoot(start: string): string {
-  let dir = resolve(start);
-  let gitRoot: string | undefined;
-  for (;;) {
-    if (existsSync(join(dir, 'codex.tasks.json')) || existsSync(join(dir, CONFIG_FILE))) return dir;
-    if (!gitRoot && existsSync(join(dir, '.git'))) gitRoot = dir;
-    const up = dirname(dir);
-    if (up === dir) return gitRoot ?? resolve(start);
-    dir = up;
-  }
-}
-
-/** Reads a repository file as text; a missing file gives `missing`, bad bytes give diagnostics. */
-export function readRepoText(
-  root: string,
-  file: string,
-  maxBytes?: number,
-): { source?: SourceText; missing?: boolean; diagnostics: Diagnostic[] } {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(join(root, file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { missing: true, diagnostics: [] };
-    if (code === 'EISDIR') return { diagnostics: [diagnostic('error', 'io', 'expected a file, found a directory', { file })] };
-    return { diagnostics: [diagnostic('error', 'io', `cannot read file: ${(e as Error).message}`, { file })] };
-  }
-  return decodeSource(file, bytes, maxBytes);
-}
-
-/** Loads codex.config.yaml over the defaults (the file is optional). */
-export function loadConfig(root: string): { config: Config; diagnostics: Diagnostic[] } {
-  const read = readRepoText(root, CONFIG_FILE);
-  if (read.missing) return { config: defaultConfig(), diagnostics: [] };
-  if (!read.source) return { config: defaultConfig(), diagnostics: read.diagnostics };
-  const parsed = parseConfig(read.source);
-  return { config: parsed.config ?? defaultConfig(), diagnostics: parsed.diagnostics };
-}
-
-/**
- * Loads the task index. `fast` is for read commands: it trusts JSON.parse and validates the
- * schema, building positions only when something is wrong; `cxo validate` uses `full`.
- * Throws InvalidRepoError (nothing usable) when the index cannot be read.
- */
-export function loadTaskIndex(
-  root: string,
-  config: Config,
-  mode: 'full' | 'fast' = 'fast',
-): { index: TaskIndex; diagnostics: Diagnostic[] } {
-  const file = config.files.tasks;
-  const read = readRepoText(root, file, config.limits.max_file_bytes);
-  if (read.missing) {
-    throw new InvalidRepoError(`no task index: ${file} does not exist`, [
-      diagnostic('error', 'missing-file', `${file} does not exist`, { file }, { hint: 'run `cxo init` to create one' }),
-    ]);
-  }
-  if (!read.source) throw new InvalidRepoError(`cannot read ${file}`, read.diagnostics);
-  const parsed = parseTaskIndex(read.source, mode);
-  if (!parsed.index || hasErrors(parsed.diagnostics)) {
-    throw new InvalidRepoError(`${file} is invalid`, sortDiagnostics(parsed.diagnostics));
-  }
-  return { index: parsed.index, diagnostics: parsed.diagnostics };
-}
-
 /** Loads one spec by path, checking the path stays inside the repository. */
 export function loadSpec(root: string, file: string, config: Config): { spec?: SpecDoc; diagnostics: Diagnostic[] } {
   const read = readRepoText(root, file, config.limits.max_file_bytes);
@@ -93,36 +27,9 @@ export function loadSpec(root: string, file: string, config: Config): { spec?: S
   return parseSpec(read.source);
 }
 
-/** Lists repository files matching globs (relative, forward slashes), skipping .git and node_modules. */
-export function listRepoFiles(root: string, globs: readonly string[]): string[] {
-  const found = new Set<string>();
-  for (const glob of globs) {
-    const scan = picomatch.scan(glob);
-    const base = scan.isGlob ? scan.base : dirname(glob);
-    const isMatch = picomatch(glob, { dot: false });
-    const recursive = glob.includes('**');
-    const walk = (dir: string) => {
-      let entries: import('node:fs').Dirent[];
-      try {
-        entries = readdirSync(join(root, dir), { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
-        const rel = dir && dir !== '.' ? `${dir}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) {
-          if (recursive && entry.name !== '.git' && entry.name !== 'node_modules') walk(rel);
-        } else if (isMatch(rel)) found.add(rel);
-      }
-    };
-    walk(base === '.' ? '' : base);
-  }
-  return [...found].sort();
-}
-
 /** Loads and cross-checks everything: config, index, every spec, PRD and checklist, and the references between them. */
-export function loadRepo(root: string): RepoModel {
-  const { config, diagnostics } = loadConfig(root);
+export async function loadRepo(root: string): Promise<RepoModel> {
+  const { config, diagnostics } = await loadConfig(root);
   if (hasErrors(diagnostics)) throw new InvalidRepoError(`${CONFIG_FILE} is invalid`, sortDiagnostics(diagnostics));
   // the index must parse for anything else to be checked; its other errors are reported with the rest
   const read = readRepoText(root, config.files.tasks, config.limits.max_file_bytes);
@@ -220,9 +127,4 @@ export function loadRepo(root: string): RepoModel {
     } else specIds.set(spec.fields.id, spec.file);
   }
   return { root, config, index, specs, prds, checklists, diagnostics: sortDiagnostics(diagnostics) };
-}
-
-/** Repository-relative form of an absolute path, with forward slashes. */
-export function toRepoPath(root: string, absolute: string): string {
-  return relative(root, absolute).split(sep).join('/');
 }

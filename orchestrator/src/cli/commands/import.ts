@@ -5,7 +5,7 @@ import { diffTexts } from '../../git/git.js';
 import { convertImport, IMPORT_FORMATS, type ImportFormat } from '../../import/index.js';
 import { writeFileAtomic } from '../../repo/atomic-write.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../../repo/diagnostics.js';
-import { loadTaskIndex, readRepoText } from '../../repo/load-repo.js';
+import { loadTaskIndex, readRepoText } from '../../repo/repo-files.js';
 import { repoPathProblem } from '../../repo/repo-paths.js';
 import { decodeSource } from '../../repo/source-text.js';
 import { parseTaskIndex } from '../../repo/task-index.js';
@@ -21,7 +21,7 @@ const importCommand: CommandHandler = async ({ cwd, args, options, out }) => {
   if (!IMPORT_FORMATS.includes(format as ImportFormat)) {
     throw new UsageError(`unknown --from "${format}"`, `formats: ${IMPORT_FORMATS.join(', ')}`);
   }
-  const { root, config } = openRepo(cwd);
+  const { root, config } = await openRepo(cwd);
   const file = args.file!;
   // the file to import may live anywhere; it is only read
   const read = readRepoText(cwd, file, config.limits.max_file_bytes);

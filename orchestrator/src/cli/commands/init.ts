@@ -7,7 +7,7 @@ import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
 
 const init: CommandHandler = async ({ cwd, options, out }) => {
-  const { root } = openRepo(cwd);
+  const { root } = await openRepo(cwd);
   const files = scaffoldFiles({
     today: new Date().toISOString().slice(0, 10),
     author: authorName(root),

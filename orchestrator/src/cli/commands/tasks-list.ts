@@ -10,7 +10,7 @@ const tasksList: CommandHandler = async ({ cwd, options, out }) => {
     if (!PHASES.includes(p as Phase)) throw new UsageError(`unknown phase "${p}"`, `phases: ${PHASES.join(', ')}`);
   }
   const labels = (options.label as string[] | undefined) ?? [];
-  const { index } = openTaskIndex(cwd, 'fast');
+  const { index } = await openTaskIndex(cwd, 'fast');
   const tasks = index.tasks.filter(
     (t) =>
       (phases.length === 0 || phases.includes(phaseOf(t))) &&

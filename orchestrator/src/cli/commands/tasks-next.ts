@@ -4,7 +4,7 @@ import type { CommandHandler } from '../command-table.js';
 import { openTaskIndex } from '../open-repo.js';
 
 const tasksNext: CommandHandler = async ({ cwd, options, out }) => {
-  const { index } = openTaskIndex(cwd, 'fast');
+  const { index } = await openTaskIndex(cwd, 'fast');
   const task = nextTask(index);
   if (options.json) {
     out.json({ task: task ? { ...task, phase: phaseOf(task) } : null });

@@ -6,7 +6,7 @@ import type { CommandHandler } from '../command-table.js';
 import { openTaskIndex } from '../open-repo.js';
 
 const tasksShow: CommandHandler = async ({ cwd, args, options, out }) => {
-  const { root, config, index } = openTaskIndex(cwd, 'fast');
+  const { root, config, index } = await openTaskIndex(cwd, 'fast');
   const task = index.byId.get(args.id!);
   if (!task) throw new NotFoundError(`no task "${args.id}" in ${index.file}`, 'list ids with `cxo tasks list`');
   // only this task's spec is parsed: show stays fast at 10,000 specs

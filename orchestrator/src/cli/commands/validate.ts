@@ -1,6 +1,7 @@
 import { ExitCode, InvalidRepoError } from '../../errors.js';
 import type { Diagnostic } from '../../repo/diagnostics.js';
-import { findRepoRoot, loadRepo } from '../../repo/load-repo.js';
+import { loadRepo } from '../../repo/load-repo.js';
+import { findRepoRoot } from '../../repo/repo-files.js';
 import type { CommandHandler } from '../command-table.js';
 import { summarize } from '../output.js';
 
@@ -9,7 +10,7 @@ const validate: CommandHandler = async ({ cwd, options, out }) => {
   let diagnostics: Diagnostic[];
   let counts: Record<string, number> | undefined;
   try {
-    const model = loadRepo(root);
+    const model = await loadRepo(root);
     diagnostics = model.diagnostics;
     counts = { tasks: model.index.tasks.length, specs: model.specs.size, prds: model.prds.size, checklists: model.checklists.size };
   } catch (e) {

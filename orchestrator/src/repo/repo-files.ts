@@ -1,0 +1,109 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { InvalidRepoError } from '../errors.js';
+import { CONFIG_FILE, type Config, defaultConfig } from './config.js';
+import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { decodeSource, type SourceText } from './source-text.js';
+import { parseTaskIndex, type TaskIndex } from './task-index.js';
+
+/** Finding and reading the repository's files. Nothing here loads YAML, so read commands stay fast. */
+
+/** The nearest directory at or above `start` holding the task index, config, or .git. */
+export function findRepoRoot(start: string): string {
+  let dir = resolve(start);
+  let gitRoot: string | undefined;
+  for (;;) {
+    if (existsSync(join(dir, 'codex.tasks.json')) || existsSync(join(dir, CONFIG_FILE))) return dir;
+    if (!gitRoot && existsSync(join(dir, '.git'))) gitRoot = dir;
+    const up = dirname(dir);
+    if (up === dir) return gitRoot ?? resolve(start);
+    dir = up;
+  }
+}
+
+/** Reads a repository file as text; a missing file gives `missing`, bad bytes give diagnostics. */
+export function readRepoText(
+  root: string,
+  file: string,
+  maxBytes?: number,
+): { source?: SourceText; missing?: boolean; diagnostics: Diagnostic[] } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(root, file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { missing: true, diagnostics: [] };
+    if (code === 'EISDIR') return { diagnostics: [diagnostic('error', 'io', 'expected a file, found a directory', { file })] };
+    return { diagnostics: [diagnostic('error', 'io', `cannot read file: ${(e as Error).message}`, { file })] };
+  }
+  return decodeSource(file, bytes, maxBytes);
+}
+
+/** Loads codex.config.yaml over the defaults (the file is optional). */
+export async function loadConfig(root: string): Promise<{ config: Config; diagnostics: Diagnostic[] }> {
+  const read = readRepoText(root, CONFIG_FILE);
+  if (read.missing) return { config: defaultConfig(), diagnostics: [] };
+  if (!read.source) return { config: defaultConfig(), diagnostics: read.diagnostics };
+  // YAML is loaded only when there is a config to read: read commands start faster without it
+  const { parseConfig } = await import('./config-parse.js');
+  const parsed = parseConfig(read.source);
+  return { config: parsed.config ?? defaultConfig(), diagnostics: parsed.diagnostics };
+}
+
+/**
+ * Loads the task index. `fast` is for read commands: it trusts JSON.parse and validates the
+ * schema, building positions only when something is wrong; `cxo validate` uses `full`.
+ * Throws InvalidRepoError (nothing usable) when the index cannot be read.
+ */
+export function loadTaskIndex(
+  root: string,
+  config: Config,
+  mode: 'full' | 'fast' = 'fast',
+): { index: TaskIndex; diagnostics: Diagnostic[] } {
+  const file = config.files.tasks;
+  const read = readRepoText(root, file, config.limits.max_file_bytes);
+  if (read.missing) {
+    throw new InvalidRepoError(`no task index: ${file} does not exist`, [
+      diagnostic('error', 'missing-file', `${file} does not exist`, { file }, { hint: 'run `cxo init` to create one' }),
+    ]);
+  }
+  if (!read.source) throw new InvalidRepoError(`cannot read ${file}`, read.diagnostics);
+  const parsed = parseTaskIndex(read.source, mode);
+  if (!parsed.index || hasErrors(parsed.diagnostics)) {
+    throw new InvalidRepoError(`${file} is invalid`, sortDiagnostics(parsed.diagnostics));
+  }
+  return { index: parsed.index, diagnostics: parsed.diagnostics };
+}
+
+/** Lists repository files matching globs (relative, forward slashes), skipping .git and node_modules. */
+export function listRepoFiles(root: string, globs: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const glob of globs) {
+    const scan = picomatch.scan(glob);
+    const base = scan.isGlob ? scan.base : dirname(glob);
+    const isMatch = picomatch(glob, { dot: false });
+    const recursive = glob.includes('**');
+    const walk = (dir: string) => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = readdirSync(join(root, dir), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const rel = dir && dir !== '.' ? `${dir}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+          if (recursive && entry.name !== '.git' && entry.name !== 'node_modules') walk(rel);
+        } else if (isMatch(rel)) found.add(rel);
+      }
+    };
+    walk(base === '.' ? '' : base);
+  }
+  return [...found].sort();
+}
+
+/** Repository-relative form of an absolute path, with forward slashes. */
+export function toRepoPath(root: string, absolute: string): string {
+  return relative(root, absolute).split(sep).join('/');
+}

@@ -17,7 +17,11 @@ export class CxoError extends Error {
   readonly exitCode: ExitCode;
   readonly diagnostics: Diagnostic[];
   readonly hint?: string;
-  constructor(message: string, exitCode: ExitCode, options: { diagnostics?: Diagnostic[]; hint?: string } = {}) {
+  constructor(
+    message: string,
+    exitCode: ExitCode,
+    options: { diagnostics?: Diagnostic[]; hint?: string } = {},
+  ) {
     super(message);
     this.name = new.target.name;
     this.exitCode = exitCode;

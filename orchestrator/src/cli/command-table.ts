@@ -41,8 +41,16 @@ export interface CommandContext {
 
 export type CommandHandler = (ctx: CommandContext) => Promise<number>;
 
-export const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print a JSON document instead of text' };
-const COMMIT_OPTION: OptionSpec = { name: 'commit', type: 'boolean', description: 'commit the changed file (only that file)' };
+export const JSON_OPTION: OptionSpec = {
+  name: 'json',
+  type: 'boolean',
+  description: 'print a JSON document instead of text',
+};
+const COMMIT_OPTION: OptionSpec = {
+  name: 'commit',
+  type: 'boolean',
+  description: 'commit the changed file (only that file)',
+};
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: 'repo', short: 'C', type: 'string', value: 'DIR', description: 'run as if started in DIR' },
@@ -76,9 +84,21 @@ export const COMMANDS: CommandSpec[] = [
     args: [],
     options: [
       JSON_OPTION,
-      { name: 'phase', type: 'string', multiple: true, value: 'PHASE', description: 'only tasks in this phase (repeatable)' },
+      {
+        name: 'phase',
+        type: 'string',
+        multiple: true,
+        value: 'PHASE',
+        description: 'only tasks in this phase (repeatable)',
+      },
       { name: 'ready', type: 'boolean', description: 'only tasks that can be worked on now' },
-      { name: 'label', type: 'string', multiple: true, value: 'LABEL', description: 'only tasks with this label (repeatable)' },
+      {
+        name: 'label',
+        type: 'string',
+        multiple: true,
+        value: 'LABEL',
+        description: 'only tasks with this label (repeatable)',
+      },
     ],
     examples: ['cxo tasks list', 'cxo tasks list --phase pending --ready', 'cxo tasks list --json'],
     load: () => import('./commands/tasks-list.js'),
@@ -111,27 +131,62 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'description', type: 'string', value: 'TEXT', description: 'what needs doing' },
       { name: 'spec', type: 'string', value: 'PATH', description: 'mini-spec that governs the task' },
       { name: 'prd', type: 'string', value: 'PATH', description: 'PRD the task comes from' },
-      { name: 'checklist', type: 'string', value: 'REF', description: 'checklist item, e.g. tasks/tasks-0001-x.md#1.2' },
-      { name: 'depends-on', type: 'string', multiple: true, value: 'ID', description: 'a task that must be done first (repeatable)' },
-      { name: 'priority', type: 'string', value: 'P', description: 'critical, high, medium (default) or low' },
+      {
+        name: 'checklist',
+        type: 'string',
+        value: 'REF',
+        description: 'checklist item, e.g. tasks/tasks-0001-x.md#1.2',
+      },
+      {
+        name: 'depends-on',
+        type: 'string',
+        multiple: true,
+        value: 'ID',
+        description: 'a task that must be done first (repeatable)',
+      },
+      {
+        name: 'priority',
+        type: 'string',
+        value: 'P',
+        description: 'critical, high, medium (default) or low',
+      },
       { name: 'label', type: 'string', multiple: true, value: 'LABEL', description: 'label (repeatable)' },
       { name: 'owner', type: 'string', value: 'NAME', description: 'who owns the task' },
-      { name: 'acceptance', type: 'string', multiple: true, value: 'CMD', description: 'command that proves it done (repeatable)' },
-      { name: 'path', type: 'string', multiple: true, value: 'GLOB', description: 'files the task may change (repeatable)' },
+      {
+        name: 'acceptance',
+        type: 'string',
+        multiple: true,
+        value: 'CMD',
+        description: 'command that proves it done (repeatable)',
+      },
+      {
+        name: 'path',
+        type: 'string',
+        multiple: true,
+        value: 'GLOB',
+        description: 'files the task may change (repeatable)',
+      },
     ],
-    examples: ['cxo tasks add --title "Add login rate limit" --spec specs/0002-rate-limit.md --depends-on add-login-k3f9q'],
+    examples: [
+      'cxo tasks add --title "Add login rate limit" --spec specs/0002-rate-limit.md --depends-on add-login-k3f9q',
+    ],
     load: () => import('./commands/tasks-add.js'),
   },
   {
     name: 'request',
-    summary: "request a run of a task by setting its `request` field",
+    summary: 'request a run of a task by setting its `request` field',
     description:
       'A run is due when `request` differs from the request the orchestrator last handled (status.observedRequest). Without --value the request becomes the current UTC time.',
     args: [{ name: 'id', required: true, description: 'task id' }],
     options: [
       JSON_OPTION,
       COMMIT_OPTION,
-      { name: 'value', type: 'string', value: 'TEXT', description: 'request value to set (default: the current time)' },
+      {
+        name: 'value',
+        type: 'string',
+        value: 'TEXT',
+        description: 'request value to set (default: the current time)',
+      },
     ],
     examples: ['cxo request add-login-k3f9q --commit'],
     load: () => import('./commands/request.js'),
@@ -143,10 +198,18 @@ export const COMMANDS: CommandSpec[] = [
     args: [{ name: 'file', required: true, description: 'file to import' }],
     options: [
       JSON_OPTION,
-      { name: 'from', type: 'string', value: 'FORMAT', description: 'devonboarder, co-index, taskmaster or checklist (required)' },
+      {
+        name: 'from',
+        type: 'string',
+        value: 'FORMAT',
+        description: 'devonboarder, co-index, taskmaster or checklist (required)',
+      },
       { name: 'write', type: 'boolean', description: 'write the task index instead of showing the diff' },
     ],
-    examples: ['cxo import --from taskmaster .taskmaster/tasks/tasks.json', 'cxo import --from checklist tasks/tasks-0001-auth.md --write'],
+    examples: [
+      'cxo import --from taskmaster .taskmaster/tasks/tasks.json',
+      'cxo import --from checklist tasks/tasks-0001-auth.md --write',
+    ],
     load: () => import('./commands/import.js'),
   },
 ];

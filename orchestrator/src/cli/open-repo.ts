@@ -8,7 +8,8 @@ import type { TaskIndex } from '../repo/task-index.js';
 export async function openRepo(cwd: string): Promise<{ root: string; config: Config }> {
   const root = findRepoRoot(cwd);
   const { config, diagnostics } = await loadConfig(root);
-  if (hasErrors(diagnostics)) throw new InvalidRepoError('codex.config.yaml is invalid', sortDiagnostics(diagnostics));
+  if (hasErrors(diagnostics))
+    throw new InvalidRepoError('codex.config.yaml is invalid', sortDiagnostics(diagnostics));
   return { root, config };
 }
 

@@ -27,7 +27,9 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     if (!command) {
       if (group) {
         out.line(mainHelp(group));
-        return argv.length === 1 || argv.includes('--help') || argv.includes('-h') ? ExitCode.Ok : ExitCode.Usage;
+        return argv.length === 1 || argv.includes('--help') || argv.includes('-h')
+          ? ExitCode.Ok
+          : ExitCode.Usage;
       }
       if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
         const topic = argv[0] === 'help' && argv.length > 1 ? findCommand(argv.slice(1)).command : undefined;
@@ -50,6 +52,18 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
 }
 
 function findCommand(argv: string[]): { command?: CommandSpec; rest: string[]; group?: string } {
+  // global options may come before the command: `cxo -C DIR tasks list`
+  const leading: string[] = [];
+  while (argv[0] === '-C' || argv[0] === '--repo' || argv[0]?.startsWith('--repo=')) {
+    const take = argv[0].includes('=') ? 1 : 2;
+    leading.push(...argv.slice(0, take));
+    argv = argv.slice(take);
+  }
+  const found = findCommandWords(argv);
+  return { ...found, rest: [...found.rest, ...leading] };
+}
+
+function findCommandWords(argv: string[]): { command?: CommandSpec; rest: string[]; group?: string } {
   const words: string[] = [];
   for (const token of argv) {
     if (token.startsWith('-')) break;
@@ -62,7 +76,8 @@ function findCommand(argv: string[]): { command?: CommandSpec; rest: string[]; g
     if (command) return { command, rest: argv.slice(n) };
   }
   if (words[0] && GROUPS[words[0]]) {
-    if (words[1]) throw new UsageError(`unknown command "${words[0]} ${words[1]}"`, `run \`cxo ${words[0]} --help\``);
+    if (words[1])
+      throw new UsageError(`unknown command "${words[0]} ${words[1]}"`, `run \`cxo ${words[0]} --help\``);
     return { rest: argv.slice(1), group: words[0] };
   }
   return { rest: argv };
@@ -71,7 +86,10 @@ function findCommand(argv: string[]): { command?: CommandSpec; rest: string[]; g
 function parseCommandLine(
   command: CommandSpec,
   rest: string[],
-): { args: Record<string, string | undefined>; options: Record<string, string | boolean | string[] | undefined> } {
+): {
+  args: Record<string, string | undefined>;
+  options: Record<string, string | boolean | string[] | undefined>;
+} {
   const options = Object.fromEntries(
     [...GLOBAL_OPTIONS, ...command.options].map((o) => [
       o.name,
@@ -82,7 +100,10 @@ function parseCommandLine(
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(String((e as Error).message).replace(/\. To specify a positional.*$/s, ''), `run \`cxo ${command.name} --help\``);
+    throw new UsageError(
+      String((e as Error).message).replace(/\. To specify a positional.*$/s, ''),
+      `run \`cxo ${command.name} --help\``,
+    );
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.help) return { args: {}, options: values };
@@ -91,11 +112,17 @@ function parseCommandLine(
   command.args.forEach((spec, i) => {
     args[spec.name] = positionals[i];
     if (spec.required && positionals[i] === undefined) {
-      throw new UsageError(`missing argument <${spec.name}>`, `usage: cxo ${command.name} ${command.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`)).join(' ')}`);
+      throw new UsageError(
+        `missing argument <${spec.name}>`,
+        `usage: cxo ${command.name} ${command.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`)).join(' ')}`,
+      );
     }
   });
   if (positionals.length > command.args.length) {
-    throw new UsageError(`unexpected argument "${positionals[command.args.length]}"`, `run \`cxo ${command.name} --help\``);
+    throw new UsageError(
+      `unexpected argument "${positionals[command.args.length]}"`,
+      `run \`cxo ${command.name} --help\``,
+    );
   }
   return { args, options: values };
 }
@@ -103,7 +130,10 @@ function parseCommandLine(
 function reportError(e: unknown, out: Output, json: boolean): number {
   if (e instanceof CxoError) {
     if (json) {
-      out.json({ ok: false, error: { kind: e.name, message: e.message, hint: e.hint, diagnostics: e.diagnostics } });
+      out.json({
+        ok: false,
+        error: { kind: e.name, message: e.message, hint: e.hint, diagnostics: e.diagnostics },
+      });
     } else {
       out.diagnostics(e.diagnostics);
       if (e.diagnostics.length > 0) out.error('');

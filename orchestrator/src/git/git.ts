@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { OperationError } from '../errors.js';
 
 /** Runs git in `cwd` and returns stdout; a non-zero exit is an OperationError quoting git's message. */
-export function git(cwd: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}): {
+export function git(
+  cwd: string,
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {},
+): {
   stdout: string;
   stderr: string;
   status: number;
@@ -18,7 +22,10 @@ export function git(cwd: string, args: string[], options: { input?: string; env?
     maxBuffer: 256 * 1024 * 1024,
   });
   if (result.error) {
-    throw new OperationError(`cannot run git: ${result.error.message}`, 'install git and make sure it is on PATH');
+    throw new OperationError(
+      `cannot run git: ${result.error.message}`,
+      'install git and make sure it is on PATH',
+    );
   }
   const status = result.status ?? 1;
   if (status !== 0 && !options.allowFail) {
@@ -33,7 +40,8 @@ export function git(cwd: string, args: string[], options: { input?: string; env?
  */
 export function commitFiles(root: string, files: string[], message: string): string {
   const inside = git(root, ['rev-parse', '--is-inside-work-tree'], { allowFail: true });
-  if (inside.status !== 0) throw new OperationError('--commit needs a git repository', 'run `git init` first, or drop --commit');
+  if (inside.status !== 0)
+    throw new OperationError('--commit needs a git repository', 'run `git init` first, or drop --commit');
   git(root, ['add', '--intent-to-add', '--', ...files]);
   git(root, ['commit', '--quiet', '--only', '-m', message, '--', ...files]);
   return git(root, ['rev-parse', 'HEAD']).stdout.trim();

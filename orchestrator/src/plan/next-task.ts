@@ -1,5 +1,5 @@
 import type { TaskIndex } from '../repo/task-index.js';
-import { type Phase, phaseOf, type Priority, priorityOf, type Task } from '../repo/task-types.js';
+import { type Phase, type Priority, phaseOf, priorityOf, type Task } from '../repo/task-types.js';
 
 /** Phases from which a task can be picked up again. running/queued/review/done/cancelled are not. */
 export const WORKABLE_PHASES: readonly Phase[] = ['pending', 'changes-requested', 'failed', 'blocked'];

@@ -1,4 +1,4 @@
-import { type Diagnostic } from './diagnostics.js';
+import type { Diagnostic } from './diagnostics.js';
 import { diagnosticAt, LineIndex, type SourceText } from './source-text.js';
 
 /** One numbered item of a checklist: `- [ ] 1.2 Write the parser`. */
@@ -40,11 +40,26 @@ export function parseChecklist(source: SourceText): { checklist: Checklist; diag
     if (!m) {
       if (LOOSE_ITEM.test(raw) && !/^\s*[-*+] \[[ xX]\] /.test(raw)) {
         diagnostics.push(
-          diagnosticAt(index, source.file, index.offsetOfLine(lineNo) + raw.indexOf('['), 'warning', 'checklist', 'checkbox is not "[ ]" or "[x]"; the item is ignored'),
+          diagnosticAt(
+            index,
+            source.file,
+            index.offsetOfLine(lineNo) + raw.indexOf('['),
+            'warning',
+            'checklist',
+            'checkbox is not "[ ]" or "[x]"; the item is ignored',
+          ),
         );
       } else if (/^\s*[-*+] \[[ xX]\] \D/.test(raw)) {
         diagnostics.push(
-          diagnosticAt(index, source.file, index.offsetOfLine(lineNo) + raw.indexOf(']') + 2, 'warning', 'checklist', 'checklist item has no number, so it cannot be referenced', 'number it like "1.2"'),
+          diagnosticAt(
+            index,
+            source.file,
+            index.offsetOfLine(lineNo) + raw.indexOf(']') + 2,
+            'warning',
+            'checklist',
+            'checklist item has no number, so it cannot be referenced',
+            'number it like "1.2"',
+          ),
         );
       }
       return;
@@ -63,12 +78,26 @@ export function parseChecklist(source: SourceText): { checklist: Checklist; diag
     const first = byNumber.get(item.number);
     if (first) {
       diagnostics.push(
-        diagnosticAt(index, source.file, index.offsetOfLine(lineNo) + column, 'error', 'duplicate-id', `checklist item ${item.number} appears twice (first at line ${first.line})`),
+        diagnosticAt(
+          index,
+          source.file,
+          index.offsetOfLine(lineNo) + column,
+          'error',
+          'duplicate-id',
+          `checklist item ${item.number} appears twice (first at line ${first.line})`,
+        ),
       );
     } else byNumber.set(item.number, item);
     if (item.parent && !item.number.startsWith(`${item.parent.replace(/\.0$/, '')}.`)) {
       diagnostics.push(
-        diagnosticAt(index, source.file, index.offsetOfLine(lineNo) + column, 'warning', 'checklist', `item ${item.number} is nested under ${item.parent}; its number suggests another parent`),
+        diagnosticAt(
+          index,
+          source.file,
+          index.offsetOfLine(lineNo) + column,
+          'warning',
+          'checklist',
+          `item ${item.number} is nested under ${item.parent}; its number suggests another parent`,
+        ),
       );
     }
     items.push(item);
@@ -79,7 +108,11 @@ export function parseChecklist(source: SourceText): { checklist: Checklist; diag
 
 /** Looks an item up by number, accepting "1" for "1.0" as ai-dev-tasks writes parents. */
 export function findChecklistItem(checklist: Checklist, number: string): ChecklistItem | undefined {
-  return checklist.byNumber.get(number) ?? checklist.byNumber.get(`${number}.0`) ?? checklist.byNumber.get(number.replace(/\.0$/, ''));
+  return (
+    checklist.byNumber.get(number) ??
+    checklist.byNumber.get(`${number}.0`) ??
+    checklist.byNumber.get(number.replace(/\.0$/, ''))
+  );
 }
 
 /**

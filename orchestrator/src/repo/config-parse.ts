@@ -7,7 +7,11 @@ import type { SourceText } from './source-text.js';
 
 /** Parses codex.config.yaml and lays it over the defaults; invalid regexes in redaction are errors too. */
 export function parseConfig(source: SourceText): { config?: Config; diagnostics: Diagnostic[] } {
-  const parsed = parseYamlBlock(source, { yamlStart: 0, yamlEnd: source.text.length, bodyStart: source.text.length });
+  const parsed = parseYamlBlock(source, {
+    yamlStart: 0,
+    yamlEnd: source.text.length,
+    bodyStart: source.text.length,
+  });
   if (!parsed.doc) return { diagnostics: parsed.diagnostics };
   const doc = parsed.doc;
   const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validateConfig, doc.data, doc.locate)];
@@ -18,7 +22,14 @@ export function parseConfig(source: SourceText): { config?: Config; diagnostics:
     try {
       new RegExp(pattern);
     } catch (e) {
-      diagnostics.push(doc.locate(['redaction', 'patterns', i], 'error', 'schema', `invalid regular expression: ${(e as Error).message}`));
+      diagnostics.push(
+        doc.locate(
+          ['redaction', 'patterns', i],
+          'error',
+          'schema',
+          `invalid regular expression: ${(e as Error).message}`,
+        ),
+      );
     }
   });
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };

@@ -1,4 +1,14 @@
-import { type Document, isMap, isPair, isScalar, isSeq, type Node, type Pair, parseDocument, stringify } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node,
+  type Pair,
+  parseDocument,
+  stringify,
+} from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import type { JsonPath } from './json-document.js';
 import type { Locate } from './schema-validation.js';
@@ -54,7 +64,8 @@ export class FrontMatterDocument {
     for (let depth = path.length; depth >= 0; depth--) {
       const found = nodeAt(this.yaml, path.slice(0, depth));
       if (!found) continue;
-      const range = part === 'key' && depth === path.length && found.pair ? keyRange(found.pair) : found.node?.range;
+      const range =
+        part === 'key' && depth === path.length && found.pair ? keyRange(found.pair) : found.node?.range;
       if (range) return this.block.yamlStart + range[0];
     }
     return this.block.yamlStart;
@@ -124,17 +135,34 @@ export function parseYamlBlock(source: SourceText, block: FrontMatterBlock): Par
   const diagnostics: Diagnostic[] = [];
   for (const e of yaml.errors) {
     diagnostics.push(
-      diagnosticAt(index, source.file, block.yamlStart + e.pos[0], 'error', yamlErrorCode(e.code), yamlMessage(e.code, e.message), yamlHint(e.code)),
+      diagnosticAt(
+        index,
+        source.file,
+        block.yamlStart + e.pos[0],
+        'error',
+        yamlErrorCode(e.code),
+        yamlMessage(e.code, e.message),
+        yamlHint(e.code),
+      ),
     );
   }
   for (const w of yaml.warnings) {
-    diagnostics.push(diagnosticAt(index, source.file, block.yamlStart + w.pos[0], 'warning', 'yaml', firstLine(w.message)));
+    diagnostics.push(
+      diagnosticAt(index, source.file, block.yamlStart + w.pos[0], 'warning', 'yaml', firstLine(w.message)),
+    );
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const data = yaml.contents === null ? {} : yaml.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     diagnostics.push(
-      diagnosticAt(index, source.file, block.yamlStart, 'error', 'yaml-syntax', 'expected a mapping of fields (key: value)'),
+      diagnosticAt(
+        index,
+        source.file,
+        block.yamlStart,
+        'error',
+        'yaml-syntax',
+        'expected a mapping of fields (key: value)',
+      ),
     );
     return { diagnostics };
   }
@@ -186,13 +214,18 @@ export function setFrontMatterFields(doc: FrontMatterDocument, fields: Record<st
       // valueEnd excludes trailing comments and blank lines, which stay where they are
       let end = block.yamlStart + (valueNode?.range?.[1] ?? keyNode.range![1]);
       while (end > start && (source.text[end - 1] === '\n' || source.text[end - 1] === '\r')) end--;
-      edits.push({ start, end, text: renderField(key, value, eol).replace(new RegExp(`${escapeRe(eol)}$`), '') });
+      edits.push({
+        start,
+        end,
+        text: renderField(key, value, eol).replace(new RegExp(`${escapeRe(eol)}$`), ''),
+      });
     } else {
       additions.push(renderField(key, value, eol));
     }
   }
   let text = source.text;
-  for (const e of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  for (const e of edits.sort((a, b) => b.start - a.start))
+    text = text.slice(0, e.start) + e.text + text.slice(e.end);
   if (additions.length > 0) {
     // block.yamlEnd is unchanged by the edits above only if they come after it; recompute
     const again = findFrontMatter(text) as FrontMatterBlock;
@@ -206,11 +239,13 @@ export function setFrontMatterFields(doc: FrontMatterDocument, fields: Record<st
 }
 
 function renderField(key: string, value: unknown, eol: string): string {
-  const rendered = stringify({ [key]: value }, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  const rendered = stringify(
+    { [key]: value },
+    { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' },
+  );
   return eol === '\n' ? rendered : rendered.replace(/\n/g, eol);
 }
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-

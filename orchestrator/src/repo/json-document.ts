@@ -48,7 +48,15 @@ export class JsonDocument {
     hint?: string,
     part: 'value' | 'key' = 'value',
   ): Diagnostic {
-    return diagnosticAt(this.index, this.source.file, this.offsetOf(path, part), severity, code, message, hint);
+    return diagnosticAt(
+      this.index,
+      this.source.file,
+      this.offsetOf(path, part),
+      severity,
+      code,
+      message,
+      hint,
+    );
   }
 }
 
@@ -127,7 +135,14 @@ function describeSyntaxError(index: LineIndex, source: SourceText, e: ParseError
   if (printParseErrorCode(e.error) === 'InvalidCommentToken') {
     return diagnosticAt(index, source.file, at, 'error', 'json-syntax', 'comments are not allowed in JSON');
   }
-  return diagnosticAt(index, source.file, at, 'error', 'json-syntax', syntaxMessage(e.error, text.slice(at, at + 12)));
+  return diagnosticAt(
+    index,
+    source.file,
+    at,
+    'error',
+    'json-syntax',
+    syntaxMessage(e.error, text.slice(at, at + 12)),
+  );
 }
 
 function syntaxMessage(code: ParseError['error'], near: string): string {

@@ -21,7 +21,11 @@ export interface RepoModel {
 }
 
 /** Loads one spec by path, checking the path stays inside the repository. */
-export function loadSpec(root: string, file: string, config: Config): { spec?: SpecDoc; diagnostics: Diagnostic[] } {
+export function loadSpec(
+  root: string,
+  file: string,
+  config: Config,
+): { spec?: SpecDoc; diagnostics: Diagnostic[] } {
   const read = readRepoText(root, file, config.limits.max_file_bytes);
   if (!read.source) return { diagnostics: read.diagnostics };
   return parseSpec(read.source);
@@ -30,15 +34,25 @@ export function loadSpec(root: string, file: string, config: Config): { spec?: S
 /** Loads and cross-checks everything: config, index, every spec, PRD and checklist, and the references between them. */
 export async function loadRepo(root: string): Promise<RepoModel> {
   const { config, diagnostics } = await loadConfig(root);
-  if (hasErrors(diagnostics)) throw new InvalidRepoError(`${CONFIG_FILE} is invalid`, sortDiagnostics(diagnostics));
+  if (hasErrors(diagnostics))
+    throw new InvalidRepoError(`${CONFIG_FILE} is invalid`, sortDiagnostics(diagnostics));
   // the index must parse for anything else to be checked; its other errors are reported with the rest
   const read = readRepoText(root, config.files.tasks, config.limits.max_file_bytes);
   if (read.missing) {
-    diagnostics.push(diagnostic('error', 'missing-file', `${config.files.tasks} does not exist`, { file: config.files.tasks }, { hint: 'run `cxo init` to create one' }));
+    diagnostics.push(
+      diagnostic(
+        'error',
+        'missing-file',
+        `${config.files.tasks} does not exist`,
+        { file: config.files.tasks },
+        { hint: 'run `cxo init` to create one' },
+      ),
+    );
   } else diagnostics.push(...read.diagnostics);
   const parsed = read.source ? parseTaskIndex(read.source, 'full') : undefined;
   if (parsed) diagnostics.push(...parsed.diagnostics);
-  if (!parsed?.index) throw new InvalidRepoError(`${config.files.tasks} cannot be loaded`, sortDiagnostics(diagnostics));
+  if (!parsed?.index)
+    throw new InvalidRepoError(`${config.files.tasks} cannot be loaded`, sortDiagnostics(diagnostics));
   const index = parsed.index;
   const max = config.limits.max_file_bytes;
   const specs = new Map<string, SpecDoc>();
@@ -46,11 +60,17 @@ export async function loadRepo(root: string): Promise<RepoModel> {
   const checklists = new Map<string, Checklist>();
   const failed = new Set<string>();
 
-  const loadInto = <T>(file: string, into: Map<string, T>, parse: (s: SourceText) => { value?: T; diagnostics: Diagnostic[] }) => {
+  const loadInto = <T>(
+    file: string,
+    into: Map<string, T>,
+    parse: (s: SourceText) => { value?: T; diagnostics: Diagnostic[] },
+  ) => {
     if (into.has(file) || failed.has(file)) return;
-    const escape = resolveInsideRepo(root, file);
-    if (escape.escapes) {
-      diagnostics.push(diagnostic('error', 'path-escape', 'file is a symlink that points outside the repository', { file }));
+    const inside = resolveInsideRepo(root, file);
+    if (inside.escapes) {
+      diagnostics.push(
+        diagnostic('error', 'path-escape', 'file is a symlink that points outside the repository', { file }),
+      );
       failed.add(file);
       return;
     }
@@ -91,17 +111,39 @@ export async function loadRepo(root: string): Promise<RepoModel> {
       if (path === undefined || failed.has(path)) continue;
       const target = resolveInsideRepo(root, path);
       if (target.escapes) {
-        diagnostics.push(index.at(task.id, [field], 'error', 'path-escape', `${field} ${JSON.stringify(path)} resolves outside the repository through a symlink`));
+        diagnostics.push(
+          index.at(
+            task.id,
+            [field],
+            'error',
+            'path-escape',
+            `${field} ${JSON.stringify(path)} resolves outside the repository through a symlink`,
+          ),
+        );
         continue;
       }
       if (!target.exists) {
         diagnostics.push(
-          index.at(task.id, [field], 'error', 'dangling-reference', `task "${task.id}": ${field} file ${JSON.stringify(path)} does not exist`),
+          index.at(
+            task.id,
+            [field],
+            'error',
+            'dangling-reference',
+            `task "${task.id}": ${field} file ${JSON.stringify(path)} does not exist`,
+          ),
         );
         continue;
       }
       if (statSync(target.absolute).isDirectory()) {
-        diagnostics.push(index.at(task.id, [field], 'error', 'dangling-reference', `task "${task.id}": ${field} ${JSON.stringify(path)} is a directory`));
+        diagnostics.push(
+          index.at(
+            task.id,
+            [field],
+            'error',
+            'dangling-reference',
+            `task "${task.id}": ${field} ${JSON.stringify(path)} is a directory`,
+          ),
+        );
         continue;
       }
       if (field === 'spec') loadInto(path, specs, asSpec);
@@ -112,7 +154,13 @@ export async function loadRepo(root: string): Promise<RepoModel> {
         const number = task.checklist!.split('#')[1];
         if (checklist && !findChecklistItem(checklist, number)) {
           diagnostics.push(
-            index.at(task.id, ['checklist'], 'error', 'dangling-reference', `task "${task.id}": ${path} has no item ${number}`),
+            index.at(
+              task.id,
+              ['checklist'],
+              'error',
+              'dangling-reference',
+              `task "${task.id}": ${path} has no item ${number}`,
+            ),
           );
         }
       }
@@ -123,7 +171,14 @@ export async function loadRepo(root: string): Promise<RepoModel> {
   for (const spec of specs.values()) {
     const other = specIds.get(spec.fields.id);
     if (other) {
-      diagnostics.push(spec.doc.locate(['id'], 'error', 'duplicate-id', `spec id "${spec.fields.id}" is also used by ${other}`));
+      diagnostics.push(
+        spec.doc.locate(
+          ['id'],
+          'error',
+          'duplicate-id',
+          `spec id "${spec.fields.id}" is also used by ${other}`,
+        ),
+      );
     } else specIds.set(spec.fields.id, spec.file);
   }
   return { root, config, index, specs, prds, checklists, diagnostics: sortDiagnostics(diagnostics) };

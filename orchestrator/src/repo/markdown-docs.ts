@@ -25,9 +25,15 @@ export function parseSpec(source: SourceText): { spec?: SpecDoc; diagnostics: Di
   if (parsed.absent) {
     return {
       diagnostics: [
-        diagnostic('error', 'front-matter', 'mini-spec has no front matter', { file: source.file, line: 1, column: 1 }, {
-          hint: 'start the file with a --- block holding id, title, status, owners, risk and last_review (`cxo spec new` writes one)',
-        }),
+        diagnostic(
+          'error',
+          'front-matter',
+          'mini-spec has no front matter',
+          { file: source.file, line: 1, column: 1 },
+          {
+            hint: 'start the file with a --- block holding id, title, status, owners, risk and last_review (`cxo spec new` writes one)',
+          },
+        ),
       ],
     };
   }
@@ -45,11 +51,17 @@ export function parsePrd(source: SourceText): { prd?: PrdDoc; diagnostics: Diagn
     return {
       prd: { file: source.file, body: source.text },
       diagnostics: [
-        diagnostic('warning', 'front-matter', 'PRD has no front matter; it loads, but has no id or title', {
-          file: source.file,
-          line: 1,
-          column: 1,
-        }, { hint: 'add a --- block with at least id and title' }),
+        diagnostic(
+          'warning',
+          'front-matter',
+          'PRD has no front matter; it loads, but has no id or title',
+          {
+            file: source.file,
+            line: 1,
+            column: 1,
+          },
+          { hint: 'add a --- block with at least id and title' },
+        ),
       ],
     };
   }
@@ -57,5 +69,8 @@ export function parsePrd(source: SourceText): { prd?: PrdDoc; diagnostics: Diagn
   const doc = parsed.doc;
   const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validatePrd, doc.data, doc.locate)];
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  return { prd: { file: source.file, fields: doc.data as unknown as PrdFields, doc, body: doc.body }, diagnostics };
+  return {
+    prd: { file: source.file, fields: doc.data as unknown as PrdFields, doc, body: doc.body },
+    diagnostics,
+  };
 }

@@ -34,8 +34,11 @@ export function readRepoText(
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { missing: true, diagnostics: [] };
-    if (code === 'EISDIR') return { diagnostics: [diagnostic('error', 'io', 'expected a file, found a directory', { file })] };
-    return { diagnostics: [diagnostic('error', 'io', `cannot read file: ${(e as Error).message}`, { file })] };
+    if (code === 'EISDIR')
+      return { diagnostics: [diagnostic('error', 'io', 'expected a file, found a directory', { file })] };
+    return {
+      diagnostics: [diagnostic('error', 'io', `cannot read file: ${(e as Error).message}`, { file })],
+    };
   }
   return decodeSource(file, bytes, maxBytes);
 }
@@ -65,7 +68,13 @@ export function loadTaskIndex(
   const read = readRepoText(root, file, config.limits.max_file_bytes);
   if (read.missing) {
     throw new InvalidRepoError(`no task index: ${file} does not exist`, [
-      diagnostic('error', 'missing-file', `${file} does not exist`, { file }, { hint: 'run `cxo init` to create one' }),
+      diagnostic(
+        'error',
+        'missing-file',
+        `${file} does not exist`,
+        { file },
+        { hint: 'run `cxo init` to create one' },
+      ),
     ]);
   }
   if (!read.source) throw new InvalidRepoError(`cannot read ${file}`, read.diagnostics);

@@ -8,7 +8,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 export function repoPathProblem(path: string): string | undefined {
   if (path.length === 0) return 'path is empty';
   if (path.includes('\0')) return 'path contains a NUL character';
-  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\') || isAbsolute(path)) {
+  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(path)) {
     return 'path is absolute; use a path relative to the repository root';
   }
   if (path.includes('\\')) return 'path uses backslashes; use forward slashes';

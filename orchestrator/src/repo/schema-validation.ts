@@ -60,9 +60,19 @@ function describe(error: SchemaError, path: JsonPath, data: unknown, locate: Loc
       );
     }
     case 'required':
-      return locate(path, 'error', 'schema', `${name} is missing required field "${error.params.missingProperty}"`);
+      return locate(
+        path,
+        'error',
+        'schema',
+        `${name} is missing required field "${error.params.missingProperty}"`,
+      );
     case 'type':
-      return locate(path, 'error', 'schema', `${name} must be ${article(String(error.params.type))}, found ${typeOf(value)}`);
+      return locate(
+        path,
+        'error',
+        'schema',
+        `${name} must be ${article(String(error.params.type))}, found ${typeOf(value)}`,
+      );
     case 'enum':
       return locate(
         path,
@@ -71,7 +81,12 @@ function describe(error: SchemaError, path: JsonPath, data: unknown, locate: Loc
         `${name} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}; found ${JSON.stringify(value)}`,
       );
     case 'const':
-      return locate(path, 'error', 'schema', `${name} must be ${JSON.stringify(error.params.allowedValue)}; found ${JSON.stringify(value)}`);
+      return locate(
+        path,
+        'error',
+        'schema',
+        `${name} must be ${JSON.stringify(error.params.allowedValue)}; found ${JSON.stringify(value)}`,
+      );
     case 'format':
       if (error.params.format === 'date') {
         return locate(
@@ -82,9 +97,19 @@ function describe(error: SchemaError, path: JsonPath, data: unknown, locate: Loc
           'use YYYY-MM-DD with a day that exists in that month (UTC)',
         );
       }
-      return locate(path, 'error', 'schema', `${name} ${JSON.stringify(value)} must be a valid ${error.params.format}`);
+      return locate(
+        path,
+        'error',
+        'schema',
+        `${name} ${JSON.stringify(value)} must be a valid ${error.params.format}`,
+      );
     case 'pattern':
-      return locate(path, 'error', 'schema', `${name} ${JSON.stringify(value)} ${patternMeaning(path, String(error.params.pattern))}`);
+      return locate(
+        path,
+        'error',
+        'schema',
+        `${name} ${JSON.stringify(value)} ${patternMeaning(path, String(error.params.pattern))}`,
+      );
     case 'minLength':
       return locate(path, 'error', 'schema', `${name} must not be empty`);
     case 'minItems':

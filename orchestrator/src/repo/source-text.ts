@@ -38,15 +38,21 @@ export function decodeSource(
   if (nul !== -1) {
     return {
       diagnostics: [
-        diagnostic('error', 'binary-file', `file is binary (NUL byte at offset ${nul}), expected UTF-8 text`, {
-          file,
-        }),
+        diagnostic(
+          'error',
+          'binary-file',
+          `file is binary (NUL byte at offset ${nul}), expected UTF-8 text`,
+          {
+            file,
+          },
+        ),
       ],
     };
   }
-  let text: string;
+  // Buffer decoding is fast and marks bad sequences with U+FFFD; only then pay for a strict decode
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   try {
-    text = utf8.decode(bytes);
+    if (text.includes('\ufffd')) utf8.decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
     const { line, column } = positionOfByte(bytes, at);
@@ -82,7 +88,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
+    const need =
+      b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
     if (need < 0) return i;
     for (let k = 1; k <= need; k++) if (i + k >= bytes.length || (bytes[i + k] & 0xc0) !== 0x80) return i;
     i += need + 1;
@@ -154,5 +161,11 @@ export function diagnosticAt(
   hint?: string,
 ): Diagnostic {
   const { line, column } = index.position(offset);
-  return diagnostic(severity, code, message, { file, line, column }, { sourceLine: index.lineText(line), hint });
+  return diagnostic(
+    severity,
+    code,
+    message,
+    { file, line, column },
+    { sourceLine: index.lineText(line), hint },
+  );
 }

@@ -17,13 +17,23 @@ export function formattingOf(text: string, eol: string): FormattingOptions {
   return { insertSpaces: true, tabSize: unit.length, eol };
 }
 
-function edit(text: string, path: JsonPath, value: unknown, formatting: FormattingOptions, insert = false): string {
+function edit(
+  text: string,
+  path: JsonPath,
+  value: unknown,
+  formatting: FormattingOptions,
+  insert = false,
+): string {
   const edits = modify(text, path, value, { formattingOptions: formatting, isArrayInsertion: insert });
   return applyEdits(text, edits);
 }
 
 /** Sets (or, with `undefined`, removes) human-owned fields of one task. */
-export function setTaskFields(index: TaskIndex, id: string, fields: Partial<Omit<Task, 'id' | 'status'>>): string {
+export function setTaskFields(
+  index: TaskIndex,
+  id: string,
+  fields: Partial<Omit<Task, 'id' | 'status'>>,
+): string {
   const i = requirePosition(index, id);
   const formatting = formattingOf(index.doc.source.text, index.doc.source.eol);
   let text = index.doc.source.text;
@@ -66,16 +76,24 @@ export function appendTasks(index: TaskIndex, tasks: Task[]): string {
   const text = index.doc.source.text;
   if (tasks.length === 0) return text;
   const formatting = formattingOf(text, index.doc.source.eol);
-  const [first] = modify(text, ['tasks', -1], tasks[0], { formattingOptions: formatting, isArrayInsertion: true });
+  const [first] = modify(text, ['tasks', -1], tasks[0], {
+    formattingOptions: formatting,
+    isArrayInsertion: true,
+  });
   if (first.length !== 0) {
     // jsonc-parser re-laid out an empty or one-line array: place each task the same way, one by one
     return tasks.reduce((acc, task) => edit(acc, ['tasks', -1], task, formatting, true), text);
   }
-  const itemIndent = /([ \t]*)\{/.exec(first.content.slice(first.content.lastIndexOf('\n', first.content.indexOf('{')) + 1))?.[1] ?? '';
+  const itemIndent =
+    /([ \t]*)\{/.exec(
+      first.content.slice(first.content.lastIndexOf('\n', first.content.indexOf('{')) + 1),
+    )?.[1] ?? '';
   let content = first.content;
   for (const task of tasks.slice(1)) {
     const raw = JSON.stringify(task);
-    const body = applyEdits(raw, format(raw, undefined, formatting)).split(formatting.eol ?? '\n').join(`${formatting.eol}${itemIndent}`);
+    const body = applyEdits(raw, format(raw, undefined, formatting))
+      .split(formatting.eol ?? '\n')
+      .join(`${formatting.eol}${itemIndent}`);
     content += `,${formatting.eol}${itemIndent}${body}`;
   }
   return text.slice(0, first.offset) + content + text.slice(first.offset + first.length);

@@ -38,7 +38,14 @@ export class TaskIndex {
   }
 
   /** A diagnostic at a field of a task (`field` may be a nested path). */
-  at(id: string, field: JsonPath, severity: Diagnostic['severity'], code: string, message: string, hint?: string) {
+  at(
+    id: string,
+    field: JsonPath,
+    severity: Diagnostic['severity'],
+    code: string,
+    message: string,
+    hint?: string,
+  ) {
     const i = this.positionById.get(id) ?? 0;
     return this.doc.diagnosticAt(['tasks', i, ...field], severity, code, message, hint);
   }
@@ -105,7 +112,14 @@ function checkIndex(index: TaskIndex): Diagnostic[] {
           ),
         );
       } else if (dep === task.id) {
-        found.push(doc.diagnosticAt(['tasks', i, 'dependsOn', k], 'error', 'cycle', `task "${task.id}" depends on itself`));
+        found.push(
+          doc.diagnosticAt(
+            ['tasks', i, 'dependsOn', k],
+            'error',
+            'cycle',
+            `task "${task.id}" depends on itself`,
+          ),
+        );
       }
     });
     for (const field of ['spec', 'prd', 'checklist'] as const) {
@@ -113,11 +127,27 @@ function checkIndex(index: TaskIndex): Diagnostic[] {
       if (value === undefined) continue;
       const path = field === 'checklist' ? value.split('#')[0] : value;
       const problem = repoPathProblem(path);
-      if (problem) found.push(doc.diagnosticAt(['tasks', i, field], 'error', 'path-escape', `${field} ${JSON.stringify(value)}: ${problem}`));
+      if (problem)
+        found.push(
+          doc.diagnosticAt(
+            ['tasks', i, field],
+            'error',
+            'path-escape',
+            `${field} ${JSON.stringify(value)}: ${problem}`,
+          ),
+        );
     }
     (task.paths ?? []).forEach((glob, k) => {
       const problem = repoPathProblem(glob);
-      if (problem) found.push(doc.diagnosticAt(['tasks', i, 'paths', k], 'error', 'path-escape', `paths entry ${JSON.stringify(glob)}: ${problem}`));
+      if (problem)
+        found.push(
+          doc.diagnosticAt(
+            ['tasks', i, 'paths', k],
+            'error',
+            'path-escape',
+            `paths entry ${JSON.stringify(glob)}: ${problem}`,
+          ),
+        );
     });
   });
   for (const cycle of findCycles(tasks.filter((t) => t.dependsOn?.length))) {
@@ -125,7 +155,14 @@ function checkIndex(index: TaskIndex): Diagnostic[] {
     const first = cycle[0];
     const k = index.byId.get(first)?.dependsOn?.indexOf(cycle[1]) ?? 0;
     found.push(
-      index.at(first, ['dependsOn', k], 'error', 'cycle', `dependency cycle: ${cycle.join(' -> ')}`, 'remove one of these dependsOn entries'),
+      index.at(
+        first,
+        ['dependsOn', k],
+        'error',
+        'cycle',
+        `dependency cycle: ${cycle.join(' -> ')}`,
+        'remove one of these dependsOn entries',
+      ),
     );
   }
   return found;
@@ -160,4 +197,3 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length];
 }
-

@@ -10,20 +10,29 @@ describe('cxo init', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/created\s+codex\.tasks\.json/);
     expect(r.stdout).toMatch(/created\s+AGENTS\.md/);
-    expect(cxo(dir, ['validate']).stdout).toMatch(/^valid: 1 tasks, 1 specs, 1 PRDs, 1 checklists \(0 errors, 0 warnings\)/);
+    expect(cxo(dir, ['validate']).stdout).toMatch(
+      /^valid: 1 tasks, 1 specs, 1 PRDs, 1 checklists \(0 errors, 0 warnings\)/,
+    );
     const index = JSON.parse(read(dir, 'codex.tasks.json'));
     expect(index.tasks[0].acceptance).toEqual(['npm test']);
-    expect(read(dir, 'specs/0001-example-greeting.md')).toMatch(/status: approved[\s\S]*owners: \["Test Person"\][\s\S]*digest: sha256:[0-9a-f]{64}/);
+    expect(read(dir, 'specs/0001-example-greeting.md')).toMatch(
+      /status: approved[\s\S]*owners: \["Test Person"\][\s\S]*digest: sha256:[0-9a-f]{64}/,
+    );
     expect(cxo(dir, ['tasks', 'next']).stdout).toMatch(/^example-greeting/);
   });
 
   it('is idempotent, never overwrites, and says what it skipped', () => {
-    const dir = makeRepo({ 'AGENTS.md': '# Agents\n\nOur own rules.\n', 'specs/0001-example-greeting.md': 'mine\n' });
+    const dir = makeRepo({
+      'AGENTS.md': '# Agents\n\nOur own rules.\n',
+      'specs/0001-example-greeting.md': 'mine\n',
+    });
     const first = cxo(dir, ['init']);
     expect(first.stdout).toMatch(/skipped\s+specs\/0001-example-greeting\.md \(already exists\)/);
     expect(first.stdout).toMatch(/created\s+AGENTS\.md \(section appended\)/);
     expect(read(dir, 'specs/0001-example-greeting.md')).toBe('mine\n');
-    expect(read(dir, 'AGENTS.md')).toMatch(/^# Agents\n\nOur own rules\.\n\n<!-- codex-orchestrator:start -->/);
+    expect(read(dir, 'AGENTS.md')).toMatch(
+      /^# Agents\n\nOur own rules\.\n\n<!-- codex-orchestrator:start -->/,
+    );
     const snapshot = ['codex.tasks.json', 'AGENTS.md', 'codex.config.yaml'].map((f) => read(dir, f));
     const second = cxo(dir, ['init', '--json']);
     expect(JSON.parse(second.stdout).created).toEqual([]);
@@ -34,7 +43,10 @@ describe('cxo init', () => {
     const dir = makeRepo({});
     cxo(dir, ['init']);
     const config = join(dir, 'codex.config.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('tasks: codex.tasks.json', 'tasks: work/index.json'));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace('tasks: codex.tasks.json', 'tasks: work/index.json'),
+    );
     const r = cxo(dir, ['tasks', 'list']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/work\/index\.json does not exist/);

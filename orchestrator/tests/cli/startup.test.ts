@@ -20,7 +20,8 @@ function modulesLoadedBy(cwd: string, args: string[]): string[] {
   return readFileSync(trace, 'utf8').trim().split('\n');
 }
 
-const HEAVY = /node_modules\/(openai|@octokit|@modelcontextprotocol|listr2|chokidar|@actions)\/|dist\/(agents|github|mcp|reconcile|runs)\//;
+const HEAVY =
+  /node_modules\/(openai|@octokit|@modelcontextprotocol|listr2|chokidar|@actions)\/|dist\/(agents|github|mcp|reconcile|runs)\//;
 
 describe('start-up cost', () => {
   const repo = makeRepo({

@@ -10,7 +10,10 @@ const TASKS = [
 ];
 
 function repo(tasks: unknown[] = TASKS) {
-  return makeRepo({ 'codex.tasks.json': indexJson(tasks), 'specs/0001-a.md': specText(VALID_SPEC) }, { git: true });
+  return makeRepo(
+    { 'codex.tasks.json': indexJson(tasks), 'specs/0001-a.md': specText(VALID_SPEC) },
+    { git: true },
+  );
 }
 
 describe('cxo tasks', () => {
@@ -18,14 +21,16 @@ describe('cxo tasks', () => {
     const { code, stdout } = cxo(repo(), ['tasks', 'list']);
     expect(code).toBe(0);
     expect(stdout.split('\n')[0]).toMatch(/^ID\s+PHASE\s+PRIORITY\s+TITLE/);
-    expect(stdout).toMatch(/^ui\s+pending\s+critical\s+Build the UI  \(waits for api\)$/m);
+    expect(stdout).toMatch(/^ui\s+pending\s+critical\s+Build the UI {2}\(waits for api\)$/m);
     expect(stdout).toMatch(/^done-1\s+done\s+medium\s+Finished$/m);
   });
 
   it('list filters by phase, readiness and label; rejects unknown phases', () => {
     const dir = repo();
     const ids = (args: string[]) =>
-      (JSON.parse(cxo(dir, ['tasks', 'list', '--json', ...args]).stdout).tasks as { id: string }[]).map((t) => t.id);
+      (JSON.parse(cxo(dir, ['tasks', 'list', '--json', ...args]).stdout).tasks as { id: string }[]).map(
+        (t) => t.id,
+      );
     expect(ids(['--phase', 'done'])).toEqual(['done-1']);
     expect(ids(['--ready'])).toEqual(['api', 'docs']);
     expect(ids(['--label', 'frontend'])).toEqual(['ui']);
@@ -47,7 +52,9 @@ describe('cxo tasks', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('depends on: done-1 (done)');
     expect(stdout).toContain('needed by:  ui');
-    expect(stdout).toMatch(/spec:\s+specs\/0001-a\.md \(draft, risk low, reviewed 2026-11-01, 0 approval\(s\)\)/);
+    expect(stdout).toMatch(
+      /spec:\s+specs\/0001-a\.md \(draft, risk low, reviewed 2026-11-01, 0 approval\(s\)\)/,
+    );
     const missing = cxo(repo(), ['tasks', 'show', 'nope']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no task "nope" in codex\.tasks\.json/);
@@ -64,7 +71,17 @@ describe('cxo tasks', () => {
   it('add appends a task with a generated id, changing only the lines it adds', () => {
     const dir = repo();
     const before = read(dir, 'codex.tasks.json');
-    const r = cxo(dir, ['tasks', 'add', '--title', 'Rate-limit the login endpoint!', '--depends-on', 'api', '--priority', 'high', '--json']);
+    const r = cxo(dir, [
+      'tasks',
+      'add',
+      '--title',
+      'Rate-limit the login endpoint!',
+      '--depends-on',
+      'api',
+      '--priority',
+      'high',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const { task } = JSON.parse(r.stdout);
     expect(task.id).toMatch(/^rate-limit-the-login-endpoint-[0-9a-z]{5}$/);
@@ -77,7 +94,9 @@ describe('cxo tasks', () => {
     const dir = repo();
     const before = read(dir, 'codex.tasks.json');
     expect(cxo(dir, ['tasks', 'add']).stderr).toMatch(/--title is required/);
-    expect(cxo(dir, ['tasks', 'add', '--title', 'x', '--depends-on', 'ghost']).stderr).toMatch(/no such task/);
+    expect(cxo(dir, ['tasks', 'add', '--title', 'x', '--depends-on', 'ghost']).stderr).toMatch(
+      /no such task/,
+    );
     expect(cxo(dir, ['tasks', 'add', '--title', 'x', '--id', 'api']).stderr).toMatch(/already exists/);
     expect(cxo(dir, ['tasks', 'add', '--title', 'x', '--spec', '../x.md']).stderr).toMatch(/climbs out/);
     expect(cxo(dir, ['tasks', 'add', '--title', 'x', '--priority', 'urgent']).code).toBe(2);
@@ -102,7 +121,9 @@ describe('cxo tasks', () => {
     gitIn(dir, 'add', 'notes.txt');
     const r = cxo(dir, ['request', 'api', '--value', 'r-1', '--commit']);
     expect(r.code).toBe(0);
-    expect(gitIn(dir, 'show', '--stat', '--format=%s%n%b', 'HEAD')).toMatch(/cxo\(api\): request r-1\nTask-Id: api\n[\s\S]*codex\.tasks\.json \| 3 \+\+-/);
+    expect(gitIn(dir, 'show', '--stat', '--format=%s%n%b', 'HEAD')).toMatch(
+      /cxo\(api\): request r-1\nTask-Id: api\n[\s\S]*codex\.tasks\.json \| 3 \+\+-/,
+    );
     expect(gitIn(dir, 'diff', '--cached', '--name-only')).toBe('notes.txt\n');
     expect(cxo(dir, ['request', 'api', '--value', 'r-1']).stdout).toMatch(/nothing changed/);
     expect(JSON.parse(cxo(dir, ['tasks', 'show', 'api', '--json']).stdout).task.request).toBe('r-1');

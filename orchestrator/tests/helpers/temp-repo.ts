@@ -8,7 +8,10 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..
 export const CLI = join(PROJECT_ROOT, 'dist/cli/main.js');
 
 /** A fresh directory with the given files; with `git: true`, a git repository with them committed. */
-export function makeRepo(files: Record<string, string | Uint8Array>, options: { git?: boolean } = {}): string {
+export function makeRepo(
+  files: Record<string, string | Uint8Array>,
+  options: { git?: boolean } = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'cxo-test-'));
   writeFiles(dir, files);
   if (options.git) {
@@ -61,7 +64,9 @@ export function indexJson(tasks: unknown[]): string {
 }
 
 export function specText(fields: Record<string, unknown>, body = '\n# Spec\n\nBody.\n'): string {
-  const lines = Object.entries(fields).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const lines = Object.entries(fields).map(
+    ([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`,
+  );
   return `---\n${lines.join('\n')}\n---\n${body}`;
 }
 

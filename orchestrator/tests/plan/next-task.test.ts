@@ -5,7 +5,8 @@ import { decodeSource } from '../../src/repo/source-text.js';
 import { parseTaskIndex } from '../../src/repo/task-index.js';
 
 const load = (tasks: unknown[]) =>
-  parseTaskIndex(decodeSource('codex.tasks.json', Buffer.from(JSON.stringify({ version: 1, tasks }))).source!).index!;
+  parseTaskIndex(decodeSource('codex.tasks.json', Buffer.from(JSON.stringify({ version: 1, tasks }))).source!)
+    .index!;
 
 describe('next task', () => {
   it('picks the highest priority ready task, earliest in the file on ties', () => {
@@ -39,6 +40,9 @@ describe('findCycles', () => {
       { id: 'c', dependsOn: ['c'] },
       { id: 'd', dependsOn: ['a'] },
     ]);
-    expect(cycles).toEqual([['a', 'b', 'a'], ['c', 'c']]);
+    expect(cycles).toEqual([
+      ['a', 'b', 'a'],
+      ['c', 'c'],
+    ]);
   });
 });

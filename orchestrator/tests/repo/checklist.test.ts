@@ -20,7 +20,9 @@ const TEXT = `# Tasks
 `;
 
 describe('checklists', () => {
-  const { checklist, diagnostics } = parseChecklist(decodeSource('tasks/tasks-0001-x.md', Buffer.from(TEXT)).source!);
+  const { checklist, diagnostics } = parseChecklist(
+    decodeSource('tasks/tasks-0001-x.md', Buffer.from(TEXT)).source!,
+  );
 
   it('parses numbered items with nesting, skipping code fences', () => {
     expect(checklist.items.map((i) => [i.number, i.checked, i.parent ?? null])).toEqual([
@@ -48,6 +50,8 @@ describe('checklists', () => {
     const a = TEXT.split('\n');
     const b = after.split('\n');
     expect(b.length).toBe(a.length);
-    expect(b.filter((line, i) => line !== a[i])).toEqual(['  - [x] 1.2 Open child (evidence: .runs/t/r1/manifest.json)']);
+    expect(b.filter((line, i) => line !== a[i])).toEqual([
+      '  - [x] 1.2 Open child (evidence: .runs/t/r1/manifest.json)',
+    ]);
   });
 });

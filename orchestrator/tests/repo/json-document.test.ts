@@ -16,7 +16,11 @@ describe('parseJson', () => {
   it('points at a trailing comma and quotes its line', () => {
     const { diagnostics } = parseJson(src('{\n  "version": 1,\n  "tasks": [],\n}\n'));
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ line: 3, column: 14, message: expect.stringMatching(/trailing comma/) });
+    expect(diagnostics[0]).toMatchObject({
+      line: 3,
+      column: 14,
+      message: expect.stringMatching(/trailing comma/),
+    });
     expect(formatDiagnostic(diagnostics[0])).toContain('codex.tasks.json:3:14: error[json-syntax]');
     expect(formatDiagnostic(diagnostics[0])).toContain('3 |   "tasks": [],');
   });

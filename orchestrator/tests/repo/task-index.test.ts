@@ -3,7 +3,9 @@ import { decodeSource } from '../../src/repo/source-text.js';
 import { parseTaskIndex } from '../../src/repo/task-index.js';
 
 const parse = (value: unknown) =>
-  parseTaskIndex(decodeSource('codex.tasks.json', Buffer.from(`${JSON.stringify(value, null, 2)}\n`)).source!);
+  parseTaskIndex(
+    decodeSource('codex.tasks.json', Buffer.from(`${JSON.stringify(value, null, 2)}\n`)).source!,
+  );
 
 describe('task index checks', () => {
   it('accepts a minimal index', () => {
@@ -13,12 +15,22 @@ describe('task index checks', () => {
   });
 
   it('reports wrong types at the value, with the field path', () => {
-    const { index, diagnostics } = parse({ version: 1, tasks: [{ id: 'a', title: 'A', dependsOn: 'b', priority: 'urgent' }] });
+    const { index, diagnostics } = parse({
+      version: 1,
+      tasks: [{ id: 'a', title: 'A', dependsOn: 'b', priority: 'urgent' }],
+    });
     expect(index).toBeUndefined();
     expect(diagnostics).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ line: 7, column: 20, message: '"tasks[0].dependsOn" must be an array, found string "b"' }),
-        expect.objectContaining({ line: 8, message: expect.stringContaining('"tasks[0].priority" must be one of "critical"') }),
+        expect.objectContaining({
+          line: 7,
+          column: 20,
+          message: '"tasks[0].dependsOn" must be an array, found string "b"',
+        }),
+        expect.objectContaining({
+          line: 8,
+          message: expect.stringContaining('"tasks[0].priority" must be one of "critical"'),
+        }),
       ]),
     );
   });
@@ -26,7 +38,9 @@ describe('task index checks', () => {
   it('warns about unknown fields at their key but still loads', () => {
     const { index, diagnostics } = parse({ version: 1, tasks: [{ id: 'a', title: 'A', titel: 'typo' }] });
     expect(index).toBeDefined();
-    expect(diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'unknown-field', line: 7, column: 7 })]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'unknown-field', line: 7, column: 7 }),
+    ]);
   });
 
   it('reports duplicate ids, dangling dependencies with a suggestion, and cycles naming every step', () => {
@@ -43,8 +57,12 @@ describe('task index checks', () => {
     expect(messages).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^duplicate-id 12: duplicate task id "build-api" \(also task #1, line 5\)/),
-        expect.stringMatching(/^dangling-reference 27: task "d" depends on "bulid-api".*did you mean "build-api"/),
-        expect.stringMatching(/^cycle \d+: dependency cycle: (build-api -> c -> d -> build-api|c -> d -> build-api -> c|d -> build-api -> c -> d)/),
+        expect.stringMatching(
+          /^dangling-reference 27: task "d" depends on "bulid-api".*did you mean "build-api"/,
+        ),
+        expect.stringMatching(
+          /^cycle \d+: dependency cycle: (build-api -> c -> d -> build-api|c -> d -> build-api -> c|d -> build-api -> c -> d)/,
+        ),
       ]),
     );
   });
@@ -66,7 +84,10 @@ describe('task index checks', () => {
   });
 
   it('rejects a wrong version and a status written by hand with a bad phase', () => {
-    const { diagnostics } = parse({ version: 2, tasks: [{ id: 'a', title: 'A', status: { phase: 'doing', updatedAt: 'yesterday' } }] });
+    const { diagnostics } = parse({
+      version: 2,
+      tasks: [{ id: 'a', title: 'A', status: { phase: 'doing', updatedAt: 'yesterday' } }],
+    });
     expect(diagnostics.map((d) => d.message)).toEqual(
       expect.arrayContaining([
         '"version" must be 1; found 2',
@@ -77,7 +98,11 @@ describe('task index checks', () => {
   });
 
   it('handles a dependency chain of 10,000 tasks without overflowing the stack', () => {
-    const tasks = Array.from({ length: 10_000 }, (_, i) => ({ id: `t${i}`, title: 't', dependsOn: [`t${(i + 1) % 10_000}`] }));
+    const tasks = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `t${i}`,
+      title: 't',
+      dependsOn: [`t${(i + 1) % 10_000}`],
+    }));
     const { diagnostics } = parse({ version: 1, tasks });
     expect(diagnostics.filter((d) => d.code === 'cycle')).toHaveLength(1);
   });

@@ -12,8 +12,8 @@ import { parseTaskIndex } from '../../repo/task-index.js';
 import { appendTasks } from '../../repo/task-index-edit.js';
 import { writeTaskIndex } from '../../repo/write-index.js';
 import type { CommandHandler } from '../command-table.js';
-import { summarize } from '../output.js';
 import { openRepo } from '../open-repo.js';
+import { summarize } from '../output.js';
 
 const importCommand: CommandHandler = async ({ cwd, args, options, out }) => {
   const format = options.from as string | undefined;
@@ -36,7 +36,8 @@ const importCommand: CommandHandler = async ({ cwd, args, options, out }) => {
   const refPath = repoPathProblem(file) ? file : file.replace(/^\.\//, '');
   const result = convertImport(format as ImportFormat, refPath, read.source.text, new Set(index.byId.keys()));
   const diagnostics = sortDiagnostics(result.diagnostics as Diagnostic[]);
-  if (hasErrors(diagnostics)) throw new InvalidRepoError(`cannot import ${file}`, diagnostics, ExitCode.Failure);
+  if (hasErrors(diagnostics))
+    throw new InvalidRepoError(`cannot import ${file}`, diagnostics, ExitCode.Failure);
 
   const text = appendTasks(index, result.tasks);
   const before = indexExists ? index.doc.source.text : '';
@@ -53,7 +54,8 @@ const importCommand: CommandHandler = async ({ cwd, args, options, out }) => {
   out.line(
     `${options.write ? 'imported' : 'would import'} ${result.tasks.length} task(s) from ${file} into ${config.files.tasks} (${summarize(diagnostics)})`,
   );
-  if (!options.write && result.tasks.length > 0) out.line('dry run: nothing was written; add --write to apply');
+  if (!options.write && result.tasks.length > 0)
+    out.line('dry run: nothing was written; add --write to apply');
   return 0;
 };
 export default importCommand;

@@ -42,7 +42,11 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
   }
   for (const f of created) out.line(`created  ${f}`);
   for (const f of skipped) out.line(`skipped  ${f} (already exists)`);
-  out.line(created.length ? '\nnext: cxo validate, then cxo tasks list' : '\nnothing to do: everything is already in place');
+  out.line(
+    created.length
+      ? '\nnext: cxo validate, then cxo tasks list'
+      : '\nnothing to do: everything is already in place',
+  );
   return 0;
 };
 export default init;

@@ -1,8 +1,8 @@
 import { NotFoundError, UsageError } from '../../errors.js';
 import { commitFiles } from '../../git/git.js';
 import { repoPathProblem } from '../../repo/repo-paths.js';
-import { appendTask } from '../../repo/task-index-edit.js';
 import { generateTaskId } from '../../repo/task-ids.js';
+import { appendTask } from '../../repo/task-index-edit.js';
 import { PRIORITIES, type Priority, type Task } from '../../repo/task-types.js';
 import { writeTaskIndex } from '../../repo/write-index.js';
 import type { CommandHandler } from '../command-table.js';
@@ -21,13 +21,17 @@ const tasksAdd: CommandHandler = async ({ cwd, options, out }) => {
   const explicitId = options.id as string | undefined;
   if (explicitId !== undefined) {
     if (!ID_PATTERN.test(explicitId)) {
-      throw new UsageError(`--id "${explicitId}" is not a valid id`, 'use letters, digits, ".", "_" and "-" (max 80)');
+      throw new UsageError(
+        `--id "${explicitId}" is not a valid id`,
+        'use letters, digits, ".", "_" and "-" (max 80)',
+      );
     }
     if (index.byId.has(explicitId)) throw new UsageError(`a task "${explicitId}" already exists`);
   }
   const dependsOn = (options['depends-on'] as string[] | undefined) ?? [];
   for (const dep of dependsOn) {
-    if (!index.byId.has(dep)) throw new NotFoundError(`--depends-on "${dep}": no such task`, 'list ids with `cxo tasks list`');
+    if (!index.byId.has(dep))
+      throw new NotFoundError(`--depends-on "${dep}": no such task`, 'list ids with `cxo tasks list`');
   }
   for (const [flag, value] of [
     ['--spec', options.spec],
@@ -51,12 +55,15 @@ const tasksAdd: CommandHandler = async ({ cwd, options, out }) => {
     ['acceptance', options.acceptance],
     ['paths', options.path],
   ];
-  for (const [key, value] of optional) if (value !== undefined) (task as unknown as Record<string, unknown>)[key] = value;
+  for (const [key, value] of optional)
+    if (value !== undefined) (task as unknown as Record<string, unknown>)[key] = value;
   writeTaskIndex(root, index, appendTask(index, task));
   let commit: string | undefined;
-  if (options.commit) commit = commitFiles(root, [index.file], `cxo(${task.id}): add task\n\nTask-Id: ${task.id}`);
+  if (options.commit)
+    commit = commitFiles(root, [index.file], `cxo(${task.id}): add task\n\nTask-Id: ${task.id}`);
   if (options.json) out.json({ task, commit: commit ?? null });
-  else out.line(`added ${out.bold(task.id)}: ${task.title}${commit ? ` (commit ${commit.slice(0, 12)})` : ''}`);
+  else
+    out.line(`added ${out.bold(task.id)}: ${task.title}${commit ? ` (commit ${commit.slice(0, 12)})` : ''}`);
   return 0;
 };
 export default tasksAdd;

@@ -7,7 +7,8 @@ import { openTaskIndex } from '../open-repo.js';
 const tasksList: CommandHandler = async ({ cwd, options, out }) => {
   const phases = (options.phase as string[] | undefined) ?? [];
   for (const p of phases) {
-    if (!PHASES.includes(p as Phase)) throw new UsageError(`unknown phase "${p}"`, `phases: ${PHASES.join(', ')}`);
+    if (!PHASES.includes(p as Phase))
+      throw new UsageError(`unknown phase "${p}"`, `phases: ${PHASES.join(', ')}`);
   }
   const labels = (options.label as string[] | undefined) ?? [];
   const { index } = await openTaskIndex(cwd, 'fast');
@@ -24,7 +25,9 @@ const tasksList: CommandHandler = async ({ cwd, options, out }) => {
     return 0;
   }
   if (tasks.length === 0) {
-    out.line(index.tasks.length === 0 ? 'no tasks yet: add one with `cxo tasks add --title ...`' : 'no task matches');
+    out.line(
+      index.tasks.length === 0 ? 'no tasks yet: add one with `cxo tasks add --title ...`' : 'no task matches',
+    );
     return 0;
   }
   const idWidth = Math.min(40, Math.max(2, ...tasks.map((t) => t.id.length)));
@@ -32,7 +35,9 @@ const tasksList: CommandHandler = async ({ cwd, options, out }) => {
   for (const t of tasks) {
     const waiting = unfinishedDependencies(index, t);
     const deps = waiting.length > 0 && phaseOf(t) !== 'done' ? `  (waits for ${waiting.join(', ')})` : '';
-    rows.push(`${t.id.padEnd(idWidth)}  ${phaseOf(t).padEnd(17)}  ${priorityOf(t).padEnd(8)}  ${t.title}${deps}`);
+    rows.push(
+      `${t.id.padEnd(idWidth)}  ${phaseOf(t).padEnd(17)}  ${priorityOf(t).padEnd(8)}  ${t.title}${deps}`,
+    );
   }
   out.line(rows.join('\n'));
   return 0;

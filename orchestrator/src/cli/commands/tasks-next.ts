@@ -12,7 +12,11 @@ const tasksNext: CommandHandler = async ({ cwd, options, out }) => {
   }
   if (!task) {
     const open = index.tasks.filter((t) => WORKABLE_PHASES.includes(phaseOf(t))).length;
-    out.line(open === 0 ? 'nothing to do: no task is pending' : `no task is ready: ${open} open task(s) wait for dependencies`);
+    out.line(
+      open === 0
+        ? 'nothing to do: no task is pending'
+        : `no task is ready: ${open} open task(s) wait for dependencies`,
+    );
     return 0;
   }
   out.line(`${out.bold(task.id)}  ${task.title}`);

@@ -8,7 +8,8 @@ import { openTaskIndex } from '../open-repo.js';
 const tasksShow: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config, index } = await openTaskIndex(cwd, 'fast');
   const task = index.byId.get(args.id!);
-  if (!task) throw new NotFoundError(`no task "${args.id}" in ${index.file}`, 'list ids with `cxo tasks list`');
+  if (!task)
+    throw new NotFoundError(`no task "${args.id}" in ${index.file}`, 'list ids with `cxo tasks list`');
   // only this task's spec is parsed: show stays fast at 10,000 specs
   const spec = task.spec ? loadSpec(root, task.spec, config) : undefined;
   const waiting = unfinishedDependencies(index, task);
@@ -38,7 +39,9 @@ const tasksShow: CommandHandler = async ({ cwd, args, options, out }) => {
     );
   }
   if (dependents.length) lines.push(`  needed by:  ${dependents.join(', ')}`);
-  lines.push(`  ready:      ${isReady(index, task) ? 'yes' : waiting.length ? `no, waits for ${waiting.join(', ')}` : 'no'}`);
+  lines.push(
+    `  ready:      ${isReady(index, task) ? 'yes' : waiting.length ? `no, waits for ${waiting.join(', ')}` : 'no'}`,
+  );
   if (task.spec) {
     const f = spec?.spec?.fields;
     lines.push(
@@ -51,12 +54,15 @@ const tasksShow: CommandHandler = async ({ cwd, args, options, out }) => {
     const due = task.request !== (task.status?.observedRequest ?? '');
     lines.push(`  request:    ${JSON.stringify(task.request)}${due ? ' (run due)' : ''}`);
   }
-  if (task.status?.lastRun) lines.push(`  last run:   ${task.status.lastRun.id}${task.status.lastRun.result ? ` (${task.status.lastRun.result})` : ''}`);
+  if (task.status?.lastRun)
+    lines.push(
+      `  last run:   ${task.status.lastRun.id}${task.status.lastRun.result ? ` (${task.status.lastRun.result})` : ''}`,
+    );
   if (task.acceptance?.length) lines.push('  acceptance:', ...task.acceptance.map((c) => `    $ ${c}`));
   if (task.paths?.length) lines.push(`  paths:      ${task.paths.join(', ')}`);
   if (task.description) lines.push('', ...task.description.split('\n').map((l) => `  ${l}`));
   out.line(lines.join('\n'));
-  if (spec && spec.diagnostics.length) out.diagnostics(spec.diagnostics);
+  if (spec?.diagnostics.length) out.diagnostics(spec.diagnostics);
   return 0;
 };
 export default tasksShow;

@@ -12,7 +12,12 @@ const validate: CommandHandler = async ({ cwd, options, out }) => {
   try {
     const model = await loadRepo(root);
     diagnostics = model.diagnostics;
-    counts = { tasks: model.index.tasks.length, specs: model.specs.size, prds: model.prds.size, checklists: model.checklists.size };
+    counts = {
+      tasks: model.index.tasks.length,
+      specs: model.specs.size,
+      prds: model.prds.size,
+      checklists: model.checklists.size,
+    };
   } catch (e) {
     // for validate, unreadable input is a finding (exit 1), not a usage error
     if (!(e instanceof InvalidRepoError)) throw e;
@@ -29,7 +34,9 @@ const validate: CommandHandler = async ({ cwd, options, out }) => {
     const what = counts
       ? `${counts.tasks} tasks, ${counts.specs} specs, ${counts.prds} PRDs, ${counts.checklists} checklists`
       : 'the task index could not be loaded';
-    (failed ? out.error.bind(out) : out.line.bind(out))(`${failed ? 'invalid' : 'valid'}: ${what} (${summarize(diagnostics)})`);
+    (failed ? out.error.bind(out) : out.line.bind(out))(
+      `${failed ? 'invalid' : 'valid'}: ${what} (${summarize(diagnostics)})`,
+    );
   }
   return failed ? ExitCode.Failure : ExitCode.Ok;
 };

@@ -76,3 +76,13 @@ describe('help', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { kind: 'InvalidRepoError' } });
   });
 });
+
+describe('docs', () => {
+  it('docs/cli.md matches the command table', () => {
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '../../../scripts/cli-docs.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});

@@ -14,7 +14,8 @@ const parts = [
   mainHelp().replace(/^codex-orchestrator \S+:/, 'codex-orchestrator:'),
   '```',
 ];
-for (const command of COMMANDS) parts.push('', `## cxo ${command.name}`, '', '```', commandHelp(command), '```');
+for (const command of COMMANDS)
+  parts.push('', `## cxo ${command.name}`, '', '```', commandHelp(command), '```');
 const text = `${parts.join('\n')}\n`;
 const target = new URL('../docs/cli.md', import.meta.url);
 if (process.argv.includes('--check')) {

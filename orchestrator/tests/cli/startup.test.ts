@@ -79,9 +79,13 @@ describe('help', () => {
 
 describe('docs', () => {
   it('docs/cli.md matches the command table', () => {
-    const r = spawnSync(process.execPath, [join(import.meta.dirname, '../../../scripts/cli-docs.mjs'), '--check'], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(import.meta.dirname, '../../../scripts/cli-docs.mjs'), '--check'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

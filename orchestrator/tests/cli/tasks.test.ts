@@ -129,3 +129,13 @@ describe('cxo tasks', () => {
     expect(JSON.parse(cxo(dir, ['tasks', 'show', 'api', '--json']).stdout).task.request).toBe('r-1');
   });
 });
+
+describe('writes keep the file as the person wrote it', () => {
+  it('a BOM and CRLF line endings survive a request, and only the request line is added', () => {
+    const text = `\ufeff${indexJson([{ id: 'a', title: 'A' }]).replace(/\n/g, '\r\n')}`;
+    const dir = makeRepo({ 'codex.tasks.json': text });
+    expect(cxo(dir, ['request', 'a', '--value', 'v1']).code).toBe(0);
+    const after = read(dir, 'codex.tasks.json');
+    expect(after).toBe(text.replace('"title": "A"\r\n', '"title": "A",\r\n      "request": "v1"\r\n'));
+  });
+});

@@ -24,6 +24,7 @@ export interface FrontMatterBlock {
   bodyStart: number;
 }
 
+const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, version: '1.2' } as const;
 const OPEN = /^---[ \t]*\r?\n/;
 const CLOSE = /^(---|\.\.\.)[ \t]*(\r?\n|$)/gm;
 
@@ -38,16 +39,25 @@ export function findFrontMatter(text: string): FrontMatterBlock | 'absent' | 'un
   return { yamlStart: open[0].length, yamlEnd: close.index, bodyStart: close.index + close[0].length };
 }
 
-/** A markdown document with YAML front matter, with positions for every field. */
+/**
+ * A markdown document with YAML front matter, with positions for every field. The YAML syntax
+ * tree is not kept (10,000 retained trees cost more in garbage collection than parsing them):
+ * it is parsed again on the rare occasions a position or an edit needs it.
+ */
 export class FrontMatterDocument {
   readonly index: LineIndex;
+  private tree: Document | undefined;
   constructor(
     readonly source: SourceText,
     readonly block: FrontMatterBlock,
-    readonly yaml: Document,
     readonly data: Record<string, unknown>,
   ) {
     this.index = new LineIndex(source.text);
+  }
+
+  get yaml(): Document {
+    this.tree ??= parseDocument(this.yamlText, YAML_OPTIONS);
+    return this.tree;
   }
 
   get body(): string {
@@ -131,7 +141,7 @@ export function parseFrontMatter(source: SourceText): ParsedFrontMatter {
 export function parseYamlBlock(source: SourceText, block: FrontMatterBlock): ParsedFrontMatter {
   const index = new LineIndex(source.text);
   const yamlText = source.text.slice(block.yamlStart, block.yamlEnd);
-  const yaml = parseDocument(yamlText, { uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const yaml = parseDocument(yamlText, YAML_OPTIONS);
   const diagnostics: Diagnostic[] = [];
   for (const e of yaml.errors) {
     diagnostics.push(
@@ -166,7 +176,7 @@ export function parseYamlBlock(source: SourceText, block: FrontMatterBlock): Par
     );
     return { diagnostics };
   }
-  return { doc: new FrontMatterDocument(source, block, yaml, data as Record<string, unknown>), diagnostics };
+  return { doc: new FrontMatterDocument(source, block, data as Record<string, unknown>), diagnostics };
 }
 
 function yamlErrorCode(code: string): string {

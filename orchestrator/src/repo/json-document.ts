@@ -1,4 +1,4 @@
-import { findNodeAtLocation, type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { findNodeAtLocation, type Node, type ParseError, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
 import type { Diagnostic } from './diagnostics.js';
 import { diagnosticAt, LineIndex, type SourceText } from './source-text.js';
 
@@ -11,10 +11,8 @@ export class JsonDocument {
   constructor(
     readonly source: SourceText,
     readonly value: unknown,
-    tree?: Node,
   ) {
     this.index = new LineIndex(source.text);
-    this.tree = tree;
   }
 
   /** The syntax tree, built on first use: positions cost ~10x a plain JSON.parse. */
@@ -62,8 +60,8 @@ export class JsonDocument {
 
 export interface ParseJsonOptions {
   /**
-   * `full` builds the syntax tree now and reports duplicate keys; `fast` trusts JSON.parse and builds
-   * positions only when something needs reporting (read commands at 10,000 tasks).
+   * `full` also reports duplicate keys (which JSON.parse silently drops); `fast` trusts JSON.parse
+   * (read commands at 10,000 tasks). Either way the position tree is built only when something is reported.
    */
   mode: 'full' | 'fast';
 }
@@ -73,23 +71,27 @@ export function parseJson(
   source: SourceText,
   options: ParseJsonOptions = { mode: 'full' },
 ): { doc?: JsonDocument; diagnostics: Diagnostic[] } {
-  if (options.mode === 'fast') {
-    try {
-      return { doc: new JsonDocument(source, JSON.parse(source.text)), diagnostics: [] };
-    } catch {
-      // fall through to the full parse, which says exactly where and why
-    }
+  let value: unknown;
+  let parsed = false;
+  try {
+    value = JSON.parse(source.text);
+    parsed = true;
+  } catch {
+    // fall through to the positional parse, which says exactly where and why
+  }
+  if (parsed) {
+    if (options.mode === 'fast') return { doc: new JsonDocument(source, value), diagnostics: [] };
+    // valid JSON: a streaming scan finds duplicate keys without building the (10x slower) tree
+    const duplicates = duplicateKeys(new LineIndex(source.text), source);
+    return duplicates.length > 0 ? { diagnostics: duplicates } : { doc: new JsonDocument(source, value), diagnostics: [] };
   }
   const index = new LineIndex(source.text);
-  const errors: ParseError[] = [];
-  const tree = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });
-  const diagnostics: Diagnostic[] = [];
   if (source.text.trim() === '') {
-    diagnostics.push(
-      diagnosticAt(index, source.file, 0, 'error', 'json-syntax', 'file is empty, expected a JSON document'),
-    );
-    return { diagnostics };
+    return { diagnostics: [diagnosticAt(index, source.file, 0, 'error', 'json-syntax', 'file is empty, expected a JSON document')] };
   }
+  const errors: ParseError[] = [];
+  parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });
+  const diagnostics: Diagnostic[] = [];
   // one mistake often yields several parser errors at the same spot; report each spot once
   const seen = new Set<number>();
   for (const e of errors) {
@@ -99,10 +101,10 @@ export function parseJson(
     seen.add(key);
     diagnostics.push(d);
   }
-  if (diagnostics.length > 0 || !tree) return { diagnostics };
-  diagnostics.push(...duplicateKeys(index, source.file, tree));
-  if (diagnostics.length > 0) return { diagnostics };
-  return { doc: new JsonDocument(source, JSON.parse(source.text), tree), diagnostics };
+  if (diagnostics.length === 0) {
+    diagnostics.push(diagnosticAt(index, source.file, 0, 'error', 'json-syntax', 'invalid JSON'));
+  }
+  return { diagnostics };
 }
 
 function describeSyntaxError(index: LineIndex, source: SourceText, e: ParseError): Diagnostic {
@@ -177,34 +179,39 @@ function syntaxMessage(code: ParseError['error'], near: string): string {
   }
 }
 
-function duplicateKeys(index: LineIndex, file: string, root: Node): Diagnostic[] {
+function duplicateKeys(index: LineIndex, source: SourceText): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'object' && node.children) {
-      const seen = new Map<string, number>();
-      for (const prop of node.children) {
-        const keyNode = prop.children?.[0];
-        if (!keyNode) continue;
-        const key = String(keyNode.value);
+  const open: Map<string, number>[] = [];
+  visit(
+    source.text,
+    {
+      onObjectBegin: () => {
+        open.push(new Map());
+      },
+      onObjectEnd: () => {
+        open.pop();
+      },
+      onObjectProperty: (key, offset) => {
+        const seen = open[open.length - 1];
         const first = seen.get(key);
-        if (first !== undefined) {
-          found.push(
-            diagnosticAt(
-              index,
-              file,
-              keyNode.offset,
-              'error',
-              'duplicate-key',
-              `duplicate key "${key}" (first at line ${index.position(first).line})`,
-              'JSON readers silently keep only the last one; remove or rename one of them',
-            ),
-          );
-        } else seen.set(key, keyNode.offset);
-      }
-    }
-    if (node.children) for (const child of node.children) stack.push(child);
-  }
+        if (first === undefined) {
+          seen.set(key, offset);
+          return;
+        }
+        found.push(
+          diagnosticAt(
+            index,
+            source.file,
+            offset,
+            'error',
+            'duplicate-key',
+            `duplicate key "${key}" (first at line ${index.position(first).line})`,
+            'JSON readers silently keep only the last one; remove or rename one of them',
+          ),
+        );
+      },
+    },
+    { disallowComments: true },
+  );
   return found;
 }

@@ -1,11 +1,10 @@
-import { statSync } from 'node:fs';
 import { InvalidRepoError } from '../errors.js';
 import { type Checklist, findChecklistItem, parseChecklist } from './checklist.js';
 import { CONFIG_FILE, type Config } from './config.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { type PrdDoc, parsePrd, parseSpec, type SpecDoc } from './markdown-docs.js';
 import { listRepoFiles, loadConfig, readRepoText } from './repo-files.js';
-import { resolveInsideRepo } from './repo-paths.js';
+import { RepoPathChecker } from './repo-paths.js';
 import type { SourceText } from './source-text.js';
 import { parseTaskIndex, type TaskIndex } from './task-index.js';
 
@@ -59,6 +58,7 @@ export async function loadRepo(root: string): Promise<RepoModel> {
   const prds = new Map<string, PrdDoc>();
   const checklists = new Map<string, Checklist>();
   const failed = new Set<string>();
+  const paths = new RepoPathChecker(root);
 
   const loadInto = <T>(
     file: string,
@@ -66,7 +66,7 @@ export async function loadRepo(root: string): Promise<RepoModel> {
     parse: (s: SourceText) => { value?: T; diagnostics: Diagnostic[] },
   ) => {
     if (into.has(file) || failed.has(file)) return;
-    const inside = resolveInsideRepo(root, file);
+    const inside = paths.check(file);
     if (inside.escapes) {
       diagnostics.push(
         diagnostic('error', 'path-escape', 'file is a symlink that points outside the repository', { file }),
@@ -109,7 +109,7 @@ export async function loadRepo(root: string): Promise<RepoModel> {
     ];
     for (const [field, path] of refs) {
       if (path === undefined || failed.has(path)) continue;
-      const target = resolveInsideRepo(root, path);
+      const target = paths.check(path);
       if (target.escapes) {
         diagnostics.push(
           index.at(
@@ -134,7 +134,7 @@ export async function loadRepo(root: string): Promise<RepoModel> {
         );
         continue;
       }
-      if (statSync(target.absolute).isDirectory()) {
+      if (target.isDirectory) {
         diagnostics.push(
           index.at(
             task.id,

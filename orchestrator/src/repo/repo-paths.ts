@@ -1,9 +1,9 @@
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { lstatSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /**
  * Why a path written in a task file cannot be used, or undefined when it is a clean
- * repository-relative path. Purely lexical; see `resolveInsideRepo` for symlinks.
+ * repository-relative path. Purely lexical; see `RepoPathChecker` for symlinks.
  */
 export function repoPathProblem(path: string): string | undefined {
   if (path.length === 0) return 'path is empty';
@@ -17,22 +17,55 @@ export function repoPathProblem(path: string): string | undefined {
 }
 
 /**
- * Resolves a repository-relative path, following symlinks, and says whether it exists and
- * whether it stays inside the repository.
+ * Resolves repository-relative paths, following symlinks, and says whether each exists, is a
+ * directory, and stays inside the repository. Directory real paths are cached, so checking 10,000
+ * files in a handful of folders costs one lstat each instead of a realpath walk each.
  */
-export function resolveInsideRepo(
-  root: string,
-  path: string,
-): { absolute: string; exists: boolean; escapes: boolean } {
-  const absolute = resolve(root, path);
-  let real: string;
-  try {
-    real = realpathSync(absolute);
-  } catch {
-    return { absolute, exists: false, escapes: false };
+export class RepoPathChecker {
+  private readonly realRoot: string;
+  private readonly realDirs = new Map<string, string | undefined>();
+
+  constructor(readonly root: string) {
+    this.realRoot = realpathSync(root);
   }
-  const realRoot = realpathSync(root);
-  const rel = relative(realRoot, real);
-  const escapes = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
-  return { absolute, exists: true, escapes };
+
+  check(path: string): { absolute: string; exists: boolean; escapes: boolean; isDirectory: boolean } {
+    const absolute = resolve(this.root, path);
+    let stat: Stats;
+    try {
+      stat = lstatSync(absolute);
+    } catch {
+      return { absolute, exists: false, escapes: false, isDirectory: false };
+    }
+    let real: string | undefined;
+    let isDirectory = stat.isDirectory();
+    if (stat.isSymbolicLink()) {
+      try {
+        real = realpathSync(absolute);
+        isDirectory = statSync(real).isDirectory();
+      } catch {
+        return { absolute, exists: false, escapes: false, isDirectory: false };
+      }
+    } else {
+      const dir = this.realDir(dirname(absolute));
+      real = dir === undefined ? undefined : join(dir, basename(absolute));
+    }
+    if (real === undefined) return { absolute, exists: false, escapes: false, isDirectory: false };
+    const rel = relative(this.realRoot, real);
+    const escapes = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+    return { absolute, exists: true, escapes, isDirectory };
+  }
+
+  private realDir(dir: string): string | undefined {
+    if (!this.realDirs.has(dir)) {
+      let real: string | undefined;
+      try {
+        real = realpathSync(dir);
+      } catch {
+        real = undefined;
+      }
+      this.realDirs.set(dir, real);
+    }
+    return this.realDirs.get(dir);
+  }
 }

@@ -192,6 +192,64 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/request.js'),
   },
   {
+    name: 'guard',
+    summary: 'check that specs are fresh and approved, and that changed code comes with its spec',
+    description:
+      'Runs the spec-guard rules (docs/guard.md). Exit 0 when it passes or is overridden, 1 on violations, 2 on usage or configuration errors.',
+    args: [],
+    options: [
+      { name: 'base', type: 'string', value: 'REF', description: 'check diff coverage of the changes since REF' },
+      { name: 'head', type: 'string', value: 'REF', description: 'end of the range (default: HEAD)' },
+      { name: 'now', type: 'string', value: 'DATE', description: 'evaluate freshness on this UTC date (YYYY-MM-DD; default: today)' },
+      { name: 'format', type: 'string', value: 'FORMAT', description: 'text (default), json, or github (annotations, step summary, outputs)' },
+      { name: 'json', type: 'boolean', description: 'same as --format json' },
+      { name: 'override', type: 'string', value: 'REASON', description: 'pass despite violations; recorded in .runs/guard/overrides.jsonl' },
+      { name: 'no-cache', type: 'boolean', description: 'do not read or write the parse cache' },
+    ],
+    examples: ['cxo guard', 'cxo guard --base origin/main --format github', 'cxo guard --override "hotfix, spec follows in #42"'],
+    load: () => import('./commands/guard.js'),
+  },
+  {
+    name: 'spec new',
+    summary: 'create a mini-spec from the template, numbered after the last one',
+    args: [],
+    options: [
+      JSON_OPTION,
+      COMMIT_OPTION,
+      { name: 'title', type: 'string', value: 'TEXT', description: 'spec title (required)' },
+      { name: 'id', type: 'string', value: 'ID', description: 'spec id (default: from the title)' },
+      { name: 'risk', type: 'string', value: 'RISK', description: 'low, medium (default) or high' },
+      { name: 'owner', type: 'string', multiple: true, value: 'NAME', description: 'owner (repeatable; default: git user.name)' },
+      { name: 'covers', type: 'string', multiple: true, value: 'GLOB', description: 'code the spec governs (repeatable)' },
+    ],
+    examples: ['cxo spec new --title "Rate-limit logins" --risk high --covers "src/auth/**"'],
+    load: () => import('./commands/spec-new.js'),
+  },
+  {
+    name: 'spec review',
+    summary: 'attest that you re-read a spec: sets last_review to today',
+    args: [{ name: 'id', required: true, description: 'spec id or path' }],
+    options: [JSON_OPTION, COMMIT_OPTION, { name: 'now', type: 'string', value: 'DATE', description: 'review date (default: today, UTC)' }],
+    examples: ['cxo spec review rate-limit --commit'],
+    load: () => import('./commands/spec-review.js'),
+  },
+  {
+    name: 'spec approve',
+    summary: "approve a spec's current content: adds an approval with today's date and the current digest",
+    description:
+      'An approval signs the digest of the governing fields and the body; editing them later invalidates it until re-approved. When the approvals the risk requires are present, the status becomes approved.',
+    args: [{ name: 'id', required: true, description: 'spec id or path' }],
+    options: [
+      JSON_OPTION,
+      COMMIT_OPTION,
+      { name: 'by', type: 'string', value: 'NAME', description: 'approver (default: git user.name)' },
+      { name: 'role', type: 'string', value: 'ROLE', description: 'role the approver signs in, e.g. security' },
+      { name: 'now', type: 'string', value: 'DATE', description: 'approval date (default: today, UTC)' },
+    ],
+    examples: ['cxo spec approve rate-limit --by grace --role security --commit'],
+    load: () => import('./commands/spec-approve.js'),
+  },
+  {
     name: 'import',
     summary: 'bring in tasks from DevOnboarder, Kbediako CO, task-master or an ai-dev-tasks checklist',
     description: 'Dry run by default: shows the diff it would make to the task index. --write applies it.',
@@ -217,4 +275,5 @@ export const COMMANDS: CommandSpec[] = [
 /** Group words that only introduce subcommands. */
 export const GROUPS: Record<string, string> = {
   tasks: 'work with the task index',
+  spec: 'create, review and approve mini-specs',
 };

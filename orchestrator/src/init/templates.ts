@@ -103,7 +103,7 @@ Users want to be greeted by name.
   - [ ] 1.1 Add \`greet(name)\` in src/greeting/ with a test
   - [ ] 1.2 Document it in the README
 `,
-    'codex.config.yaml': `# codex-orchestrator configuration. Every key is optional; these are the defaults.
+    'codex.config.yaml': `# codex-orchestrator configuration. Every key is optional (docs/file-formats.md lists the defaults).
 # yaml-language-server: $schema=./node_modules/codex-orchestrator/schemas/config.schema.json
 version: 1
 base_branch: main
@@ -112,7 +112,8 @@ files:
   prds: ["tasks/[0-9][0-9][0-9][0-9]-prd-*.md"]
   checklists: ["tasks/tasks-[0-9][0-9][0-9][0-9]-*.md"]
   specs: ["specs/[0-9][0-9][0-9][0-9]*-*.md"]
-# a spec's last_review may be at most this many days old, by risk
+# a spec's last_review may be at most this many days old (default 30; a spec's
+# review_interval_days wins); the guard warns this many days before a spec goes stale
 freshness:
   days: { low: 90, medium: 60, high: 30 }
   warn_days_before: 7
@@ -131,6 +132,11 @@ concurrency: 2
 timeouts: { step_seconds: 1800, command_seconds: 600 }
 redaction:
   patterns: []
+# spec guard: severity per rule (error, warning, off), and the PR labels that override it
+guard:
+  rules: { freshness: error, approval: error, diff-coverage: error }
+  require_spec: true
+  override_labels: [spec-guard-override]
 `,
   };
 }

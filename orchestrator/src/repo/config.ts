@@ -12,14 +12,29 @@ export interface ApprovalRule {
 export interface Config {
   base_branch: string;
   files: { tasks: string; prds: string[]; checklists: string[]; specs: string[]; governed_roots: string[] };
-  freshness: { days: { low: number; medium: number; high: number }; warn_days_before: number };
+  freshness: { days: Partial<Record<'low' | 'medium' | 'high', number>>; warn_days_before: number };
   approvals: { low: ApprovalRule; medium: ApprovalRule; high: ApprovalRule };
   agents: Record<Role, string>;
   concurrency: number;
   timeouts: { step_seconds: number; command_seconds: number };
   redaction: { patterns: string[] };
   limits: { max_file_bytes: number };
+  guard: { rules: Partial<Record<GuardRuleId, GuardSeverity>>; require_spec: boolean; override_labels: string[] };
 }
+
+export const GUARD_RULES = [
+  'structure',
+  'freshness',
+  'approval',
+  'dispatch-gate',
+  'diff-coverage',
+  'index-consistency',
+] as const;
+export type GuardRuleId = (typeof GUARD_RULES)[number];
+export type GuardSeverity = 'error' | 'warning' | 'off';
+
+/** Freshness interval used when neither the spec nor the config names one. */
+export const DEFAULT_REVIEW_INTERVAL_DAYS = 30;
 
 export function defaultConfig(): Config {
   return {
@@ -31,7 +46,7 @@ export function defaultConfig(): Config {
       specs: ['specs/[0-9][0-9][0-9][0-9]*-*.md'],
       governed_roots: [],
     },
-    freshness: { days: { low: 90, medium: 60, high: 30 }, warn_days_before: 7 },
+    freshness: { days: {}, warn_days_before: 7 },
     approvals: {
       low: { count: 0, roles: [], distinct_from_owners: false },
       medium: { count: 1, roles: [], distinct_from_owners: false },
@@ -42,5 +57,6 @@ export function defaultConfig(): Config {
     timeouts: { step_seconds: 1800, command_seconds: 600 },
     redaction: { patterns: [] },
     limits: { max_file_bytes: 32 * 1024 * 1024 },
+    guard: { rules: {}, require_spec: true, override_labels: ['spec-guard-override'] },
   };
 }

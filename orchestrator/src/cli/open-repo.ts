@@ -19,5 +19,10 @@ export async function openTaskIndex(
   mode: 'full' | 'fast',
 ): Promise<{ root: string; config: Config; index: TaskIndex }> {
   const { root, config } = await openRepo(cwd);
-  return { root, config, index: loadTaskIndex(root, config, mode).index };
+  return { root, config, index: loadTaskIndex(root, config, mode, { cache: cacheEnabled() }).index };
+}
+
+/** Parse caches are on unless CXO_NO_CACHE is set (they are content-addressed, so never stale). */
+export function cacheEnabled(): boolean {
+  return !process.env.CXO_NO_CACHE;
 }

@@ -43,7 +43,7 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 }
 
 /** Orders diagnostics by file, then position, so reports are stable. */
-export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+export function sortDiagnostics<T extends Diagnostic>(diagnostics: T[]): T[] {
   return diagnostics.sort(
     (a, b) =>
       a.file.localeCompare(b.file) ||

@@ -2,10 +2,13 @@ import { InvalidRepoError } from '../errors.js';
 import { type Checklist, findChecklistItem, parseChecklist } from './checklist.js';
 import { CONFIG_FILE, type Config } from './config.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { type FrontMatterBlock, FrontMatterDocument } from './front-matter.js';
 import { type PrdDoc, parsePrd, parseSpec, type SpecDoc } from './markdown-docs.js';
+import { cacheDirFor, ParseCache } from './parse-cache.js';
 import { listRepoFiles, loadConfig, readRepoText } from './repo-files.js';
 import { RepoPathChecker } from './repo-paths.js';
 import type { SourceText } from './source-text.js';
+import type { SpecFields } from './spec-types.js';
 import { parseTaskIndex, type TaskIndex } from './task-index.js';
 
 /** Everything the orchestrator read from the repository, with the findings about it. */
@@ -31,7 +34,14 @@ export function loadSpec(
 }
 
 /** Loads and cross-checks everything: config, index, every spec, PRD and checklist, and the references between them. */
-export async function loadRepo(root: string): Promise<RepoModel> {
+/** A spec that parsed cleanly, as the parse cache keeps it. */
+interface CachedSpec {
+  block: FrontMatterBlock;
+  data: Record<string, unknown>;
+  diagnostics: Diagnostic[];
+}
+
+export async function loadRepo(root: string, options: { cache?: boolean } = {}): Promise<RepoModel> {
   const { config, diagnostics } = await loadConfig(root);
   if (hasErrors(diagnostics))
     throw new InvalidRepoError(`${CONFIG_FILE} is invalid`, sortDiagnostics(diagnostics));
@@ -48,7 +58,10 @@ export async function loadRepo(root: string): Promise<RepoModel> {
       ),
     );
   } else diagnostics.push(...read.diagnostics);
-  const parsed = read.source ? parseTaskIndex(read.source, 'full') : undefined;
+  const cacheDir = options.cache ? cacheDirFor(root) : undefined;
+  const indexCache = ParseCache.open<Diagnostic[]>(cacheDir, 'task-index');
+  const specCache = ParseCache.open<CachedSpec>(cacheDir, 'specs');
+  const parsed = read.source ? parseTaskIndex(read.source, 'full', indexCache) : undefined;
   if (parsed) diagnostics.push(...parsed.diagnostics);
   if (!parsed?.index)
     throw new InvalidRepoError(`${config.files.tasks} cannot be loaded`, sortDiagnostics(diagnostics));
@@ -86,7 +99,14 @@ export async function loadRepo(root: string): Promise<RepoModel> {
     else failed.add(file);
   };
   const asSpec = (s: SourceText) => {
+    const key = ParseCache.key(s.file, s.text);
+    const hit = specCache.get(key);
+    if (hit) {
+      const doc = new FrontMatterDocument(s, hit.block, hit.data);
+      return { value: { file: s.file, fields: hit.data as unknown as SpecFields, doc }, diagnostics: hit.diagnostics };
+    }
     const r = parseSpec(s);
+    if (r.spec) specCache.set(key, { block: r.spec.doc.block, data: r.spec.doc.data, diagnostics: r.diagnostics });
     return { value: r.spec, diagnostics: r.diagnostics };
   };
   const asPrd = (s: SourceText) => {
@@ -181,5 +201,7 @@ export async function loadRepo(root: string): Promise<RepoModel> {
       );
     } else specIds.set(spec.fields.id, spec.file);
   }
+  indexCache.save();
+  specCache.save();
   return { root, config, index, specs, prds, checklists, diagnostics: sortDiagnostics(diagnostics) };
 }

@@ -4,6 +4,7 @@ import picomatch from 'picomatch';
 import { InvalidRepoError } from '../errors.js';
 import { CONFIG_FILE, type Config, defaultConfig } from './config.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { cacheDirFor, ParseCache } from './parse-cache.js';
 import { decodeSource, type SourceText } from './source-text.js';
 import { parseTaskIndex, type TaskIndex } from './task-index.js';
 
@@ -63,6 +64,7 @@ export function loadTaskIndex(
   root: string,
   config: Config,
   mode: 'full' | 'fast' = 'fast',
+  options: { cache?: boolean } = {},
 ): { index: TaskIndex; diagnostics: Diagnostic[] } {
   const file = config.files.tasks;
   const read = readRepoText(root, file, config.limits.max_file_bytes);
@@ -78,7 +80,9 @@ export function loadTaskIndex(
     ]);
   }
   if (!read.source) throw new InvalidRepoError(`cannot read ${file}`, read.diagnostics);
-  const parsed = parseTaskIndex(read.source, mode);
+  const cache = options.cache ? ParseCache.open<Diagnostic[]>(cacheDirFor(root), 'task-index') : undefined;
+  const parsed = parseTaskIndex(read.source, mode, cache);
+  cache?.save();
   if (!parsed.index || hasErrors(parsed.diagnostics)) {
     throw new InvalidRepoError(`${file} is invalid`, sortDiagnostics(parsed.diagnostics));
   }

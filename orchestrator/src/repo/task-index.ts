@@ -1,7 +1,8 @@
 import { validateTaskIndex } from '../generated/validators.js';
 import { findCycles } from '../plan/graph.js';
 import type { Diagnostic } from './diagnostics.js';
-import { type JsonDocument, type JsonPath, parseJson } from './json-document.js';
+import { JsonDocument, type JsonPath, parseJson } from './json-document.js';
+import { ParseCache } from './parse-cache.js';
 import { repoPathProblem } from './repo-paths.js';
 import { validateWithSchema } from './schema-validation.js';
 import type { SourceText } from './source-text.js';
@@ -58,7 +59,21 @@ export class TaskIndex {
 export function parseTaskIndex(
   source: SourceText,
   mode: 'full' | 'fast' = 'full',
+  cache?: ParseCache<Diagnostic[]>,
 ): { index?: TaskIndex; diagnostics: Diagnostic[] } {
+  const key = cache ? ParseCache.key(source.file, source.text) : '';
+  const known = cache?.get(key);
+  if (known) {
+    // these exact bytes were checked before and had no errors: skip schema and graph checks
+    const doc = new JsonDocument(source, JSON.parse(source.text));
+    return { index: new TaskIndex(doc, doc.value as TaskIndexData), diagnostics: known };
+  }
+  const result = checkTaskIndex(source, mode);
+  if (cache && result.index && !result.diagnostics.some((d) => d.severity === 'error')) cache.set(key, result.diagnostics);
+  return result;
+}
+
+function checkTaskIndex(source: SourceText, mode: 'full' | 'fast'): { index?: TaskIndex; diagnostics: Diagnostic[] } {
   const parsed = parseJson(source, { mode });
   if (!parsed.doc) return { diagnostics: parsed.diagnostics };
   const doc = parsed.doc;

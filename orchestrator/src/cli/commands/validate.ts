@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../repo/diagnostics.js';
 import { loadRepo } from '../../repo/load-repo.js';
 import { findRepoRoot } from '../../repo/repo-files.js';
 import type { CommandHandler } from '../command-table.js';
+import { cacheEnabled } from '../open-repo.js';
 import { summarize } from '../output.js';
 
 const validate: CommandHandler = async ({ cwd, options, out }) => {
@@ -10,7 +11,7 @@ const validate: CommandHandler = async ({ cwd, options, out }) => {
   let diagnostics: Diagnostic[];
   let counts: Record<string, number> | undefined;
   try {
-    const model = await loadRepo(root);
+    const model = await loadRepo(root, { cache: cacheEnabled() });
     diagnostics = model.diagnostics;
     counts = {
       tasks: model.index.tasks.length,

@@ -1,0 +1,95 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidRepoError, UsageError } from '../errors.js';
+import { changedFiles } from '../git/changed-files.js';
+import { evaluateGuard } from '../guard/engine.js';
+import { findOverride, recordOverride } from '../guard/overrides.js';
+import type { ManifestCheck } from '../guard/rules/index-consistency.js';
+import { structureRule } from '../guard/rules/structure.js';
+import type { GuardReport, Violation } from '../guard/types.js';
+import { formatUtcDay, parseUtcDay, utcDayOf } from '../guard/utc-date.js';
+import { loadRepo } from '../repo/load-repo.js';
+import { checkManifest } from '../repo/manifest-check.js';
+import { phaseOf } from '../repo/task-types.js';
+import { openRepo } from './open-repo.js';
+
+export interface GuardOptions {
+  cwd: string;
+  base?: string;
+  head?: string;
+  /** YYYY-MM-DD; default today in UTC. */
+  now?: string;
+  override?: string;
+  cache: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads everything the guard rules need (repo model, git range, manifests, overrides), runs
+ * them, and records an override. Shared by `cxo guard` and the GitHub action.
+ */
+export async function runGuard(options: GuardOptions): Promise<{ report: GuardReport; root: string }> {
+  const instant = new Date();
+  const today = options.now === undefined ? utcDayOf(instant) : parseUtcDay(options.now);
+  if (today === undefined) throw new UsageError(`--now "${options.now}" is not a real date`, 'use YYYY-MM-DD, e.g. 2026-11-21');
+  if (options.head && !options.base) throw new UsageError('--head needs --base');
+  const { root, config } = await openRepo(options.cwd);
+
+  let violations: Violation[];
+  let counts = { specs: 0, tasks: 0 };
+  let range: GuardReport['range'];
+  try {
+    const model = await loadRepo(root, { cache: options.cache });
+    counts = { specs: model.specs.size, tasks: model.index.tasks.length };
+    let changes: ReturnType<typeof changedFiles> | undefined;
+    if (options.base) {
+      changes = changedFiles(root, options.base, options.head ?? 'HEAD');
+      range = { base: changes.base, head: changes.head, changedFiles: changes.changes.length };
+    }
+    const manifests = new Map<string, ManifestCheck>();
+    for (const task of model.index.tasks) {
+      const path = task.status?.lastRun?.manifest;
+      if (path && (phaseOf(task) === 'review' || phaseOf(task) === 'done')) manifests.set(path, checkManifest(root, path));
+    }
+    violations = evaluateGuard({ model, today, changes: changes?.changes, manifests });
+  } catch (e) {
+    // an index that cannot be parsed still gets a report: its syntax errors, under `structure`
+    if (!(e instanceof InvalidRepoError)) throw e;
+    violations = structureRule({ diagnostics: e.diagnostics });
+  }
+
+  const errors = violations.filter((v) => v.severity === 'error');
+  const report: GuardReport = {
+    version: 1,
+    passed: errors.length === 0,
+    now: formatUtcDay(today),
+    ...(range ? { range } : {}),
+    counts: { errors: errors.length, warnings: violations.length - errors.length, ...counts },
+    violations,
+  };
+  if (errors.length > 0) {
+    const override = findOverride(root, {
+      flag: options.override,
+      head: options.head,
+      labels: config.guard.override_labels,
+      env: options.env,
+      now: instant,
+    });
+    if (override) {
+      recordOverride(root, override, errors, range?.head);
+      report.passed = true;
+      report.override = { ...override, violations: errors.length };
+    }
+  }
+  return { report, root };
+}
+
+/** Writes the JSON report where a CI step can pick it up, and returns its path. */
+export function writeGuardReport(report: GuardReport, env: NodeJS.ProcessEnv): string {
+  const dir = env.RUNNER_TEMP || join(tmpdir(), 'codex-orchestrator');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `spec-guard-report-${process.pid}.json`);
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
+}

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SCHEMA_HASH, VERSION } from '../generated/version.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+/**
+ * A content-addressed cache of parse results, kept outside the tracked tree (in .git, or the
+ * user's cache directory). An entry is found only for the same file path, the same bytes, the
+ * same orchestrator version and the same schemas, so it can never answer for changed input.
+ */
+export class ParseCache<T> {
+  private readonly used = new Map<string, T>();
+  private dirty = false;
+
+  private constructor(
+    private readonly file: string | undefined,
+    private readonly entries: Record<string, T>,
+  ) {}
+
+  /** Opens cache `name` for a repository; `undefined` dir (or --no-cache) gives a cache that remembers nothing. */
+  static open<T>(dir: string | undefined, name: string): ParseCache<T> {
+    if (!dir) return new ParseCache<T>(undefined, {});
+    const file = join(dir, `${name}.json`);
+    let entries: Record<string, T> = {};
+    try {
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as { salt?: string; entries?: Record<string, T> };
+      if (stored.salt === SALT && stored.entries) entries = stored.entries;
+    } catch {
+      // missing or unreadable: start empty
+    }
+    return new ParseCache<T>(file, entries);
+  }
+
+  static key(file: string, text: string): string {
+    return createHash('sha1').update(file).update('\0').update(text).digest('base64url');
+  }
+
+  get(key: string): T | undefined {
+    const hit = this.entries[key];
+    if (hit !== undefined) this.used.set(key, hit);
+    return hit;
+  }
+
+  set(key: string, value: T): void {
+    this.used.set(key, value);
+    this.dirty = true;
+  }
+
+  /** Writes the entries used in this run (dropping the rest), if anything changed. Best effort. */
+  save(): void {
+    if (!this.file || (!this.dirty && this.used.size === Object.keys(this.entries).length)) return;
+    try {
+      mkdirSync(resolve(this.file, '..'), { recursive: true });
+      writeFileAtomic(this.file, JSON.stringify({ salt: SALT, entries: Object.fromEntries(this.used) }));
+    } catch {
+      // a read-only checkout still works, just without a warm cache
+    }
+  }
+}
+
+const SALT = `${VERSION}:${SCHEMA_HASH}:1`;
+
+/**
+ * Where a repository's caches live: $CXO_CACHE_DIR, else inside its .git directory (never
+ * tracked, per clone), else the user's cache directory.
+ */
+export function cacheDirFor(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CXO_CACHE_DIR) return resolve(env.CXO_CACHE_DIR, createHash('sha1').update(resolve(root)).digest('hex').slice(0, 16));
+  const dotGit = join(root, '.git');
+  try {
+    const stat = statSync(dotGit);
+    if (stat.isDirectory()) return join(dotGit, 'codex-orchestrator');
+    const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
+    if (pointer) return join(resolve(root, pointer[1].trim()), 'codex-orchestrator');
+  } catch {
+    // not a git checkout
+  }
+  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'codex-orchestrator', createHash('sha1').update(resolve(root)).digest('hex').slice(0, 16));
+}

@@ -32,7 +32,8 @@ export interface GuardOptions {
 export async function runGuard(options: GuardOptions): Promise<{ report: GuardReport; root: string }> {
   const instant = new Date();
   const today = options.now === undefined ? utcDayOf(instant) : parseUtcDay(options.now);
-  if (today === undefined) throw new UsageError(`--now "${options.now}" is not a real date`, 'use YYYY-MM-DD, e.g. 2026-11-21');
+  if (today === undefined)
+    throw new UsageError(`--now "${options.now}" is not a real date`, 'use YYYY-MM-DD, e.g. 2026-11-21');
   if (options.head && !options.base) throw new UsageError('--head needs --base');
   const { root, config } = await openRepo(options.cwd);
 
@@ -50,7 +51,8 @@ export async function runGuard(options: GuardOptions): Promise<{ report: GuardRe
     const manifests = new Map<string, ManifestCheck>();
     for (const task of model.index.tasks) {
       const path = task.status?.lastRun?.manifest;
-      if (path && (phaseOf(task) === 'review' || phaseOf(task) === 'done')) manifests.set(path, checkManifest(root, path));
+      if (path && (phaseOf(task) === 'review' || phaseOf(task) === 'done'))
+        manifests.set(path, checkManifest(root, path));
     }
     violations = evaluateGuard({ model, today, changes: changes?.changes, manifests });
   } catch (e) {

@@ -32,20 +32,32 @@ export function gateTask(
   const reasons: GateResult['reasons'] = [];
   if (!task.spec) {
     if (config.guard.require_spec) {
-      reasons.push({ reason: 'MissingSpec', message: `task "${task.id}" names no spec (guard.require_spec is on)` });
+      reasons.push({
+        reason: 'MissingSpec',
+        message: `task "${task.id}" names no spec (guard.require_spec is on)`,
+      });
     }
   } else if (!spec) {
-    reasons.push({ reason: 'InvalidSpec', message: `spec ${task.spec} is missing or invalid (run \`cxo validate\`)` });
+    reasons.push({
+      reason: 'InvalidSpec',
+      message: `spec ${task.spec} is missing or invalid (run \`cxo validate\`)`,
+    });
   } else {
     const fresh = freshnessOf(spec.fields, config, today);
     if (fresh.state === 'stale') {
-      reasons.push({ reason: 'StaleSpec', message: `spec ${spec.fields.id} was due for review after ${fresh.freshThrough}` });
+      reasons.push({
+        reason: 'StaleSpec',
+        message: `spec ${spec.fields.id} was due for review after ${fresh.freshThrough}`,
+      });
     } else if (fresh.state === 'future') {
       reasons.push({ reason: 'StaleSpec', message: `spec ${spec.fields.id} has last_review in the future` });
     }
     const approvals = approvalsOf(spec, config);
     if (spec.fields.status !== 'approved') {
-      reasons.push({ reason: 'Unapproved', message: `spec ${spec.fields.id} is ${spec.fields.status}, not approved` });
+      reasons.push({
+        reason: 'Unapproved',
+        message: `spec ${spec.fields.id} is ${spec.fields.status}, not approved`,
+      });
     } else if (!approvals.ok) {
       reasons.push({ reason: 'Unapproved', message: `spec ${spec.fields.id} ${describeMissing(approvals)}` });
     }
@@ -65,14 +77,20 @@ export function gateTask(
 export function describeMissing(a: ReturnType<typeof approvalsOf>): string {
   const parts: string[] = [];
   if (a.missingCount > 0) {
-    parts.push(`needs ${a.missingCount} more approval${a.missingCount === 1 ? '' : 's'} of its current content`);
+    parts.push(
+      `needs ${a.missingCount} more approval${a.missingCount === 1 ? '' : 's'} of its current content`,
+    );
   }
   if (a.missingRoles.length > 0) parts.push(`needs an approval in role ${a.missingRoles.join(', ')}`);
   if (a.stale.length > 0) {
-    parts.push(`approval${a.stale.length === 1 ? '' : 's'} by ${a.stale.map((s) => s.by).join(', ')} signed an older version`);
+    parts.push(
+      `approval${a.stale.length === 1 ? '' : 's'} by ${a.stale.map((s) => s.by).join(', ')} signed an older version`,
+    );
   }
   if (a.byOwners.length > 0) {
-    parts.push(`approvals by owners (${a.byOwners.map((s) => s.by).join(', ')}) do not count for ${a.rule.count ? 'this risk' : 'it'}`);
+    parts.push(
+      `approvals by owners (${a.byOwners.map((s) => s.by).join(', ')}) do not count for ${a.rule.count ? 'this risk' : 'it'}`,
+    );
   }
   return parts.join('; ');
 }

@@ -1,6 +1,6 @@
 import type { GuardRuleId } from '../repo/config.js';
-import type { RepoModel } from '../repo/load-repo.js';
 import { sortDiagnostics } from '../repo/diagnostics.js';
+import type { RepoModel } from '../repo/load-repo.js';
 import { approvalRule } from './rules/approval.js';
 import { type ChangedFile, diffCoverageRule } from './rules/diff-coverage.js';
 import { dispatchGateRule } from './rules/dispatch-gate.js';

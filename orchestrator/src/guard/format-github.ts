@@ -42,10 +42,20 @@ export async function reportToGitHub(report: GuardReport, reportPath: string): P
         { data: 'where', header: true },
         { data: 'message', header: true },
       ],
-      ...report.violations.map((v) => [v.severity, v.rule, v.line ? `${v.file}:${v.line}:${v.column ?? 1}` : v.file, v.message]),
+      ...report.violations.map((v) => [
+        v.severity,
+        v.rule,
+        v.line ? `${v.file}:${v.line}:${v.column ?? 1}` : v.file,
+        v.message,
+      ]),
     ]);
-    const hidden = Math.max(0, errors.length - ANNOTATIONS_PER_TYPE) + Math.max(0, warnings.length - ANNOTATIONS_PER_TYPE);
-    if (hidden > 0) summary.addRaw(`${hidden} violation(s) are in this table only: GitHub shows ${ANNOTATIONS_PER_TYPE} annotations of each type per step.`, true);
+    const hidden =
+      Math.max(0, errors.length - ANNOTATIONS_PER_TYPE) + Math.max(0, warnings.length - ANNOTATIONS_PER_TYPE);
+    if (hidden > 0)
+      summary.addRaw(
+        `${hidden} violation(s) are in this table only: GitHub shows ${ANNOTATIONS_PER_TYPE} annotations of each type per step.`,
+        true,
+      );
   }
   if (process.env.GITHUB_STEP_SUMMARY) await summary.write();
   core.setOutput('violations', String(report.counts.errors + report.counts.warnings));

@@ -19,14 +19,26 @@ export function formatGuardText(report: GuardReport, color: boolean): string {
     lines.push('');
   }
   const { errors, warnings, specs, tasks } = report.counts;
-  const range = report.range ? `, ${report.range.changedFiles} changed file(s) since ${report.range.base.slice(0, 12)}` : '';
+  const range = report.range
+    ? `, ${report.range.changedFiles} changed file(s) since ${report.range.base.slice(0, 12)}`
+    : '';
   const summary = `${specs} specs, ${tasks} tasks${range}, evaluated on ${report.now}: ${errors} error(s), ${warnings} warning(s)`;
   if (report.override) {
     lines.push(
-      paint('33', `guard overridden by ${report.override.by} (${report.override.source}): ${report.override.reason}`),
-      paint('33', `${report.override.violations} violation(s) let through; recorded in .runs/guard/overrides.jsonl`),
+      paint(
+        '33',
+        `guard overridden by ${report.override.by} (${report.override.source}): ${report.override.reason}`,
+      ),
+      paint(
+        '33',
+        `${report.override.violations} violation(s) let through; recorded in .runs/guard/overrides.jsonl`,
+      ),
     );
   }
-  lines.push(report.passed ? paint('32', `spec guard passed: ${summary}`) : paint('31', `spec guard failed: ${summary}`));
+  lines.push(
+    report.passed
+      ? paint('32', `spec guard passed: ${summary}`)
+      : paint('31', `spec guard failed: ${summary}`),
+  );
   return lines.join('\n');
 }

@@ -26,7 +26,11 @@ export function findOverride(
 
 /** The value of the override trailer on a commit (git's own trailer parser), if any. */
 export function commitTrailer(root: string, ref: string): string | undefined {
-  const r = git(root, ['log', '-1', `--format=%(trailers:key=${OVERRIDE_TRAILER},valueonly,separator=%x00)`, ref], { allowFail: true });
+  const r = git(
+    root,
+    ['log', '-1', `--format=%(trailers:key=${OVERRIDE_TRAILER},valueonly,separator=%x00)`, ref],
+    { allowFail: true },
+  );
   if (r.status !== 0) return undefined;
   const value = r.stdout.split('\0')[0]?.trim();
   return value || undefined;
@@ -36,7 +40,9 @@ function prLabel(env: NodeJS.ProcessEnv, labels: readonly string[]): string | un
   const path = env.GITHUB_EVENT_PATH;
   if (!path || !existsSync(path)) return undefined;
   try {
-    const event = JSON.parse(readFileSync(path, 'utf8')) as { pull_request?: { labels?: { name?: string }[] } };
+    const event = JSON.parse(readFileSync(path, 'utf8')) as {
+      pull_request?: { labels?: { name?: string }[] };
+    };
     return event.pull_request?.labels?.map((l) => l.name ?? '').find((name) => labels.includes(name));
   } catch {
     return undefined;
@@ -55,13 +61,23 @@ function whoAmI(root: string, env: NodeJS.ProcessEnv): string {
 }
 
 /** Appends the audit record of an override: who, when, why, and what it let through. */
-export function recordOverride(root: string, override: Override, violations: readonly Violation[], head?: string): void {
+export function recordOverride(
+  root: string,
+  override: Override,
+  violations: readonly Violation[],
+  head?: string,
+): void {
   const file = join(root, OVERRIDE_LOG);
   mkdirSync(dirname(file), { recursive: true });
   const record = {
     ...override,
     head: head ?? null,
-    violations: violations.map((v) => ({ rule: v.rule, file: v.file, line: v.line ?? null, message: v.message })),
+    violations: violations.map((v) => ({
+      rule: v.rule,
+      file: v.file,
+      line: v.line ?? null,
+      message: v.message,
+    })),
   };
   // one line per record, appended with O_APPEND so concurrent guards do not interleave records
   appendFileSync(file, `${JSON.stringify(record)}\n`);

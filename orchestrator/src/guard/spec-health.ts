@@ -14,7 +14,10 @@ export interface Freshness {
   daysLeft: number;
 }
 
-export function reviewIntervalOf(fields: Pick<SpecFields, 'review_interval_days' | 'risk'>, config: Config): number {
+export function reviewIntervalOf(
+  fields: Pick<SpecFields, 'review_interval_days' | 'risk'>,
+  config: Config,
+): number {
   return fields.review_interval_days ?? config.freshness.days[fields.risk] ?? DEFAULT_REVIEW_INTERVAL_DAYS;
 }
 
@@ -51,7 +54,10 @@ export function approvalRuleOf(fields: Pick<SpecFields, 'risk'>, config: Config)
   return config.approvals[fields.risk];
 }
 
-export function approvalsOf(spec: Pick<SpecDoc, 'fields'> & { doc: { body: string } }, config: Config): ApprovalCheck {
+export function approvalsOf(
+  spec: Pick<SpecDoc, 'fields'> & { doc: { body: string } },
+  config: Config,
+): ApprovalCheck {
   const rule = approvalRuleOf(spec.fields, config);
   const digest = specDigest(spec.fields, spec.doc.body);
   const valid: Approval[] = [];
@@ -73,5 +79,14 @@ export function approvalsOf(spec: Pick<SpecDoc, 'fields'> & { doc: { body: strin
   }
   const missingCount = Math.max(0, rule.count - valid.length);
   const missingRoles = rule.roles.filter((role) => !valid.some((a) => a.role === role));
-  return { rule, digest, valid, stale, byOwners, missingCount, missingRoles, ok: missingCount === 0 && missingRoles.length === 0 };
+  return {
+    rule,
+    digest,
+    valid,
+    stale,
+    byOwners,
+    missingCount,
+    missingRoles,
+    ok: missingCount === 0 && missingRoles.length === 0,
+  };
 }

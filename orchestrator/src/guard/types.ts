@@ -28,6 +28,10 @@ export interface GuardReport {
   override?: Override & { violations: number };
 }
 
-export function violation(rule: GuardRuleId, d: Diagnostic, extra: { task?: string; spec?: string } = {}): Violation {
+export function violation(
+  rule: GuardRuleId,
+  d: Diagnostic,
+  extra: { task?: string; spec?: string } = {},
+): Violation {
   return { ...d, rule, ...extra };
 }

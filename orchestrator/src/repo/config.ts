@@ -19,7 +19,11 @@ export interface Config {
   timeouts: { step_seconds: number; command_seconds: number };
   redaction: { patterns: string[] };
   limits: { max_file_bytes: number };
-  guard: { rules: Partial<Record<GuardRuleId, GuardSeverity>>; require_spec: boolean; override_labels: string[] };
+  guard: {
+    rules: Partial<Record<GuardRuleId, GuardSeverity>>;
+    require_spec: boolean;
+    override_labels: string[];
+  };
 }
 
 export const GUARD_RULES = [

@@ -1,4 +1,11 @@
-import { findNodeAtLocation, type Node, type ParseError, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  type Node,
+  type ParseError,
+  parseTree,
+  printParseErrorCode,
+  visit,
+} from 'jsonc-parser';
 import type { Diagnostic } from './diagnostics.js';
 import { diagnosticAt, LineIndex, type SourceText } from './source-text.js';
 
@@ -83,11 +90,24 @@ export function parseJson(
     if (options.mode === 'fast') return { doc: new JsonDocument(source, value), diagnostics: [] };
     // valid JSON: a streaming scan finds duplicate keys without building the (10x slower) tree
     const duplicates = duplicateKeys(new LineIndex(source.text), source);
-    return duplicates.length > 0 ? { diagnostics: duplicates } : { doc: new JsonDocument(source, value), diagnostics: [] };
+    return duplicates.length > 0
+      ? { diagnostics: duplicates }
+      : { doc: new JsonDocument(source, value), diagnostics: [] };
   }
   const index = new LineIndex(source.text);
   if (source.text.trim() === '') {
-    return { diagnostics: [diagnosticAt(index, source.file, 0, 'error', 'json-syntax', 'file is empty, expected a JSON document')] };
+    return {
+      diagnostics: [
+        diagnosticAt(
+          index,
+          source.file,
+          0,
+          'error',
+          'json-syntax',
+          'file is empty, expected a JSON document',
+        ),
+      ],
+    };
   }
   const errors: ParseError[] = [];
   parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });

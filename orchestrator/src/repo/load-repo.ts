@@ -103,10 +103,14 @@ export async function loadRepo(root: string, options: { cache?: boolean } = {}):
     const hit = specCache.get(key);
     if (hit) {
       const doc = new FrontMatterDocument(s, hit.block, hit.data);
-      return { value: { file: s.file, fields: hit.data as unknown as SpecFields, doc }, diagnostics: hit.diagnostics };
+      return {
+        value: { file: s.file, fields: hit.data as unknown as SpecFields, doc },
+        diagnostics: hit.diagnostics,
+      };
     }
     const r = parseSpec(s);
-    if (r.spec) specCache.set(key, { block: r.spec.doc.block, data: r.spec.doc.data, diagnostics: r.diagnostics });
+    if (r.spec)
+      specCache.set(key, { block: r.spec.doc.block, data: r.spec.doc.data, diagnostics: r.diagnostics });
     return { value: r.spec, diagnostics: r.diagnostics };
   };
   const asPrd = (s: SourceText) => {

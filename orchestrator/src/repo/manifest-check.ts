@@ -1,5 +1,5 @@
-import type { ManifestCheck } from '../guard/rules/index-consistency.js';
 import { validateRunManifest } from '../generated/validators.js';
+import type { ManifestCheck } from '../guard/rules/index-consistency.js';
 import { parseJson } from './json-document.js';
 import { readRepoText } from './repo-files.js';
 import { repoPathProblem } from './repo-paths.js';
@@ -14,9 +14,9 @@ export function checkManifest(root: string, path: string): ManifestCheck {
   const parsed = parseJson(read.source, { mode: 'full' });
   if (!parsed.doc) return { exists: true, problems: parsed.diagnostics };
   const doc = parsed.doc;
-  const problems = validateWithSchema(validateRunManifest, doc.value, (p, ...rest) => doc.diagnosticAt(p, ...rest)).filter(
-    (d) => d.severity === 'error',
-  );
+  const problems = validateWithSchema(validateRunManifest, doc.value, (p, ...rest) =>
+    doc.diagnosticAt(p, ...rest),
+  ).filter((d) => d.severity === 'error');
   const value = doc.value as { run?: { id?: string }; task?: { id?: string } };
   return { exists: true, problems, runId: value.run?.id, taskId: value.task?.id };
 }

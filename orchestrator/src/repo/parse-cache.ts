@@ -67,7 +67,8 @@ const SALT = `${VERSION}:${SCHEMA_HASH}:1`;
  * tracked, per clone), else the user's cache directory.
  */
 export function cacheDirFor(root: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CXO_CACHE_DIR) return resolve(env.CXO_CACHE_DIR, createHash('sha1').update(resolve(root)).digest('hex').slice(0, 16));
+  if (env.CXO_CACHE_DIR)
+    return resolve(env.CXO_CACHE_DIR, createHash('sha1').update(resolve(root)).digest('hex').slice(0, 16));
   const dotGit = join(root, '.git');
   try {
     const stat = statSync(dotGit);
@@ -78,5 +79,9 @@ export function cacheDirFor(root: string, env: NodeJS.ProcessEnv = process.env):
     // not a git checkout
   }
   const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'codex-orchestrator', createHash('sha1').update(resolve(root)).digest('hex').slice(0, 16));
+  return join(
+    base,
+    'codex-orchestrator',
+    createHash('sha1').update(resolve(root)).digest('hex').slice(0, 16),
+  );
 }

@@ -69,11 +69,15 @@ export function parseTaskIndex(
     return { index: new TaskIndex(doc, doc.value as TaskIndexData), diagnostics: known };
   }
   const result = checkTaskIndex(source, mode);
-  if (cache && result.index && !result.diagnostics.some((d) => d.severity === 'error')) cache.set(key, result.diagnostics);
+  if (cache && result.index && !result.diagnostics.some((d) => d.severity === 'error'))
+    cache.set(key, result.diagnostics);
   return result;
 }
 
-function checkTaskIndex(source: SourceText, mode: 'full' | 'fast'): { index?: TaskIndex; diagnostics: Diagnostic[] } {
+function checkTaskIndex(
+  source: SourceText,
+  mode: 'full' | 'fast',
+): { index?: TaskIndex; diagnostics: Diagnostic[] } {
   const parsed = parseJson(source, { mode });
   if (!parsed.doc) return { diagnostics: parsed.diagnostics };
   const doc = parsed.doc;

@@ -44,14 +44,21 @@ describe('cxo tasks', () => {
     // api's spec is a draft and docs has no spec: the gate holds both
     const held = JSON.parse(cxo(dir, ['tasks', 'next', '--json']).stdout);
     expect(held.task).toBeNull();
-    expect(held.blocked.map((b: { id: string; reasons: { reason: string }[] }) => [b.id, b.reasons[0].reason])).toEqual([
+    expect(
+      held.blocked.map((b: { id: string; reasons: { reason: string }[] }) => [b.id, b.reasons[0].reason]),
+    ).toEqual([
       ['api', 'Unapproved'],
       ['docs', 'MissingSpec'],
     ]);
-    expect(cxo(dir, ['tasks', 'next']).stdout).toMatch(/^no task may run: 2 ready task\(s\) are held by the spec guard/);
+    expect(cxo(dir, ['tasks', 'next']).stdout).toMatch(
+      /^no task may run: 2 ready task\(s\) are held by the spec guard/,
+    );
     writeFileSync(`${dir}/codex.config.yaml`, 'guard:\n  require_spec: false\n');
     expect(JSON.parse(cxo(dir, ['tasks', 'next', '--json']).stdout).task.id).toBe('docs');
-    writeFileSync(`${dir}/specs/0001-a.md`, specText({ ...VALID_SPEC, status: 'approved', last_review: new Date().toISOString().slice(0, 10) }));
+    writeFileSync(
+      `${dir}/specs/0001-a.md`,
+      specText({ ...VALID_SPEC, status: 'approved', last_review: new Date().toISOString().slice(0, 10) }),
+    );
     expect(cxo(dir, ['tasks', 'next']).stdout).toMatch(/^api\s+Build the API/);
     const none = cxo(repo([{ id: 'x', title: 'X', status: { phase: 'running' } }]), ['tasks', 'next']);
     expect(none).toMatchObject({ code: 0, stdout: 'nothing to do: no task is pending\n' });

@@ -40,7 +40,11 @@ describe('freshness', () => {
   const config = defaultConfig();
 
   it('is fresh through the last day of the interval and stale the day after', () => {
-    expect(freshnessOf(fields(), config, day('2026-11-21'))).toMatchObject({ state: 'expiring', daysLeft: 0, freshThrough: '2026-11-21' });
+    expect(freshnessOf(fields(), config, day('2026-11-21'))).toMatchObject({
+      state: 'expiring',
+      daysLeft: 0,
+      freshThrough: '2026-11-21',
+    });
     expect(freshnessOf(fields(), config, day('2026-11-22'))).toMatchObject({ state: 'stale', ageDays: 31 });
     expect(freshnessOf(fields(), config, day('2026-11-01')).state).toBe('fresh');
   });
@@ -54,7 +58,9 @@ describe('freshness', () => {
   it('uses review_interval_days, else the config interval for the risk, else 30', () => {
     const withRisk = { ...config, freshness: { ...config.freshness, days: { high: 7 } } };
     expect(freshnessOf(fields({ risk: 'high' }), withRisk, day('2026-10-30')).state).toBe('stale');
-    expect(freshnessOf(fields({ risk: 'high', review_interval_days: 90 }), withRisk, day('2026-12-30')).state).toBe('fresh');
+    expect(
+      freshnessOf(fields({ risk: 'high', review_interval_days: 90 }), withRisk, day('2026-12-30')).state,
+    ).toBe('fresh');
     expect(freshnessOf(fields({ risk: 'low' }), withRisk, day('2026-11-21')).intervalDays).toBe(30);
   });
 
@@ -65,7 +71,9 @@ describe('freshness', () => {
   });
 
   it('a review in the future is an error state', () => {
-    expect(freshnessOf(fields({ last_review: '2026-12-01' }), config, day('2026-11-21')).state).toBe('future');
+    expect(freshnessOf(fields({ last_review: '2026-12-01' }), config, day('2026-11-21')).state).toBe(
+      'future',
+    );
   });
 });
 
@@ -85,7 +93,9 @@ describe('approvals', () => {
     expect(edited.stale.map((a) => a.by)).toEqual(['grace']);
     expect(approvalsOf(spec({ ...approved, covers: ['src/**'] }), config).ok).toBe(false);
     // review bumps and status changes are not governing fields
-    expect(approvalsOf(spec({ ...approved, last_review: '2026-11-25', status: 'approved' }), config).ok).toBe(true);
+    expect(approvalsOf(spec({ ...approved, last_review: '2026-11-25', status: 'approved' }), config).ok).toBe(
+      true,
+    );
   });
 
   it('high risk needs approvers other than the owners, and configured roles', () => {
@@ -94,7 +104,12 @@ describe('approvals', () => {
     const config = defaultConfig();
     config.approvals.high = { count: 2, roles: ['security'], distinct_from_owners: true };
     const check = (approvals: SpecFields['approvals']) => approvalsOf(spec({ ...f, approvals }), config);
-    expect(check([{ by: 'ada', at: '2026-11-21', digest: d }, { by: 'bo', at: '2026-11-21', digest: d }])).toMatchObject({
+    expect(
+      check([
+        { by: 'ada', at: '2026-11-21', digest: d },
+        { by: 'bo', at: '2026-11-21', digest: d },
+      ]),
+    ).toMatchObject({
       ok: false,
       missingCount: 1,
       missingRoles: ['security'],
@@ -116,13 +131,23 @@ describe('approvals', () => {
 
 describe('guard rules over a repository', () => {
   const spec = (over: Record<string, unknown>) =>
-    specText({ id: 'auth', title: 'Auth', status: 'approved', owners: ['ada'], risk: 'low', last_review: '2026-11-01', ...over });
+    specText({
+      id: 'auth',
+      title: 'Auth',
+      status: 'approved',
+      owners: ['ada'],
+      risk: 'low',
+      last_review: '2026-11-01',
+      ...over,
+    });
 
   async function guard(files: Record<string, string>, now = '2026-11-21', rules = {}) {
     const dir = makeRepo(files);
     const model = await loadRepo(dir);
     model.config.guard.rules = rules;
-    return evaluateGuard({ model, today: day(now), manifests: new Map() }).map((v) => `${v.severity} ${v.rule}: ${v.message}`);
+    return evaluateGuard({ model, today: day(now), manifests: new Map() }).map(
+      (v) => `${v.severity} ${v.rule}: ${v.message}`,
+    );
   }
 
   it('a requested task whose spec is stale fails freshness and the dispatch gate', async () => {
@@ -153,7 +178,15 @@ describe('guard rules over a repository', () => {
 
   it('a request already handled (observedRequest) does not make a task active', async () => {
     const out = await guard({
-      'codex.tasks.json': indexJson([{ id: 'a', title: 'A', spec: 'specs/0001-auth.md', request: 'r1', status: { phase: 'failed', observedRequest: 'r1' } }]),
+      'codex.tasks.json': indexJson([
+        {
+          id: 'a',
+          title: 'A',
+          spec: 'specs/0001-auth.md',
+          request: 'r1',
+          status: { phase: 'failed', observedRequest: 'r1' },
+        },
+      ]),
       'specs/0001-auth.md': spec({ status: 'draft' }),
     });
     expect(out).toEqual([]);
@@ -164,7 +197,9 @@ describe('guard rules over a repository', () => {
       'codex.tasks.json': indexJson([]),
       'specs/0001-auth.md': spec({ last_review: '2026-01-01' }),
     };
-    expect(await guard(files, '2026-11-21', { freshness: 'warning' })).toEqual([expect.stringMatching(/^warning freshness/)]);
+    expect(await guard(files, '2026-11-21', { freshness: 'warning' })).toEqual([
+      expect.stringMatching(/^warning freshness/),
+    ]);
     expect(await guard(files, '2026-11-21', { freshness: 'off' })).toEqual([]);
   });
 
@@ -178,7 +213,13 @@ describe('guard rules over a repository', () => {
     });
     const model = await loadRepo(dir);
     model.config.guard.require_spec = false;
-    const gate = gateTask(model.index.byId.get('a')!, model.index, undefined, model.config, day('2026-11-21'));
+    const gate = gateTask(
+      model.index.byId.get('a')!,
+      model.index,
+      undefined,
+      model.config,
+      day('2026-11-21'),
+    );
     expect(gate.reasons.map((r) => r.reason)).toEqual(['DependencyFailed', 'DependencyNotReady']);
   });
 
@@ -186,17 +227,31 @@ describe('guard rules over a repository', () => {
     const manifest = { version: 1, run: { id: 'r1' }, task: { id: 'a' }, result: { status: 'review' } };
     const dir = makeRepo({
       'codex.tasks.json': indexJson([
-        { id: 'a', title: 'A', status: { phase: 'review', lastRun: { id: 'r1', manifest: '.runs/a/r1/manifest.json' } } },
+        {
+          id: 'a',
+          title: 'A',
+          status: { phase: 'review', lastRun: { id: 'r1', manifest: '.runs/a/r1/manifest.json' } },
+        },
         { id: 'b', title: 'B', status: { phase: 'done' } },
-        { id: 'c', title: 'C', status: { phase: 'done', lastRun: { id: 'r2', manifest: '.runs/c/r2/manifest.json' } } },
-        { id: 'd', title: 'D', status: { phase: 'done', lastRun: { id: 'r1', manifest: '.runs/a/r1/manifest.json' } } },
+        {
+          id: 'c',
+          title: 'C',
+          status: { phase: 'done', lastRun: { id: 'r2', manifest: '.runs/c/r2/manifest.json' } },
+        },
+        {
+          id: 'd',
+          title: 'D',
+          status: { phase: 'done', lastRun: { id: 'r1', manifest: '.runs/a/r1/manifest.json' } },
+        },
       ]),
       '.runs/a/r1/manifest.json': JSON.stringify(manifest),
     });
     const { checkManifest } = await import('../../src/repo/manifest-check.js');
     const model = await loadRepo(dir);
     const manifests = new Map(
-      ['.runs/a/r1/manifest.json', '.runs/c/r2/manifest.json'].map((p) => [p, checkManifest(dir, p)] as const),
+      ['.runs/a/r1/manifest.json', '.runs/c/r2/manifest.json'].map(
+        (p) => [p, checkManifest(dir, p)] as const,
+      ),
     );
     const out = evaluateGuard({ model, today: day('2026-11-21'), manifests }).map((v) => v.message);
     expect(out).toEqual([
@@ -205,6 +260,8 @@ describe('guard rules over a repository', () => {
       'manifest .runs/a/r1/manifest.json is for task a run r1, not task d run r1',
     ]);
     writeFileSync(join(dir, '.runs/a/r1/manifest.json'), '{"version": 1}');
-    expect(checkManifest(dir, '.runs/a/r1/manifest.json').problems[0].message).toMatch(/missing required field "run"/);
+    expect(checkManifest(dir, '.runs/a/r1/manifest.json').problems[0].message).toMatch(
+      /missing required field "run"/,
+    );
   });
 });

@@ -1,8 +1,8 @@
 import { type GateResult, gateTask } from '../../guard/dispatch-gate.js';
 import { utcDayOf } from '../../guard/utc-date.js';
 import { nextTask, WORKABLE_PHASES } from '../../plan/next-task.js';
-import type { SpecDoc } from '../../repo/markdown-docs.js';
 import { loadSpec } from '../../repo/load-repo.js';
+import type { SpecDoc } from '../../repo/markdown-docs.js';
 import { phaseOf, priorityOf, type Task } from '../../repo/task-types.js';
 import type { CommandHandler } from '../command-table.js';
 import { openTaskIndex } from '../open-repo.js';
@@ -13,7 +13,9 @@ const tasksNext: CommandHandler = async ({ cwd, options, out }) => {
   // the dispatch gate runs only on candidates, so only the specs looked at are parsed
   const blocked: { task: Task; gate: GateResult }[] = [];
   const task = nextTask(index, (candidate) => {
-    const spec: SpecDoc | undefined = candidate.spec ? loadSpec(root, candidate.spec, config).spec : undefined;
+    const spec: SpecDoc | undefined = candidate.spec
+      ? loadSpec(root, candidate.spec, config).spec
+      : undefined;
     const gate = gateTask(candidate, index, spec, config, today);
     if (!gate.ok) blocked.push({ task: candidate, gate });
     return gate.ok;
@@ -29,15 +31,21 @@ const tasksNext: CommandHandler = async ({ cwd, options, out }) => {
     const open = index.tasks.filter((t) => WORKABLE_PHASES.includes(phaseOf(t))).length;
     if (blocked.length > 0) {
       out.line(`no task may run: ${blocked.length} ready task(s) are held by the spec guard`);
-      for (const b of blocked.slice(0, 5)) out.line(`  ${b.task.id}: ${b.gate.reasons.map((r) => `${r.reason} (${r.message})`).join('; ')}`);
+      for (const b of blocked.slice(0, 5))
+        out.line(`  ${b.task.id}: ${b.gate.reasons.map((r) => `${r.reason} (${r.message})`).join('; ')}`);
     } else {
-      out.line(open === 0 ? 'nothing to do: no task is pending' : `no task is ready: ${open} open task(s) wait for dependencies`);
+      out.line(
+        open === 0
+          ? 'nothing to do: no task is pending'
+          : `no task is ready: ${open} open task(s) wait for dependencies`,
+      );
     }
     return 0;
   }
   out.line(`${out.bold(task.id)}  ${task.title}`);
   out.line(`  priority ${priorityOf(task)}, phase ${phaseOf(task)}${task.spec ? `, spec ${task.spec}` : ''}`);
-  for (const b of blocked.slice(0, 3)) out.line(out.dim(`  skipped ${b.task.id}: ${b.gate.reasons.map((r) => r.reason).join(', ')}`));
+  for (const b of blocked.slice(0, 3))
+    out.line(out.dim(`  skipped ${b.task.id}: ${b.gate.reasons.map((r) => r.reason).join(', ')}`));
   out.line(out.dim(`  details: cxo tasks show ${task.id}`));
   return 0;
 };

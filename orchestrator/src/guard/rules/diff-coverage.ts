@@ -16,14 +16,24 @@ export interface ChangedFile {
  * (an edit, or a review bump, in the same range); code under the governed roots that no spec
  * covers is a violation. Renames count for both paths, deletions for the deleted path.
  */
-export function diffCoverageRule(changes: readonly ChangedFile[], specs: Map<string, SpecDoc>, config: Config): Violation[] {
+export function diffCoverageRule(
+  changes: readonly ChangedFile[],
+  specs: Map<string, SpecDoc>,
+  config: Config,
+): Violation[] {
   const changed = new Set<string>();
   for (const c of changes) {
     changed.add(c.path);
     if (c.oldPath) changed.add(c.oldPath);
   }
-  const managed = picomatch([config.files.tasks, ...config.files.specs, ...config.files.prds, ...config.files.checklists], { dot: true });
-  const governed = config.files.governed_roots.length > 0 ? picomatch(config.files.governed_roots, { dot: true }) : () => false;
+  const managed = picomatch(
+    [config.files.tasks, ...config.files.specs, ...config.files.prds, ...config.files.checklists],
+    { dot: true },
+  );
+  const governed =
+    config.files.governed_roots.length > 0
+      ? picomatch(config.files.governed_roots, { dot: true })
+      : () => false;
   const coverage = [...specs.values()]
     .filter((s) => s.fields.status !== 'superseded' && (s.fields.covers?.length ?? 0) > 0)
     .map((s) => ({ spec: s, matches: picomatch(s.fields.covers!, { dot: true }) }));
@@ -36,9 +46,15 @@ export function diffCoverageRule(changes: readonly ChangedFile[], specs: Map<str
       found.push(
         violation(
           'diff-coverage',
-          diagnostic('error', 'diff-coverage', `${path} changed, but spec "${spec.fields.id}" (${spec.file}), which covers it, did not`, { file: path }, {
-            hint: `update ${spec.file} in the same change, or re-read it and run \`cxo spec review ${spec.fields.id}\``,
-          }),
+          diagnostic(
+            'error',
+            'diff-coverage',
+            `${path} changed, but spec "${spec.fields.id}" (${spec.file}), which covers it, did not`,
+            { file: path },
+            {
+              hint: `update ${spec.file} in the same change, or re-read it and run \`cxo spec review ${spec.fields.id}\``,
+            },
+          ),
           { spec: spec.fields.id },
         ),
       );
@@ -47,9 +63,15 @@ export function diffCoverageRule(changes: readonly ChangedFile[], specs: Map<str
       found.push(
         violation(
           'diff-coverage',
-          diagnostic('error', 'diff-coverage', `${path} changed under the governed roots, but no spec covers it`, { file: path }, {
-            hint: "add a glob matching it to a spec's covers (`cxo spec new --covers ...`)",
-          }),
+          diagnostic(
+            'error',
+            'diff-coverage',
+            `${path} changed under the governed roots, but no spec covers it`,
+            { file: path },
+            {
+              hint: "add a glob matching it to a spec's covers (`cxo spec new --covers ...`)",
+            },
+          ),
         ),
       );
     }

@@ -6,7 +6,12 @@ import { isActive } from '../task-activity.js';
 import { type Violation, violation } from '../types.js';
 
 /** Rule `dispatch-gate`: a requested, queued or running task passes the gate (fresh approved spec, dependencies done). */
-export function dispatchGateRule(index: TaskIndex, specs: Map<string, SpecDoc>, config: Config, today: number): Violation[] {
+export function dispatchGateRule(
+  index: TaskIndex,
+  specs: Map<string, SpecDoc>,
+  config: Config,
+  today: number,
+): Violation[] {
   const found: Violation[] = [];
   for (const task of index.tasks) {
     if (!isActive(task)) continue;

@@ -1,0 +1,323 @@
+// Renders the synthetic model (model.mjs) into one repository per tool and size:
+//   <cache>/repos/cxo-<N>         codex.tasks.json + specs/NNNNN-task-N.md
+//   <cache>/repos/taskmaster-<N>  .taskmaster/tasks/tasks.json (tagged format) + config/state
+//   <cache>/repos/backlog-<N>     backlog/config.yml + backlog/tasks/task-N - Title.md
+// Each is a git repository with one commit. A stamp file written last makes generation
+// skippable when the same generator version, size and seed are already on disk.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildModel, GENERATOR_VERSION, pad5, REVIEW_DATE } from './model.mjs';
+
+const STAMP = '.bench-generated.json';
+
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.invalid',
+  GIT_AUTHOR_DATE: '2026-11-01T00:00:00Z',
+  GIT_COMMITTER_DATE: '2026-11-01T00:00:00Z',
+};
+
+function git(cwd, args) {
+  const r = spawnSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    env: { ...process.env, ...GIT_ENV },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function write(root, rel, text) {
+  const file = join(root, rel);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+/** Runs `render(root, model)` into a fresh directory unless the stamp already matches. */
+function ensureRepo(root, kind, size, render) {
+  const stamp = { generator: GENERATOR_VERSION, kind, size, seed: 20261101 + size };
+  const stampFile = join(root, STAMP);
+  if (existsSync(stampFile)) {
+    try {
+      const old = JSON.parse(readFileSync(stampFile, 'utf8'));
+      if (JSON.stringify(old) === JSON.stringify(stamp)) return { root, generated: false };
+    } catch {
+      // regenerate
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const model = buildModel(size, stamp.seed);
+  git(root, ['init', '-q', '-b', 'main']);
+  render(root, model);
+  // the stamp lives outside git's view so `git status` stays clean
+  write(root, '.git/info/exclude', `${STAMP}\n`);
+  git(root, ['add', '-A']);
+  git(root, ['commit', '-q', '-m', `synthetic ${kind} data set, ${size} tasks`]);
+  writeFileSync(stampFile, `${JSON.stringify(stamp)}\n`);
+  return { root, generated: true };
+}
+
+// ---------------------------------------------------------------- codex-orchestrator
+
+export const cxoId = (n) => `task-${pad5(n)}`;
+export const cxoSpecPath = (n) => `specs/${pad5(n)}-task-${n}.md`;
+
+function cxoTask(t) {
+  const task = {
+    id: cxoId(t.n),
+    title: t.title,
+    description: t.description,
+    spec: cxoSpecPath(t.n),
+  };
+  if (t.deps.length) task.dependsOn = t.deps.map(cxoId);
+  task.priority = t.priority;
+  task.labels = t.kind ? [`area-${t.area}`, t.kind] : [`area-${t.area}`];
+  task.acceptance = t.lint ? ['npm test', 'npm run lint'] : ['npm test'];
+  if (t.requested) task.request = 'r1';
+  if (t.requested) {
+    const status = { phase: t.phase };
+    if (t.phase === 'failed')
+      Object.assign(status, { reason: 'AcceptanceFailed', message: 'npm test exited with code 1' });
+    if (t.phase === 'blocked')
+      Object.assign(status, { reason: 'WaitingForReview', message: 'needs a decision from the owner' });
+    if (t.phase !== 'queued') status.observedRequest = 'r1';
+    if (t.phase === 'done' || t.phase === 'review' || t.phase === 'failed') {
+      status.lastRun = {
+        id: `run-${pad5(t.n)}-1`,
+        manifest: `.runs/run-${pad5(t.n)}-1/manifest.json`,
+        result: t.phase === 'failed' ? 'failed' : 'succeeded',
+      };
+    }
+    status.updatedAt = t.updatedAt;
+    task.status = status;
+  }
+  return task;
+}
+
+function cxoSpec(t) {
+  const status = t.phase === 'done' ? 'done' : t.phase === 'cancelled' ? 'superseded' : 'approved';
+  const front = [
+    '---',
+    `id: spec-${pad5(t.n)}`,
+    `title: Task ${t.n} design`,
+    `status: ${status}`,
+    `owners: [${t.owners.join(', ')}]`,
+    `risk: ${t.risk}`,
+    `last_review: ${REVIEW_DATE}`,
+    `covers: ["src/${t.area}/**"]`,
+    '---',
+  ];
+  const [context, design, risks] = t.specBody;
+  return `${front.join('\n')}\n# Task ${t.n} design\n\n## Context\n${context}\n\n## Design\n${design}\n\n- Keep the change inside \`src/${t.area}/\`.\n- ${t.title}.\n\n## Acceptance\n- \`npm test\` passes.\n${t.lint ? '- `npm run lint` passes.\n' : ''}\n## Risks\n${risks}\n`;
+}
+
+/** Config that only widens freshness, so the fixed review date stays fresh for years; everything else is default. */
+const CXO_CONFIG = `# bench data set: defaults, except review freshness wide enough that the fixed
+# last_review date of the generated specs does not go stale as the calendar moves.
+version: 1
+freshness:
+  days: { low: 36500, medium: 36500, high: 36500 }
+`;
+
+function renderCxo(root, model) {
+  const index = { version: 1, tasks: model.tasks.map(cxoTask) };
+  write(root, 'codex.tasks.json', `${JSON.stringify(index, null, 2)}\n`);
+  write(root, 'codex.config.yaml', CXO_CONFIG);
+  for (const t of model.tasks) write(root, cxoSpecPath(t.n), cxoSpec(t));
+  const areas = new Set(model.tasks.map((t) => t.area));
+  for (const area of areas) write(root, `src/${area}/index.ts`, `export const area = '${area}';\n`);
+  write(
+    root,
+    'package.json',
+    `${JSON.stringify({ name: 'bench-project', private: true, scripts: { test: 'true' } }, null, 2)}\n`,
+  );
+}
+
+// ---------------------------------------------------------------- task-master-ai 0.43
+
+const TM_STATUS = {
+  pending: 'pending',
+  queued: 'pending',
+  running: 'in-progress',
+  review: 'review',
+  done: 'done',
+  'changes-requested': 'in-progress',
+  failed: 'pending',
+  blocked: 'blocked',
+  cancelled: 'cancelled',
+};
+
+/** As written by `task-master init -y` 0.43.1 (no API keys anywhere: keys would live in .env). */
+const TM_CONFIG = {
+  models: {
+    main: { provider: 'anthropic', modelId: 'claude-sonnet-4-20250514', maxTokens: 64000, temperature: 0.2 },
+    research: { provider: 'perplexity', modelId: 'sonar', maxTokens: 8700, temperature: 0.1 },
+    fallback: {
+      provider: 'anthropic',
+      modelId: 'claude-3-7-sonnet-20250219',
+      maxTokens: 120000,
+      temperature: 0.2,
+    },
+  },
+  global: {
+    logLevel: 'info',
+    debug: false,
+    defaultNumTasks: 10,
+    defaultSubtasks: 5,
+    defaultPriority: 'medium',
+    projectName: 'Task Master',
+    ollamaBaseURL: 'http://localhost:11434/api',
+    bedrockBaseURL: 'https://bedrock.us-east-1.amazonaws.com',
+    responseLanguage: 'English',
+    enableCodebaseAnalysis: true,
+    enableProxy: false,
+    anonymousTelemetry: true,
+  },
+  claudeCode: {},
+  codexCli: {},
+  grokCli: { timeout: 120000, workingDirectory: null, defaultModel: 'grok-4-latest' },
+};
+
+function renderTaskmaster(root, model) {
+  // 0.43.1 itself writes ids and dependencies as strings and this metadata block (checked by
+  // adding tasks with `task-master add-task --title ... --description ...` and reading the file).
+  const tasks = model.tasks.map((t) => {
+    const task = {
+      id: String(t.n),
+      title: t.title,
+      description: t.description,
+      details: t.details,
+      testStrategy: t.lint ? 'npm test; npm run lint' : 'npm test',
+      status: TM_STATUS[t.phase],
+      dependencies: t.deps.map(String),
+      priority: t.priority,
+      subtasks: [],
+    };
+    if (t.requested) task.updatedAt = t.updatedAt;
+    return task;
+  });
+  const data = {
+    master: {
+      tasks,
+      metadata: {
+        version: '1.0.0',
+        lastModified: '2026-11-01T00:00:00.000Z',
+        taskCount: tasks.length,
+        completedCount: tasks.filter((t) => t.status === 'done').length,
+        tags: ['master'],
+      },
+    },
+  };
+  write(root, '.taskmaster/tasks/tasks.json', `${JSON.stringify(data, null, 2)}`);
+  write(root, '.taskmaster/config.json', `${JSON.stringify(TM_CONFIG, null, 2)}`);
+  // migrationNoticeShown: true, or the first command after generation writes this file
+  write(
+    root,
+    '.taskmaster/state.json',
+    `${JSON.stringify({ currentTag: 'master', lastSwitched: '2026-11-01T00:00:00.000Z', branchTagMapping: {}, migrationNoticeShown: true }, null, 2)}`,
+  );
+}
+
+// ---------------------------------------------------------------- Backlog.md 1.52
+
+const BL_STATUS = {
+  pending: 'To Do',
+  queued: 'To Do',
+  running: 'In Progress',
+  review: 'In Progress',
+  done: 'Done',
+  'changes-requested': 'In Progress',
+  failed: 'To Do',
+  blocked: 'To Do',
+  cancelled: 'Done',
+};
+
+export const backlogId = (n) => `TASK-${n}`;
+
+/** As written by `backlog init --defaults --integration-mode none` 1.52.0, with remote_operations off (no remote exists). */
+const BL_CONFIG = `project_name: "bench"
+default_status: "To Do"
+statuses: ["To Do", "In Progress", "Done"]
+labels: []
+date_format: yyyy-mm-dd
+max_column_width: 20
+auto_open_browser: true
+default_port: 6420
+remote_operations: false
+auto_commit: false
+filesystem_only: false
+bypass_git_hooks: false
+check_active_branches: true
+active_branch_days: 30
+task_prefix: "task"
+`;
+
+/** Backlog.md's file name: `task-N - <title with non-alphanumerics as '-'>.md`. */
+export function backlogFile(t) {
+  const slug = t.title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return `backlog/tasks/task-${t.n} - ${slug}.md`;
+}
+
+function renderBacklogTask(t) {
+  const created = `${t.updatedAt.slice(0, 10)} ${t.updatedAt.slice(11, 16)}`;
+  const labels = t.kind ? [`area-${t.area}`, t.kind] : [`area-${t.area}`];
+  const acs = t.lint ? ['npm test', 'npm run lint'] : ['npm test'];
+  const done = t.phase === 'done';
+  const lines = [
+    '---',
+    `id: ${backlogId(t.n)}`,
+    `title: ${t.title}`,
+    `status: ${BL_STATUS[t.phase]}`,
+    'assignee: []',
+    `created_date: '${created}'`,
+  ];
+  if (t.requested) lines.push(`updated_date: '${created}'`);
+  lines.push('labels:', ...labels.map((l) => `  - ${l}`));
+  if (t.deps.length) lines.push('dependencies:', ...t.deps.map((d) => `  - ${backlogId(d)}`));
+  else lines.push('dependencies: []');
+  // Backlog.md has high/medium/low only
+  lines.push(
+    `priority: ${t.priority === 'critical' ? 'high' : t.priority}`,
+    `ordinal: ${t.n * 1000}`,
+    '---',
+    '',
+  );
+  lines.push(
+    '## Description',
+    '',
+    '<!-- SECTION:DESCRIPTION:BEGIN -->',
+    `${t.description} ${t.details}`,
+    '<!-- SECTION:DESCRIPTION:END -->',
+    '',
+    '## Acceptance Criteria',
+    '<!-- AC:BEGIN -->',
+    ...acs.map((a, i) => `- [${done ? 'x' : ' '}] #${i + 1} ${a}`),
+    '<!-- AC:END -->',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function renderBacklog(root, model) {
+  write(root, 'backlog/config.yml', BL_CONFIG);
+  for (const t of model.tasks) write(root, backlogFile(t), renderBacklogTask(t));
+}
+
+// ----------------------------------------------------------------
+
+export const KINDS = {
+  cxo: renderCxo,
+  taskmaster: renderTaskmaster,
+  backlog: renderBacklog,
+};
+
+/** Ensures the data set of one tool at one size; returns its root and whether it was (re)generated. */
+export function ensureDataSet(cacheDir, kind, size) {
+  return ensureRepo(join(cacheDir, 'repos', `${kind}-${size}`), kind, size, KINDS[kind]);
+}

@@ -338,26 +338,17 @@ function commandsFor(size, model) {
 // ---------------------------------------------------------------- status-write hook
 
 /**
- * TODO(status write, for the CLI owner): fill this in once `cxo` has a command that changes one
- * task's status. It must make exactly one status change in the repository at `root` and report
- * how many lines `git diff --numstat` says changed, so the bench shows that a status write is O(1)
- * in lines (the same few lines at 1,000 and 10,000 tasks). Suggested body:
- *
- *   const argv = [process.execPath, cli, 'tasks', 'set-status', taskId, 'done']; // the real command
- *   const r = runOnce(argv, { cwd: root, env, keepOutput: true });
- *   const diff = numstat(root, env);   // { added, removed, files }
- *   resetRepo(root, env);               // put the data set back
- *   return { command: argv.slice(2).join(' '), exit: r.exit, seconds: r.seconds, ...diff };
- *
- * Return undefined while there is nothing to measure; the report then prints "TODO".
+ * One task status change through the orchestrator's writer (scripts/bench/status-write.mjs, the
+ * library call status write-back uses), timed as a whole process, with the lines it changed
+ * according to `git diff --numstat`: O(1) in lines means the same count at every size.
  */
-export function measureStatusWrite({ root, size, cli, taskId, env }) {
-  void root;
-  void size;
+export function measureStatusWrite({ root, cli, taskId, env }) {
   void cli;
-  void taskId;
-  void env;
-  return undefined;
+  const argv = [process.execPath, join(ROOT, 'scripts/bench/status-write.mjs'), taskId, 'running'];
+  const r = runOnce(argv, { cwd: root, env, keepOutput: true });
+  const diff = numstat(root, env);
+  resetRepo(root, env);
+  return { command: 'setTaskStatus + writeTaskIndex (status-write.mjs)', exit: r.exit, seconds: r.seconds, ...diff };
 }
 
 // ---------------------------------------------------------------- measuring
@@ -635,7 +626,7 @@ if (!meta.cliBuilt) log(`note: ${CLI} does not exist yet (run \`npm run build\`)
 const results = {};
 const notes = [];
 const statusWrites = [
-  { label: '`cxo` (measureStatusWrite)', values: [], raw: [] },
+  { label: '`cxo` status write (setTaskStatus, whole process)', values: [], raw: [] },
   { label: '`task-master set-status`', values: [], raw: [] },
   { label: '`backlog task edit -s`', values: [], raw: [] },
 ];
@@ -679,12 +670,17 @@ for (const [i, size] of SIZES.entries()) {
   }
   // status-write diff sizes
   const target = targetTask(model);
-  const ours = meta.cliBuilt
-    ? measureStatusWrite({ root: roots.cxo, size, cli: CLI, taskId: cxoId(target.n), env: ENV })
-    : undefined;
+  const writes = meta.cliBuilt
+    ? Array.from({ length: RUNS }, () =>
+        measureStatusWrite({ root: roots.cxo, size, cli: CLI, taskId: cxoId(target.n), env: ENV }),
+      )
+    : [];
+  const ours = writes.length ? { ...writes[0], seconds: median(writes.map((w) => w.seconds)) } : undefined;
   statusWrites[0].raw.push(ours ?? null);
   statusWrites[0].values.push(
-    ours ? `+${ours.added} −${ours.removed} lines${ours.exit ? ` (exit ${ours.exit})` : ''}` : 'TODO',
+    ours
+      ? `+${ours.added} −${ours.removed} lines, ${fmt(ours.seconds)}${ours.exit ? ` (exit ${ours.exit})` : ''}`
+      : 'n/a',
   );
   for (const [w, key] of [
     [statusWrites[1], 'tm.write'],

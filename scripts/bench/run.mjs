@@ -348,7 +348,12 @@ export function measureStatusWrite({ root, cli, taskId, env }) {
   const r = runOnce(argv, { cwd: root, env, keepOutput: true });
   const diff = numstat(root, env);
   resetRepo(root, env);
-  return { command: 'setTaskStatus + writeTaskIndex (status-write.mjs)', exit: r.exit, seconds: r.seconds, ...diff };
+  return {
+    command: 'setTaskStatus + writeTaskIndex (status-write.mjs)',
+    exit: r.exit,
+    seconds: r.seconds,
+    ...diff,
+  };
 }
 
 // ---------------------------------------------------------------- measuring

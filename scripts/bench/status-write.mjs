@@ -7,4 +7,8 @@ const [id, phase] = process.argv.slice(2);
 const root = process.cwd();
 const { index } = loadTaskIndex(root, defaultConfig(), 'full');
 const current = index.byId.get(id)?.status ?? {};
-writeTaskIndex(root, index, setTaskStatus(index, id, { ...current, phase, updatedAt: new Date().toISOString() }));
+writeTaskIndex(
+  root,
+  index,
+  setTaskStatus(index, id, { ...current, phase, updatedAt: new Date().toISOString() }),
+);

@@ -20,8 +20,12 @@ export async function reportToGitHub(report: GuardReport, reportPath: string): P
   };
   const errors = report.violations.filter((v) => v.severity === 'error');
   const warnings = report.violations.filter((v) => v.severity === 'warning');
-  annotate(report.override ? 'warning' : 'error', errors);
-  annotate('warning', warnings);
+  // an override turns errors into warnings; GitHub shows 10 warnings per step, errors first
+  if (report.override) annotate('warning', [...errors, ...warnings]);
+  else {
+    annotate('error', errors);
+    annotate('warning', warnings);
+  }
 
   const summary = core.summary.addHeading(report.passed ? 'Spec guard passed' : 'Spec guard failed', 2);
   summary.addRaw(
@@ -30,7 +34,7 @@ export async function reportToGitHub(report: GuardReport, reportPath: string): P
   );
   if (report.override) {
     summary.addRaw(
-      `**Overridden** by ${report.override.by} (${report.override.source}): ${report.override.reason}. ${report.override.violations} violation(s) let through, recorded in \`.runs/guard/overrides.jsonl\`.`,
+      `**Overridden** by ${escapeHtml(report.override.by)} (${report.override.source}): ${escapeHtml(report.override.reason)}. ${report.override.violations} violation(s) let through, recorded in \`.runs/guard/overrides.jsonl\`.`,
       true,
     );
   }
@@ -62,4 +66,9 @@ export async function reportToGitHub(report: GuardReport, reportPath: string): P
   core.setOutput('errors', String(report.counts.errors));
   core.setOutput('report', reportPath);
   if (!report.passed) core.setFailed(`spec guard failed: ${report.counts.errors} error(s)`);
+}
+
+/** Summary table cells are HTML: a message quoting `<T>` or `&` must not become markup. */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -1,3 +1,4 @@
+import { VERSION } from '../generated/version.js';
 import { specDigest } from '../repo/spec-digest.js';
 import type { SpecFields } from '../repo/spec-types.js';
 
@@ -138,7 +139,55 @@ guard:
   require_spec: true
   override_labels: [spec-guard-override]
 `,
+    [GUARD_WORKFLOW_PATH]: guardWorkflow(VERSION),
   };
+}
+
+export const GUARD_WORKFLOW_PATH = '.github/workflows/spec-guard.yml';
+
+/**
+ * The spec-guard workflow `cxo init` scaffolds. It runs the published CLI pinned to the version
+ * that scaffolded it: that needs only Node and the npm registry, no action repository or tag to
+ * name (docs/guard.md, "GitHub", compares it with the action).
+ */
+export function guardWorkflow(version: string): string {
+  return `# Spec guard (codex-orchestrator): fails a pull request whose tasks' specs are stale or
+# unapproved, or whose changed code no approved spec covers. Violations are annotated on the
+# diff and listed in the job summary. Override with the pull request label spec-guard-override
+# (codex.config.yaml: guard.override_labels); the override is logged in the job summary.
+# To upgrade, change the version below. Reference: docs/guard.md in codex-orchestrator.
+name: spec-guard
+on:
+  pull_request:
+    # labeled/unlabeled: adding the override label re-runs the guard
+    types: [opened, synchronize, reopened, labeled, unlabeled]
+  push:
+    branches: [main]
+permissions:
+  contents: read
+jobs:
+  guard:
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - uses: actions/checkout@v6
+        with:
+          # the guard diffs the pull request against its base commit: it needs the history
+          fetch-depth: 0
+          persist-credentials: false
+      - uses: actions/setup-node@v6
+        with:
+          node-version: 24
+      - name: Spec guard
+        env:
+          # what the change started from: the pull request's base, or the commit before a push
+          BASE: \${{ github.event.pull_request.base.sha || github.event.before }}
+        run: |
+          # a branch's first push has no before commit, and a force push's may be gone:
+          # check freshness and approvals, skip diff coverage
+          if [ "$GITHUB_EVENT_NAME" = push ] && ! git cat-file -e "$BASE^{commit}" 2>/dev/null; then BASE=; fi
+          npx --yes codex-orchestrator@${version} guard --format github \${BASE:+--base "$BASE"}
+`;
 }
 
 export const AGENTS_SECTION = `${AGENTS_SECTION_START}

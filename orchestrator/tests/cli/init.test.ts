@@ -10,6 +10,7 @@ describe('cxo init', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/created\s+codex\.tasks\.json/);
     expect(r.stdout).toMatch(/created\s+AGENTS\.md/);
+    expect(r.stdout).toMatch(/created\s+\.github\/workflows\/spec-guard\.yml/);
     expect(cxo(dir, ['validate']).stdout).toMatch(
       /^valid: 1 tasks, 1 specs, 1 PRDs, 1 checklists \(0 errors, 0 warnings\)/,
     );
@@ -25,11 +26,14 @@ describe('cxo init', () => {
     const dir = makeRepo({
       'AGENTS.md': '# Agents\n\nOur own rules.\n',
       'specs/0001-example-greeting.md': 'mine\n',
+      '.github/workflows/spec-guard.yml': 'name: ours\n',
     });
     const first = cxo(dir, ['init']);
     expect(first.stdout).toMatch(/skipped\s+specs\/0001-example-greeting\.md \(already exists\)/);
     expect(first.stdout).toMatch(/created\s+AGENTS\.md \(section appended\)/);
     expect(read(dir, 'specs/0001-example-greeting.md')).toBe('mine\n');
+    expect(first.stdout).toMatch(/skipped\s+\.github\/workflows\/spec-guard\.yml \(already exists\)/);
+    expect(read(dir, '.github/workflows/spec-guard.yml')).toBe('name: ours\n');
     expect(read(dir, 'AGENTS.md')).toMatch(
       /^# Agents\n\nOur own rules\.\n\n<!-- codex-orchestrator:start -->/,
     );

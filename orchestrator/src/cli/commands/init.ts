@@ -1,8 +1,13 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { git } from '../../git/git.js';
-import { AGENTS_SECTION, AGENTS_SECTION_START, scaffoldFiles } from '../../init/templates.js';
-import { writeFileAtomic } from '../../repo/atomic-write.js';
+import {
+  AGENTS_SECTION,
+  AGENTS_SECTION_START,
+  GUARD_WORKFLOW_PATH,
+  scaffoldFiles,
+} from '../../init/templates.js';
+import { FileExistsError, writeFileAtomic } from '../../repo/atomic-write.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
 
@@ -17,13 +22,14 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
   const skipped: string[] = [];
   for (const [file, content] of Object.entries(files)) {
     const path = join(root, file);
-    if (existsSync(path)) {
-      skipped.push(file);
-      continue;
-    }
     mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomic(path, content);
-    created.push(file);
+    try {
+      writeFileAtomic(path, content, { createOnly: true });
+      created.push(file);
+    } catch (e) {
+      if (!(e instanceof FileExistsError)) throw e;
+      skipped.push(file);
+    }
   }
   const agentsPath = join(root, 'AGENTS.md');
   const agents = existsSync(agentsPath) ? readFileSync(agentsPath, 'utf8') : undefined;
@@ -42,6 +48,11 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
   }
   for (const f of created) out.line(`created  ${f}`);
   for (const f of skipped) out.line(`skipped  ${f} (already exists)`);
+  if (created.includes(GUARD_WORKFLOW_PATH)) {
+    out.line(
+      `\n${GUARD_WORKFLOW_PATH} runs \`cxo guard\` on pull requests once you push it (docs/guard.md, "GitHub")`,
+    );
+  }
   out.line(
     created.length
       ? '\nnext: cxo validate, then cxo tasks list'

@@ -6,7 +6,7 @@ if command -v cxo >/dev/null 2>&1; then
   exec cxo guard "$@"
 fi
 here=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -f "$here/dist/cli/main.js" ]; then
+if [ ! -f "$here/dist/bin/cxo.js" ]; then
   (cd "$here" && npm run build >/dev/null)
 fi
-exec node "$here/dist/cli/main.js" guard "$@"
+exec node "$here/dist/bin/cxo.js" guard "$@"

@@ -33,7 +33,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = join(ROOT, '.bench-cache');
 const PEER_PREFIX = join(CACHE, 'peers');
 /** CXO_BENCH_CLI may point at another build of the CLI, e.g. to compare before/after a change. */
-const CLI = process.env.CXO_BENCH_CLI ? resolve(process.env.CXO_BENCH_CLI) : join(ROOT, 'dist/cli/main.js');
+const CLI = process.env.CXO_BENCH_CLI ? resolve(process.env.CXO_BENCH_CLI) : join(ROOT, 'dist/bin/cxo.js');
 const FLOORS = join(ROOT, 'scripts/bench/floors');
 
 /** Exact peer versions (latest patch of task-master-ai 0.43.x and backlog.md 1.52.x when this was written). */
@@ -593,7 +593,7 @@ function markdown(results, targetRows, statusWrites, meta) {
       group = g;
       const title = {
         floor: 'floors',
-        cxo: 'codex-orchestrator (`node dist/cli/main.js`)',
+        cxo: 'codex-orchestrator (`node dist/bin/cxo.js`)',
         taskmaster: `task-master-ai ${PEERS.taskmaster.version}`,
         backlog: `Backlog.md ${PEERS.backlog.version}`,
       }[g];

@@ -57,7 +57,7 @@ export function changedFiles(root: string, baseRef: string, headRef = 'HEAD'): C
 export function parseNameStatus(out: string): ChangedFile[] {
   const fields = out.split('\0');
   const changes: ChangedFile[] = [];
-  for (let i = 0; i < fields.length - 1; ) {
+  for (let i = 0; i < fields.length - 1;) {
     const code = fields[i++];
     const status = code[0] as ChangedFile['status'];
     if (status === 'R' || status === 'C') {

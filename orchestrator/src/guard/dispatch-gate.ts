@@ -5,12 +5,7 @@ import { phaseOf, type Task } from '../repo/task-types.js';
 import { approvalsOf, freshnessOf } from './spec-health.js';
 
 export type BlockReason =
-  | 'MissingSpec'
-  | 'InvalidSpec'
-  | 'StaleSpec'
-  | 'Unapproved'
-  | 'DependencyNotReady'
-  | 'DependencyFailed';
+  'MissingSpec' | 'InvalidSpec' | 'StaleSpec' | 'Unapproved' | 'DependencyNotReady' | 'DependencyFailed';
 
 export interface GateResult {
   ok: boolean;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CLI = join(PROJECT_ROOT, 'dist/cli/main.js');
+export const CLI = join(PROJECT_ROOT, 'dist/bin/cxo.js');
 
 /** A fresh directory with the given files; with `git: true`, a git repository with them committed. */
 export function makeRepo(

@@ -34609,10 +34609,14 @@ function dispatchGateRule(index, specs, config, today) {
     if (!isActive(task))
       continue;
     const gate = gateTask(task, index, task.spec ? specs.get(task.spec) : void 0, config, today);
-    if (gate.ok)
-      continue;
     const field = task.request !== void 0 ? "request" : "status";
-    found.push(violation("dispatch-gate", index.at(task.id, [field], "error", "dispatch-gate", `task "${task.id}" is requested but may not run: ${gate.reasons.map((r) => `${r.reason} (${r.message})`).join("; ")}`), { task: task.id }));
+    const report = (severity, reasons) => {
+      if (reasons.length === 0)
+        return;
+      found.push(violation("dispatch-gate", index.at(task.id, [field], severity, "dispatch-gate", `task "${task.id}" is requested but may not run: ${reasons.map((r) => `${r.reason} (${r.message})`).join("; ")}`), { task: task.id }));
+    };
+    report("error", gate.reasons.filter((r) => !r.reason.startsWith("Dependency")));
+    report("warning", gate.reasons.filter((r) => r.reason === "DependencyFailed"));
   }
   return found;
 }

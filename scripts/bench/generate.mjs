@@ -5,6 +5,7 @@
 // Each is a git repository with one commit. A stamp file written last makes generation
 // skippable when the same generator version, size and seed are already on disk.
 
+import { specDigest } from '../../dist/repo/spec-digest.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -102,19 +103,34 @@ function cxoTask(t) {
 
 function cxoSpec(t) {
   const status = t.phase === 'done' ? 'done' : t.phase === 'cancelled' ? 'superseded' : 'approved';
+  const [context, design, risks] = t.specBody;
+  const body = `# Task ${t.n} design\n\n## Context\n${context}\n\n## Design\n${design}\n\n- Keep the change inside \`src/${t.area}/\`.\n- ${t.title}.\n\n## Acceptance\n- \`npm test\` passes.\n${t.lint ? '- `npm run lint` passes.\n' : ''}\n## Risks\n${risks}\n`;
+  const fields = {
+    id: `spec-${pad5(t.n)}`,
+    title: `Task ${t.n} design`,
+    risk: t.risk,
+    owners: t.owners,
+    covers: [`src/${t.area}/**`],
+  };
   const front = [
     '---',
-    `id: spec-${pad5(t.n)}`,
-    `title: Task ${t.n} design`,
+    `id: ${fields.id}`,
+    `title: ${fields.title}`,
     `status: ${status}`,
     `owners: [${t.owners.join(', ')}]`,
     `risk: ${t.risk}`,
     `last_review: ${REVIEW_DATE}`,
     `covers: ["src/${t.area}/**"]`,
-    '---',
   ];
-  const [context, design, risks] = t.specBody;
-  return `${front.join('\n')}\n# Task ${t.n} design\n\n## Context\n${context}\n\n## Design\n${design}\n\n- Keep the change inside \`src/${t.area}/\`.\n- ${t.title}.\n\n## Acceptance\n- \`npm test\` passes.\n${t.lint ? '- `npm run lint` passes.\n' : ''}\n## Risks\n${risks}\n`;
+  if (status === 'approved') {
+    // real approvals of this exact content, as many as the default config asks for the risk,
+    // by people who do not own the spec, so the guard passes and does all of its work
+    const digest = specDigest(fields, body);
+    const approvers = ['reviewer-a', 'reviewer-b'].slice(0, t.risk === 'high' ? 2 : 1);
+    front.push('approvals:', ...approvers.flatMap((by) => [`  - by: ${by}`, `    at: ${REVIEW_DATE}`, `    digest: ${digest}`]));
+  }
+  front.push('---');
+  return `${front.join('\n')}\n${body}`;
 }
 
 /** Config that only widens freshness, so the fixed review date stays fresh for years; everything else is default. */

@@ -188,6 +188,13 @@ function commandsFor(size, model) {
       argv: [node, join(FLOORS, 'parse-specs.mjs')],
     },
     {
+      key: 'floor.read',
+      group: 'floor',
+      label: 'floor: node reads the index and every spec',
+      repo: 'cxo',
+      argv: [node, join(FLOORS, 'read-files.mjs')],
+    },
+    {
       key: 'floor.cat',
       group: 'floor',
       label: "floor: `find specs -name '*.md' -exec cat {} +`",
@@ -233,6 +240,22 @@ function commandsFor(size, model) {
       label: '`cxo validate`',
       repo: 'cxo',
       argv: [node, CLI, 'validate'],
+    },
+    {
+      key: 'cxo.guard.cold',
+      group: 'cxo',
+      label: '`cxo guard --no-cache` (cold)',
+      repo: 'cxo',
+      argv: [node, CLI, 'guard', '--no-cache', '--now', GUARD_DAY],
+      check: (o) => (/spec guard passed/.test(o.stdout) ? undefined : `guard did not pass: ${firstLine(o.stdout)}`),
+    },
+    {
+      key: 'cxo.guard.warm',
+      group: 'cxo',
+      label: '`cxo guard` (warm parse cache)',
+      repo: 'cxo',
+      argv: [node, CLI, 'guard', '--now', GUARD_DAY],
+      check: (o) => (/spec guard passed/.test(o.stdout) ? undefined : `guard did not pass: ${firstLine(o.stdout)}`),
     },
     // task-master-ai
     {
@@ -477,6 +500,8 @@ function cell(row) {
 
 /** Absolute targets for `cxo tasks next` / `show`, by size. */
 const ABSOLUTE_TARGET = { 1000: 0.15, 10000: 0.5 };
+/** The guard evaluates freshness on a fixed day, so results do not move with the calendar. */
+const GUARD_DAY = '2026-11-21';
 
 function targets(results) {
   const get = (size, key) => results[size]?.find((r) => r.key === key);
@@ -526,6 +551,19 @@ function targets(results) {
         checked.map((v, i) => (v === undefined ? undefined : v <= limits[i])),
         (ok) => ok,
       ),
+    });
+  }
+  for (const [key, floor, factor, name] of [
+    ['cxo.guard.cold', 'floor.yaml', 1.5, '`cxo guard` cold ÷ floor: parse every front matter with `yaml`'],
+    ['cxo.guard.warm', 'floor.read', 2, '`cxo guard` warm ÷ floor: node reads every file'],
+  ]) {
+    const values = SIZES.map((s) => (med(s, key) && med(s, floor) ? med(s, key) / med(s, floor) : undefined));
+    rows.push({
+      comparison: name,
+      target: `≤ ${factor}×`,
+      values: values.map(fmtX),
+      raw: values,
+      result: judge(values, (v) => v <= factor),
     });
   }
   for (const [peer, factor, keys] of [

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BAD_INPUTS } from '../helpers/bad-inputs.js';
 import { cxo, gitIn, indexJson, makeRepo, specText } from '../helpers/temp-repo.js';
 
 const NOW = '2026-11-21';
@@ -237,4 +238,22 @@ describe('cxo guard: overrides and output', () => {
     expect(warm).toEqual(cold);
     expect(guardJson(dir, ['--no-cache']).report).toEqual(cold);
   });
+});
+
+describe('cxo guard on every bad input from the repo model', () => {
+  for (const [name, files, expected] of BAD_INPUTS) {
+    it(`${name}: a structure violation, exit 1 (exit 2 for a broken config)`, () => {
+      const dir = makeRepo(files);
+      const r = cxo(dir, ['guard', '--now', NOW]);
+      if (files['codex.config.yaml']?.includes('lots')) {
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(expected);
+        return;
+      }
+      expect(r.code).toBe(1);
+      expect(r.stdout.replace(/\[structure\]/g, '')).toMatch(
+        new RegExp(expected.source.replace(/error\\\[[a-z-]+\\\]/, 'error')),
+      );
+    });
+  }
 });

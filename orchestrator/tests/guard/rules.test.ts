@@ -265,3 +265,33 @@ describe('guard rules over a repository', () => {
     );
   });
 });
+
+describe('dispatch-gate rule severities', () => {
+  it('a requested task waiting for a dependency is not a violation; a failed dependency is a warning', async () => {
+    const today = parseUtcDay('2026-11-21')!;
+    const approved = specText({
+      id: 'x',
+      title: 'X',
+      status: 'approved',
+      owners: ['ada'],
+      risk: 'low',
+      last_review: '2026-11-20',
+    });
+    const dir = makeRepo({
+      'codex.tasks.json': indexJson([
+        { id: 'dep', title: 'Dep' },
+        { id: 'broken', title: 'Broken', status: { phase: 'failed' } },
+        { id: 'waits', title: 'W', spec: 'specs/0001-x.md', dependsOn: ['dep'], request: 'r1' },
+        { id: 'stuck', title: 'S', spec: 'specs/0001-x.md', dependsOn: ['broken'], request: 'r1' },
+      ]),
+      'specs/0001-x.md': approved,
+    });
+    const model = await loadRepo(dir);
+    const out = evaluateGuard({ model, today, manifests: new Map() }).map(
+      (v) => `${v.severity} ${v.task}: ${v.message}`,
+    );
+    expect(out).toEqual([
+      'warning stuck: task "stuck" is requested but may not run: DependencyFailed (dependency broken is failed)',
+    ]);
+  });
+});

@@ -5,32 +5,35 @@ import { gateTask } from '../dispatch-gate.js';
 import { isActive } from '../task-activity.js';
 import { type Violation, violation } from '../types.js';
 
-/** Rule `dispatch-gate`: a requested, queued or running task passes the gate (fresh approved spec, dependencies done). */
-export function dispatchGateRule(
-  index: TaskIndex,
-  specs: Map<string, SpecDoc>,
-  config: Config,
-  today: number,
-): Violation[] {
+/**
+ * Rule `dispatch-gate`: a requested, queued or running task passes the gate. Spec problems are
+ * errors; a failed dependency is a warning; a dependency still in progress is the normal wait
+ * of a queue, not a violation.
+ */
+export function dispatchGateRule(index: TaskIndex, specs: Map<string, SpecDoc>, config: Config, today: number): Violation[] {
   const found: Violation[] = [];
   for (const task of index.tasks) {
     if (!isActive(task)) continue;
     const gate = gateTask(task, index, task.spec ? specs.get(task.spec) : undefined, config, today);
-    if (gate.ok) continue;
     const field = task.request !== undefined ? 'request' : 'status';
-    found.push(
-      violation(
-        'dispatch-gate',
-        index.at(
-          task.id,
-          [field],
-          'error',
+    const report = (severity: 'error' | 'warning', reasons: typeof gate.reasons) => {
+      if (reasons.length === 0) return;
+      found.push(
+        violation(
           'dispatch-gate',
-          `task "${task.id}" is requested but may not run: ${gate.reasons.map((r) => `${r.reason} (${r.message})`).join('; ')}`,
+          index.at(
+            task.id,
+            [field],
+            severity,
+            'dispatch-gate',
+            `task "${task.id}" is requested but may not run: ${reasons.map((r) => `${r.reason} (${r.message})`).join('; ')}`,
+          ),
+          { task: task.id },
         ),
-        { task: task.id },
-      ),
-    );
+      );
+    };
+    report('error', gate.reasons.filter((r) => !r.reason.startsWith('Dependency')));
+    report('warning', gate.reasons.filter((r) => r.reason === 'DependencyFailed'));
   }
   return found;
 }

@@ -127,7 +127,10 @@ function cxoSpec(t) {
     // by people who do not own the spec, so the guard passes and does all of its work
     const digest = specDigest(fields, body);
     const approvers = ['reviewer-a', 'reviewer-b'].slice(0, t.risk === 'high' ? 2 : 1);
-    front.push('approvals:', ...approvers.flatMap((by) => [`  - by: ${by}`, `    at: ${REVIEW_DATE}`, `    digest: ${digest}`]));
+    front.push(
+      'approvals:',
+      ...approvers.flatMap((by) => [`  - by: ${by}`, `    at: ${REVIEW_DATE}`, `    digest: ${digest}`]),
+    );
   }
   front.push('---');
   return `${front.join('\n')}\n${body}`;

@@ -247,7 +247,8 @@ function commandsFor(size, model) {
       label: '`cxo guard --no-cache` (cold)',
       repo: 'cxo',
       argv: [node, CLI, 'guard', '--no-cache', '--now', GUARD_DAY],
-      check: (o) => (/spec guard passed/.test(o.stdout) ? undefined : `guard did not pass: ${firstLine(o.stdout)}`),
+      check: (o) =>
+        /spec guard passed/.test(o.stdout) ? undefined : `guard did not pass: ${firstLine(o.stdout)}`,
     },
     {
       key: 'cxo.guard.warm',
@@ -255,7 +256,8 @@ function commandsFor(size, model) {
       label: '`cxo guard` (warm parse cache)',
       repo: 'cxo',
       argv: [node, CLI, 'guard', '--now', GUARD_DAY],
-      check: (o) => (/spec guard passed/.test(o.stdout) ? undefined : `guard did not pass: ${firstLine(o.stdout)}`),
+      check: (o) =>
+        /spec guard passed/.test(o.stdout) ? undefined : `guard did not pass: ${firstLine(o.stdout)}`,
     },
     // task-master-ai
     {

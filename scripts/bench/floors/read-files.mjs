@@ -3,5 +3,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 let bytes = readFileSync('codex.tasks.json').length;
-for (const name of readdirSync('specs')) if (name.endsWith('.md')) bytes += readFileSync(`specs/${name}`).length;
+for (const name of readdirSync('specs'))
+  if (name.endsWith('.md')) bytes += readFileSync(`specs/${name}`).length;
 if (bytes === 0) process.exit(1);

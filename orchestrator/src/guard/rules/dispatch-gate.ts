@@ -10,7 +10,12 @@ import { type Violation, violation } from '../types.js';
  * errors; a failed dependency is a warning; a dependency still in progress is the normal wait
  * of a queue, not a violation.
  */
-export function dispatchGateRule(index: TaskIndex, specs: Map<string, SpecDoc>, config: Config, today: number): Violation[] {
+export function dispatchGateRule(
+  index: TaskIndex,
+  specs: Map<string, SpecDoc>,
+  config: Config,
+  today: number,
+): Violation[] {
   const found: Violation[] = [];
   for (const task of index.tasks) {
     if (!isActive(task)) continue;
@@ -32,8 +37,14 @@ export function dispatchGateRule(index: TaskIndex, specs: Map<string, SpecDoc>, 
         ),
       );
     };
-    report('error', gate.reasons.filter((r) => !r.reason.startsWith('Dependency')));
-    report('warning', gate.reasons.filter((r) => r.reason === 'DependencyFailed'));
+    report(
+      'error',
+      gate.reasons.filter((r) => !r.reason.startsWith('Dependency')),
+    );
+    report(
+      'warning',
+      gate.reasons.filter((r) => r.reason === 'DependencyFailed'),
+    );
   }
   return found;
 }

@@ -4298,7 +4298,7 @@ var require_util2 = __commonJS({
     try {
       crypto2 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto2.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
+      supportedHashes = crypto2.getHashes().filter((hash3) => possibleRelevantHashes.includes(hash3));
     } catch {
     }
     function responseURL(response) {
@@ -34249,7 +34249,7 @@ import { resolve as resolve5 } from "node:path";
 // dist/cli/run-guard.js
 import { mkdirSync as mkdirSync3, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // dist/errors.js
 var ExitCode2 = {
@@ -34372,7 +34372,7 @@ function phaseOf(task) {
 init_config();
 
 // dist/repo/spec-digest.js
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 var GOVERNING_FIELDS = ["id", "title", "risk", "owners", "covers", "relates_to"];
 function specDigest(fields, body) {
   const governing = {};
@@ -34381,7 +34381,7 @@ function specDigest(fields, body) {
       governing[key] = fields[key];
   const normalisedBody = body.replace(/\s+/g, " ").trim();
   const canonical = JSON.stringify({ fields: governing, body: normalisedBody });
-  return `sha256:${createHash("sha256").update(canonical).digest("hex")}`;
+  return `sha256:${hash("sha256", canonical, "hex")}`;
 }
 
 // dist/guard/utc-date.js
@@ -34875,7 +34875,7 @@ function parsePrd(source) {
 }
 
 // dist/repo/parse-cache.js
-import { createHash as createHash2 } from "node:crypto";
+import { createHash, hash as hash2 } from "node:crypto";
 import { mkdirSync as mkdirSync2, readFileSync as readFileSync2, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join as join5, resolve as resolve2 } from "node:path";
@@ -34958,7 +34958,7 @@ var ParseCache = class _ParseCache {
     return new _ParseCache(file, entries);
   }
   static key(file, text) {
-    return createHash2("sha1").update(file).update("\0").update(text).digest("base64url");
+    return `${file}\0${hash2("sha1", text, "base64url")}`;
   }
   get(key) {
     const hit = this.entries[key];
@@ -34981,10 +34981,10 @@ var ParseCache = class _ParseCache {
     }
   }
 };
-var SALT = `${VERSION}:${SCHEMA_HASH}:1`;
+var SALT = `${VERSION}:${SCHEMA_HASH}:2`;
 function cacheDirFor(root, env = process.env) {
   if (env.CXO_CACHE_DIR)
-    return resolve2(env.CXO_CACHE_DIR, createHash2("sha1").update(resolve2(root)).digest("hex").slice(0, 16));
+    return resolve2(env.CXO_CACHE_DIR, createHash("sha1").update(resolve2(root)).digest("hex").slice(0, 16));
   const dotGit = join5(root, ".git");
   try {
     const stat2 = statSync(dotGit);
@@ -34996,7 +34996,7 @@ function cacheDirFor(root, env = process.env) {
   } catch {
   }
   const base = env.XDG_CACHE_HOME || join5(homedir(), ".cache");
-  return join5(base, "codex-orchestrator", createHash2("sha1").update(resolve2(root)).digest("hex").slice(0, 16));
+  return join5(base, "codex-orchestrator", createHash("sha1").update(resolve2(root)).digest("hex").slice(0, 16));
 }
 
 // dist/repo/repo-files.js
@@ -36185,9 +36185,25 @@ var RepoPathChecker = class {
   root;
   realRoot;
   realDirs = /* @__PURE__ */ new Map();
+  dirEscapes = /* @__PURE__ */ new Map();
   constructor(root) {
     this.root = root;
     this.realRoot = realpathSync(root);
+  }
+  /** A file a directory listing showed as a plain file (not a link): only its directory can lead outside. */
+  checkListedFile(path6) {
+    const absolute = resolve3(this.root, path6);
+    const dir = dirname5(absolute);
+    let escapes = this.dirEscapes.get(dir);
+    if (escapes === void 0) {
+      const real = this.realDir(dir);
+      if (real === void 0)
+        return { absolute, exists: false, escapes: false, isDirectory: false };
+      const rel = relative2(this.realRoot, real);
+      escapes = rel === ".." || rel.startsWith(`..${sep3}`) || isAbsolute(rel);
+      this.dirEscapes.set(dir, escapes);
+    }
+    return { absolute, exists: true, escapes, isDirectory: false };
   }
   check(path6) {
     const absolute = resolve3(this.root, path6);
@@ -36412,8 +36428,8 @@ async function loadConfig(root) {
   const parsed = parseConfig2(read.source);
   return { config: parsed.config ?? defaultConfig(), diagnostics: parsed.diagnostics };
 }
-function listRepoFiles(root, globs) {
-  const found = /* @__PURE__ */ new Set();
+function listRepoEntries(root, globs) {
+  const found = /* @__PURE__ */ new Map();
   for (const glob of globs) {
     const scan = import_picomatch2.default.scan(glob);
     const base = scan.isGlob ? scan.base : dirname6(glob);
@@ -36432,12 +36448,12 @@ function listRepoFiles(root, globs) {
           if (recursive && entry.name !== ".git" && entry.name !== "node_modules")
             walk(rel);
         } else if (isMatch(rel))
-          found.add(rel);
+          found.set(rel, { symlink: entry.isSymbolicLink() });
       }
     };
     walk(base === "." ? "" : base);
   }
-  return [...found].sort();
+  return new Map([...found].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
 }
 
 // dist/repo/load-repo.js
@@ -36465,10 +36481,10 @@ async function loadRepo(root, options = {}) {
   const checklists = /* @__PURE__ */ new Map();
   const failed = /* @__PURE__ */ new Set();
   const paths = new RepoPathChecker(root);
-  const loadInto = (file, into, parse2) => {
+  const loadInto = (file, into, parse2, listed) => {
     if (into.has(file) || failed.has(file))
       return;
-    const inside = paths.check(file);
+    const inside = listed && !listed.symlink ? paths.checkListedFile(file) : paths.check(file);
     if (inside.escapes) {
       diagnostics.push(diagnostic("error", "path-escape", "file is a symlink that points outside the repository", { file }));
       failed.add(file);
@@ -36492,14 +36508,26 @@ async function loadRepo(root, options = {}) {
     const hit = specCache.get(key);
     if (hit) {
       const doc = new FrontMatterDocument(s, hit.block, hit.data);
-      return {
-        value: { file: s.file, fields: hit.data, doc },
-        diagnostics: hit.diagnostics
+      const spec = {
+        file: s.file,
+        fields: hit.data,
+        doc,
+        digest: hit.digest
       };
+      return { value: spec, diagnostics: hit.diagnostics };
     }
     const r = parseSpec(s);
-    if (r.spec)
-      specCache.set(key, { block: r.spec.doc.block, data: r.spec.doc.data, diagnostics: r.diagnostics });
+    if (r.spec) {
+      if (r.spec.fields.status === "approved")
+        r.spec.digest = specDigest(r.spec.fields, r.spec.doc.body);
+      const entry = {
+        block: r.spec.doc.block,
+        data: r.spec.doc.data,
+        diagnostics: r.diagnostics,
+        digest: r.spec.digest
+      };
+      specCache.set(key, entry);
+    }
     return { value: r.spec, diagnostics: r.diagnostics };
   };
   const asPrd = (s) => {
@@ -36510,12 +36538,12 @@ async function loadRepo(root, options = {}) {
     const r = parseChecklist(s);
     return { value: r.checklist, diagnostics: r.diagnostics };
   };
-  for (const file of listRepoFiles(root, config.files.specs))
-    loadInto(file, specs, asSpec);
-  for (const file of listRepoFiles(root, config.files.prds))
-    loadInto(file, prds, asPrd);
-  for (const file of listRepoFiles(root, config.files.checklists))
-    loadInto(file, checklists, asChecklist);
+  for (const [file, entry] of listRepoEntries(root, config.files.specs))
+    loadInto(file, specs, asSpec, entry);
+  for (const [file, entry] of listRepoEntries(root, config.files.prds))
+    loadInto(file, prds, asPrd, entry);
+  for (const [file, entry] of listRepoEntries(root, config.files.checklists))
+    loadInto(file, checklists, asChecklist, entry);
   index.tasks.forEach((task) => {
     const refs = [
       ["spec", task.spec],
@@ -36524,6 +36552,10 @@ async function loadRepo(root, options = {}) {
     ];
     for (const [field, path6] of refs) {
       if (path6 === void 0 || failed.has(path6))
+        continue;
+      if (field === "spec" && specs.has(path6))
+        continue;
+      if (field === "prd" && prds.has(path6))
         continue;
       const target = paths.check(path6);
       if (target.escapes) {
@@ -36567,6 +36599,8 @@ async function loadRepo(root, options = {}) {
 
 // dist/repo/manifest-check.js
 init_validators();
+import { statSync as statSync3 } from "node:fs";
+import { join as join8 } from "node:path";
 init_schema_validation();
 function checkManifest(root, path6) {
   if (repoPathProblem(path6))
@@ -36576,13 +36610,37 @@ function checkManifest(root, path6) {
     return { exists: false, problems: [] };
   if (!read.source)
     return { exists: true, problems: read.diagnostics };
-  const parsed = parseJson(read.source, { mode: "full" });
+  const parsed = parseJson(read.source, { mode: "fast" });
   if (!parsed.doc)
     return { exists: true, problems: parsed.diagnostics };
   const doc = parsed.doc;
   const problems = validateWithSchema(validateRunManifest, doc.value, (p, ...rest) => doc.diagnosticAt(p, ...rest)).filter((d) => d.severity === "error");
   const value = doc.value;
   return { exists: true, problems, runId: value.run?.id, taskId: value.task?.id };
+}
+function checkManifests(root, paths, cache) {
+  const checks = /* @__PURE__ */ new Map();
+  for (const path6 of paths) {
+    let key;
+    try {
+      const st = statSync3(join8(root, path6));
+      key = `${path6}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
+    } catch {
+      checks.set(path6, { exists: false, problems: [] });
+      continue;
+    }
+    const known = cache.get(key);
+    if (known) {
+      checks.set(path6, known);
+      continue;
+    }
+    const check = checkManifest(root, path6);
+    checks.set(path6, check);
+    if (check.exists)
+      cache.set(key, check);
+  }
+  cache.save();
+  return checks;
 }
 
 // dist/cli/open-repo.js
@@ -36615,12 +36673,9 @@ async function runGuard(options) {
       changes = changedFiles(root, options.base, options.head ?? "HEAD");
       range = { base: changes.base, head: changes.head, changedFiles: changes.changes.length };
     }
-    const manifests = /* @__PURE__ */ new Map();
-    for (const task of model.index.tasks) {
-      const path6 = task.status?.lastRun?.manifest;
-      if (path6 && (phaseOf(task) === "review" || phaseOf(task) === "done"))
-        manifests.set(path6, checkManifest(root, path6));
-    }
+    const manifestPaths = model.index.tasks.filter((task) => phaseOf(task) === "review" || phaseOf(task) === "done").map((task) => task.status?.lastRun?.manifest).filter((path6) => path6 !== void 0);
+    const cache = ParseCache.open(options.cache ? cacheDirFor(root) : void 0, "manifests");
+    const manifests = checkManifests(root, manifestPaths, cache);
     violations = evaluateGuard({ model, today, changes: changes?.changes, manifests });
   } catch (e) {
     if (!(e instanceof InvalidRepoError))
@@ -36653,9 +36708,9 @@ async function runGuard(options) {
   return { report, root };
 }
 function writeGuardReport(report, env) {
-  const dir = env.RUNNER_TEMP || join8(tmpdir(), "codex-orchestrator");
+  const dir = env.RUNNER_TEMP || join9(tmpdir(), "codex-orchestrator");
   mkdirSync3(dir, { recursive: true });
-  const path6 = join8(dir, `spec-guard-report-${process.pid}.json`);
+  const path6 = join9(dir, `spec-guard-report-${process.pid}.json`);
   writeFileSync(path6, `${JSON.stringify(report, null, 2)}
 `);
   return path6;

@@ -91,7 +91,7 @@ function cxoTask(t) {
     if (t.phase === 'done' || t.phase === 'review' || t.phase === 'failed') {
       status.lastRun = {
         id: `run-${pad5(t.n)}-1`,
-        manifest: `.runs/run-${pad5(t.n)}-1/manifest.json`,
+        manifest: cxoManifestPath(t.n),
         result: t.phase === 'failed' ? 'failed' : 'succeeded',
       };
     }
@@ -100,6 +100,8 @@ function cxoTask(t) {
   }
   return task;
 }
+
+const cxoManifestPath = (n) => `.runs/task-${pad5(n)}/run-${pad5(n)}-1/manifest.json`;
 
 function cxoSpec(t) {
   const status = t.phase === 'done' ? 'done' : t.phase === 'cancelled' ? 'superseded' : 'approved';
@@ -149,6 +151,18 @@ function renderCxo(root, model) {
   write(root, 'codex.tasks.json', `${JSON.stringify(index, null, 2)}\n`);
   write(root, 'codex.config.yaml', CXO_CONFIG);
   for (const t of model.tasks) write(root, cxoSpecPath(t.n), cxoSpec(t));
+  // every run a status names has its manifest, as in a real repository (the guard checks them)
+  for (const task of index.tasks) {
+    const run = task.status?.lastRun;
+    if (!run) continue;
+    const manifest = {
+      version: 1,
+      run: { id: run.id },
+      task: { id: task.id },
+      result: { status: run.result },
+    };
+    write(root, run.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
   const areas = new Set(model.tasks.map((t) => t.area));
   for (const area of areas) write(root, `src/${area}/index.ts`, `export const area = '${area}';\n`);
   write(

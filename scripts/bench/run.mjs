@@ -190,7 +190,7 @@ function commandsFor(size, model) {
     {
       key: 'floor.read',
       group: 'floor',
-      label: 'floor: node reads the index and every spec',
+      label: 'floor: node reads the index, every spec and every manifest',
       repo: 'cxo',
       argv: [node, join(FLOORS, 'read-files.mjs')],
     },

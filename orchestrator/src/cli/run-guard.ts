@@ -10,7 +10,8 @@ import { structureRule } from '../guard/rules/structure.js';
 import type { GuardReport, Violation } from '../guard/types.js';
 import { formatUtcDay, parseUtcDay, utcDayOf } from '../guard/utc-date.js';
 import { loadRepo } from '../repo/load-repo.js';
-import { checkManifest } from '../repo/manifest-check.js';
+import { checkManifests } from '../repo/manifest-check.js';
+import { cacheDirFor, ParseCache } from '../repo/parse-cache.js';
 import { phaseOf } from '../repo/task-types.js';
 import { openRepo } from './open-repo.js';
 
@@ -48,12 +49,12 @@ export async function runGuard(options: GuardOptions): Promise<{ report: GuardRe
       changes = changedFiles(root, options.base, options.head ?? 'HEAD');
       range = { base: changes.base, head: changes.head, changedFiles: changes.changes.length };
     }
-    const manifests = new Map<string, ManifestCheck>();
-    for (const task of model.index.tasks) {
-      const path = task.status?.lastRun?.manifest;
-      if (path && (phaseOf(task) === 'review' || phaseOf(task) === 'done'))
-        manifests.set(path, checkManifest(root, path));
-    }
+    const manifestPaths = model.index.tasks
+      .filter((task) => phaseOf(task) === 'review' || phaseOf(task) === 'done')
+      .map((task) => task.status?.lastRun?.manifest)
+      .filter((path): path is string => path !== undefined);
+    const cache = ParseCache.open<ManifestCheck>(options.cache ? cacheDirFor(root) : undefined, 'manifests');
+    const manifests = checkManifests(root, manifestPaths, cache);
     violations = evaluateGuard({ model, today, changes: changes?.changes, manifests });
   } catch (e) {
     // an index that cannot be parsed still gets a report: its syntax errors, under `structure`

@@ -5,9 +5,10 @@ import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from './diagn
 import { type FrontMatterBlock, FrontMatterDocument } from './front-matter.js';
 import { type PrdDoc, parsePrd, parseSpec, type SpecDoc } from './markdown-docs.js';
 import { cacheDirFor, ParseCache } from './parse-cache.js';
-import { listRepoFiles, loadConfig, readRepoText } from './repo-files.js';
+import { listRepoEntries, loadConfig, readRepoText } from './repo-files.js';
 import { RepoPathChecker } from './repo-paths.js';
 import type { SourceText } from './source-text.js';
+import { specDigest } from './spec-digest.js';
 import type { SpecFields } from './spec-types.js';
 import { parseTaskIndex, type TaskIndex } from './task-index.js';
 
@@ -39,6 +40,7 @@ interface CachedSpec {
   block: FrontMatterBlock;
   data: Record<string, unknown>;
   diagnostics: Diagnostic[];
+  digest?: string;
 }
 
 export async function loadRepo(root: string, options: { cache?: boolean } = {}): Promise<RepoModel> {
@@ -77,9 +79,10 @@ export async function loadRepo(root: string, options: { cache?: boolean } = {}):
     file: string,
     into: Map<string, T>,
     parse: (s: SourceText) => { value?: T; diagnostics: Diagnostic[] },
+    listed?: { symlink: boolean },
   ) => {
     if (into.has(file) || failed.has(file)) return;
-    const inside = paths.check(file);
+    const inside = listed && !listed.symlink ? paths.checkListedFile(file) : paths.check(file);
     if (inside.escapes) {
       diagnostics.push(
         diagnostic('error', 'path-escape', 'file is a symlink that points outside the repository', { file }),
@@ -103,14 +106,26 @@ export async function loadRepo(root: string, options: { cache?: boolean } = {}):
     const hit = specCache.get(key);
     if (hit) {
       const doc = new FrontMatterDocument(s, hit.block, hit.data);
-      return {
-        value: { file: s.file, fields: hit.data as unknown as SpecFields, doc },
-        diagnostics: hit.diagnostics,
+      const spec: SpecDoc = {
+        file: s.file,
+        fields: hit.data as unknown as SpecFields,
+        doc,
+        digest: hit.digest,
       };
+      return { value: spec, diagnostics: hit.diagnostics };
     }
     const r = parseSpec(s);
-    if (r.spec)
-      specCache.set(key, { block: r.spec.doc.block, data: r.spec.doc.data, diagnostics: r.diagnostics });
+    if (r.spec) {
+      // only an approved spec's approvals are ever checked; others get their digest on demand
+      if (r.spec.fields.status === 'approved') r.spec.digest = specDigest(r.spec.fields, r.spec.doc.body);
+      const entry = {
+        block: r.spec.doc.block,
+        data: r.spec.doc.data,
+        diagnostics: r.diagnostics,
+        digest: r.spec.digest,
+      };
+      specCache.set(key, entry);
+    }
     return { value: r.spec, diagnostics: r.diagnostics };
   };
   const asPrd = (s: SourceText) => {
@@ -121,9 +136,10 @@ export async function loadRepo(root: string, options: { cache?: boolean } = {}):
     const r = parseChecklist(s);
     return { value: r.checklist, diagnostics: r.diagnostics };
   };
-  for (const file of listRepoFiles(root, config.files.specs)) loadInto(file, specs, asSpec);
-  for (const file of listRepoFiles(root, config.files.prds)) loadInto(file, prds, asPrd);
-  for (const file of listRepoFiles(root, config.files.checklists)) loadInto(file, checklists, asChecklist);
+  for (const [file, entry] of listRepoEntries(root, config.files.specs)) loadInto(file, specs, asSpec, entry);
+  for (const [file, entry] of listRepoEntries(root, config.files.prds)) loadInto(file, prds, asPrd, entry);
+  for (const [file, entry] of listRepoEntries(root, config.files.checklists))
+    loadInto(file, checklists, asChecklist, entry);
 
   index.tasks.forEach((task) => {
     const refs: [field: 'spec' | 'prd' | 'checklist', path: string | undefined][] = [
@@ -133,6 +149,9 @@ export async function loadRepo(root: string, options: { cache?: boolean } = {}):
     ];
     for (const [field, path] of refs) {
       if (path === undefined || failed.has(path)) continue;
+      // a referenced file the listing already loaded exists, is a file and stays inside
+      if (field === 'spec' && specs.has(path)) continue;
+      if (field === 'prd' && prds.has(path)) continue;
       const target = paths.check(path);
       if (target.escapes) {
         diagnostics.push(

@@ -9,6 +9,8 @@ export interface SpecDoc {
   file: string;
   fields: SpecFields;
   doc: FrontMatterDocument;
+  /** The approval digest of this content, when the loader computed or cached it. */
+  digest?: string;
 }
 
 export interface PrdDoc {

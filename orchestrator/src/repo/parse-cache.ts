@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,7 +34,7 @@ export class ParseCache<T> {
   }
 
   static key(file: string, text: string): string {
-    return createHash('sha1').update(file).update('\0').update(text).digest('base64url');
+    return `${file}\0${hash('sha1', text, 'base64url')}`;
   }
 
   get(key: string): T | undefined {
@@ -60,7 +60,8 @@ export class ParseCache<T> {
   }
 }
 
-const SALT = `${VERSION}:${SCHEMA_HASH}:1`;
+// bump the last part whenever the shape of a cached entry changes
+const SALT = `${VERSION}:${SCHEMA_HASH}:2`;
 
 /**
  * Where a repository's caches live: $CXO_CACHE_DIR, else inside its .git directory (never

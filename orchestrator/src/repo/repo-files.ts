@@ -91,7 +91,15 @@ export function loadTaskIndex(
 
 /** Lists repository files matching globs (relative, forward slashes), skipping .git and node_modules. */
 export function listRepoFiles(root: string, globs: readonly string[]): string[] {
-  const found = new Set<string>();
+  return [...listRepoEntries(root, globs).keys()];
+}
+
+/**
+ * Like `listRepoFiles`, with whether each entry is a symlink (from the directory listing, so
+ * plain files need no further lstat to know they are not links).
+ */
+export function listRepoEntries(root: string, globs: readonly string[]): Map<string, { symlink: boolean }> {
+  const found = new Map<string, { symlink: boolean }>();
   for (const glob of globs) {
     const scan = picomatch.scan(glob);
     const base = scan.isGlob ? scan.base : dirname(glob);
@@ -108,12 +116,12 @@ export function listRepoFiles(root: string, globs: readonly string[]): string[] 
         const rel = dir && dir !== '.' ? `${dir}/${entry.name}` : entry.name;
         if (entry.isDirectory()) {
           if (recursive && entry.name !== '.git' && entry.name !== 'node_modules') walk(rel);
-        } else if (isMatch(rel)) found.add(rel);
+        } else if (isMatch(rel)) found.set(rel, { symlink: entry.isSymbolicLink() });
       }
     };
     walk(base === '.' ? '' : base);
   }
-  return [...found].sort();
+  return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Repository-relative form of an absolute path, with forward slashes. */

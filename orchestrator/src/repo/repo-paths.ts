@@ -24,9 +24,30 @@ export function repoPathProblem(path: string): string | undefined {
 export class RepoPathChecker {
   private readonly realRoot: string;
   private readonly realDirs = new Map<string, string | undefined>();
+  private readonly dirEscapes = new Map<string, boolean>();
 
   constructor(readonly root: string) {
     this.realRoot = realpathSync(root);
+  }
+
+  /** A file a directory listing showed as a plain file (not a link): only its directory can lead outside. */
+  checkListedFile(path: string): {
+    absolute: string;
+    exists: boolean;
+    escapes: boolean;
+    isDirectory: boolean;
+  } {
+    const absolute = resolve(this.root, path);
+    const dir = dirname(absolute);
+    let escapes = this.dirEscapes.get(dir);
+    if (escapes === undefined) {
+      const real = this.realDir(dir);
+      if (real === undefined) return { absolute, exists: false, escapes: false, isDirectory: false };
+      const rel = relative(this.realRoot, real);
+      escapes = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+      this.dirEscapes.set(dir, escapes);
+    }
+    return { absolute, exists: true, escapes, isDirectory: false };
   }
 
   check(path: string): { absolute: string; exists: boolean; escapes: boolean; isDirectory: boolean } {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SpecFields } from './spec-types.js';
 
 /** The front matter fields an approval vouches for; review dates, status and approvals are not among them. */
@@ -14,5 +14,5 @@ export function specDigest(fields: Partial<SpecFields>, body: string): string {
   for (const key of GOVERNING_FIELDS) if (fields[key] !== undefined) governing[key] = fields[key];
   const normalisedBody = body.replace(/\s+/g, ' ').trim();
   const canonical = JSON.stringify({ fields: governing, body: normalisedBody });
-  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+  return `sha256:${hash('sha256', canonical, 'hex')}`;
 }

@@ -33886,76 +33886,78 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.run !== void 0) {
-      let data1 = data.run;
+    if (data.orchestrator !== void 0) {
+      let data1 = data.orchestrator;
       if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
-        if (data1.id === void 0) {
-          const err5 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (data1.id !== void 0) {
-          let data2 = data1.id;
-          if (typeof data2 === "string") {
-            if (func3(data2) < 1) {
-              const err6 = { instancePath: instancePath + "/run/id", schemaPath: "#/properties/run/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err6];
-              } else {
-                vErrors.push(err6);
-              }
-              errors++;
-            }
-          } else {
-            const err7 = { instancePath: instancePath + "/run/id", schemaPath: "#/properties/run/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data1.version !== void 0) {
+          if (typeof data1.version !== "string") {
+            const err5 = { instancePath: instancePath + "/orchestrator/version", schemaPath: "#/properties/orchestrator/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err7];
+              vErrors = [err5];
             } else {
-              vErrors.push(err7);
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+        }
+        if (data1.node !== void 0) {
+          if (typeof data1.node !== "string") {
+            const err6 = { instancePath: instancePath + "/orchestrator/node", schemaPath: "#/properties/orchestrator/properties/node/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
             }
             errors++;
           }
         }
       } else {
-        const err8 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err7 = { instancePath: instancePath + "/orchestrator", schemaPath: "#/properties/orchestrator/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err8];
+          vErrors = [err7];
         } else {
-          vErrors.push(err8);
+          vErrors.push(err7);
         }
         errors++;
       }
     }
-    if (data.task !== void 0) {
-      let data3 = data.task;
-      if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
-        if (data3.id === void 0) {
-          const err9 = { instancePath: instancePath + "/task", schemaPath: "#/properties/task/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+    if (data.run !== void 0) {
+      let data4 = data.run;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        if (data4.id === void 0) {
+          const err8 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
           if (vErrors === null) {
-            vErrors = [err9];
+            vErrors = [err8];
           } else {
-            vErrors.push(err9);
+            vErrors.push(err8);
           }
           errors++;
         }
-        if (data3.id !== void 0) {
-          let data4 = data3.id;
-          if (typeof data4 === "string") {
-            if (func3(data4) < 1) {
-              const err10 = { instancePath: instancePath + "/task/id", schemaPath: "#/properties/task/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (data4.id !== void 0) {
+          let data5 = data4.id;
+          if (typeof data5 === "string") {
+            if (func3(data5) < 1) {
+              const err9 = { instancePath: instancePath + "/run/id", schemaPath: "#/properties/run/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
-                vErrors = [err10];
+                vErrors = [err9];
               } else {
-                vErrors.push(err10);
+                vErrors.push(err9);
               }
               errors++;
             }
           } else {
-            const err11 = { instancePath: instancePath + "/task/id", schemaPath: "#/properties/task/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err10 = { instancePath: instancePath + "/run/id", schemaPath: "#/properties/run/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        if (data4.branch !== void 0) {
+          if (typeof data4.branch !== "string") {
+            const err11 = { instancePath: instancePath + "/run/branch", schemaPath: "#/properties/run/properties/branch/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err11];
             } else {
@@ -33964,42 +33966,44 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err12 = { instancePath: instancePath + "/task", schemaPath: "#/properties/task/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-    if (data.result !== void 0) {
-      let data5 = data.result;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.status === void 0) {
-          const err13 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-        if (data5.status !== void 0) {
-          let data6 = data5.status;
-          if (typeof data6 === "string") {
-            if (func3(data6) < 1) {
-              const err14 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (data4.createdAt !== void 0) {
+          let data7 = data4.createdAt;
+          if (typeof data7 === "string") {
+            if (!formats0.validate(data7)) {
+              const err12 = { instancePath: instancePath + "/run/createdAt", schemaPath: "#/properties/run/properties/createdAt/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
               if (vErrors === null) {
-                vErrors = [err14];
+                vErrors = [err12];
               } else {
-                vErrors.push(err14);
+                vErrors.push(err12);
               }
               errors++;
             }
           } else {
-            const err15 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err13 = { instancePath: instancePath + "/run/createdAt", schemaPath: "#/properties/run/properties/createdAt/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+        if (data4.pid !== void 0) {
+          let data8 = data4.pid;
+          if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+            const err14 = { instancePath: instancePath + "/run/pid", schemaPath: "#/properties/run/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+        if (data4.forced !== void 0) {
+          let data9 = data4.forced;
+          if (typeof data9 !== "string" && data9 !== null) {
+            const err15 = { instancePath: instancePath + "/run/forced", schemaPath: "#/properties/run/properties/forced/type", keyword: "type", params: { type: schema34.properties.run.properties.forced.type }, message: "must be string,null" };
             if (vErrors === null) {
               vErrors = [err15];
             } else {
@@ -34008,40 +34012,1104 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data5.reason !== void 0) {
-          if (typeof data5.reason !== "string") {
-            const err16 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      } else {
+        const err16 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.task !== void 0) {
+      let data10 = data.task;
+      if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+        if (data10.id === void 0) {
+          const err17 = { instancePath: instancePath + "/task", schemaPath: "#/properties/task/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+        if (data10.id !== void 0) {
+          let data11 = data10.id;
+          if (typeof data11 === "string") {
+            if (func3(data11) < 1) {
+              const err18 = { instancePath: instancePath + "/task/id", schemaPath: "#/properties/task/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+            }
+          } else {
+            const err19 = { instancePath: instancePath + "/task/id", schemaPath: "#/properties/task/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err16];
+              vErrors = [err19];
             } else {
-              vErrors.push(err16);
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        if (data10.title !== void 0) {
+          if (typeof data10.title !== "string") {
+            const err20 = { instancePath: instancePath + "/task/title", schemaPath: "#/properties/task/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
             }
             errors++;
           }
         }
       } else {
-        const err17 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err21 = { instancePath: instancePath + "/task", schemaPath: "#/properties/task/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err17];
+          vErrors = [err21];
         } else {
-          vErrors.push(err17);
+          vErrors.push(err21);
         }
         errors++;
       }
     }
+    if (data.trigger !== void 0) {
+      let data13 = data.trigger;
+      if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
+        if (data13.request !== void 0) {
+          let data14 = data13.request;
+          if (typeof data14 !== "string" && data14 !== null) {
+            const err22 = { instancePath: instancePath + "/trigger/request", schemaPath: "#/properties/trigger/properties/request/type", keyword: "type", params: { type: schema34.properties.trigger.properties.request.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+        if (data13.actor !== void 0) {
+          if (typeof data13.actor !== "string") {
+            const err23 = { instancePath: instancePath + "/trigger/actor", schemaPath: "#/properties/trigger/properties/actor/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data13.baseCommit !== void 0) {
+          let data16 = data13.baseCommit;
+          if (typeof data16 === "string") {
+            if (!pattern12.test(data16)) {
+              const err24 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err26 = { instancePath: instancePath + "/trigger", schemaPath: "#/properties/trigger/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.spec !== void 0) {
+      let data17 = data.spec;
+      if (!(data17 && typeof data17 == "object" && !Array.isArray(data17)) && data17 !== null) {
+        const err27 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: schema34.properties.spec.type }, message: "must be object,null" };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      }
+      if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
+        if (data17.path !== void 0) {
+          if (typeof data17.path !== "string") {
+            const err28 = { instancePath: instancePath + "/spec/path", schemaPath: "#/properties/spec/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+        if (data17.blob !== void 0) {
+          let data19 = data17.blob;
+          if (typeof data19 !== "string" && data19 !== null) {
+            const err29 = { instancePath: instancePath + "/spec/blob", schemaPath: "#/properties/spec/properties/blob/type", keyword: "type", params: { type: schema34.properties.spec.properties.blob.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+        }
+        if (data17.lastReview !== void 0) {
+          if (typeof data17.lastReview !== "string") {
+            const err30 = { instancePath: instancePath + "/spec/lastReview", schemaPath: "#/properties/spec/properties/lastReview/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+        }
+        if (data17.approvalDigests !== void 0) {
+          let data21 = data17.approvalDigests;
+          if (Array.isArray(data21)) {
+            const len0 = data21.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              if (typeof data21[i0] !== "string") {
+                const err31 = { instancePath: instancePath + "/spec/approvalDigests/" + i0, schemaPath: "#/properties/spec/properties/approvalDigests/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err31];
+                } else {
+                  vErrors.push(err31);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err32 = { instancePath: instancePath + "/spec/approvalDigests", schemaPath: "#/properties/spec/properties/approvalDigests/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+        }
+      }
+    }
+    if (data.steps !== void 0) {
+      let data23 = data.steps;
+      if (Array.isArray(data23)) {
+        const len1 = data23.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data24 = data23[i1];
+          if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
+            if (data24.role === void 0) {
+              const err33 = { instancePath: instancePath + "/steps/" + i1, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
+              if (vErrors === null) {
+                vErrors = [err33];
+              } else {
+                vErrors.push(err33);
+              }
+              errors++;
+            }
+            if (data24.adapter === void 0) {
+              const err34 = { instancePath: instancePath + "/steps/" + i1, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "adapter" }, message: "must have required property 'adapter'" };
+              if (vErrors === null) {
+                vErrors = [err34];
+              } else {
+                vErrors.push(err34);
+              }
+              errors++;
+            }
+            if (data24.status === void 0) {
+              const err35 = { instancePath: instancePath + "/steps/" + i1, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
+            if (data24.role !== void 0) {
+              let data25 = data24.role;
+              if (!(data25 === "manager" || data25 === "builder" || data25 === "tester" || data25 === "reviewer")) {
+                const err36 = { instancePath: instancePath + "/steps/" + i1 + "/role", schemaPath: "#/properties/steps/items/properties/role/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.role.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err36];
+                } else {
+                  vErrors.push(err36);
+                }
+                errors++;
+              }
+            }
+            if (data24.adapter !== void 0) {
+              if (typeof data24.adapter !== "string") {
+                const err37 = { instancePath: instancePath + "/steps/" + i1 + "/adapter", schemaPath: "#/properties/steps/items/properties/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err37];
+                } else {
+                  vErrors.push(err37);
+                }
+                errors++;
+              }
+            }
+            if (data24.model !== void 0) {
+              let data27 = data24.model;
+              if (typeof data27 !== "string" && data27 !== null) {
+                const err38 = { instancePath: instancePath + "/steps/" + i1 + "/model", schemaPath: "#/properties/steps/items/properties/model/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.model.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err38];
+                } else {
+                  vErrors.push(err38);
+                }
+                errors++;
+              }
+            }
+            if (data24.status !== void 0) {
+              let data28 = data24.status;
+              if (!(data28 === "pending" || data28 === "running" || data28 === "succeeded" || data28 === "failed" || data28 === "skipped" || data28 === "cancelled")) {
+                const err39 = { instancePath: instancePath + "/steps/" + i1 + "/status", schemaPath: "#/properties/steps/items/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.status.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err39];
+                } else {
+                  vErrors.push(err39);
+                }
+                errors++;
+              }
+            }
+            if (data24.startedAt !== void 0) {
+              let data29 = data24.startedAt;
+              if (typeof data29 !== "string" && data29 !== null) {
+                const err40 = { instancePath: instancePath + "/steps/" + i1 + "/startedAt", schemaPath: "#/properties/steps/items/properties/startedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.startedAt.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err40];
+                } else {
+                  vErrors.push(err40);
+                }
+                errors++;
+              }
+            }
+            if (data24.endedAt !== void 0) {
+              let data30 = data24.endedAt;
+              if (typeof data30 !== "string" && data30 !== null) {
+                const err41 = { instancePath: instancePath + "/steps/" + i1 + "/endedAt", schemaPath: "#/properties/steps/items/properties/endedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.endedAt.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+            }
+            if (data24.durationMs !== void 0) {
+              let data31 = data24.durationMs;
+              if (!(typeof data31 == "number" && isFinite(data31)) && data31 !== null) {
+                const err42 = { instancePath: instancePath + "/steps/" + i1 + "/durationMs", schemaPath: "#/properties/steps/items/properties/durationMs/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.durationMs.type }, message: "must be number,null" };
+                if (vErrors === null) {
+                  vErrors = [err42];
+                } else {
+                  vErrors.push(err42);
+                }
+                errors++;
+              }
+            }
+            if (data24.usage !== void 0) {
+              let data32 = data24.usage;
+              if (!(data32 && typeof data32 == "object" && !Array.isArray(data32)) && data32 !== null) {
+                const err43 = { instancePath: instancePath + "/steps/" + i1 + "/usage", schemaPath: "#/properties/steps/items/properties/usage/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.usage.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err43];
+                } else {
+                  vErrors.push(err43);
+                }
+                errors++;
+              }
+            }
+            if (data24.costUsd !== void 0) {
+              let data33 = data24.costUsd;
+              if (!(typeof data33 == "number" && isFinite(data33)) && data33 !== null) {
+                const err44 = { instancePath: instancePath + "/steps/" + i1 + "/costUsd", schemaPath: "#/properties/steps/items/properties/costUsd/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.costUsd.type }, message: "must be number,null" };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+            }
+            if (data24.summary !== void 0) {
+              let data34 = data24.summary;
+              if (typeof data34 !== "string" && data34 !== null) {
+                const err45 = { instancePath: instancePath + "/steps/" + i1 + "/summary", schemaPath: "#/properties/steps/items/properties/summary/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.summary.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err45];
+                } else {
+                  vErrors.push(err45);
+                }
+                errors++;
+              }
+            }
+            if (data24.error !== void 0) {
+              let data35 = data24.error;
+              if (!(data35 && typeof data35 == "object" && !Array.isArray(data35)) && data35 !== null) {
+                const err46 = { instancePath: instancePath + "/steps/" + i1 + "/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err46];
+                } else {
+                  vErrors.push(err46);
+                }
+                errors++;
+              }
+              if (data35 && typeof data35 == "object" && !Array.isArray(data35)) {
+                if (data35.code !== void 0) {
+                  if (typeof data35.code !== "string") {
+                    const err47 = { instancePath: instancePath + "/steps/" + i1 + "/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err47];
+                    } else {
+                      vErrors.push(err47);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.message !== void 0) {
+                  if (typeof data35.message !== "string") {
+                    const err48 = { instancePath: instancePath + "/steps/" + i1 + "/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err48];
+                    } else {
+                      vErrors.push(err48);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.artifact !== void 0) {
+                  let data38 = data35.artifact;
+                  if (typeof data38 !== "string" && data38 !== null) {
+                    const err49 = { instancePath: instancePath + "/steps/" + i1 + "/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
+                    if (vErrors === null) {
+                      vErrors = [err49];
+                    } else {
+                      vErrors.push(err49);
+                    }
+                    errors++;
+                  }
+                }
+              }
+            }
+            if (data24.transcript !== void 0) {
+              let data39 = data24.transcript;
+              if (typeof data39 !== "string" && data39 !== null) {
+                const err50 = { instancePath: instancePath + "/steps/" + i1 + "/transcript", schemaPath: "#/properties/steps/items/properties/transcript/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.transcript.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err50];
+                } else {
+                  vErrors.push(err50);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err51 = { instancePath: instancePath + "/steps/" + i1, schemaPath: "#/properties/steps/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err51];
+            } else {
+              vErrors.push(err51);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err52 = { instancePath: instancePath + "/steps", schemaPath: "#/properties/steps/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err52];
+        } else {
+          vErrors.push(err52);
+        }
+        errors++;
+      }
+    }
+    if (data.commands !== void 0) {
+      let data40 = data.commands;
+      if (Array.isArray(data40)) {
+        const len2 = data40.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data41 = data40[i2];
+          if (data41 && typeof data41 == "object" && !Array.isArray(data41)) {
+            if (data41.role === void 0) {
+              const err53 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
+              if (vErrors === null) {
+                vErrors = [err53];
+              } else {
+                vErrors.push(err53);
+              }
+              errors++;
+            }
+            if (data41.command === void 0) {
+              const err54 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "command" }, message: "must have required property 'command'" };
+              if (vErrors === null) {
+                vErrors = [err54];
+              } else {
+                vErrors.push(err54);
+              }
+              errors++;
+            }
+            if (data41.cwd === void 0) {
+              const err55 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "cwd" }, message: "must have required property 'cwd'" };
+              if (vErrors === null) {
+                vErrors = [err55];
+              } else {
+                vErrors.push(err55);
+              }
+              errors++;
+            }
+            if (data41.exitCode === void 0) {
+              const err56 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "exitCode" }, message: "must have required property 'exitCode'" };
+              if (vErrors === null) {
+                vErrors = [err56];
+              } else {
+                vErrors.push(err56);
+              }
+              errors++;
+            }
+            if (data41.durationMs === void 0) {
+              const err57 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "durationMs" }, message: "must have required property 'durationMs'" };
+              if (vErrors === null) {
+                vErrors = [err57];
+              } else {
+                vErrors.push(err57);
+              }
+              errors++;
+            }
+            if (data41.timedOut === void 0) {
+              const err58 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "timedOut" }, message: "must have required property 'timedOut'" };
+              if (vErrors === null) {
+                vErrors = [err58];
+              } else {
+                vErrors.push(err58);
+              }
+              errors++;
+            }
+            if (data41.role !== void 0) {
+              if (typeof data41.role !== "string") {
+                const err59 = { instancePath: instancePath + "/commands/" + i2 + "/role", schemaPath: "#/properties/commands/items/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err59];
+                } else {
+                  vErrors.push(err59);
+                }
+                errors++;
+              }
+            }
+            if (data41.command !== void 0) {
+              if (typeof data41.command !== "string") {
+                const err60 = { instancePath: instancePath + "/commands/" + i2 + "/command", schemaPath: "#/properties/commands/items/properties/command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err60];
+                } else {
+                  vErrors.push(err60);
+                }
+                errors++;
+              }
+            }
+            if (data41.cwd !== void 0) {
+              if (typeof data41.cwd !== "string") {
+                const err61 = { instancePath: instancePath + "/commands/" + i2 + "/cwd", schemaPath: "#/properties/commands/items/properties/cwd/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err61];
+                } else {
+                  vErrors.push(err61);
+                }
+                errors++;
+              }
+            }
+            if (data41.exitCode !== void 0) {
+              let data45 = data41.exitCode;
+              if (!(typeof data45 == "number" && (!(data45 % 1) && !isNaN(data45)) && isFinite(data45)) && data45 !== null) {
+                const err62 = { instancePath: instancePath + "/commands/" + i2 + "/exitCode", schemaPath: "#/properties/commands/items/properties/exitCode/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.exitCode.type }, message: "must be integer,null" };
+                if (vErrors === null) {
+                  vErrors = [err62];
+                } else {
+                  vErrors.push(err62);
+                }
+                errors++;
+              }
+            }
+            if (data41.signal !== void 0) {
+              let data46 = data41.signal;
+              if (typeof data46 !== "string" && data46 !== null) {
+                const err63 = { instancePath: instancePath + "/commands/" + i2 + "/signal", schemaPath: "#/properties/commands/items/properties/signal/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.signal.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err63];
+                } else {
+                  vErrors.push(err63);
+                }
+                errors++;
+              }
+            }
+            if (data41.durationMs !== void 0) {
+              let data47 = data41.durationMs;
+              if (!(typeof data47 == "number" && isFinite(data47))) {
+                const err64 = { instancePath: instancePath + "/commands/" + i2 + "/durationMs", schemaPath: "#/properties/commands/items/properties/durationMs/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err64];
+                } else {
+                  vErrors.push(err64);
+                }
+                errors++;
+              }
+            }
+            if (data41.timedOut !== void 0) {
+              if (typeof data41.timedOut !== "boolean") {
+                const err65 = { instancePath: instancePath + "/commands/" + i2 + "/timedOut", schemaPath: "#/properties/commands/items/properties/timedOut/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err65];
+                } else {
+                  vErrors.push(err65);
+                }
+                errors++;
+              }
+            }
+            if (data41.stdout !== void 0) {
+              let data49 = data41.stdout;
+              if (typeof data49 !== "string" && data49 !== null) {
+                const err66 = { instancePath: instancePath + "/commands/" + i2 + "/stdout", schemaPath: "#/properties/commands/items/properties/stdout/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stdout.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err66];
+                } else {
+                  vErrors.push(err66);
+                }
+                errors++;
+              }
+            }
+            if (data41.stderr !== void 0) {
+              let data50 = data41.stderr;
+              if (typeof data50 !== "string" && data50 !== null) {
+                const err67 = { instancePath: instancePath + "/commands/" + i2 + "/stderr", schemaPath: "#/properties/commands/items/properties/stderr/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stderr.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err67];
+                } else {
+                  vErrors.push(err67);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err68 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err68];
+            } else {
+              vErrors.push(err68);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err69 = { instancePath: instancePath + "/commands", schemaPath: "#/properties/commands/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err69];
+        } else {
+          vErrors.push(err69);
+        }
+        errors++;
+      }
+    }
+    if (data.diff !== void 0) {
+      let data51 = data.diff;
+      if (!(data51 && typeof data51 == "object" && !Array.isArray(data51)) && data51 !== null) {
+        const err70 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: schema34.properties.diff.type }, message: "must be object,null" };
+        if (vErrors === null) {
+          vErrors = [err70];
+        } else {
+          vErrors.push(err70);
+        }
+        errors++;
+      }
+      if (data51 && typeof data51 == "object" && !Array.isArray(data51)) {
+        if (data51.artifact !== void 0) {
+          if (typeof data51.artifact !== "string") {
+            const err71 = { instancePath: instancePath + "/diff/artifact", schemaPath: "#/properties/diff/properties/artifact/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err71];
+            } else {
+              vErrors.push(err71);
+            }
+            errors++;
+          }
+        }
+        if (data51.files !== void 0) {
+          let data53 = data51.files;
+          if (Array.isArray(data53)) {
+            const len3 = data53.length;
+            for (let i3 = 0; i3 < len3; i3++) {
+              if (typeof data53[i3] !== "string") {
+                const err72 = { instancePath: instancePath + "/diff/files/" + i3, schemaPath: "#/properties/diff/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err72];
+                } else {
+                  vErrors.push(err72);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err73 = { instancePath: instancePath + "/diff/files", schemaPath: "#/properties/diff/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err73];
+            } else {
+              vErrors.push(err73);
+            }
+            errors++;
+          }
+        }
+        if (data51.insertions !== void 0) {
+          let data55 = data51.insertions;
+          if (!(typeof data55 == "number" && (!(data55 % 1) && !isNaN(data55)) && isFinite(data55))) {
+            const err74 = { instancePath: instancePath + "/diff/insertions", schemaPath: "#/properties/diff/properties/insertions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err74];
+            } else {
+              vErrors.push(err74);
+            }
+            errors++;
+          }
+        }
+        if (data51.deletions !== void 0) {
+          let data56 = data51.deletions;
+          if (!(typeof data56 == "number" && (!(data56 % 1) && !isNaN(data56)) && isFinite(data56))) {
+            const err75 = { instancePath: instancePath + "/diff/deletions", schemaPath: "#/properties/diff/properties/deletions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err75];
+            } else {
+              vErrors.push(err75);
+            }
+            errors++;
+          }
+        }
+        if (data51.baseCommit !== void 0) {
+          if (typeof data51.baseCommit !== "string") {
+            const err76 = { instancePath: instancePath + "/diff/baseCommit", schemaPath: "#/properties/diff/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err76];
+            } else {
+              vErrors.push(err76);
+            }
+            errors++;
+          }
+        }
+        if (data51.headCommit !== void 0) {
+          let data58 = data51.headCommit;
+          if (typeof data58 !== "string" && data58 !== null) {
+            const err77 = { instancePath: instancePath + "/diff/headCommit", schemaPath: "#/properties/diff/properties/headCommit/type", keyword: "type", params: { type: schema34.properties.diff.properties.headCommit.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err77];
+            } else {
+              vErrors.push(err77);
+            }
+            errors++;
+          }
+        }
+      }
+    }
+    if (data.review !== void 0) {
+      let data59 = data.review;
+      if (!(data59 && typeof data59 == "object" && !Array.isArray(data59)) && data59 !== null) {
+        const err78 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: schema34.properties.review.type }, message: "must be object,null" };
+        if (vErrors === null) {
+          vErrors = [err78];
+        } else {
+          vErrors.push(err78);
+        }
+        errors++;
+      }
+    }
+    if (data.result !== void 0) {
+      let data60 = data.result;
+      if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
+        if (data60.status === void 0) {
+          const err79 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
+          if (vErrors === null) {
+            vErrors = [err79];
+          } else {
+            vErrors.push(err79);
+          }
+          errors++;
+        }
+        if (data60.status !== void 0) {
+          let data61 = data60.status;
+          if (!(data61 === "running" || data61 === "review" || data61 === "failed" || data61 === "cancelled" || data61 === "succeeded")) {
+            const err80 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.result.properties.status.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err80];
+            } else {
+              vErrors.push(err80);
+            }
+            errors++;
+          }
+        }
+        if (data60.reason !== void 0) {
+          let data62 = data60.reason;
+          if (typeof data62 !== "string" && data62 !== null) {
+            const err81 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: schema34.properties.result.properties.reason.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err81];
+            } else {
+              vErrors.push(err81);
+            }
+            errors++;
+          }
+        }
+        if (data60.error !== void 0) {
+          let data63 = data60.error;
+          if (!(data63 && typeof data63 == "object" && !Array.isArray(data63)) && data63 !== null) {
+            const err82 = { instancePath: instancePath + "/result/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+            if (vErrors === null) {
+              vErrors = [err82];
+            } else {
+              vErrors.push(err82);
+            }
+            errors++;
+          }
+          if (data63 && typeof data63 == "object" && !Array.isArray(data63)) {
+            if (data63.code !== void 0) {
+              if (typeof data63.code !== "string") {
+                const err83 = { instancePath: instancePath + "/result/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err83];
+                } else {
+                  vErrors.push(err83);
+                }
+                errors++;
+              }
+            }
+            if (data63.message !== void 0) {
+              if (typeof data63.message !== "string") {
+                const err84 = { instancePath: instancePath + "/result/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err84];
+                } else {
+                  vErrors.push(err84);
+                }
+                errors++;
+              }
+            }
+            if (data63.artifact !== void 0) {
+              let data66 = data63.artifact;
+              if (typeof data66 !== "string" && data66 !== null) {
+                const err85 = { instancePath: instancePath + "/result/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err85];
+                } else {
+                  vErrors.push(err85);
+                }
+                errors++;
+              }
+            }
+          }
+        }
+      } else {
+        const err86 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err86];
+        } else {
+          vErrors.push(err86);
+        }
+        errors++;
+      }
+    }
+    if (data.heartbeat !== void 0) {
+      let data67 = data.heartbeat;
+      if (!(data67 && typeof data67 == "object" && !Array.isArray(data67)) && data67 !== null) {
+        const err87 = { instancePath: instancePath + "/heartbeat", schemaPath: "#/properties/heartbeat/type", keyword: "type", params: { type: schema34.properties.heartbeat.type }, message: "must be object,null" };
+        if (vErrors === null) {
+          vErrors = [err87];
+        } else {
+          vErrors.push(err87);
+        }
+        errors++;
+      }
+      if (data67 && typeof data67 == "object" && !Array.isArray(data67)) {
+        if (data67.at !== void 0) {
+          if (typeof data67.at !== "string") {
+            const err88 = { instancePath: instancePath + "/heartbeat/at", schemaPath: "#/properties/heartbeat/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err88];
+            } else {
+              vErrors.push(err88);
+            }
+            errors++;
+          }
+        }
+        if (data67.pid !== void 0) {
+          let data69 = data67.pid;
+          if (!(typeof data69 == "number" && (!(data69 % 1) && !isNaN(data69)) && isFinite(data69))) {
+            const err89 = { instancePath: instancePath + "/heartbeat/pid", schemaPath: "#/properties/heartbeat/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err89];
+            } else {
+              vErrors.push(err89);
+            }
+            errors++;
+          }
+        }
+      }
+    }
+    if (data.resumes !== void 0) {
+      let data70 = data.resumes;
+      if (Array.isArray(data70)) {
+        const len4 = data70.length;
+        for (let i4 = 0; i4 < len4; i4++) {
+          let data71 = data70[i4];
+          if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
+            if (data71.at !== void 0) {
+              if (typeof data71.at !== "string") {
+                const err90 = { instancePath: instancePath + "/resumes/" + i4 + "/at", schemaPath: "#/properties/resumes/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err90];
+                } else {
+                  vErrors.push(err90);
+                }
+                errors++;
+              }
+            }
+            if (data71.fromStep !== void 0) {
+              if (typeof data71.fromStep !== "string") {
+                const err91 = { instancePath: instancePath + "/resumes/" + i4 + "/fromStep", schemaPath: "#/properties/resumes/items/properties/fromStep/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err91];
+                } else {
+                  vErrors.push(err91);
+                }
+                errors++;
+              }
+            }
+            if (data71.pid !== void 0) {
+              let data74 = data71.pid;
+              if (!(typeof data74 == "number" && (!(data74 % 1) && !isNaN(data74)) && isFinite(data74))) {
+                const err92 = { instancePath: instancePath + "/resumes/" + i4 + "/pid", schemaPath: "#/properties/resumes/items/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err92];
+                } else {
+                  vErrors.push(err92);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err93 = { instancePath: instancePath + "/resumes/" + i4, schemaPath: "#/properties/resumes/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err93];
+            } else {
+              vErrors.push(err93);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err94 = { instancePath: instancePath + "/resumes", schemaPath: "#/properties/resumes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err94];
+        } else {
+          vErrors.push(err94);
+        }
+        errors++;
+      }
+    }
+    if (data.artifacts !== void 0) {
+      let data75 = data.artifacts;
+      if (Array.isArray(data75)) {
+        const len5 = data75.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data76 = data75[i5];
+          if (data76 && typeof data76 == "object" && !Array.isArray(data76)) {
+            if (data76.path === void 0) {
+              const err95 = { instancePath: instancePath + "/artifacts/" + i5, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+              if (vErrors === null) {
+                vErrors = [err95];
+              } else {
+                vErrors.push(err95);
+              }
+              errors++;
+            }
+            if (data76.sha256 === void 0) {
+              const err96 = { instancePath: instancePath + "/artifacts/" + i5, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "sha256" }, message: "must have required property 'sha256'" };
+              if (vErrors === null) {
+                vErrors = [err96];
+              } else {
+                vErrors.push(err96);
+              }
+              errors++;
+            }
+            if (data76.bytes === void 0) {
+              const err97 = { instancePath: instancePath + "/artifacts/" + i5, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "bytes" }, message: "must have required property 'bytes'" };
+              if (vErrors === null) {
+                vErrors = [err97];
+              } else {
+                vErrors.push(err97);
+              }
+              errors++;
+            }
+            if (data76.path !== void 0) {
+              if (typeof data76.path !== "string") {
+                const err98 = { instancePath: instancePath + "/artifacts/" + i5 + "/path", schemaPath: "#/properties/artifacts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err98];
+                } else {
+                  vErrors.push(err98);
+                }
+                errors++;
+              }
+            }
+            if (data76.sha256 !== void 0) {
+              let data78 = data76.sha256;
+              if (typeof data78 === "string") {
+                if (!pattern13.test(data78)) {
+                  const err99 = { instancePath: instancePath + "/artifacts/" + i5 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err99];
+                  } else {
+                    vErrors.push(err99);
+                  }
+                  errors++;
+                }
+              } else {
+                const err100 = { instancePath: instancePath + "/artifacts/" + i5 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err100];
+                } else {
+                  vErrors.push(err100);
+                }
+                errors++;
+              }
+            }
+            if (data76.bytes !== void 0) {
+              let data79 = data76.bytes;
+              if (!(typeof data79 == "number" && (!(data79 % 1) && !isNaN(data79)) && isFinite(data79))) {
+                const err101 = { instancePath: instancePath + "/artifacts/" + i5 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err101];
+                } else {
+                  vErrors.push(err101);
+                }
+                errors++;
+              }
+              if (typeof data79 == "number" && isFinite(data79)) {
+                if (data79 < 0 || isNaN(data79)) {
+                  const err102 = { instancePath: instancePath + "/artifacts/" + i5 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err102];
+                  } else {
+                    vErrors.push(err102);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data76.truncated !== void 0) {
+              let data80 = data76.truncated;
+              if (!(data80 && typeof data80 == "object" && !Array.isArray(data80)) && data80 !== null) {
+                const err103 = { instancePath: instancePath + "/artifacts/" + i5 + "/truncated", schemaPath: "#/properties/artifacts/items/properties/truncated/type", keyword: "type", params: { type: schema34.properties.artifacts.items.properties.truncated.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err103];
+                } else {
+                  vErrors.push(err103);
+                }
+                errors++;
+              }
+              if (data80 && typeof data80 == "object" && !Array.isArray(data80)) {
+                if (data80.bytes !== void 0) {
+                  let data81 = data80.bytes;
+                  if (!(typeof data81 == "number" && (!(data81 % 1) && !isNaN(data81)) && isFinite(data81))) {
+                    const err104 = { instancePath: instancePath + "/artifacts/" + i5 + "/truncated/bytes", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    if (vErrors === null) {
+                      vErrors = [err104];
+                    } else {
+                      vErrors.push(err104);
+                    }
+                    errors++;
+                  }
+                }
+                if (data80.sha256 !== void 0) {
+                  if (typeof data80.sha256 !== "string") {
+                    const err105 = { instancePath: instancePath + "/artifacts/" + i5 + "/truncated/sha256", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err105];
+                    } else {
+                      vErrors.push(err105);
+                    }
+                    errors++;
+                  }
+                }
+              }
+            }
+          } else {
+            const err106 = { instancePath: instancePath + "/artifacts/" + i5, schemaPath: "#/properties/artifacts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err106];
+            } else {
+              vErrors.push(err106);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err107 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err107];
+        } else {
+          vErrors.push(err107);
+        }
+        errors++;
+      }
+    }
+    if (data.redactions !== void 0) {
+      let data83 = data.redactions;
+      if (!(typeof data83 == "number" && (!(data83 % 1) && !isNaN(data83)) && isFinite(data83))) {
+        const err108 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err108];
+        } else {
+          vErrors.push(err108);
+        }
+        errors++;
+      }
+      if (typeof data83 == "number" && isFinite(data83)) {
+        if (data83 < 0 || isNaN(data83)) {
+          const err109 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err109];
+          } else {
+            vErrors.push(err109);
+          }
+          errors++;
+        }
+      }
+    }
   } else {
-    const err18 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err110 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err18];
+      vErrors = [err110];
     } else {
-      vErrors.push(err18);
+      vErrors.push(err110);
     }
     errors++;
   }
   validate18.errors = vErrors;
   return errors === 0;
 }
-var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, validateRunManifest;
+var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, validateRunManifest, schema34, schema35, pattern12, pattern13;
 var init_validators = __esm({
   "dist/generated/validators.js"() {
     "use strict";
@@ -34065,6 +35133,10 @@ var init_validators = __esm({
     validateConfig = validate17;
     schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } } } };
     validateRunManifest = validate18;
+    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } } } };
+    schema35 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
+    pattern12 = new RegExp("^[0-9a-f]{40}$", "u");
+    pattern13 = new RegExp("^[0-9a-f]{64}$", "u");
   }
 });
 
@@ -34882,7 +35954,7 @@ import { join as join5, resolve as resolve2 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "f0caf666e608";
+var SCHEMA_HASH = "049b897b4d8e";
 
 // dist/repo/atomic-write.js
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
@@ -34960,13 +36032,21 @@ var ParseCache = class _ParseCache {
   static key(file, text) {
     return `${file}\0${hash2("sha1", text, "base64url")}`;
   }
+  /** False for a cache opened without a directory: callers can skip computing keys. */
+  get enabled() {
+    return this.file !== void 0;
+  }
   get(key) {
+    if (!this.file)
+      return void 0;
     const hit = this.entries[key];
     if (hit !== void 0)
       this.used.set(key, hit);
     return hit;
   }
   set(key, value) {
+    if (!this.file)
+      return;
     this.used.set(key, value);
     this.dirty = true;
   }
@@ -34981,7 +36061,7 @@ var ParseCache = class _ParseCache {
     }
   }
 };
-var SALT = `${VERSION}:${SCHEMA_HASH}:2`;
+var SALT = `${VERSION}:${SCHEMA_HASH}:3`;
 function cacheDirFor(root, env = process.env) {
   if (env.CXO_CACHE_DIR)
     return resolve2(env.CXO_CACHE_DIR, createHash("sha1").update(resolve2(root)).digest("hex").slice(0, 16));
@@ -35959,7 +37039,6 @@ var SyntaxKind;
 })(SyntaxKind || (SyntaxKind = {}));
 var parseTree2 = parseTree;
 var findNodeAtLocation2 = findNodeAtLocation;
-var visit2 = visit;
 var ParseErrorCode;
 (function(ParseErrorCode2) {
   ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
@@ -36142,25 +37221,48 @@ function syntaxMessage(code, near) {
   }
 }
 function duplicateKeys(index, source) {
+  const text = source.text;
   const found = [];
   const open2 = [];
-  visit2(source.text, {
-    onObjectBegin: () => {
-      open2.push(/* @__PURE__ */ new Map());
-    },
-    onObjectEnd: () => {
-      open2.pop();
-    },
-    onObjectProperty: (key, offset) => {
-      const seen = open2[open2.length - 1];
-      const first = seen.get(key);
-      if (first === void 0) {
-        seen.set(key, offset);
-        return;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const start = i;
+      let end = text.indexOf('"', i + 1);
+      for (; ; ) {
+        let backslashes = 0;
+        while (text.charCodeAt(end - 1 - backslashes) === 92)
+          backslashes++;
+        if (backslashes % 2 === 0)
+          break;
+        end = text.indexOf('"', end + 1);
       }
-      found.push(diagnosticAt(index, source.file, offset, "error", "duplicate-key", `duplicate key "${key}" (first at line ${index.position(first).line})`, "JSON readers silently keep only the last one; remove or rename one of them"));
+      i = end + 1;
+      let j = i;
+      while (j < text.length && text.charCodeAt(j) <= 32)
+        j++;
+      const keys = open2[open2.length - 1];
+      if (text.charCodeAt(j) === 58 && keys) {
+        const raw = text.slice(start + 1, end);
+        const key = raw.includes("\\") ? JSON.parse(`"${raw}"`) : raw;
+        const first = keys.get(key);
+        if (first === void 0)
+          keys.set(key, start);
+        else {
+          found.push(diagnosticAt(index, source.file, start, "error", "duplicate-key", `duplicate key "${key}" (first at line ${index.position(first).line})`, "JSON readers silently keep only the last one; remove or rename one of them"));
+        }
+      }
+      continue;
     }
-  }, { disallowComments: true });
+    if (c === 123)
+      open2.push(/* @__PURE__ */ new Map());
+    else if (c === 91)
+      open2.push(null);
+    else if (c === 125 || c === 93)
+      open2.pop();
+    i++;
+  }
   return found;
 }
 
@@ -36281,7 +37383,7 @@ var TaskIndex = class {
   }
 };
 function parseTaskIndex(source, mode = "full", cache) {
-  const key = cache ? ParseCache.key(source.file, source.text) : "";
+  const key = cache?.enabled ? ParseCache.key(source.file, source.text) : "";
   const known = cache?.get(key);
   if (known) {
     const doc = new JsonDocument(source, JSON.parse(source.text));
@@ -36504,9 +37606,9 @@ async function loadRepo(root, options = {}) {
       failed.add(file);
   };
   const asSpec = (s) => {
-    const key = ParseCache.key(s.file, s.text);
+    const key = specCache.enabled ? ParseCache.key(s.file, s.text) : "";
     const hit = specCache.get(key);
-    if (hit) {
+    if (hit?.block && hit.data) {
       const doc = new FrontMatterDocument(s, hit.block, hit.data);
       const spec = {
         file: s.file,
@@ -36621,6 +37723,10 @@ function checkManifest(root, path6) {
 function checkManifests(root, paths, cache) {
   const checks = /* @__PURE__ */ new Map();
   for (const path6 of paths) {
+    if (!cache.enabled) {
+      checks.set(path6, checkManifest(root, path6));
+      continue;
+    }
     let key;
     try {
       const st = statSync3(join8(root, path6));

@@ -88,7 +88,7 @@ export function parseJson(
   }
   if (parsed) {
     if (options.mode === 'fast') return { doc: new JsonDocument(source, value), diagnostics: [] };
-    // valid JSON: a streaming scan finds duplicate keys without building the (10x slower) tree
+    // valid JSON: a quick scan finds duplicate keys without building the (10x slower) tree
     const duplicates = duplicateKeys(new LineIndex(source.text), source);
     return duplicates.length > 0
       ? { diagnostics: duplicates }
@@ -199,39 +199,57 @@ function syntaxMessage(code: ParseError['error'], near: string): string {
   }
 }
 
+/**
+ * Duplicate keys in text JSON.parse already accepted. A purpose-built scan: strings are skipped
+ * with indexOf, so it is several times faster than a tokenizer on a 10,000-task index.
+ */
 function duplicateKeys(index: LineIndex, source: SourceText): Diagnostic[] {
+  const text = source.text;
   const found: Diagnostic[] = [];
-  const open: Map<string, number>[] = [];
-  visit(
-    source.text,
-    {
-      onObjectBegin: () => {
-        open.push(new Map());
-      },
-      onObjectEnd: () => {
-        open.pop();
-      },
-      onObjectProperty: (key, offset) => {
-        const seen = open[open.length - 1];
-        const first = seen.get(key);
-        if (first === undefined) {
-          seen.set(key, offset);
-          return;
+  // one entry per open container: a key map for an object, null for an array
+  const open: (Map<string, number> | null)[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i;
+      let end = text.indexOf('"', i + 1);
+      // a quote preceded by an odd number of backslashes is escaped
+      for (;;) {
+        let backslashes = 0;
+        while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end + 1;
+      let j = i;
+      while (j < text.length && text.charCodeAt(j) <= 0x20) j++;
+      const keys = open[open.length - 1];
+      if (text.charCodeAt(j) === 0x3a /* : */ && keys) {
+        const raw = text.slice(start + 1, end);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+        const first = keys.get(key);
+        if (first === undefined) keys.set(key, start);
+        else {
+          found.push(
+            diagnosticAt(
+              index,
+              source.file,
+              start,
+              'error',
+              'duplicate-key',
+              `duplicate key "${key}" (first at line ${index.position(first).line})`,
+              'JSON readers silently keep only the last one; remove or rename one of them',
+            ),
+          );
         }
-        found.push(
-          diagnosticAt(
-            index,
-            source.file,
-            offset,
-            'error',
-            'duplicate-key',
-            `duplicate key "${key}" (first at line ${index.position(first).line})`,
-            'JSON readers silently keep only the last one; remove or rename one of them',
-          ),
-        );
-      },
-    },
-    { disallowComments: true },
-  );
+      }
+      continue;
+    }
+    if (c === 0x7b /* { */) open.push(new Map());
+    else if (c === 0x5b /* [ */) open.push(null);
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) open.pop();
+    i++;
+  }
   return found;
 }

@@ -102,9 +102,10 @@ export async function loadRepo(root: string, options: { cache?: boolean } = {}):
     else failed.add(file);
   };
   const asSpec = (s: SourceText) => {
-    const key = ParseCache.key(s.file, s.text);
+    const key = specCache.enabled ? ParseCache.key(s.file, s.text) : '';
     const hit = specCache.get(key);
-    if (hit) {
+    // an entry of another shape (a cache written by a development build) is a miss, not a crash
+    if (hit?.block && hit.data) {
       const doc = new FrontMatterDocument(s, hit.block, hit.data);
       const spec: SpecDoc = {
         file: s.file,

@@ -37,6 +37,10 @@ export function checkManifests(
 ): Map<string, ManifestCheck> {
   const checks = new Map<string, ManifestCheck>();
   for (const path of paths) {
+    if (!cache.enabled) {
+      checks.set(path, checkManifest(root, path));
+      continue;
+    }
     let key: string | undefined;
     try {
       const st = statSync(join(root, path));

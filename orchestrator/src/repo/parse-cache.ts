@@ -37,13 +37,20 @@ export class ParseCache<T> {
     return `${file}\0${hash('sha1', text, 'base64url')}`;
   }
 
+  /** False for a cache opened without a directory: callers can skip computing keys. */
+  get enabled(): boolean {
+    return this.file !== undefined;
+  }
+
   get(key: string): T | undefined {
+    if (!this.file) return undefined;
     const hit = this.entries[key];
     if (hit !== undefined) this.used.set(key, hit);
     return hit;
   }
 
   set(key: string, value: T): void {
+    if (!this.file) return;
     this.used.set(key, value);
     this.dirty = true;
   }
@@ -61,7 +68,7 @@ export class ParseCache<T> {
 }
 
 // bump the last part whenever the shape of a cached entry changes
-const SALT = `${VERSION}:${SCHEMA_HASH}:2`;
+const SALT = `${VERSION}:${SCHEMA_HASH}:3`;
 
 /**
  * Where a repository's caches live: $CXO_CACHE_DIR, else inside its .git directory (never

@@ -61,7 +61,7 @@ export function parseTaskIndex(
   mode: 'full' | 'fast' = 'full',
   cache?: ParseCache<Diagnostic[]>,
 ): { index?: TaskIndex; diagnostics: Diagnostic[] } {
-  const key = cache ? ParseCache.key(source.file, source.text) : '';
+  const key = cache?.enabled ? ParseCache.key(source.file, source.text) : '';
   const known = cache?.get(key);
   if (known) {
     // these exact bytes were checked before and had no errors: skip schema and graph checks

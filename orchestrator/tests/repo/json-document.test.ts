@@ -62,3 +62,21 @@ describe('decodeSource', () => {
     expect(decodeSource('f', Buffer.alloc(2048, 0x20), 1024).diagnostics[0].code).toBe('file-too-large');
   });
 });
+
+describe('duplicate keys', () => {
+  const dups = (text: string) =>
+    parseJson(src(text)).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`);
+
+  it('are found at any depth, and only within the same object', () => {
+    const text =
+      '{\n  "a": [{"x": 1, "y": 2}, {"x": 3}],\n  "b": {"x": {"x": 1}},\n  "c": [[{"k": 1, "k": 2}]]\n}\n';
+    expect(dups(text)).toEqual(['4:19 duplicate key "k" (first at line 4)']);
+  });
+
+  it('are not fooled by quotes, colons and braces inside strings', () => {
+    expect(dups('{"a\\"b": "x:{", "a\\\\": "}", "k": "\\\\", "q": 1}')).toEqual([]);
+    expect(dups('{"a\\"b": 1, "a\\"b": 2}')).toEqual(['1:13 duplicate key "a"b" (first at line 1)']);
+    // the same key after an escape-decoding: "\\u0061" is "a"
+    expect(dups('{"a": 1, "\\u0061": 2}')).toEqual(['1:10 duplicate key "a" (first at line 1)']);
+  });
+});

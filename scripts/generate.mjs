@@ -15,6 +15,8 @@ const schemas = {
   validatePrd: 'prd.schema.json',
   validateConfig: 'config.schema.json',
   validateRunManifest: 'run-manifest.schema.json',
+  validatePlan: 'plan.schema.json',
+  validateReview: 'review.schema.json',
 };
 
 const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true, esm: true } });

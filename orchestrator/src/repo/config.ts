@@ -18,7 +18,8 @@ export interface Config {
   concurrency: number;
   timeouts: { step_seconds: number; command_seconds: number };
   redaction: { patterns: string[] };
-  limits: { max_file_bytes: number };
+  limits: { max_file_bytes: number; max_log_bytes: number };
+  review: { lint_command?: string; max_file_bytes: number };
   guard: {
     rules: Partial<Record<GuardRuleId, GuardSeverity>>;
     require_spec: boolean;
@@ -60,7 +61,8 @@ export function defaultConfig(): Config {
     concurrency: 2,
     timeouts: { step_seconds: 1800, command_seconds: 600 },
     redaction: { patterns: [] },
-    limits: { max_file_bytes: 32 * 1024 * 1024 },
+    limits: { max_file_bytes: 32 * 1024 * 1024, max_log_bytes: 1024 * 1024 },
+    review: { max_file_bytes: 1024 * 1024 },
     guard: { rules: {}, require_spec: true, override_labels: ['spec-guard-override'] },
   };
 }

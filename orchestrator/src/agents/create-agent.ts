@@ -1,0 +1,26 @@
+import { UsageError } from '../errors.js';
+import type { Agent } from './agent.js';
+import { CommandAgent } from './command-adapter.js';
+import type { AdapterSpec } from './role-assignment.js';
+
+/** The adapters this version can drive; `none` (skip the role) is handled by the pipeline. */
+export function createAgent(spec: AdapterSpec): Agent {
+  switch (spec.adapter) {
+    case 'command':
+      if (!spec.argument?.trim())
+        throw new UsageError('the command adapter needs a command: command:<shell command>');
+      return new CommandAgent(spec.argument);
+    case 'builtin':
+    case 'codex':
+    case 'claude':
+      throw new UsageError(
+        `the ${spec.adapter} adapter is not available in this version (it arrives with the agent adapters)`,
+        'use command:<shell command> for this role, or none to skip it (--role builder=command:...)',
+      );
+    default:
+      throw new UsageError(
+        `unknown adapter "${spec.adapter}"`,
+        'adapters: command:<cmd>, none (builtin, codex and claude are coming)',
+      );
+  }
+}

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRoleFlags } from '../../agents/role-assignment.js';
+import { CxoError, ExitCode } from '../../errors.js';
+import { startRun } from '../../runs/pipeline.js';
+import { newRunId, runDirOf } from '../../runs/run-layout.js';
+import { MANIFEST } from '../../runs/run-recorder.js';
+import type { CommandHandler } from '../command-table.js';
+import { openRepo } from '../open-repo.js';
+import { abortOnSignals, progressPrinter } from '../run-progress.js';
+
+const run: CommandHandler = async ({ cwd, args, options, out }) => {
+  const { root, config } = await openRepo(cwd);
+  const roleFlags = parseRoleFlags((options.role as string[] | undefined) ?? []);
+  const taskId = args.task!;
+  if (options.detach) return detach(root, taskId, options, out);
+  const { signal, dispose } = abortOnSignals();
+  try {
+    const manifest = await startRun({
+      root,
+      config,
+      taskId,
+      runId: options['run-id'] as string | undefined,
+      roleFlags,
+      force: options.force as string | undefined,
+      noCommit: Boolean(options['no-commit']),
+      env: process.env,
+      signal,
+      progress: progressPrinter(out, Boolean(options.json)),
+    });
+    if (!options.json) {
+      out.line(`manifest: ${runDirOf(manifest.task.id, manifest.run.id)}/${MANIFEST}`);
+      if (manifest.result.status === 'review')
+        out.line(`branch:   ${manifest.run.branch} (review it, then \`cxo review\` arrives with write-back)`);
+      else if (manifest.result.error) out.line(`error:    ${manifest.result.error.message}`);
+    }
+    return manifest.result.status === 'review' ? ExitCode.Ok : ExitCode.Failure;
+  } finally {
+    dispose();
+  }
+};
+export default run;
+
+/**
+ * Starts the same run in a background process of its own (its own session, so closing the
+ * terminal does not stop it), waits until its manifest exists, and prints the run id.
+ */
+async function detach(
+  root: string,
+  taskId: string,
+  options: Record<string, unknown>,
+  out: Parameters<CommandHandler>[0]['out'],
+): Promise<number> {
+  const runId = (options['run-id'] as string | undefined) ?? newRunId();
+  const dir = join(root, runDirOf(taskId, runId));
+  mkdirSync(dir, { recursive: true });
+  const log = openSync(join(dir, 'detached.log'), 'a');
+  const argv = [process.argv[1], 'run', taskId, '--run-id', runId, '--json', '--repo', root];
+  for (const role of (options.role as string[] | undefined) ?? []) argv.push('--role', role);
+  if (options.force) argv.push('--force', String(options.force));
+  if (options['no-commit']) argv.push('--no-commit');
+  const child = spawn(process.execPath, argv, { cwd: root, detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  closeSync(log);
+  let exited: number | null = null;
+  child.once('exit', (code) => {
+    exited = code ?? 1;
+  });
+  const manifest = join(dir, MANIFEST);
+  for (let waited = 0; !existsSync(manifest); waited += 50) {
+    if (exited !== null || waited > 15_000) {
+      throw new CxoError(
+        `the background run did not start (see ${runDirOf(taskId, runId)}/detached.log)`,
+        ExitCode.Failure,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (options.json) out.json({ runId, taskId, pid: child.pid, dir: runDirOf(taskId, runId) });
+  else {
+    out.line(`started run ${out.bold(runId)} of ${taskId} in the background (pid ${child.pid})`);
+    out.line(`follow it: cxo status ${runId} --watch`);
+  }
+  return ExitCode.Ok;
+}

@@ -1,0 +1,53 @@
+import { NotFoundError } from '../../errors.js';
+import type { RunEntry } from '../../runs/run-index.js';
+import { findRun } from '../../runs/run-index.js';
+import type { CommandHandler } from '../command-table.js';
+import { openRepo } from '../open-repo.js';
+import type { Output } from '../output.js';
+
+const runsShow: CommandHandler = async ({ cwd, args, options, out }) => {
+  const { root } = await openRepo(cwd);
+  const entry = findRun(root, args.run!);
+  if (!entry) throw new NotFoundError(`no run "${args.run}" under .runs/`, 'list runs with `cxo runs list`');
+  if (options.json) out.json({ ...entry.manifest, stalled: entry.stalled, dir: entry.dir });
+  else printRun(out, entry);
+  return 0;
+};
+export default runsShow;
+
+/** A run as a person reads it: result, steps, the commands the orchestrator ran, the diff. */
+export function printRun(out: Output, { manifest: m, dir, stalled }: RunEntry): void {
+  out.line(`${out.bold(m.run.id)}  task ${m.task.id}: ${m.task.title}`);
+  out.line(
+    `  result:   ${stalled ? 'stalled (its process is gone: `cxo resume`)' : m.result.status}${m.result.reason ? ` (${m.result.reason})` : ''}`,
+  );
+  if (m.result.error) out.line(`  error:    ${m.result.error.message}`);
+  out.line(
+    `  branch:   ${m.run.branch} from ${m.trigger.baseCommit.slice(0, 12)}${m.run.forced ? `, forced: ${m.run.forced}` : ''}`,
+  );
+  out.line('  steps:');
+  for (const s of m.steps) {
+    const time = s.durationMs !== null ? ` ${s.durationMs} ms` : '';
+    out.line(
+      `    ${s.role.padEnd(9)} ${s.status.padEnd(9)} ${s.adapter}${time}${s.summary ? `: ${s.summary}` : ''}`,
+    );
+  }
+  if (m.commands.length) {
+    out.line('  commands (run and observed by the orchestrator):');
+    for (const c of m.commands)
+      out.line(
+        `    $ ${c.command}  -> exit ${c.exitCode ?? c.signal}${c.timedOut ? ' (timed out)' : ''} in ${c.durationMs} ms`,
+      );
+  }
+  if (m.diff)
+    out.line(
+      `  diff:     ${m.diff.files.length} file(s), +${m.diff.insertions} -${m.diff.deletions} (${m.diff.artifact})`,
+    );
+  if (m.review)
+    out.line(
+      `  review:   score ${m.review.score}, ${m.review.findings} finding(s)${m.review.secretLeak ? ', SECRET LEAK' : ''}`,
+    );
+  out.line(
+    `  evidence: ${dir}/manifest.json (${m.artifacts.length} hashed artifact(s), ${m.redactions} redaction(s))`,
+  );
+}

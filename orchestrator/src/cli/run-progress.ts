@@ -1,0 +1,42 @@
+import type { ProgressEvent } from '../runs/pipeline.js';
+import type { Output } from './output.js';
+
+/** Progress as plain lines for people, or NDJSON events with --json. */
+export function progressPrinter(out: Output, json: boolean): (event: ProgressEvent) => void {
+  if (json) return (event) => out.line(JSON.stringify({ at: new Date().toISOString(), ...event }));
+  return (event) => {
+    switch (event.type) {
+      case 'run':
+        out.line(`run ${out.bold(event.runId)} of ${event.taskId} (evidence in ${event.dir})`);
+        break;
+      case 'step':
+        if (event.status !== 'running')
+          out.line(`  ${event.role.padEnd(9)} ${event.status}${event.summary ? `: ${event.summary}` : ''}`);
+        else out.line(out.dim(`  ${event.role.padEnd(9)} ...`));
+        break;
+      case 'command':
+        out.line(
+          `    $ ${event.command}  -> exit ${event.exitCode ?? 'none'} in ${Math.round(event.durationMs)} ms`,
+        );
+        break;
+      case 'done':
+        out.line(`run ${event.status}${event.reason ? ` (${event.reason})` : ''}`);
+        break;
+    }
+  };
+}
+
+/** Turns SIGINT/SIGTERM into a cancel of the run in this process (the pipeline then records it). */
+export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', abort);
+      process.off('SIGTERM', abort);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { Role } from '../repo/task-types.js';
+
+/** schemas/run-manifest.schema.json as TypeScript. */
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type RunStatus = 'running' | 'review' | 'failed' | 'cancelled';
+
+export interface RunError {
+  code: string;
+  message: string;
+  artifact?: string | null;
+}
+
+export interface StepRecord {
+  role: Role;
+  adapter: string;
+  model: string | null;
+  status: StepStatus;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  usage: Record<string, number> | null;
+  costUsd: number | null;
+  summary: string | null;
+  error: RunError | null;
+  transcript: string | null;
+}
+
+export interface CommandRecord {
+  role: string;
+  command: string;
+  cwd: string;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  timedOut: boolean;
+  stdout: string | null;
+  stderr: string | null;
+}
+
+export interface ArtifactRecord {
+  path: string;
+  sha256: string;
+  bytes: number;
+  truncated?: { bytes: number; sha256: string } | null;
+}
+
+export interface RunManifest {
+  version: 1;
+  orchestrator: { version: string; node: string };
+  run: {
+    id: string;
+    branch: string;
+    createdAt: string;
+    pid: number;
+    forced: string | null;
+    worktree: string;
+    /** Process groups of the commands and agents running now. */
+    children?: number[];
+  };
+  task: { id: string; title: string };
+  trigger: { request: string | null; actor: string; baseCommit: string };
+  spec: { path: string; blob: string | null; lastReview: string; approvalDigests: string[] } | null;
+  steps: StepRecord[];
+  commands: CommandRecord[];
+  diff: {
+    artifact: string;
+    files: string[];
+    insertions: number;
+    deletions: number;
+    baseCommit: string;
+    headCommit: string | null;
+  } | null;
+  review: Record<string, unknown> | null;
+  result: { status: RunStatus; reason: string | null; error: RunError | null };
+  heartbeat: { at: string; pid: number } | null;
+  resumes: { at: string; fromStep: string; pid: number }[];
+  artifacts: ArtifactRecord[];
+  redactions: number;
+}

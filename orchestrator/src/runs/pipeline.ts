@@ -1,0 +1,659 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Agent, AgentResult } from '../agents/agent.js';
+import { createAgent } from '../agents/create-agent.js';
+import { type AdapterSpec, parseAdapterSpec, resolveRoles } from '../agents/role-assignment.js';
+import { CxoError, ExitCode, NotFoundError } from '../errors.js';
+import { validatePlan, validateReview } from '../generated/validators.js';
+import { VERSION } from '../generated/version.js';
+import { git } from '../git/git.js';
+import { addWorktree, commitWorktree, diffStat, removeWorktree } from '../git/worktree.js';
+import { gateTask } from '../guard/dispatch-gate.js';
+import { utcDayOf } from '../guard/utc-date.js';
+import type { Config } from '../repo/config.js';
+import { loadSpec } from '../repo/load-repo.js';
+import { loadTaskIndex } from '../repo/repo-files.js';
+import type { SpecDoc } from '../repo/markdown-docs.js';
+import { ROLES, type Role, type Task } from '../repo/task-types.js';
+import type { RunManifest, StepRecord } from './manifest-types.js';
+import { runProcess } from './process-runner.js';
+import { assemblePrompt } from './prompt.js';
+import { createRedactor, type Redactor } from './redaction.js';
+import { newRunId, runBranchOf, runDirOf, worktreeDirOf } from './run-layout.js';
+import { RunRecorder } from './run-recorder.js';
+import { scrubEnv } from './scrubbed-env.js';
+import { staticReview } from './static-review.js';
+
+export const HEARTBEAT_MS = 2000;
+
+/** What a person (or the watcher) sees while a run goes. */
+export type ProgressEvent =
+  | { type: 'run'; runId: string; taskId: string; dir: string }
+  | { type: 'step'; role: Role; status: StepRecord['status']; summary?: string | null }
+  | { type: 'command'; command: string; exitCode: number | null; durationMs: number }
+  | { type: 'done'; status: RunManifest['result']['status']; reason: string | null };
+
+export interface RunOptions {
+  root: string;
+  config: Config;
+  taskId: string;
+  runId?: string;
+  roleFlags: Partial<Record<Role, string>>;
+  /** Skip the dispatch gate, recording why. */
+  force?: string;
+  /** Leave the changes uncommitted in the worktree (the diff is still recorded). */
+  noCommit: boolean;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  progress: (event: ProgressEvent) => void;
+}
+
+interface RunContext {
+  root: string;
+  config: Config;
+  task: Task;
+  spec?: SpecDoc;
+  roles: Record<Role, AdapterSpec>;
+  recorder: RunRecorder;
+  redactor: Redactor;
+  worktree: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  noCommit: boolean;
+  progress: (event: ProgressEvent) => void;
+}
+
+/** Starts a run of one task now: gate, worktree, then the pipeline. Returns the final manifest. */
+export async function startRun(options: RunOptions): Promise<RunManifest> {
+  const { root, config } = options;
+  const { index } = loadTaskIndex(root, config, 'full');
+  const task = index.byId.get(options.taskId);
+  if (!task)
+    throw new NotFoundError(`no task "${options.taskId}" in ${index.file}`, 'list ids with `cxo tasks list`');
+  const spec = task.spec ? loadSpec(root, task.spec, config).spec : undefined;
+  if (!options.force) {
+    const gate = gateTask(task, index, spec, config, utcDayOf(new Date()));
+    if (!gate.ok) {
+      throw new CxoError(
+        `task "${task.id}" may not run: ${gate.reasons.map((r) => `${r.reason} (${r.message})`).join('; ')}`,
+        ExitCode.Failure,
+        { hint: 'fix the spec or the dependencies (`cxo guard` explains), or pass --force REASON' },
+      );
+    }
+  }
+  const head = git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { allowFail: true });
+  if (head.status !== 0)
+    throw new CxoError('a run needs a git repository with at least one commit', ExitCode.Usage);
+  const baseCommit = head.stdout.trim();
+  const roles = resolveRoles(config, task, options.roleFlags);
+  for (const role of ROLES) if (roles[role].adapter !== 'none') createAgent(roles[role]); // fail before starting
+  const runId = options.runId ?? newRunId();
+  const redactor = createRedactor({ env: options.env, patterns: config.redaction.patterns });
+  const worktree = worktreeDirOf(root, runId);
+  const manifest: RunManifest = {
+    version: 1,
+    orchestrator: { version: VERSION, node: process.version },
+    run: {
+      id: runId,
+      branch: runBranchOf(task.id, runId),
+      createdAt: new Date().toISOString(),
+      pid: process.pid,
+      forced: options.force ?? null,
+      worktree: worktreeRel(root, worktree),
+    },
+    task: { id: task.id, title: task.title },
+    trigger: { request: task.request ?? null, actor: actorOf(root, options.env), baseCommit },
+    spec: spec
+      ? {
+          path: spec.file,
+          blob:
+            git(root, ['rev-parse', '--verify', '--quiet', `${baseCommit}:${spec.file}`], {
+              allowFail: true,
+            }).stdout.trim() || null,
+          lastReview: spec.fields.last_review,
+          approvalDigests: (spec.fields.approvals ?? []).map((a) => a.digest),
+        }
+      : null,
+    steps: ROLES.map((role) => emptyStep(role, roles[role].raw)),
+    commands: [],
+    diff: null,
+    review: null,
+    result: { status: 'running', reason: null, error: null },
+    heartbeat: { at: new Date().toISOString(), pid: process.pid },
+    resumes: [],
+    artifacts: [],
+    redactions: 0,
+  };
+  const recorder = new RunRecorder(root, runDirOf(task.id, runId), manifest, redactor);
+  recorder.save();
+  recorder.event('run-started', { runId, taskId: task.id, baseCommit, forced: options.force ?? null });
+  options.progress({ type: 'run', runId, taskId: task.id, dir: recorder.dir });
+  try {
+    addWorktree(root, worktree, manifest.run.branch, baseCommit);
+  } catch (e) {
+    return finish(recorder, options.progress, 'failed', 'WorktreeFailed', {
+      code: 'WorktreeFailed',
+      message: (e as Error).message,
+    });
+  }
+  recorder.event('worktree-added', { path: manifest.run.worktree, branch: manifest.run.branch });
+  return execute({
+    root,
+    config,
+    task,
+    spec,
+    roles,
+    recorder,
+    redactor,
+    worktree,
+    env: options.env,
+    signal: options.signal,
+    noCommit: options.noCommit,
+    progress: options.progress,
+  });
+}
+
+/** Continues a stalled run from its first unfinished step; finished steps are not redone. */
+export async function resumeRun(options: {
+  root: string;
+  config: Config;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  progress: (event: ProgressEvent) => void;
+}): Promise<RunManifest> {
+  const { root, config } = options;
+  const manifest = RunRecorder.read(root, options.dir);
+  const redactor = createRedactor({ env: options.env, patterns: config.redaction.patterns });
+  const recorder = new RunRecorder(root, options.dir, manifest, redactor);
+  const { index } = loadTaskIndex(root, config, 'full');
+  const task = index.byId.get(manifest.task.id);
+  if (!task)
+    throw new NotFoundError(`task "${manifest.task.id}" of run ${manifest.run.id} is no longer in the index`);
+  const spec = manifest.spec ? loadSpec(root, manifest.spec.path, config).spec : undefined;
+  const roles = Object.fromEntries(
+    manifest.steps.map((s) => [s.role, parseAdapterSpec(s.adapter)]),
+  ) as Record<Role, AdapterSpec>;
+  const worktree = join(root, manifest.run.worktree);
+  const first = manifest.steps.find((s) => s.status !== 'succeeded' && s.status !== 'skipped');
+  manifest.resumes.push({ at: new Date().toISOString(), fromStep: first?.role ?? 'end', pid: process.pid });
+  manifest.run.pid = process.pid;
+  manifest.result = { status: 'running', reason: null, error: null };
+  for (const step of manifest.steps)
+    if (step.status === 'running' || step.status === 'failed' || step.status === 'cancelled')
+      Object.assign(step, emptyStep(step.role, step.adapter));
+  recorder.save();
+  recorder.event('run-resumed', { fromStep: first?.role ?? 'end' });
+  options.progress({ type: 'run', runId: manifest.run.id, taskId: task.id, dir: recorder.dir });
+  if (!existsSync(worktree)) {
+    const builderDone = manifest.steps.some((s) => s.role === 'builder' && s.status === 'succeeded');
+    if (builderDone && !branchHas(root, manifest.run.branch)) {
+      return finish(recorder, options.progress, 'failed', 'WorktreeLost', {
+        code: 'WorktreeLost',
+        message: `the worktree and branch of run ${manifest.run.id} are gone; the builder's work cannot be recovered`,
+      });
+    }
+    try {
+      if (branchHas(root, manifest.run.branch))
+        git(root, ['worktree', 'add', '--quiet', worktree, manifest.run.branch]);
+      else addWorktree(root, worktree, manifest.run.branch, manifest.trigger.baseCommit);
+    } catch (e) {
+      return finish(recorder, options.progress, 'failed', 'WorktreeFailed', {
+        code: 'WorktreeFailed',
+        message: (e as Error).message,
+      });
+    }
+  }
+  return execute({
+    root,
+    config,
+    task,
+    spec,
+    roles,
+    recorder,
+    redactor,
+    worktree,
+    env: options.env,
+    signal: options.signal,
+    noCommit: false,
+    progress: options.progress,
+  });
+}
+
+async function execute(ctx: RunContext): Promise<RunManifest> {
+  const { recorder } = ctx;
+  const timer = setInterval(() => recorder.heartbeat(), HEARTBEAT_MS);
+  timer.unref();
+  try {
+    for (const step of recorder.manifest.steps) {
+      if (step.status === 'succeeded' || step.status === 'skipped') continue;
+      if (ctx.signal.aborted) return finish(recorder, ctx.progress, 'cancelled', 'Cancelled', null, step);
+      step.status = 'running';
+      step.startedAt = new Date().toISOString();
+      recorder.save();
+      recorder.event('step-started', { role: step.role, adapter: step.adapter });
+      ctx.progress({ type: 'step', role: step.role, status: 'running' });
+      const started = performance.now();
+      let outcome: StepOutcome;
+      try {
+        outcome = await STEPS[step.role](ctx, step);
+      } catch (e) {
+        const err = e as Error;
+        const artifact = recorder.writeArtifact(`errors/${step.role}.txt`, err.stack ?? String(err));
+        outcome = {
+          status: 'failed',
+          summary: err.message,
+          error: { code: e instanceof CxoError ? e.name : 'InternalError', message: err.message, artifact },
+        };
+      }
+      Object.assign(step, {
+        ...outcome,
+        endedAt: new Date().toISOString(),
+        durationMs: Math.round(performance.now() - started),
+      });
+      recorder.save();
+      recorder.event('step-finished', {
+        role: step.role,
+        status: step.status,
+        summary: step.summary,
+        error: step.error,
+      });
+      ctx.progress({ type: 'step', role: step.role, status: step.status, summary: step.summary });
+      const status = step.status as StepRecord['status'];
+      if (status === 'cancelled') return finish(recorder, ctx.progress, 'cancelled', 'Cancelled', null);
+      if (status === 'failed') {
+        return finish(
+          recorder,
+          ctx.progress,
+          'failed',
+          step.error?.code ?? 'StepFailed',
+          step.error ?? { code: 'StepFailed', message: `${step.role} failed` },
+        );
+      }
+    }
+    const done = finish(recorder, ctx.progress, 'review', null, null);
+    // success: the worktree is no longer needed (the branch keeps the work); failures keep it for inspection
+    removeWorktree(ctx.root, ctx.worktree);
+    recorder.event('worktree-removed', {});
+    return done;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+type StepOutcome = Partial<StepRecord> & Pick<StepRecord, 'status' | 'summary'>;
+
+const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOutcome>> = {
+  async manager(ctx) {
+    const { recorder, task } = ctx;
+    if (ctx.roles.manager.adapter === 'none') {
+      const plan = {
+        summary: task.title,
+        steps: [task.description || task.title],
+        acceptance: [],
+        files: task.paths ?? [],
+        risks: [],
+      };
+      recorder.writeArtifact('plan.json', `${JSON.stringify(plan, null, 2)}\n`);
+      return { status: 'skipped', summary: 'no manager: plan derived from the task' };
+    }
+    const result = await runAgent(ctx, 'manager');
+    if (result.status !== 'succeeded') return agentOutcome(result);
+    const planPath = join(recorder.absDir, 'plan.json');
+    if (!existsSync(planPath))
+      return {
+        status: 'failed',
+        summary: 'no plan.json',
+        error: { code: 'InvalidPlan', message: 'the manager wrote no plan.json' },
+      };
+    let plan: unknown;
+    try {
+      plan = JSON.parse(readFileSync(planPath, 'utf8'));
+    } catch (e) {
+      return {
+        status: 'failed',
+        summary: 'plan.json is not JSON',
+        error: { code: 'InvalidPlan', message: (e as Error).message },
+      };
+    }
+    recorder.recordArtifact('plan.json');
+    if (!validatePlan(plan)) {
+      const problems = (validatePlan.errors ?? [])
+        .map((e) => `${e.instancePath || '/'} ${e.message}`)
+        .join('; ');
+      return {
+        status: 'failed',
+        summary: 'plan.json does not match the plan schema',
+        error: { code: 'InvalidPlan', message: problems },
+      };
+    }
+    return { ...agentOutcome(result), summary: (plan as { summary: string }).summary };
+  },
+
+  async builder(ctx) {
+    if (ctx.roles.builder.adapter === 'none') return { status: 'skipped', summary: 'no builder' };
+    const result = await runAgent(ctx, 'builder');
+    if (result.status !== 'succeeded') return agentOutcome(result);
+    commitIfAllowed(ctx, 'builder');
+    return agentOutcome(result);
+  },
+
+  async tester(ctx, step) {
+    if (ctx.roles.tester.adapter !== 'none') {
+      const result = await runAgent(ctx, 'tester');
+      if (result.status !== 'succeeded') return agentOutcome(result);
+      commitIfAllowed(ctx, 'tester');
+    }
+    const plan = readPlan(ctx);
+    const commands = [...new Set([...(ctx.task.acceptance ?? []), ...(plan?.acceptance ?? [])])];
+    for (const [i, command] of commands.entries()) {
+      const ok = await runCommand(ctx, 'tester', `acceptance-${i + 1}`, command);
+      if (ok === 'cancelled') return { status: 'cancelled', summary: 'cancelled' };
+      if (!ok) {
+        return {
+          status: 'failed',
+          summary: `acceptance command failed: ${command}`,
+          error: {
+            code: 'AcceptanceFailed',
+            message: `\`${command}\` failed (see commands in the manifest)`,
+          },
+        };
+      }
+    }
+    step.adapter = ctx.roles.tester.raw;
+    return {
+      status: 'succeeded',
+      summary: commands.length ? `${commands.length} acceptance command(s) passed` : 'no acceptance commands',
+    };
+  },
+
+  async reviewer(ctx) {
+    const { recorder, config, root } = ctx;
+    const diff = recordDiff(ctx);
+    const sizes = new Map<string, number>();
+    for (const f of diff.files) {
+      const abs = join(ctx.worktree, f);
+      if (existsSync(abs)) sizes.set(f, statSync(abs).size);
+    }
+    const secrets = createRedactor({ env: ctx.env, patterns: config.redaction.patterns });
+    const review = staticReview({
+      patch: readFileSync(join(root, diff.artifact), 'utf8'),
+      files: diff.files,
+      sizes,
+      taskPaths: ctx.task.paths ?? [],
+      specCovers: ctx.spec?.fields.covers ?? [],
+      maxFileBytes: config.review.max_file_bytes,
+      secrets,
+    });
+    let lint: { command: string; exitCode: number | null } | null = null;
+    if (config.review.lint_command) {
+      const ok = await runCommand(ctx, 'reviewer', 'lint', config.review.lint_command);
+      if (ok === 'cancelled') return { status: 'cancelled', summary: 'cancelled' };
+      lint = {
+        command: config.review.lint_command,
+        exitCode: recorder.manifest.commands.at(-1)?.exitCode ?? null,
+      };
+      if (!ok)
+        review.findings.push({
+          file: null,
+          line: null,
+          severity: 'error',
+          message: `lint failed: ${config.review.lint_command}`,
+        });
+    }
+    let agent: AgentResult | undefined;
+    if (ctx.roles.reviewer.adapter !== 'none') {
+      agent = await runAgent(ctx, 'reviewer');
+      if (agent.status === 'cancelled') return { status: 'cancelled', summary: 'cancelled' };
+      if (agent.status !== 'succeeded')
+        review.findings.push({
+          file: null,
+          line: null,
+          severity: 'error',
+          message: `reviewer agent rejected the change: ${agent.summary}`,
+        });
+    }
+    const errors = review.findings.filter((f) => f.severity === 'error').length;
+    const doc = {
+      score: errors === 0 ? 1 : Math.max(0, 1 - errors / 10),
+      findings: review.findings,
+      secret_leak: review.secretLeak,
+      lint,
+    };
+    if (!validateReview(doc)) throw new Error('internal: review.json does not match its schema');
+    recorder.writeArtifact('review.json', `${JSON.stringify(doc, null, 2)}\n`);
+    recorder.manifest.review = {
+      artifact: recorder.relPath('review.json'),
+      score: doc.score,
+      findings: doc.findings.length,
+      secretLeak: doc.secret_leak,
+    };
+    if (errors > 0) {
+      return {
+        status: 'failed',
+        summary: `${errors} review finding(s)`,
+        error: {
+          code: review.secretLeak ? 'SecretLeak' : 'ReviewFailed',
+          message: review.findings.find((f) => f.severity === 'error')!.message,
+        },
+      };
+    }
+    return {
+      status: 'succeeded',
+      summary: `${diff.files.length} file(s) changed, no blocking findings`,
+      ...(agent ? { model: agent.model ?? null, usage: agent.usage ?? null } : {}),
+    };
+  },
+};
+
+async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
+  const { recorder } = ctx;
+  const agent: Agent = createAgent(ctx.roles[role]);
+  const specText = ctx.spec ? readFileSync(join(ctx.root, ctx.spec.file), 'utf8') : undefined;
+  const agentsMdPath = join(ctx.worktree, 'AGENTS.md');
+  const prompt = ctx.redactor.redact(
+    assemblePrompt({
+      role,
+      task: ctx.task,
+      specText,
+      planText: recorder.hasArtifactFile('plan.json')
+        ? readFileSync(join(recorder.absDir, 'plan.json'), 'utf8')
+        : undefined,
+      agentsMd: existsSync(agentsMdPath) ? readFileSync(agentsMdPath, 'utf8') : undefined,
+    }),
+  );
+  const promptRel = recorder.writeArtifact(`prompts/${role}.md`, prompt);
+  const transcript: string[] = [];
+  const result = await agent.run({
+    role,
+    task: ctx.task,
+    runId: recorder.manifest.run.id,
+    prompt,
+    promptFile: join(ctx.root, promptRel),
+    planFile: join(recorder.absDir, 'plan.json'),
+    workdir: ctx.worktree,
+    outputDir: recorder.absDir,
+    env: agentEnv(ctx),
+    timeoutMs: ctx.config.timeouts.step_seconds * 1000,
+    signal: ctx.signal,
+    redactor: ctx.redactor,
+    maxLogBytes: ctx.config.limits.max_log_bytes,
+    onEvent: (event) => transcript.push(JSON.stringify(event)),
+    onSpawn: (pid) => trackChild(ctx, pid),
+    onExit: (pid) => untrackChild(ctx, pid),
+  });
+  for (const a of result.artifacts)
+    if (recorder.hasArtifactFile(a.name)) recorder.recordArtifact(a.name, a.truncated);
+  const step = recorder.manifest.steps.find((s) => s.role === role)!;
+  step.transcript = recorder.writeArtifact(
+    `transcripts/${role}.ndjson`,
+    transcript.length ? `${transcript.join('\n')}\n` : '',
+  );
+  return result;
+}
+
+/**
+ * The process groups this run has alive, in the manifest: if the run itself is killed (-9),
+ * `cxo cancel` and `cxo runs clean` can still kill what it started.
+ */
+function trackChild(ctx: RunContext, pid: number): void {
+  const run = ctx.recorder.manifest.run;
+  run.children = [...(run.children ?? []), pid];
+  ctx.recorder.save();
+}
+
+function untrackChild(ctx: RunContext, pid: number): void {
+  const run = ctx.recorder.manifest.run;
+  run.children = (run.children ?? []).filter((p) => p !== pid);
+  ctx.recorder.save();
+}
+
+function agentOutcome(result: AgentResult): StepOutcome {
+  return {
+    status: result.status,
+    summary: result.summary,
+    model: result.model ?? null,
+    usage: result.usage ?? null,
+    costUsd: result.costUsd ?? null,
+    error: result.error ? { ...result.error, artifact: null } : null,
+  };
+}
+
+/** Runs one command the orchestrator itself vouches for, recording it; false when it failed. */
+async function runCommand(
+  ctx: RunContext,
+  role: string,
+  name: string,
+  command: string,
+): Promise<boolean | 'cancelled'> {
+  const { recorder } = ctx;
+  const result = await runProcess({
+    command,
+    cwd: ctx.worktree,
+    env: agentEnv(ctx),
+    timeoutMs: ctx.config.timeouts.command_seconds * 1000,
+    signal: ctx.signal,
+    outputDir: join(recorder.absDir, 'commands'),
+    name,
+    maxLogBytes: ctx.config.limits.max_log_bytes,
+    redactor: ctx.redactor,
+    onSpawn: (pid) => trackChild(ctx, pid),
+  });
+  untrackChild(ctx, result.pid);
+  const stdout = recorder.recordArtifact(`commands/${name}.stdout.log`, result.stdout.truncated);
+  const stderr = recorder.recordArtifact(`commands/${name}.stderr.log`, result.stderr.truncated);
+  recorder.manifest.commands.push({
+    role,
+    command,
+    cwd: '.',
+    exitCode: result.exitCode,
+    signal: result.signal,
+    durationMs: Math.round(result.durationMs),
+    timedOut: result.timedOut,
+    stdout,
+    stderr,
+  });
+  recorder.save();
+  recorder.event('command', {
+    role,
+    command,
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+    durationMs: result.durationMs,
+  });
+  ctx.progress({ type: 'command', command, exitCode: result.exitCode, durationMs: result.durationMs });
+  if (result.cancelled) return 'cancelled';
+  return result.exitCode === 0 && !result.timedOut;
+}
+
+function commitIfAllowed(ctx: RunContext, role: Role): void {
+  if (ctx.noCommit) return;
+  const { manifest } = ctx.recorder;
+  const commit = commitWorktree(
+    ctx.worktree,
+    ctx.redactor.redact(`cxo(${ctx.task.id}): ${role} changes [${manifest.run.id}]`),
+    {
+      'Task-Id': ctx.task.id,
+      'Run-Id': manifest.run.id,
+    },
+  );
+  if (commit) ctx.recorder.event('commit', { role, commit });
+}
+
+/** The diff git computes between the base commit and the worktree (committed or not), as evidence. */
+function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> {
+  const { recorder, worktree } = ctx;
+  const base = recorder.manifest.trigger.baseCommit;
+  git(worktree, ['add', '--all']);
+  const patch = git(worktree, ['diff', '--cached', '--binary', '--no-color', '--no-ext-diff', base]).stdout;
+  const artifact = recorder.writeArtifact('diff.patch', patch);
+  const head = git(worktree, ['rev-parse', 'HEAD']).stdout.trim();
+  const tree = git(worktree, ['write-tree']).stdout.trim();
+  const stat = diffStat(worktree, base, tree);
+  recorder.manifest.diff = { artifact, ...stat, baseCommit: base, headCommit: head === base ? null : head };
+  recorder.save();
+  return recorder.manifest.diff;
+}
+
+function readPlan(ctx: RunContext): { acceptance?: string[] } | undefined {
+  const path = join(ctx.recorder.absDir, 'plan.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { acceptance?: string[] };
+  } catch {
+    return undefined;
+  }
+}
+
+function agentEnv(ctx: RunContext): NodeJS.ProcessEnv {
+  return scrubEnv(ctx.env, { set: { CI: '1', GIT_TERMINAL_PROMPT: '0' } });
+}
+
+function finish(
+  recorder: RunRecorder,
+  progress: (event: ProgressEvent) => void,
+  status: RunManifest['result']['status'],
+  reason: string | null,
+  error: RunManifest['result']['error'],
+  pending?: StepRecord,
+): RunManifest {
+  if (pending && pending.status === 'pending') pending.status = 'cancelled';
+  recorder.manifest.result = { status, reason, error };
+  recorder.save();
+  recorder.event('run-finished', { status, reason, error });
+  progress({ type: 'done', status, reason });
+  return recorder.manifest;
+}
+
+function emptyStep(role: Role, adapter: string): StepRecord {
+  return {
+    role,
+    adapter,
+    model: null,
+    status: 'pending',
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+    usage: null,
+    costUsd: null,
+    summary: null,
+    error: null,
+    transcript: null,
+  };
+}
+
+function branchHas(root: string, branch: string): boolean {
+  return (
+    git(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { allowFail: true }).status === 0
+  );
+}
+
+function worktreeRel(root: string, abs: string): string {
+  return abs.startsWith(`${root}/`) ? abs.slice(root.length + 1) : abs;
+}
+
+function actorOf(root: string, env: NodeJS.ProcessEnv): string {
+  if (env.GITHUB_ACTOR) return env.GITHUB_ACTOR;
+  const name = git(root, ['config', 'user.name'], { allowFail: true }).stdout.trim();
+  return name || env.USER || 'unknown';
+}

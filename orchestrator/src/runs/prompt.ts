@@ -1,0 +1,39 @@
+import type { Role, Task } from '../repo/task-types.js';
+
+const ROLE_BRIEF: Record<Role, string> = {
+  manager:
+    'Plan the work. Write a JSON plan to the plan file: {"summary", "steps": [...], "acceptance": [...], "files": [...], "risks": [...]}.',
+  builder:
+    'Make the change in this working directory. Do not commit: the orchestrator commits and records the evidence.',
+  tester:
+    'Add or update tests that prove the task done. The orchestrator runs the acceptance commands itself afterwards.',
+  reviewer: 'Review the change against the spec and the task. Exit non-zero to reject it, and say why.',
+};
+
+/** The prompt for one role: the task, its spec, the plan and the repository's AGENTS.md. */
+export function assemblePrompt(input: {
+  role: Role;
+  task: Task;
+  specText?: string;
+  planText?: string;
+  agentsMd?: string;
+  maxChars?: number;
+}): string {
+  const { role, task } = input;
+  const parts = [
+    `# Role: ${role}`,
+    ROLE_BRIEF[role],
+    `# Task ${task.id}: ${task.title}`,
+    task.description ?? '',
+    task.acceptance?.length
+      ? `Acceptance commands (must pass):\n${task.acceptance.map((c) => `- \`${c}\``).join('\n')}`
+      : '',
+    task.paths?.length ? `Change only files matching: ${task.paths.join(', ')}` : '',
+    input.specText ? `# Spec\n${input.specText}` : '',
+    input.planText && role !== 'manager' ? `# Plan\n${input.planText}` : '',
+    input.agentsMd ? `# AGENTS.md\n${input.agentsMd}` : '',
+  ];
+  const prompt = parts.filter(Boolean).join('\n\n');
+  const max = input.maxChars ?? 100_000;
+  return prompt.length > max ? `${prompt.slice(0, max)}\n\n[prompt cut at ${max} characters]` : prompt;
+}

@@ -1,0 +1,231 @@
+/**
+ * Keeps secrets out of everything a run writes: logs, transcripts, manifests and events.
+ *
+ * A redactor knows three sorts of secret: well-known credential formats (built in), the values of
+ * the orchestrator's own secret-looking environment variables, and the extra regular expressions of
+ * `redaction.patterns` in codex.config.yaml. Each occurrence becomes `[REDACTED:<kind>]`.
+ *
+ * Where several rules match, the leftmost match wins, then the longest, then the first rule in the
+ * order below (most specific first): a `sk-ant-` key is reported as `anthropic-key`, not as
+ * `openai-key`, and a token that merely contains a shorter secret is replaced as a whole, so
+ * no part of it is left readable.
+ */
+
+export interface Redactor {
+  /** The text with every secret replaced by `[REDACTED:<kind>]`. */
+  redact(text: string): string;
+  /** How many replacements this redactor has made so far, across all calls. */
+  readonly count: number;
+}
+
+interface Rule {
+  kind: string;
+  /** Always global, so a search can start at `lastIndex`. */
+  regex: RegExp;
+}
+
+const PEM_LABEL = String.raw`(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`;
+const PRIVATE_KEY_BEGIN = String.raw`-----BEGIN ${PEM_LABEL}`;
+const PRIVATE_KEY_END = String.raw`-----END ${PEM_LABEL}`;
+
+/** Environment variables whose values are secrets, by name. */
+const SECRET_ENV_NAME = /TOKEN|SECRET|KEY|PASSWORD/i;
+/** Shorter values are not redacted: `KEY=1` must not turn every "1" into a redaction. */
+const MIN_ENV_VALUE_LENGTH = 8;
+
+/** The built-in rules, most specific first. */
+const BUILT_IN: ReadonlyArray<{ kind: string; source: string; flags?: string }> = [
+  {
+    // a whole block, across lines; an unterminated block (cut-off output) is redacted to the end
+    kind: 'private-key',
+    source: `${PRIVATE_KEY_BEGIN}(?:[\\s\\S]*?${PRIVATE_KEY_END}|[\\s\\S]*)`,
+  },
+  { kind: 'anthropic-key', source: String.raw`\bsk-ant-[A-Za-z0-9_-]{20,}` },
+  {
+    // project, service-account and admin keys; any key with OpenAI's "T3BlbkFJ" marker; legacy sk-<48>
+    kind: 'openai-key',
+    source: String.raw`\bsk-(?!ant-)(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9_-]*T3BlbkFJ[A-Za-z0-9_-]*|[A-Za-z0-9]{20,})`,
+  },
+  { kind: 'github-token', source: String.raw`(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{82,}` },
+  { kind: 'github-token', source: String.raw`(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36,}` },
+  { kind: 'aws-access-key', source: String.raw`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b` },
+  {
+    // only when labelled (`aws_secret_access_key = ...`, `"SecretAccessKey": "..."`); the label stays
+    kind: 'aws-secret-key',
+    source: String.raw`(?<=(?:aws[_-]?)?secret[_-]?access[_-]?key["']?\s*(?:=>|=|:)\s*["']?)[A-Za-z0-9/+=]{20,}`,
+    flags: 'i',
+  },
+];
+
+/**
+ * A redactor for the built-in formats, the values of the variables in `env` whose name contains
+ * TOKEN, SECRET, KEY or PASSWORD (values of at least 8 characters), and `patterns` (regular
+ * expression sources, as in `redaction.patterns`; an invalid one throws).
+ */
+export function createRedactor({
+  env,
+  patterns,
+}: {
+  env: NodeJS.ProcessEnv;
+  patterns: readonly string[];
+}): Redactor {
+  const rules: Rule[] = BUILT_IN.map((r) => ({
+    kind: r.kind,
+    regex: new RegExp(r.source, `g${r.flags ?? ''}`),
+  }));
+  rules.push(...envRules(env));
+  for (const pattern of patterns) {
+    let regex: RegExp;
+    try {
+      regex = new RegExp(pattern, 'g');
+    } catch (e) {
+      throw new Error(`invalid redaction pattern ${JSON.stringify(pattern)}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    rules.push({ kind: 'pattern', regex });
+  }
+
+  let count = 0;
+  return {
+    get count() {
+      return count;
+    },
+    redact(text: string): string {
+      if (text === '') return text;
+      const { output, replaced } = replaceAll(text, rules);
+      count += replaced;
+      return output;
+    },
+  };
+}
+
+/** One rule per distinct secret value, longest first; a value's lines and JSON-escaped form count too. */
+function envRules(env: NodeJS.ProcessEnv): Rule[] {
+  const owner = new Map<string, string>();
+  for (const name of Object.keys(env).sort()) {
+    const value = env[name];
+    if (!SECRET_ENV_NAME.test(name) || value === undefined || value.length < MIN_ENV_VALUE_LENGTH) continue;
+    // Output is redacted line by line, so a multi-line value (a PEM key, say) is also matched per line;
+    // in JSON transcripts it appears escaped.
+    const forms = [value, JSON.stringify(value).slice(1, -1), ...value.split(/\r?\n/).map((l) => l.trim())];
+    for (const form of forms) {
+      if (form.length >= MIN_ENV_VALUE_LENGTH && !owner.has(form)) owner.set(form, name);
+    }
+  }
+  return [...owner.entries()]
+    .sort((a, b) => b[0].length - a[0].length)
+    .map(([value, name]) => ({ kind: `env:${name}`, regex: new RegExp(escapeRegExp(value), 'g') }));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Replaces matches left to right: leftmost first, then longest, then the earlier rule. */
+function replaceAll(text: string, rules: readonly Rule[]): { output: string; replaced: number } {
+  const next: (RegExpExecArray | null)[] = rules.map((rule) => search(rule.regex, text, 0));
+  let output = '';
+  let position = 0;
+  let replaced = 0;
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < rules.length; i++) {
+      let match = next[i];
+      if (match === null) continue;
+      if (match.index < position) match = next[i] = search(rules[i].regex, text, position);
+      if (match === null) continue;
+      const current = best < 0 ? null : next[best]!;
+      if (
+        current === null ||
+        match.index < current.index ||
+        (match.index === current.index && match[0].length > current[0].length)
+      ) {
+        best = i;
+      }
+    }
+    if (best < 0) break;
+    const match = next[best]!;
+    output += `${text.slice(position, match.index)}[REDACTED:${rules[best].kind}]`;
+    position = match.index + match[0].length;
+    replaced++;
+  }
+  if (replaced === 0) return { output: text, replaced };
+  return { output: output + text.slice(position), replaced };
+}
+
+/** The first non-empty match at or after `from` (a pattern that can match "" must not loop). */
+function search(regex: RegExp, text: string, from: number): RegExpExecArray | null {
+  for (let start = from; start <= text.length;) {
+    regex.lastIndex = start;
+    const match = regex.exec(text);
+    if (match === null) return null;
+    if (match[0].length > 0) return match;
+    start = match.index + 1;
+  }
+  return null;
+}
+
+/** A copy of a JSON value with every string in it (keys too) redacted; the value itself is not changed. */
+export function redactJson<T>(value: T, redactor: Redactor): T {
+  return redactValue(value, redactor) as T;
+}
+
+function redactValue(value: unknown, redactor: Redactor): unknown {
+  if (typeof value === 'string') return redactor.redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redactor));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[redactor.redact(key)] = redactValue(item, redactor);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Redacts a stream that arrives line by line. Lines are redacted one at a time, except that a
+ * private key block is collected from its BEGIN line to its END line and redacted as a whole, so no
+ * line of the key is let through. A block that does not end within `maxHeldLines` lines or
+ * `maxHeldChars` characters (or before `flush`) is redacted from its BEGIN line to where it stops.
+ */
+export interface LineRedactor {
+  /** Takes one line with its terminator; returns the redacted text to emit ('' while a key block is held). */
+  push(line: string): string;
+  /** Emits whatever is held (at the end of the stream). */
+  flush(): string;
+}
+
+/** A BEGIN line with no END after it. */
+const OPEN_PRIVATE_KEY = new RegExp(`${PRIVATE_KEY_BEGIN}(?![\\s\\S]*${PRIVATE_KEY_END})`);
+const PRIVATE_KEY_END_LINE = new RegExp(PRIVATE_KEY_END);
+
+export function createLineRedactor(
+  redactor: Redactor,
+  { maxHeldLines = 512, maxHeldChars = 256 * 1024 }: { maxHeldLines?: number; maxHeldChars?: number } = {},
+): LineRedactor {
+  let held: string[] = [];
+  let heldChars = 0;
+  const release = (): string => {
+    const text = held.join('');
+    held = [];
+    heldChars = 0;
+    return text === '' ? '' : redactor.redact(text);
+  };
+  return {
+    push(line: string): string {
+      if (held.length === 0) {
+        if (!OPEN_PRIVATE_KEY.test(line)) return redactor.redact(line);
+        held.push(line);
+        heldChars = line.length;
+        return '';
+      }
+      held.push(line);
+      heldChars += line.length;
+      if (held.length >= maxHeldLines || heldChars >= maxHeldChars) return release();
+      // the block stays open until a line with an END marker closes it (and opens no other block)
+      if (!PRIVATE_KEY_END_LINE.test(line) || OPEN_PRIVATE_KEY.test(held.join(''))) return '';
+      return release();
+    },
+    flush: release,
+  };
+}

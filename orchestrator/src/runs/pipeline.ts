@@ -368,7 +368,7 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
   },
 
   async reviewer(ctx) {
-    const { recorder, config, root } = ctx;
+    const { recorder, config } = ctx;
     const diff = recordDiff(ctx);
     const sizes = new Map<string, number>();
     for (const f of diff.files) {
@@ -377,7 +377,8 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
     }
     const secrets = createRedactor({ env: ctx.env, patterns: config.redaction.patterns });
     const review = staticReview({
-      patch: readFileSync(join(root, diff.artifact), 'utf8'),
+      // the raw diff: the stored artifact is already redacted, so it could not show a leak
+      patch: diff.patch,
       files: diff.files,
       sizes,
       taskPaths: ctx.task.paths ?? [],
@@ -581,7 +582,7 @@ function commitIfAllowed(ctx: RunContext, role: Role): void {
 }
 
 /** The diff git computes between the base commit and the worktree (committed or not), as evidence. */
-function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> {
+function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> & { patch: string } {
   const { recorder, worktree } = ctx;
   const base = recorder.manifest.trigger.baseCommit;
   git(worktree, ['add', '--all']);
@@ -592,7 +593,7 @@ function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> {
   const stat = diffStat(worktree, base, tree);
   recorder.manifest.diff = { artifact, ...stat, baseCommit: base, headCommit: head === base ? null : head };
   recorder.save();
-  return recorder.manifest.diff;
+  return { ...recorder.manifest.diff, patch };
 }
 
 function readPlan(ctx: RunContext): { acceptance?: string[] } | undefined {

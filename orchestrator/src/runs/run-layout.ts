@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** `20261121-093000-k3f9`: sortable by start time, unique across machines by its random tail. */
+/** `20261121-093000123-k3f9`: sortable by start time (to the millisecond), unique by its random tail. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const stamp = now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 18);
   const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
   const tail = [...randomBytes(4)].map((b) => alphabet[b & 31]).join('');
   return `${stamp}-${tail}`;

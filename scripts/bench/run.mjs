@@ -28,6 +28,7 @@ import {
   stripAnsi,
 } from './measure.mjs';
 import { buildModel, GENERATOR_VERSION, targetTask } from './model.mjs';
+import { measureRunOverhead } from './run-overhead.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = join(ROOT, '.bench-cache');
@@ -759,7 +760,16 @@ if (netChecked && !results[SIZES[0]].some((r) => r.network?.length))
 
 meta.loadAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
 const targetRows = targets(results);
-const table = markdown(results, targetRows, statusWrites, meta);
+const runOverhead =
+  meta.cliBuilt && (!ONLY || ONLY.test('cxo.run'))
+    ? measureRunOverhead({ cache: CACHE, cli: CLI, env: ENV, runs: RUNS })
+    : undefined;
+let table = markdown(results, targetRows, statusWrites, meta);
+if (runOverhead) {
+  table += runOverhead.error
+    ? `\n\nrun overhead: n/a (${runOverhead.error})`
+    : `\n\n| one run: no-op builder, one trivial acceptance command | median of ${runOverhead.runs} | target | result |\n|---|---:|---|---|\n| floor: \`git worktree add\` + \`git worktree remove\` | ${fmt(runOverhead.floor)} | | |\n| \`cxo run\` (worktree, manifest, hashing, commit, cleanup) | ${fmt(runOverhead.ours)} | ≤ 0.5 s | **${runOverhead.ours <= 0.5 ? 'PASS' : 'FAIL'}** |`;
+}
 const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 console.log(`\n${table}\n`);
 for (const n of notes) console.log(`- ${n}`);
@@ -797,6 +807,7 @@ const json = {
   statusWrites: statusWrites.map((w) => ({ label: w.label, sizes: SIZES, values: w.values, raw: w.raw })),
   results,
   notes,
+  runOverhead: runOverhead ?? null,
   markdown: table,
   totalSeconds,
 };

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateRunManifest } from '../../src/generated/validators.js';
-import { cxo, gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
+import { CLI, cxo, gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
 
 const CONFIG = 'guard:\n  require_spec: false\ntimeouts:\n  step_seconds: 5\n  command_seconds: 5\n';
 
@@ -239,5 +239,24 @@ describe('cxo run', () => {
     const { manifest } = lastManifest(dir);
     expect(manifest.result.status).toBe('cancelled');
     expect(manifest.steps[1].status).toBe('cancelled');
+  });
+});
+
+describe('cxo run on a terminal', () => {
+  it('shows a live listr2 view of the four steps', () => {
+    const dir = repo({ acceptance: ['true'] });
+    const log = join(dir, '..', `tty-${Date.now()}.log`);
+    const command = `stty cols 120 rows 40; ${process.execPath} ${CLI} run t --role manager=none --role '${BUILD.replace(/'/g, `'\\''`)}'`;
+    const r = spawnSync('script', ['-qec', command, log], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '', TERM: 'xterm' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const screen = readFileSync(log, 'utf8').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(screen).toContain('↓ manager: no manager: plan derived from the task');
+    expect(screen).toMatch(/✔ builder: exited 0/);
+    expect(screen).toContain('✔ tester: 1 acceptance command(s) passed');
+    expect(screen).toContain('✔ reviewer: 1 file(s) changed, no blocking findings');
   });
 });

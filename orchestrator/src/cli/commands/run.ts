@@ -8,6 +8,7 @@ import { newRunId, runDirOf } from '../../runs/run-layout.js';
 import { MANIFEST } from '../../runs/run-recorder.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
+import { listrProgress } from '../run-listr.js';
 import { abortOnSignals, progressPrinter } from '../run-progress.js';
 
 const run: CommandHandler = async ({ cwd, args, options, out }) => {
@@ -16,6 +17,8 @@ const run: CommandHandler = async ({ cwd, args, options, out }) => {
   const taskId = args.task!;
   if (options.detach) return detach(root, taskId, options, out);
   const { signal, dispose } = abortOnSignals();
+  // a live view on a terminal; plain lines (or NDJSON with --json) otherwise
+  const live = !options.json && out.color ? await listrProgress() : undefined;
   try {
     const manifest = await startRun({
       root,
@@ -27,8 +30,9 @@ const run: CommandHandler = async ({ cwd, args, options, out }) => {
       noCommit: Boolean(options['no-commit']),
       env: process.env,
       signal,
-      progress: progressPrinter(out, Boolean(options.json)),
+      progress: live?.progress ?? progressPrinter(out, Boolean(options.json)),
     });
+    await live?.done();
     if (!options.json) {
       out.line(`manifest: ${runDirOf(manifest.task.id, manifest.run.id)}/${MANIFEST}`);
       if (manifest.result.status === 'review')

@@ -21553,7 +21553,8 @@ function defaultConfig() {
     concurrency: 2,
     timeouts: { step_seconds: 1800, command_seconds: 600 },
     redaction: { patterns: [] },
-    limits: { max_file_bytes: 32 * 1024 * 1024 },
+    limits: { max_file_bytes: 32 * 1024 * 1024, max_log_bytes: 1024 * 1024 },
+    review: { max_file_bytes: 1024 * 1024 },
     guard: { rules: {}, require_spec: true, override_labels: ["spec-guard-override"] }
   };
 }
@@ -33612,7 +33613,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
       let data46 = data.limits;
       if (data46 && typeof data46 == "object" && !Array.isArray(data46)) {
         for (const key11 in data46) {
-          if (!(key11 === "max_file_bytes")) {
+          if (!(key11 === "max_file_bytes" || key11 === "max_log_bytes")) {
             const err82 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err82];
@@ -33645,60 +33646,59 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
         }
+        if (data46.max_log_bytes !== void 0) {
+          let data48 = data46.max_log_bytes;
+          if (!(typeof data48 == "number" && (!(data48 % 1) && !isNaN(data48)) && isFinite(data48))) {
+            const err85 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err85];
+            } else {
+              vErrors.push(err85);
+            }
+            errors++;
+          }
+          if (typeof data48 == "number" && isFinite(data48)) {
+            if (data48 < 1024 || isNaN(data48)) {
+              const err86 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
+              if (vErrors === null) {
+                vErrors = [err86];
+              } else {
+                vErrors.push(err86);
+              }
+              errors++;
+            }
+          }
+        }
       } else {
-        const err85 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err87 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err85];
+          vErrors = [err87];
         } else {
-          vErrors.push(err85);
+          vErrors.push(err87);
         }
         errors++;
       }
     }
     if (data.guard !== void 0) {
-      let data48 = data.guard;
-      if (data48 && typeof data48 == "object" && !Array.isArray(data48)) {
-        for (const key12 in data48) {
+      let data49 = data.guard;
+      if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
+        for (const key12 in data49) {
           if (!(key12 === "rules" || key12 === "require_spec" || key12 === "override_labels")) {
-            const err86 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+            const err88 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err86];
+              vErrors = [err88];
             } else {
-              vErrors.push(err86);
+              vErrors.push(err88);
             }
             errors++;
           }
         }
-        if (data48.rules !== void 0) {
-          let data49 = data48.rules;
-          if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
-            for (const key13 in data49) {
+        if (data49.rules !== void 0) {
+          let data50 = data49.rules;
+          if (data50 && typeof data50 == "object" && !Array.isArray(data50)) {
+            for (const key13 in data50) {
               if (!(key13 === "structure" || key13 === "freshness" || key13 === "approval" || key13 === "dispatch-gate" || key13 === "diff-coverage" || key13 === "index-consistency")) {
-                const err87 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err87];
-                } else {
-                  vErrors.push(err87);
-                }
-                errors++;
-              }
-            }
-            if (data49.structure !== void 0) {
-              let data50 = data49.structure;
-              if (!(data50 === "error" || data50 === "warning" || data50 === "off")) {
-                const err88 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err88];
-                } else {
-                  vErrors.push(err88);
-                }
-                errors++;
-              }
-            }
-            if (data49.freshness !== void 0) {
-              let data51 = data49.freshness;
-              if (!(data51 === "error" || data51 === "warning" || data51 === "off")) {
-                const err89 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
+                const err89 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err89];
                 } else {
@@ -33707,10 +33707,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data49.approval !== void 0) {
-              let data52 = data49.approval;
-              if (!(data52 === "error" || data52 === "warning" || data52 === "off")) {
-                const err90 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
+            if (data50.structure !== void 0) {
+              let data51 = data50.structure;
+              if (!(data51 === "error" || data51 === "warning" || data51 === "off")) {
+                const err90 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err90];
                 } else {
@@ -33719,10 +33719,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data49["dispatch-gate"] !== void 0) {
-              let data53 = data49["dispatch-gate"];
-              if (!(data53 === "error" || data53 === "warning" || data53 === "off")) {
-                const err91 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
+            if (data50.freshness !== void 0) {
+              let data52 = data50.freshness;
+              if (!(data52 === "error" || data52 === "warning" || data52 === "off")) {
+                const err91 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err91];
                 } else {
@@ -33731,10 +33731,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data49["diff-coverage"] !== void 0) {
-              let data54 = data49["diff-coverage"];
-              if (!(data54 === "error" || data54 === "warning" || data54 === "off")) {
-                const err92 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
+            if (data50.approval !== void 0) {
+              let data53 = data50.approval;
+              if (!(data53 === "error" || data53 === "warning" || data53 === "off")) {
+                const err92 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err92];
                 } else {
@@ -33743,10 +33743,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data49["index-consistency"] !== void 0) {
-              let data55 = data49["index-consistency"];
-              if (!(data55 === "error" || data55 === "warning" || data55 === "off")) {
-                const err93 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+            if (data50["dispatch-gate"] !== void 0) {
+              let data54 = data50["dispatch-gate"];
+              if (!(data54 === "error" || data54 === "warning" || data54 === "off")) {
+                const err93 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err93];
                 } else {
@@ -33755,79 +33755,172 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err94 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err94];
-            } else {
-              vErrors.push(err94);
-            }
-            errors++;
-          }
-        }
-        if (data48.require_spec !== void 0) {
-          if (typeof data48.require_spec !== "boolean") {
-            const err95 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err95];
-            } else {
-              vErrors.push(err95);
-            }
-            errors++;
-          }
-        }
-        if (data48.override_labels !== void 0) {
-          let data57 = data48.override_labels;
-          if (Array.isArray(data57)) {
-            const len8 = data57.length;
-            for (let i8 = 0; i8 < len8; i8++) {
-              let data58 = data57[i8];
-              if (typeof data58 === "string") {
-                if (func3(data58) < 1) {
-                  const err96 = { instancePath: instancePath + "/guard/override_labels/" + i8, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err96];
-                  } else {
-                    vErrors.push(err96);
-                  }
-                  errors++;
-                }
-              } else {
-                const err97 = { instancePath: instancePath + "/guard/override_labels/" + i8, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data50["diff-coverage"] !== void 0) {
+              let data55 = data50["diff-coverage"];
+              if (!(data55 === "error" || data55 === "warning" || data55 === "off")) {
+                const err94 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
-                  vErrors = [err97];
+                  vErrors = [err94];
                 } else {
-                  vErrors.push(err97);
+                  vErrors.push(err94);
+                }
+                errors++;
+              }
+            }
+            if (data50["index-consistency"] !== void 0) {
+              let data56 = data50["index-consistency"];
+              if (!(data56 === "error" || data56 === "warning" || data56 === "off")) {
+                const err95 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err95];
+                } else {
+                  vErrors.push(err95);
                 }
                 errors++;
               }
             }
           } else {
-            const err98 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err96 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err98];
+              vErrors = [err96];
             } else {
-              vErrors.push(err98);
+              vErrors.push(err96);
+            }
+            errors++;
+          }
+        }
+        if (data49.require_spec !== void 0) {
+          if (typeof data49.require_spec !== "boolean") {
+            const err97 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err97];
+            } else {
+              vErrors.push(err97);
+            }
+            errors++;
+          }
+        }
+        if (data49.override_labels !== void 0) {
+          let data58 = data49.override_labels;
+          if (Array.isArray(data58)) {
+            const len8 = data58.length;
+            for (let i8 = 0; i8 < len8; i8++) {
+              let data59 = data58[i8];
+              if (typeof data59 === "string") {
+                if (func3(data59) < 1) {
+                  const err98 = { instancePath: instancePath + "/guard/override_labels/" + i8, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err98];
+                  } else {
+                    vErrors.push(err98);
+                  }
+                  errors++;
+                }
+              } else {
+                const err99 = { instancePath: instancePath + "/guard/override_labels/" + i8, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err99];
+                } else {
+                  vErrors.push(err99);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err100 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err100];
+            } else {
+              vErrors.push(err100);
             }
             errors++;
           }
         }
       } else {
-        const err99 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err101 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err99];
+          vErrors = [err101];
         } else {
-          vErrors.push(err99);
+          vErrors.push(err101);
+        }
+        errors++;
+      }
+    }
+    if (data.review !== void 0) {
+      let data60 = data.review;
+      if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
+        for (const key14 in data60) {
+          if (!(key14 === "lint_command" || key14 === "max_file_bytes")) {
+            const err102 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err102];
+            } else {
+              vErrors.push(err102);
+            }
+            errors++;
+          }
+        }
+        if (data60.lint_command !== void 0) {
+          let data61 = data60.lint_command;
+          if (typeof data61 === "string") {
+            if (func3(data61) < 1) {
+              const err103 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err103];
+              } else {
+                vErrors.push(err103);
+              }
+              errors++;
+            }
+          } else {
+            const err104 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err104];
+            } else {
+              vErrors.push(err104);
+            }
+            errors++;
+          }
+        }
+        if (data60.max_file_bytes !== void 0) {
+          let data62 = data60.max_file_bytes;
+          if (!(typeof data62 == "number" && (!(data62 % 1) && !isNaN(data62)) && isFinite(data62))) {
+            const err105 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err105];
+            } else {
+              vErrors.push(err105);
+            }
+            errors++;
+          }
+          if (typeof data62 == "number" && isFinite(data62)) {
+            if (data62 < 1 || isNaN(data62)) {
+              const err106 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err106];
+              } else {
+                vErrors.push(err106);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err107 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err107];
+        } else {
+          vErrors.push(err107);
         }
         errors++;
       }
     }
   } else {
-    const err100 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err108 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err100];
+      vErrors = [err108];
     } else {
-      vErrors.push(err100);
+      vErrors.push(err108);
     }
     errors++;
   }
@@ -34012,42 +34105,46 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err16 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-    if (data.task !== void 0) {
-      let data10 = data.task;
-      if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
-        if (data10.id === void 0) {
-          const err17 = { instancePath: instancePath + "/task", schemaPath: "#/properties/task/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
+        if (data4.worktree !== void 0) {
+          if (typeof data4.worktree !== "string") {
+            const err16 = { instancePath: instancePath + "/run/worktree", schemaPath: "#/properties/run/properties/worktree/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err16];
+            } else {
+              vErrors.push(err16);
+            }
+            errors++;
           }
-          errors++;
         }
-        if (data10.id !== void 0) {
-          let data11 = data10.id;
-          if (typeof data11 === "string") {
-            if (func3(data11) < 1) {
-              const err18 = { instancePath: instancePath + "/task/id", schemaPath: "#/properties/task/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err18];
-              } else {
-                vErrors.push(err18);
+        if (data4.children !== void 0) {
+          let data11 = data4.children;
+          if (Array.isArray(data11)) {
+            const len0 = data11.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data12 = data11[i0];
+              if (!(typeof data12 == "number" && (!(data12 % 1) && !isNaN(data12)) && isFinite(data12))) {
+                const err17 = { instancePath: instancePath + "/run/children/" + i0, schemaPath: "#/properties/run/properties/children/items/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err17];
+                } else {
+                  vErrors.push(err17);
+                }
+                errors++;
               }
-              errors++;
             }
           } else {
-            const err19 = { instancePath: instancePath + "/task/id", schemaPath: "#/properties/task/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err18 = { instancePath: instancePath + "/run/children", schemaPath: "#/properties/run/properties/children/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          }
+        }
+        if (data4.noCommit !== void 0) {
+          if (typeof data4.noCommit !== "boolean") {
+            const err19 = { instancePath: instancePath + "/run/noCommit", schemaPath: "#/properties/run/properties/noCommit/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
               vErrors = [err19];
             } else {
@@ -34056,45 +34153,42 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data10.title !== void 0) {
-          if (typeof data10.title !== "string") {
-            const err20 = { instancePath: instancePath + "/task/title", schemaPath: "#/properties/task/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err20];
-            } else {
-              vErrors.push(err20);
-            }
-            errors++;
-          }
-        }
       } else {
-        const err21 = { instancePath: instancePath + "/task", schemaPath: "#/properties/task/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err20 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err21];
+          vErrors = [err20];
         } else {
-          vErrors.push(err21);
+          vErrors.push(err20);
         }
         errors++;
       }
     }
-    if (data.trigger !== void 0) {
-      let data13 = data.trigger;
-      if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
-        if (data13.request !== void 0) {
-          let data14 = data13.request;
-          if (typeof data14 !== "string" && data14 !== null) {
-            const err22 = { instancePath: instancePath + "/trigger/request", schemaPath: "#/properties/trigger/properties/request/type", keyword: "type", params: { type: schema34.properties.trigger.properties.request.type }, message: "must be string,null" };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
-            }
-            errors++;
+    if (data.task !== void 0) {
+      let data14 = data.task;
+      if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
+        if (data14.id === void 0) {
+          const err21 = { instancePath: instancePath + "/task", schemaPath: "#/properties/task/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
           }
+          errors++;
         }
-        if (data13.actor !== void 0) {
-          if (typeof data13.actor !== "string") {
-            const err23 = { instancePath: instancePath + "/trigger/actor", schemaPath: "#/properties/trigger/properties/actor/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data14.id !== void 0) {
+          let data15 = data14.id;
+          if (typeof data15 === "string") {
+            if (func3(data15) < 1) {
+              const err22 = { instancePath: instancePath + "/task/id", schemaPath: "#/properties/task/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          } else {
+            const err23 = { instancePath: instancePath + "/task/id", schemaPath: "#/properties/task/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err23];
             } else {
@@ -34103,65 +34197,67 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data13.baseCommit !== void 0) {
-          let data16 = data13.baseCommit;
-          if (typeof data16 === "string") {
-            if (!pattern12.test(data16)) {
-              const err24 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
-              if (vErrors === null) {
-                vErrors = [err24];
-              } else {
-                vErrors.push(err24);
-              }
-              errors++;
-            }
-          } else {
-            const err25 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data14.title !== void 0) {
+          if (typeof data14.title !== "string") {
+            const err24 = { instancePath: instancePath + "/task/title", schemaPath: "#/properties/task/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err25];
+              vErrors = [err24];
             } else {
-              vErrors.push(err25);
+              vErrors.push(err24);
             }
             errors++;
           }
         }
       } else {
-        const err26 = { instancePath: instancePath + "/trigger", schemaPath: "#/properties/trigger/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err25 = { instancePath: instancePath + "/task", schemaPath: "#/properties/task/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err26];
+          vErrors = [err25];
         } else {
-          vErrors.push(err26);
+          vErrors.push(err25);
         }
         errors++;
       }
     }
-    if (data.spec !== void 0) {
-      let data17 = data.spec;
-      if (!(data17 && typeof data17 == "object" && !Array.isArray(data17)) && data17 !== null) {
-        const err27 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: schema34.properties.spec.type }, message: "must be object,null" };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
-        }
-        errors++;
-      }
+    if (data.trigger !== void 0) {
+      let data17 = data.trigger;
       if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
-        if (data17.path !== void 0) {
-          if (typeof data17.path !== "string") {
-            const err28 = { instancePath: instancePath + "/spec/path", schemaPath: "#/properties/spec/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data17.request !== void 0) {
+          let data18 = data17.request;
+          if (typeof data18 !== "string" && data18 !== null) {
+            const err26 = { instancePath: instancePath + "/trigger/request", schemaPath: "#/properties/trigger/properties/request/type", keyword: "type", params: { type: schema34.properties.trigger.properties.request.type }, message: "must be string,null" };
             if (vErrors === null) {
-              vErrors = [err28];
+              vErrors = [err26];
             } else {
-              vErrors.push(err28);
+              vErrors.push(err26);
             }
             errors++;
           }
         }
-        if (data17.blob !== void 0) {
-          let data19 = data17.blob;
-          if (typeof data19 !== "string" && data19 !== null) {
-            const err29 = { instancePath: instancePath + "/spec/blob", schemaPath: "#/properties/spec/properties/blob/type", keyword: "type", params: { type: schema34.properties.spec.properties.blob.type }, message: "must be string,null" };
+        if (data17.actor !== void 0) {
+          if (typeof data17.actor !== "string") {
+            const err27 = { instancePath: instancePath + "/trigger/actor", schemaPath: "#/properties/trigger/properties/actor/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+        if (data17.baseCommit !== void 0) {
+          let data20 = data17.baseCommit;
+          if (typeof data20 === "string") {
+            if (!pattern12.test(data20)) {
+              const err28 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
+              if (vErrors === null) {
+                vErrors = [err28];
+              } else {
+                vErrors.push(err28);
+              }
+              errors++;
+            }
+          } else {
+            const err29 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err29];
             } else {
@@ -34170,34 +34266,31 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data17.lastReview !== void 0) {
-          if (typeof data17.lastReview !== "string") {
-            const err30 = { instancePath: instancePath + "/spec/lastReview", schemaPath: "#/properties/spec/properties/lastReview/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err30];
-            } else {
-              vErrors.push(err30);
-            }
-            errors++;
-          }
+      } else {
+        const err30 = { instancePath: instancePath + "/trigger", schemaPath: "#/properties/trigger/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err30];
+        } else {
+          vErrors.push(err30);
         }
-        if (data17.approvalDigests !== void 0) {
-          let data21 = data17.approvalDigests;
-          if (Array.isArray(data21)) {
-            const len0 = data21.length;
-            for (let i0 = 0; i0 < len0; i0++) {
-              if (typeof data21[i0] !== "string") {
-                const err31 = { instancePath: instancePath + "/spec/approvalDigests/" + i0, schemaPath: "#/properties/spec/properties/approvalDigests/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err31];
-                } else {
-                  vErrors.push(err31);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err32 = { instancePath: instancePath + "/spec/approvalDigests", schemaPath: "#/properties/spec/properties/approvalDigests/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        errors++;
+      }
+    }
+    if (data.spec !== void 0) {
+      let data21 = data.spec;
+      if (!(data21 && typeof data21 == "object" && !Array.isArray(data21)) && data21 !== null) {
+        const err31 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: schema34.properties.spec.type }, message: "must be object,null" };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+      if (data21 && typeof data21 == "object" && !Array.isArray(data21)) {
+        if (data21.path !== void 0) {
+          if (typeof data21.path !== "string") {
+            const err32 = { instancePath: instancePath + "/spec/path", schemaPath: "#/properties/spec/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err32];
             } else {
@@ -34206,93 +34299,94 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data21.blob !== void 0) {
+          let data23 = data21.blob;
+          if (typeof data23 !== "string" && data23 !== null) {
+            const err33 = { instancePath: instancePath + "/spec/blob", schemaPath: "#/properties/spec/properties/blob/type", keyword: "type", params: { type: schema34.properties.spec.properties.blob.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+        if (data21.lastReview !== void 0) {
+          if (typeof data21.lastReview !== "string") {
+            const err34 = { instancePath: instancePath + "/spec/lastReview", schemaPath: "#/properties/spec/properties/lastReview/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
+        }
+        if (data21.approvalDigests !== void 0) {
+          let data25 = data21.approvalDigests;
+          if (Array.isArray(data25)) {
+            const len1 = data25.length;
+            for (let i1 = 0; i1 < len1; i1++) {
+              if (typeof data25[i1] !== "string") {
+                const err35 = { instancePath: instancePath + "/spec/approvalDigests/" + i1, schemaPath: "#/properties/spec/properties/approvalDigests/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err35];
+                } else {
+                  vErrors.push(err35);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err36 = { instancePath: instancePath + "/spec/approvalDigests", schemaPath: "#/properties/spec/properties/approvalDigests/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err36];
+            } else {
+              vErrors.push(err36);
+            }
+            errors++;
+          }
+        }
       }
     }
     if (data.steps !== void 0) {
-      let data23 = data.steps;
-      if (Array.isArray(data23)) {
-        const len1 = data23.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          let data24 = data23[i1];
-          if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
-            if (data24.role === void 0) {
-              const err33 = { instancePath: instancePath + "/steps/" + i1, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
+      let data27 = data.steps;
+      if (Array.isArray(data27)) {
+        const len2 = data27.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data28 = data27[i2];
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.role === void 0) {
+              const err37 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
               if (vErrors === null) {
-                vErrors = [err33];
+                vErrors = [err37];
               } else {
-                vErrors.push(err33);
+                vErrors.push(err37);
               }
               errors++;
             }
-            if (data24.adapter === void 0) {
-              const err34 = { instancePath: instancePath + "/steps/" + i1, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "adapter" }, message: "must have required property 'adapter'" };
+            if (data28.adapter === void 0) {
+              const err38 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "adapter" }, message: "must have required property 'adapter'" };
               if (vErrors === null) {
-                vErrors = [err34];
+                vErrors = [err38];
               } else {
-                vErrors.push(err34);
+                vErrors.push(err38);
               }
               errors++;
             }
-            if (data24.status === void 0) {
-              const err35 = { instancePath: instancePath + "/steps/" + i1, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
+            if (data28.status === void 0) {
+              const err39 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
               if (vErrors === null) {
-                vErrors = [err35];
+                vErrors = [err39];
               } else {
-                vErrors.push(err35);
+                vErrors.push(err39);
               }
               errors++;
             }
-            if (data24.role !== void 0) {
-              let data25 = data24.role;
-              if (!(data25 === "manager" || data25 === "builder" || data25 === "tester" || data25 === "reviewer")) {
-                const err36 = { instancePath: instancePath + "/steps/" + i1 + "/role", schemaPath: "#/properties/steps/items/properties/role/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.role.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err36];
-                } else {
-                  vErrors.push(err36);
-                }
-                errors++;
-              }
-            }
-            if (data24.adapter !== void 0) {
-              if (typeof data24.adapter !== "string") {
-                const err37 = { instancePath: instancePath + "/steps/" + i1 + "/adapter", schemaPath: "#/properties/steps/items/properties/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err37];
-                } else {
-                  vErrors.push(err37);
-                }
-                errors++;
-              }
-            }
-            if (data24.model !== void 0) {
-              let data27 = data24.model;
-              if (typeof data27 !== "string" && data27 !== null) {
-                const err38 = { instancePath: instancePath + "/steps/" + i1 + "/model", schemaPath: "#/properties/steps/items/properties/model/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.model.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err38];
-                } else {
-                  vErrors.push(err38);
-                }
-                errors++;
-              }
-            }
-            if (data24.status !== void 0) {
-              let data28 = data24.status;
-              if (!(data28 === "pending" || data28 === "running" || data28 === "succeeded" || data28 === "failed" || data28 === "skipped" || data28 === "cancelled")) {
-                const err39 = { instancePath: instancePath + "/steps/" + i1 + "/status", schemaPath: "#/properties/steps/items/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.status.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err39];
-                } else {
-                  vErrors.push(err39);
-                }
-                errors++;
-              }
-            }
-            if (data24.startedAt !== void 0) {
-              let data29 = data24.startedAt;
-              if (typeof data29 !== "string" && data29 !== null) {
-                const err40 = { instancePath: instancePath + "/steps/" + i1 + "/startedAt", schemaPath: "#/properties/steps/items/properties/startedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.startedAt.type }, message: "must be string,null" };
+            if (data28.role !== void 0) {
+              let data29 = data28.role;
+              if (!(data29 === "manager" || data29 === "builder" || data29 === "tester" || data29 === "reviewer")) {
+                const err40 = { instancePath: instancePath + "/steps/" + i2 + "/role", schemaPath: "#/properties/steps/items/properties/role/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.role.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err40];
                 } else {
@@ -34301,10 +34395,9 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data24.endedAt !== void 0) {
-              let data30 = data24.endedAt;
-              if (typeof data30 !== "string" && data30 !== null) {
-                const err41 = { instancePath: instancePath + "/steps/" + i1 + "/endedAt", schemaPath: "#/properties/steps/items/properties/endedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.endedAt.type }, message: "must be string,null" };
+            if (data28.adapter !== void 0) {
+              if (typeof data28.adapter !== "string") {
+                const err41 = { instancePath: instancePath + "/steps/" + i2 + "/adapter", schemaPath: "#/properties/steps/items/properties/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err41];
                 } else {
@@ -34313,10 +34406,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data24.durationMs !== void 0) {
-              let data31 = data24.durationMs;
-              if (!(typeof data31 == "number" && isFinite(data31)) && data31 !== null) {
-                const err42 = { instancePath: instancePath + "/steps/" + i1 + "/durationMs", schemaPath: "#/properties/steps/items/properties/durationMs/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.durationMs.type }, message: "must be number,null" };
+            if (data28.model !== void 0) {
+              let data31 = data28.model;
+              if (typeof data31 !== "string" && data31 !== null) {
+                const err42 = { instancePath: instancePath + "/steps/" + i2 + "/model", schemaPath: "#/properties/steps/items/properties/model/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.model.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err42];
                 } else {
@@ -34325,10 +34418,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data24.usage !== void 0) {
-              let data32 = data24.usage;
-              if (!(data32 && typeof data32 == "object" && !Array.isArray(data32)) && data32 !== null) {
-                const err43 = { instancePath: instancePath + "/steps/" + i1 + "/usage", schemaPath: "#/properties/steps/items/properties/usage/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.usage.type }, message: "must be object,null" };
+            if (data28.status !== void 0) {
+              let data32 = data28.status;
+              if (!(data32 === "pending" || data32 === "running" || data32 === "succeeded" || data32 === "failed" || data32 === "skipped" || data32 === "cancelled")) {
+                const err43 = { instancePath: instancePath + "/steps/" + i2 + "/status", schemaPath: "#/properties/steps/items/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.status.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err43];
                 } else {
@@ -34337,10 +34430,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data24.costUsd !== void 0) {
-              let data33 = data24.costUsd;
-              if (!(typeof data33 == "number" && isFinite(data33)) && data33 !== null) {
-                const err44 = { instancePath: instancePath + "/steps/" + i1 + "/costUsd", schemaPath: "#/properties/steps/items/properties/costUsd/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.costUsd.type }, message: "must be number,null" };
+            if (data28.startedAt !== void 0) {
+              let data33 = data28.startedAt;
+              if (typeof data33 !== "string" && data33 !== null) {
+                const err44 = { instancePath: instancePath + "/steps/" + i2 + "/startedAt", schemaPath: "#/properties/steps/items/properties/startedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.startedAt.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err44];
                 } else {
@@ -34349,10 +34442,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data24.summary !== void 0) {
-              let data34 = data24.summary;
+            if (data28.endedAt !== void 0) {
+              let data34 = data28.endedAt;
               if (typeof data34 !== "string" && data34 !== null) {
-                const err45 = { instancePath: instancePath + "/steps/" + i1 + "/summary", schemaPath: "#/properties/steps/items/properties/summary/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.summary.type }, message: "must be string,null" };
+                const err45 = { instancePath: instancePath + "/steps/" + i2 + "/endedAt", schemaPath: "#/properties/steps/items/properties/endedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.endedAt.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err45];
                 } else {
@@ -34361,10 +34454,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data24.error !== void 0) {
-              let data35 = data24.error;
-              if (!(data35 && typeof data35 == "object" && !Array.isArray(data35)) && data35 !== null) {
-                const err46 = { instancePath: instancePath + "/steps/" + i1 + "/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+            if (data28.durationMs !== void 0) {
+              let data35 = data28.durationMs;
+              if (!(typeof data35 == "number" && isFinite(data35)) && data35 !== null) {
+                const err46 = { instancePath: instancePath + "/steps/" + i2 + "/durationMs", schemaPath: "#/properties/steps/items/properties/durationMs/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.durationMs.type }, message: "must be number,null" };
                 if (vErrors === null) {
                   vErrors = [err46];
                 } else {
@@ -34372,47 +34465,47 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (data35 && typeof data35 == "object" && !Array.isArray(data35)) {
-                if (data35.code !== void 0) {
-                  if (typeof data35.code !== "string") {
-                    const err47 = { instancePath: instancePath + "/steps/" + i1 + "/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err47];
-                    } else {
-                      vErrors.push(err47);
-                    }
-                    errors++;
-                  }
+            }
+            if (data28.usage !== void 0) {
+              let data36 = data28.usage;
+              if (!(data36 && typeof data36 == "object" && !Array.isArray(data36)) && data36 !== null) {
+                const err47 = { instancePath: instancePath + "/steps/" + i2 + "/usage", schemaPath: "#/properties/steps/items/properties/usage/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.usage.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err47];
+                } else {
+                  vErrors.push(err47);
                 }
-                if (data35.message !== void 0) {
-                  if (typeof data35.message !== "string") {
-                    const err48 = { instancePath: instancePath + "/steps/" + i1 + "/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err48];
-                    } else {
-                      vErrors.push(err48);
-                    }
-                    errors++;
-                  }
-                }
-                if (data35.artifact !== void 0) {
-                  let data38 = data35.artifact;
-                  if (typeof data38 !== "string" && data38 !== null) {
-                    const err49 = { instancePath: instancePath + "/steps/" + i1 + "/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
-                    if (vErrors === null) {
-                      vErrors = [err49];
-                    } else {
-                      vErrors.push(err49);
-                    }
-                    errors++;
-                  }
-                }
+                errors++;
               }
             }
-            if (data24.transcript !== void 0) {
-              let data39 = data24.transcript;
-              if (typeof data39 !== "string" && data39 !== null) {
-                const err50 = { instancePath: instancePath + "/steps/" + i1 + "/transcript", schemaPath: "#/properties/steps/items/properties/transcript/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.transcript.type }, message: "must be string,null" };
+            if (data28.costUsd !== void 0) {
+              let data37 = data28.costUsd;
+              if (!(typeof data37 == "number" && isFinite(data37)) && data37 !== null) {
+                const err48 = { instancePath: instancePath + "/steps/" + i2 + "/costUsd", schemaPath: "#/properties/steps/items/properties/costUsd/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.costUsd.type }, message: "must be number,null" };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
+              }
+            }
+            if (data28.summary !== void 0) {
+              let data38 = data28.summary;
+              if (typeof data38 !== "string" && data38 !== null) {
+                const err49 = { instancePath: instancePath + "/steps/" + i2 + "/summary", schemaPath: "#/properties/steps/items/properties/summary/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.summary.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err49];
+                } else {
+                  vErrors.push(err49);
+                }
+                errors++;
+              }
+            }
+            if (data28.error !== void 0) {
+              let data39 = data28.error;
+              if (!(data39 && typeof data39 == "object" && !Array.isArray(data39)) && data39 !== null) {
+                const err50 = { instancePath: instancePath + "/steps/" + i2 + "/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
                 if (vErrors === null) {
                   vErrors = [err50];
                 } else {
@@ -34420,72 +34513,84 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
+              if (data39 && typeof data39 == "object" && !Array.isArray(data39)) {
+                if (data39.code !== void 0) {
+                  if (typeof data39.code !== "string") {
+                    const err51 = { instancePath: instancePath + "/steps/" + i2 + "/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err51];
+                    } else {
+                      vErrors.push(err51);
+                    }
+                    errors++;
+                  }
+                }
+                if (data39.message !== void 0) {
+                  if (typeof data39.message !== "string") {
+                    const err52 = { instancePath: instancePath + "/steps/" + i2 + "/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err52];
+                    } else {
+                      vErrors.push(err52);
+                    }
+                    errors++;
+                  }
+                }
+                if (data39.artifact !== void 0) {
+                  let data42 = data39.artifact;
+                  if (typeof data42 !== "string" && data42 !== null) {
+                    const err53 = { instancePath: instancePath + "/steps/" + i2 + "/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
+                    if (vErrors === null) {
+                      vErrors = [err53];
+                    } else {
+                      vErrors.push(err53);
+                    }
+                    errors++;
+                  }
+                }
+              }
+            }
+            if (data28.transcript !== void 0) {
+              let data43 = data28.transcript;
+              if (typeof data43 !== "string" && data43 !== null) {
+                const err54 = { instancePath: instancePath + "/steps/" + i2 + "/transcript", schemaPath: "#/properties/steps/items/properties/transcript/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.transcript.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err54];
+                } else {
+                  vErrors.push(err54);
+                }
+                errors++;
+              }
             }
           } else {
-            const err51 = { instancePath: instancePath + "/steps/" + i1, schemaPath: "#/properties/steps/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err55 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err51];
+              vErrors = [err55];
             } else {
-              vErrors.push(err51);
+              vErrors.push(err55);
             }
             errors++;
           }
         }
       } else {
-        const err52 = { instancePath: instancePath + "/steps", schemaPath: "#/properties/steps/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err56 = { instancePath: instancePath + "/steps", schemaPath: "#/properties/steps/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err52];
+          vErrors = [err56];
         } else {
-          vErrors.push(err52);
+          vErrors.push(err56);
         }
         errors++;
       }
     }
     if (data.commands !== void 0) {
-      let data40 = data.commands;
-      if (Array.isArray(data40)) {
-        const len2 = data40.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          let data41 = data40[i2];
-          if (data41 && typeof data41 == "object" && !Array.isArray(data41)) {
-            if (data41.role === void 0) {
-              const err53 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
-              if (vErrors === null) {
-                vErrors = [err53];
-              } else {
-                vErrors.push(err53);
-              }
-              errors++;
-            }
-            if (data41.command === void 0) {
-              const err54 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "command" }, message: "must have required property 'command'" };
-              if (vErrors === null) {
-                vErrors = [err54];
-              } else {
-                vErrors.push(err54);
-              }
-              errors++;
-            }
-            if (data41.cwd === void 0) {
-              const err55 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "cwd" }, message: "must have required property 'cwd'" };
-              if (vErrors === null) {
-                vErrors = [err55];
-              } else {
-                vErrors.push(err55);
-              }
-              errors++;
-            }
-            if (data41.exitCode === void 0) {
-              const err56 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "exitCode" }, message: "must have required property 'exitCode'" };
-              if (vErrors === null) {
-                vErrors = [err56];
-              } else {
-                vErrors.push(err56);
-              }
-              errors++;
-            }
-            if (data41.durationMs === void 0) {
-              const err57 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "durationMs" }, message: "must have required property 'durationMs'" };
+      let data44 = data.commands;
+      if (Array.isArray(data44)) {
+        const len3 = data44.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data45 = data44[i3];
+          if (data45 && typeof data45 == "object" && !Array.isArray(data45)) {
+            if (data45.role === void 0) {
+              const err57 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
               if (vErrors === null) {
                 vErrors = [err57];
               } else {
@@ -34493,8 +34598,8 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data41.timedOut === void 0) {
-              const err58 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "timedOut" }, message: "must have required property 'timedOut'" };
+            if (data45.command === void 0) {
+              const err58 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "command" }, message: "must have required property 'command'" };
               if (vErrors === null) {
                 vErrors = [err58];
               } else {
@@ -34502,55 +34607,45 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data41.role !== void 0) {
-              if (typeof data41.role !== "string") {
-                const err59 = { instancePath: instancePath + "/commands/" + i2 + "/role", schemaPath: "#/properties/commands/items/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err59];
-                } else {
-                  vErrors.push(err59);
-                }
-                errors++;
+            if (data45.cwd === void 0) {
+              const err59 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "cwd" }, message: "must have required property 'cwd'" };
+              if (vErrors === null) {
+                vErrors = [err59];
+              } else {
+                vErrors.push(err59);
               }
+              errors++;
             }
-            if (data41.command !== void 0) {
-              if (typeof data41.command !== "string") {
-                const err60 = { instancePath: instancePath + "/commands/" + i2 + "/command", schemaPath: "#/properties/commands/items/properties/command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err60];
-                } else {
-                  vErrors.push(err60);
-                }
-                errors++;
+            if (data45.exitCode === void 0) {
+              const err60 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "exitCode" }, message: "must have required property 'exitCode'" };
+              if (vErrors === null) {
+                vErrors = [err60];
+              } else {
+                vErrors.push(err60);
               }
+              errors++;
             }
-            if (data41.cwd !== void 0) {
-              if (typeof data41.cwd !== "string") {
-                const err61 = { instancePath: instancePath + "/commands/" + i2 + "/cwd", schemaPath: "#/properties/commands/items/properties/cwd/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err61];
-                } else {
-                  vErrors.push(err61);
-                }
-                errors++;
+            if (data45.durationMs === void 0) {
+              const err61 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "durationMs" }, message: "must have required property 'durationMs'" };
+              if (vErrors === null) {
+                vErrors = [err61];
+              } else {
+                vErrors.push(err61);
               }
+              errors++;
             }
-            if (data41.exitCode !== void 0) {
-              let data45 = data41.exitCode;
-              if (!(typeof data45 == "number" && (!(data45 % 1) && !isNaN(data45)) && isFinite(data45)) && data45 !== null) {
-                const err62 = { instancePath: instancePath + "/commands/" + i2 + "/exitCode", schemaPath: "#/properties/commands/items/properties/exitCode/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.exitCode.type }, message: "must be integer,null" };
-                if (vErrors === null) {
-                  vErrors = [err62];
-                } else {
-                  vErrors.push(err62);
-                }
-                errors++;
+            if (data45.timedOut === void 0) {
+              const err62 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "timedOut" }, message: "must have required property 'timedOut'" };
+              if (vErrors === null) {
+                vErrors = [err62];
+              } else {
+                vErrors.push(err62);
               }
+              errors++;
             }
-            if (data41.signal !== void 0) {
-              let data46 = data41.signal;
-              if (typeof data46 !== "string" && data46 !== null) {
-                const err63 = { instancePath: instancePath + "/commands/" + i2 + "/signal", schemaPath: "#/properties/commands/items/properties/signal/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.signal.type }, message: "must be string,null" };
+            if (data45.role !== void 0) {
+              if (typeof data45.role !== "string") {
+                const err63 = { instancePath: instancePath + "/commands/" + i3 + "/role", schemaPath: "#/properties/commands/items/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err63];
                 } else {
@@ -34559,10 +34654,9 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data41.durationMs !== void 0) {
-              let data47 = data41.durationMs;
-              if (!(typeof data47 == "number" && isFinite(data47))) {
-                const err64 = { instancePath: instancePath + "/commands/" + i2 + "/durationMs", schemaPath: "#/properties/commands/items/properties/durationMs/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (data45.command !== void 0) {
+              if (typeof data45.command !== "string") {
+                const err64 = { instancePath: instancePath + "/commands/" + i3 + "/command", schemaPath: "#/properties/commands/items/properties/command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err64];
                 } else {
@@ -34571,9 +34665,9 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data41.timedOut !== void 0) {
-              if (typeof data41.timedOut !== "boolean") {
-                const err65 = { instancePath: instancePath + "/commands/" + i2 + "/timedOut", schemaPath: "#/properties/commands/items/properties/timedOut/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (data45.cwd !== void 0) {
+              if (typeof data45.cwd !== "string") {
+                const err65 = { instancePath: instancePath + "/commands/" + i3 + "/cwd", schemaPath: "#/properties/commands/items/properties/cwd/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err65];
                 } else {
@@ -34582,10 +34676,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data41.stdout !== void 0) {
-              let data49 = data41.stdout;
-              if (typeof data49 !== "string" && data49 !== null) {
-                const err66 = { instancePath: instancePath + "/commands/" + i2 + "/stdout", schemaPath: "#/properties/commands/items/properties/stdout/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stdout.type }, message: "must be string,null" };
+            if (data45.exitCode !== void 0) {
+              let data49 = data45.exitCode;
+              if (!(typeof data49 == "number" && (!(data49 % 1) && !isNaN(data49)) && isFinite(data49)) && data49 !== null) {
+                const err66 = { instancePath: instancePath + "/commands/" + i3 + "/exitCode", schemaPath: "#/properties/commands/items/properties/exitCode/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.exitCode.type }, message: "must be integer,null" };
                 if (vErrors === null) {
                   vErrors = [err66];
                 } else {
@@ -34594,10 +34688,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data41.stderr !== void 0) {
-              let data50 = data41.stderr;
+            if (data45.signal !== void 0) {
+              let data50 = data45.signal;
               if (typeof data50 !== "string" && data50 !== null) {
-                const err67 = { instancePath: instancePath + "/commands/" + i2 + "/stderr", schemaPath: "#/properties/commands/items/properties/stderr/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stderr.type }, message: "must be string,null" };
+                const err67 = { instancePath: instancePath + "/commands/" + i3 + "/signal", schemaPath: "#/properties/commands/items/properties/signal/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.signal.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err67];
                 } else {
@@ -34606,90 +34700,88 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err68 = { instancePath: instancePath + "/commands/" + i2, schemaPath: "#/properties/commands/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err68];
-            } else {
-              vErrors.push(err68);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err69 = { instancePath: instancePath + "/commands", schemaPath: "#/properties/commands/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err69];
-        } else {
-          vErrors.push(err69);
-        }
-        errors++;
-      }
-    }
-    if (data.diff !== void 0) {
-      let data51 = data.diff;
-      if (!(data51 && typeof data51 == "object" && !Array.isArray(data51)) && data51 !== null) {
-        const err70 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: schema34.properties.diff.type }, message: "must be object,null" };
-        if (vErrors === null) {
-          vErrors = [err70];
-        } else {
-          vErrors.push(err70);
-        }
-        errors++;
-      }
-      if (data51 && typeof data51 == "object" && !Array.isArray(data51)) {
-        if (data51.artifact !== void 0) {
-          if (typeof data51.artifact !== "string") {
-            const err71 = { instancePath: instancePath + "/diff/artifact", schemaPath: "#/properties/diff/properties/artifact/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err71];
-            } else {
-              vErrors.push(err71);
-            }
-            errors++;
-          }
-        }
-        if (data51.files !== void 0) {
-          let data53 = data51.files;
-          if (Array.isArray(data53)) {
-            const len3 = data53.length;
-            for (let i3 = 0; i3 < len3; i3++) {
-              if (typeof data53[i3] !== "string") {
-                const err72 = { instancePath: instancePath + "/diff/files/" + i3, schemaPath: "#/properties/diff/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data45.durationMs !== void 0) {
+              let data51 = data45.durationMs;
+              if (!(typeof data51 == "number" && isFinite(data51))) {
+                const err68 = { instancePath: instancePath + "/commands/" + i3 + "/durationMs", schemaPath: "#/properties/commands/items/properties/durationMs/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                 if (vErrors === null) {
-                  vErrors = [err72];
+                  vErrors = [err68];
                 } else {
-                  vErrors.push(err72);
+                  vErrors.push(err68);
+                }
+                errors++;
+              }
+            }
+            if (data45.timedOut !== void 0) {
+              if (typeof data45.timedOut !== "boolean") {
+                const err69 = { instancePath: instancePath + "/commands/" + i3 + "/timedOut", schemaPath: "#/properties/commands/items/properties/timedOut/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err69];
+                } else {
+                  vErrors.push(err69);
+                }
+                errors++;
+              }
+            }
+            if (data45.stdout !== void 0) {
+              let data53 = data45.stdout;
+              if (typeof data53 !== "string" && data53 !== null) {
+                const err70 = { instancePath: instancePath + "/commands/" + i3 + "/stdout", schemaPath: "#/properties/commands/items/properties/stdout/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stdout.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err70];
+                } else {
+                  vErrors.push(err70);
+                }
+                errors++;
+              }
+            }
+            if (data45.stderr !== void 0) {
+              let data54 = data45.stderr;
+              if (typeof data54 !== "string" && data54 !== null) {
+                const err71 = { instancePath: instancePath + "/commands/" + i3 + "/stderr", schemaPath: "#/properties/commands/items/properties/stderr/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stderr.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err71];
+                } else {
+                  vErrors.push(err71);
                 }
                 errors++;
               }
             }
           } else {
-            const err73 = { instancePath: instancePath + "/diff/files", schemaPath: "#/properties/diff/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err72 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err73];
+              vErrors = [err72];
             } else {
-              vErrors.push(err73);
+              vErrors.push(err72);
             }
             errors++;
           }
         }
-        if (data51.insertions !== void 0) {
-          let data55 = data51.insertions;
-          if (!(typeof data55 == "number" && (!(data55 % 1) && !isNaN(data55)) && isFinite(data55))) {
-            const err74 = { instancePath: instancePath + "/diff/insertions", schemaPath: "#/properties/diff/properties/insertions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err74];
-            } else {
-              vErrors.push(err74);
-            }
-            errors++;
-          }
+      } else {
+        const err73 = { instancePath: instancePath + "/commands", schemaPath: "#/properties/commands/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err73];
+        } else {
+          vErrors.push(err73);
         }
-        if (data51.deletions !== void 0) {
-          let data56 = data51.deletions;
-          if (!(typeof data56 == "number" && (!(data56 % 1) && !isNaN(data56)) && isFinite(data56))) {
-            const err75 = { instancePath: instancePath + "/diff/deletions", schemaPath: "#/properties/diff/properties/deletions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        errors++;
+      }
+    }
+    if (data.diff !== void 0) {
+      let data55 = data.diff;
+      if (!(data55 && typeof data55 == "object" && !Array.isArray(data55)) && data55 !== null) {
+        const err74 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: schema34.properties.diff.type }, message: "must be object,null" };
+        if (vErrors === null) {
+          vErrors = [err74];
+        } else {
+          vErrors.push(err74);
+        }
+        errors++;
+      }
+      if (data55 && typeof data55 == "object" && !Array.isArray(data55)) {
+        if (data55.artifact !== void 0) {
+          if (typeof data55.artifact !== "string") {
+            const err75 = { instancePath: instancePath + "/diff/artifact", schemaPath: "#/properties/diff/properties/artifact/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err75];
             } else {
@@ -34698,21 +34790,23 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data51.baseCommit !== void 0) {
-          if (typeof data51.baseCommit !== "string") {
-            const err76 = { instancePath: instancePath + "/diff/baseCommit", schemaPath: "#/properties/diff/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err76];
-            } else {
-              vErrors.push(err76);
+        if (data55.files !== void 0) {
+          let data57 = data55.files;
+          if (Array.isArray(data57)) {
+            const len4 = data57.length;
+            for (let i4 = 0; i4 < len4; i4++) {
+              if (typeof data57[i4] !== "string") {
+                const err76 = { instancePath: instancePath + "/diff/files/" + i4, schemaPath: "#/properties/diff/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err76];
+                } else {
+                  vErrors.push(err76);
+                }
+                errors++;
+              }
             }
-            errors++;
-          }
-        }
-        if (data51.headCommit !== void 0) {
-          let data58 = data51.headCommit;
-          if (typeof data58 !== "string" && data58 !== null) {
-            const err77 = { instancePath: instancePath + "/diff/headCommit", schemaPath: "#/properties/diff/properties/headCommit/type", keyword: "type", params: { type: schema34.properties.diff.properties.headCommit.type }, message: "must be string,null" };
+          } else {
+            const err77 = { instancePath: instancePath + "/diff/files", schemaPath: "#/properties/diff/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
               vErrors = [err77];
             } else {
@@ -34721,36 +34815,33 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      }
-    }
-    if (data.review !== void 0) {
-      let data59 = data.review;
-      if (!(data59 && typeof data59 == "object" && !Array.isArray(data59)) && data59 !== null) {
-        const err78 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: schema34.properties.review.type }, message: "must be object,null" };
-        if (vErrors === null) {
-          vErrors = [err78];
-        } else {
-          vErrors.push(err78);
-        }
-        errors++;
-      }
-    }
-    if (data.result !== void 0) {
-      let data60 = data.result;
-      if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
-        if (data60.status === void 0) {
-          const err79 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
-          if (vErrors === null) {
-            vErrors = [err79];
-          } else {
-            vErrors.push(err79);
+        if (data55.insertions !== void 0) {
+          let data59 = data55.insertions;
+          if (!(typeof data59 == "number" && (!(data59 % 1) && !isNaN(data59)) && isFinite(data59))) {
+            const err78 = { instancePath: instancePath + "/diff/insertions", schemaPath: "#/properties/diff/properties/insertions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err78];
+            } else {
+              vErrors.push(err78);
+            }
+            errors++;
           }
-          errors++;
         }
-        if (data60.status !== void 0) {
-          let data61 = data60.status;
-          if (!(data61 === "running" || data61 === "review" || data61 === "failed" || data61 === "cancelled" || data61 === "succeeded")) {
-            const err80 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.result.properties.status.enum }, message: "must be equal to one of the allowed values" };
+        if (data55.deletions !== void 0) {
+          let data60 = data55.deletions;
+          if (!(typeof data60 == "number" && (!(data60 % 1) && !isNaN(data60)) && isFinite(data60))) {
+            const err79 = { instancePath: instancePath + "/diff/deletions", schemaPath: "#/properties/diff/properties/deletions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err79];
+            } else {
+              vErrors.push(err79);
+            }
+            errors++;
+          }
+        }
+        if (data55.baseCommit !== void 0) {
+          if (typeof data55.baseCommit !== "string") {
+            const err80 = { instancePath: instancePath + "/diff/baseCommit", schemaPath: "#/properties/diff/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err80];
             } else {
@@ -34759,10 +34850,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data60.reason !== void 0) {
-          let data62 = data60.reason;
+        if (data55.headCommit !== void 0) {
+          let data62 = data55.headCommit;
           if (typeof data62 !== "string" && data62 !== null) {
-            const err81 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: schema34.properties.result.properties.reason.type }, message: "must be string,null" };
+            const err81 = { instancePath: instancePath + "/diff/headCommit", schemaPath: "#/properties/diff/properties/headCommit/type", keyword: "type", params: { type: schema34.properties.diff.properties.headCommit.type }, message: "must be string,null" };
             if (vErrors === null) {
               vErrors = [err81];
             } else {
@@ -34771,48 +34862,98 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data60.error !== void 0) {
-          let data63 = data60.error;
-          if (!(data63 && typeof data63 == "object" && !Array.isArray(data63)) && data63 !== null) {
-            const err82 = { instancePath: instancePath + "/result/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+      }
+    }
+    if (data.review !== void 0) {
+      let data63 = data.review;
+      if (!(data63 && typeof data63 == "object" && !Array.isArray(data63)) && data63 !== null) {
+        const err82 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: schema34.properties.review.type }, message: "must be object,null" };
+        if (vErrors === null) {
+          vErrors = [err82];
+        } else {
+          vErrors.push(err82);
+        }
+        errors++;
+      }
+    }
+    if (data.result !== void 0) {
+      let data64 = data.result;
+      if (data64 && typeof data64 == "object" && !Array.isArray(data64)) {
+        if (data64.status === void 0) {
+          const err83 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
+          if (vErrors === null) {
+            vErrors = [err83];
+          } else {
+            vErrors.push(err83);
+          }
+          errors++;
+        }
+        if (data64.status !== void 0) {
+          let data65 = data64.status;
+          if (!(data65 === "running" || data65 === "review" || data65 === "failed" || data65 === "cancelled" || data65 === "succeeded")) {
+            const err84 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.result.properties.status.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
-              vErrors = [err82];
+              vErrors = [err84];
             } else {
-              vErrors.push(err82);
+              vErrors.push(err84);
             }
             errors++;
           }
-          if (data63 && typeof data63 == "object" && !Array.isArray(data63)) {
-            if (data63.code !== void 0) {
-              if (typeof data63.code !== "string") {
-                const err83 = { instancePath: instancePath + "/result/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        }
+        if (data64.reason !== void 0) {
+          let data66 = data64.reason;
+          if (typeof data66 !== "string" && data66 !== null) {
+            const err85 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: schema34.properties.result.properties.reason.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err85];
+            } else {
+              vErrors.push(err85);
+            }
+            errors++;
+          }
+        }
+        if (data64.error !== void 0) {
+          let data67 = data64.error;
+          if (!(data67 && typeof data67 == "object" && !Array.isArray(data67)) && data67 !== null) {
+            const err86 = { instancePath: instancePath + "/result/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+            if (vErrors === null) {
+              vErrors = [err86];
+            } else {
+              vErrors.push(err86);
+            }
+            errors++;
+          }
+          if (data67 && typeof data67 == "object" && !Array.isArray(data67)) {
+            if (data67.code !== void 0) {
+              if (typeof data67.code !== "string") {
+                const err87 = { instancePath: instancePath + "/result/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err83];
+                  vErrors = [err87];
                 } else {
-                  vErrors.push(err83);
+                  vErrors.push(err87);
                 }
                 errors++;
               }
             }
-            if (data63.message !== void 0) {
-              if (typeof data63.message !== "string") {
-                const err84 = { instancePath: instancePath + "/result/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data67.message !== void 0) {
+              if (typeof data67.message !== "string") {
+                const err88 = { instancePath: instancePath + "/result/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err84];
+                  vErrors = [err88];
                 } else {
-                  vErrors.push(err84);
+                  vErrors.push(err88);
                 }
                 errors++;
               }
             }
-            if (data63.artifact !== void 0) {
-              let data66 = data63.artifact;
-              if (typeof data66 !== "string" && data66 !== null) {
-                const err85 = { instancePath: instancePath + "/result/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
+            if (data67.artifact !== void 0) {
+              let data70 = data67.artifact;
+              if (typeof data70 !== "string" && data70 !== null) {
+                const err89 = { instancePath: instancePath + "/result/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
                 if (vErrors === null) {
-                  vErrors = [err85];
+                  vErrors = [err89];
                 } else {
-                  vErrors.push(err85);
+                  vErrors.push(err89);
                 }
                 errors++;
               }
@@ -34820,95 +34961,42 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err86 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err90 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err86];
+          vErrors = [err90];
         } else {
-          vErrors.push(err86);
+          vErrors.push(err90);
         }
         errors++;
       }
     }
     if (data.heartbeat !== void 0) {
-      let data67 = data.heartbeat;
-      if (!(data67 && typeof data67 == "object" && !Array.isArray(data67)) && data67 !== null) {
-        const err87 = { instancePath: instancePath + "/heartbeat", schemaPath: "#/properties/heartbeat/type", keyword: "type", params: { type: schema34.properties.heartbeat.type }, message: "must be object,null" };
+      let data71 = data.heartbeat;
+      if (!(data71 && typeof data71 == "object" && !Array.isArray(data71)) && data71 !== null) {
+        const err91 = { instancePath: instancePath + "/heartbeat", schemaPath: "#/properties/heartbeat/type", keyword: "type", params: { type: schema34.properties.heartbeat.type }, message: "must be object,null" };
         if (vErrors === null) {
-          vErrors = [err87];
+          vErrors = [err91];
         } else {
-          vErrors.push(err87);
+          vErrors.push(err91);
         }
         errors++;
       }
-      if (data67 && typeof data67 == "object" && !Array.isArray(data67)) {
-        if (data67.at !== void 0) {
-          if (typeof data67.at !== "string") {
-            const err88 = { instancePath: instancePath + "/heartbeat/at", schemaPath: "#/properties/heartbeat/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
+        if (data71.at !== void 0) {
+          if (typeof data71.at !== "string") {
+            const err92 = { instancePath: instancePath + "/heartbeat/at", schemaPath: "#/properties/heartbeat/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err88];
+              vErrors = [err92];
             } else {
-              vErrors.push(err88);
+              vErrors.push(err92);
             }
             errors++;
           }
         }
-        if (data67.pid !== void 0) {
-          let data69 = data67.pid;
-          if (!(typeof data69 == "number" && (!(data69 % 1) && !isNaN(data69)) && isFinite(data69))) {
-            const err89 = { instancePath: instancePath + "/heartbeat/pid", schemaPath: "#/properties/heartbeat/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err89];
-            } else {
-              vErrors.push(err89);
-            }
-            errors++;
-          }
-        }
-      }
-    }
-    if (data.resumes !== void 0) {
-      let data70 = data.resumes;
-      if (Array.isArray(data70)) {
-        const len4 = data70.length;
-        for (let i4 = 0; i4 < len4; i4++) {
-          let data71 = data70[i4];
-          if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
-            if (data71.at !== void 0) {
-              if (typeof data71.at !== "string") {
-                const err90 = { instancePath: instancePath + "/resumes/" + i4 + "/at", schemaPath: "#/properties/resumes/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err90];
-                } else {
-                  vErrors.push(err90);
-                }
-                errors++;
-              }
-            }
-            if (data71.fromStep !== void 0) {
-              if (typeof data71.fromStep !== "string") {
-                const err91 = { instancePath: instancePath + "/resumes/" + i4 + "/fromStep", schemaPath: "#/properties/resumes/items/properties/fromStep/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err91];
-                } else {
-                  vErrors.push(err91);
-                }
-                errors++;
-              }
-            }
-            if (data71.pid !== void 0) {
-              let data74 = data71.pid;
-              if (!(typeof data74 == "number" && (!(data74 % 1) && !isNaN(data74)) && isFinite(data74))) {
-                const err92 = { instancePath: instancePath + "/resumes/" + i4 + "/pid", schemaPath: "#/properties/resumes/items/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err92];
-                } else {
-                  vErrors.push(err92);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err93 = { instancePath: instancePath + "/resumes/" + i4, schemaPath: "#/properties/resumes/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (data71.pid !== void 0) {
+          let data73 = data71.pid;
+          if (!(typeof data73 == "number" && (!(data73 % 1) && !isNaN(data73)) && isFinite(data73))) {
+            const err93 = { instancePath: instancePath + "/heartbeat/pid", schemaPath: "#/properties/heartbeat/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err93];
             } else {
@@ -34917,192 +35005,245 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err94 = { instancePath: instancePath + "/resumes", schemaPath: "#/properties/resumes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err94];
-        } else {
-          vErrors.push(err94);
-        }
-        errors++;
       }
     }
-    if (data.artifacts !== void 0) {
-      let data75 = data.artifacts;
-      if (Array.isArray(data75)) {
-        const len5 = data75.length;
+    if (data.resumes !== void 0) {
+      let data74 = data.resumes;
+      if (Array.isArray(data74)) {
+        const len5 = data74.length;
         for (let i5 = 0; i5 < len5; i5++) {
-          let data76 = data75[i5];
-          if (data76 && typeof data76 == "object" && !Array.isArray(data76)) {
-            if (data76.path === void 0) {
-              const err95 = { instancePath: instancePath + "/artifacts/" + i5, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
-              if (vErrors === null) {
-                vErrors = [err95];
-              } else {
-                vErrors.push(err95);
-              }
-              errors++;
-            }
-            if (data76.sha256 === void 0) {
-              const err96 = { instancePath: instancePath + "/artifacts/" + i5, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "sha256" }, message: "must have required property 'sha256'" };
-              if (vErrors === null) {
-                vErrors = [err96];
-              } else {
-                vErrors.push(err96);
-              }
-              errors++;
-            }
-            if (data76.bytes === void 0) {
-              const err97 = { instancePath: instancePath + "/artifacts/" + i5, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "bytes" }, message: "must have required property 'bytes'" };
-              if (vErrors === null) {
-                vErrors = [err97];
-              } else {
-                vErrors.push(err97);
-              }
-              errors++;
-            }
-            if (data76.path !== void 0) {
-              if (typeof data76.path !== "string") {
-                const err98 = { instancePath: instancePath + "/artifacts/" + i5 + "/path", schemaPath: "#/properties/artifacts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          let data75 = data74[i5];
+          if (data75 && typeof data75 == "object" && !Array.isArray(data75)) {
+            if (data75.at !== void 0) {
+              if (typeof data75.at !== "string") {
+                const err94 = { instancePath: instancePath + "/resumes/" + i5 + "/at", schemaPath: "#/properties/resumes/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err98];
+                  vErrors = [err94];
                 } else {
-                  vErrors.push(err98);
+                  vErrors.push(err94);
                 }
                 errors++;
               }
             }
-            if (data76.sha256 !== void 0) {
-              let data78 = data76.sha256;
-              if (typeof data78 === "string") {
-                if (!pattern13.test(data78)) {
-                  const err99 = { instancePath: instancePath + "/artifacts/" + i5 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err99];
-                  } else {
-                    vErrors.push(err99);
-                  }
-                  errors++;
-                }
-              } else {
-                const err100 = { instancePath: instancePath + "/artifacts/" + i5 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data75.fromStep !== void 0) {
+              if (typeof data75.fromStep !== "string") {
+                const err95 = { instancePath: instancePath + "/resumes/" + i5 + "/fromStep", schemaPath: "#/properties/resumes/items/properties/fromStep/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err100];
+                  vErrors = [err95];
                 } else {
-                  vErrors.push(err100);
+                  vErrors.push(err95);
                 }
                 errors++;
               }
             }
-            if (data76.bytes !== void 0) {
-              let data79 = data76.bytes;
-              if (!(typeof data79 == "number" && (!(data79 % 1) && !isNaN(data79)) && isFinite(data79))) {
-                const err101 = { instancePath: instancePath + "/artifacts/" + i5 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data75.pid !== void 0) {
+              let data78 = data75.pid;
+              if (!(typeof data78 == "number" && (!(data78 % 1) && !isNaN(data78)) && isFinite(data78))) {
+                const err96 = { instancePath: instancePath + "/resumes/" + i5 + "/pid", schemaPath: "#/properties/resumes/items/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err101];
+                  vErrors = [err96];
                 } else {
-                  vErrors.push(err101);
+                  vErrors.push(err96);
                 }
                 errors++;
-              }
-              if (typeof data79 == "number" && isFinite(data79)) {
-                if (data79 < 0 || isNaN(data79)) {
-                  const err102 = { instancePath: instancePath + "/artifacts/" + i5 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err102];
-                  } else {
-                    vErrors.push(err102);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data76.truncated !== void 0) {
-              let data80 = data76.truncated;
-              if (!(data80 && typeof data80 == "object" && !Array.isArray(data80)) && data80 !== null) {
-                const err103 = { instancePath: instancePath + "/artifacts/" + i5 + "/truncated", schemaPath: "#/properties/artifacts/items/properties/truncated/type", keyword: "type", params: { type: schema34.properties.artifacts.items.properties.truncated.type }, message: "must be object,null" };
-                if (vErrors === null) {
-                  vErrors = [err103];
-                } else {
-                  vErrors.push(err103);
-                }
-                errors++;
-              }
-              if (data80 && typeof data80 == "object" && !Array.isArray(data80)) {
-                if (data80.bytes !== void 0) {
-                  let data81 = data80.bytes;
-                  if (!(typeof data81 == "number" && (!(data81 % 1) && !isNaN(data81)) && isFinite(data81))) {
-                    const err104 = { instancePath: instancePath + "/artifacts/" + i5 + "/truncated/bytes", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                    if (vErrors === null) {
-                      vErrors = [err104];
-                    } else {
-                      vErrors.push(err104);
-                    }
-                    errors++;
-                  }
-                }
-                if (data80.sha256 !== void 0) {
-                  if (typeof data80.sha256 !== "string") {
-                    const err105 = { instancePath: instancePath + "/artifacts/" + i5 + "/truncated/sha256", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err105];
-                    } else {
-                      vErrors.push(err105);
-                    }
-                    errors++;
-                  }
-                }
               }
             }
           } else {
-            const err106 = { instancePath: instancePath + "/artifacts/" + i5, schemaPath: "#/properties/artifacts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err97 = { instancePath: instancePath + "/resumes/" + i5, schemaPath: "#/properties/resumes/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err106];
+              vErrors = [err97];
             } else {
-              vErrors.push(err106);
+              vErrors.push(err97);
             }
             errors++;
           }
         }
       } else {
-        const err107 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err98 = { instancePath: instancePath + "/resumes", schemaPath: "#/properties/resumes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err107];
+          vErrors = [err98];
         } else {
-          vErrors.push(err107);
+          vErrors.push(err98);
+        }
+        errors++;
+      }
+    }
+    if (data.artifacts !== void 0) {
+      let data79 = data.artifacts;
+      if (Array.isArray(data79)) {
+        const len6 = data79.length;
+        for (let i6 = 0; i6 < len6; i6++) {
+          let data80 = data79[i6];
+          if (data80 && typeof data80 == "object" && !Array.isArray(data80)) {
+            if (data80.path === void 0) {
+              const err99 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+              if (vErrors === null) {
+                vErrors = [err99];
+              } else {
+                vErrors.push(err99);
+              }
+              errors++;
+            }
+            if (data80.sha256 === void 0) {
+              const err100 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "sha256" }, message: "must have required property 'sha256'" };
+              if (vErrors === null) {
+                vErrors = [err100];
+              } else {
+                vErrors.push(err100);
+              }
+              errors++;
+            }
+            if (data80.bytes === void 0) {
+              const err101 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "bytes" }, message: "must have required property 'bytes'" };
+              if (vErrors === null) {
+                vErrors = [err101];
+              } else {
+                vErrors.push(err101);
+              }
+              errors++;
+            }
+            if (data80.path !== void 0) {
+              if (typeof data80.path !== "string") {
+                const err102 = { instancePath: instancePath + "/artifacts/" + i6 + "/path", schemaPath: "#/properties/artifacts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err102];
+                } else {
+                  vErrors.push(err102);
+                }
+                errors++;
+              }
+            }
+            if (data80.sha256 !== void 0) {
+              let data82 = data80.sha256;
+              if (typeof data82 === "string") {
+                if (!pattern13.test(data82)) {
+                  const err103 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err103];
+                  } else {
+                    vErrors.push(err103);
+                  }
+                  errors++;
+                }
+              } else {
+                const err104 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err104];
+                } else {
+                  vErrors.push(err104);
+                }
+                errors++;
+              }
+            }
+            if (data80.bytes !== void 0) {
+              let data83 = data80.bytes;
+              if (!(typeof data83 == "number" && (!(data83 % 1) && !isNaN(data83)) && isFinite(data83))) {
+                const err105 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err105];
+                } else {
+                  vErrors.push(err105);
+                }
+                errors++;
+              }
+              if (typeof data83 == "number" && isFinite(data83)) {
+                if (data83 < 0 || isNaN(data83)) {
+                  const err106 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err106];
+                  } else {
+                    vErrors.push(err106);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data80.truncated !== void 0) {
+              let data84 = data80.truncated;
+              if (!(data84 && typeof data84 == "object" && !Array.isArray(data84)) && data84 !== null) {
+                const err107 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated", schemaPath: "#/properties/artifacts/items/properties/truncated/type", keyword: "type", params: { type: schema34.properties.artifacts.items.properties.truncated.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err107];
+                } else {
+                  vErrors.push(err107);
+                }
+                errors++;
+              }
+              if (data84 && typeof data84 == "object" && !Array.isArray(data84)) {
+                if (data84.bytes !== void 0) {
+                  let data85 = data84.bytes;
+                  if (!(typeof data85 == "number" && (!(data85 % 1) && !isNaN(data85)) && isFinite(data85))) {
+                    const err108 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/bytes", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    if (vErrors === null) {
+                      vErrors = [err108];
+                    } else {
+                      vErrors.push(err108);
+                    }
+                    errors++;
+                  }
+                }
+                if (data84.sha256 !== void 0) {
+                  if (typeof data84.sha256 !== "string") {
+                    const err109 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/sha256", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err109];
+                    } else {
+                      vErrors.push(err109);
+                    }
+                    errors++;
+                  }
+                }
+              }
+            }
+          } else {
+            const err110 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err110];
+            } else {
+              vErrors.push(err110);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err111 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err111];
+        } else {
+          vErrors.push(err111);
         }
         errors++;
       }
     }
     if (data.redactions !== void 0) {
-      let data83 = data.redactions;
-      if (!(typeof data83 == "number" && (!(data83 % 1) && !isNaN(data83)) && isFinite(data83))) {
-        const err108 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      let data87 = data.redactions;
+      if (!(typeof data87 == "number" && (!(data87 % 1) && !isNaN(data87)) && isFinite(data87))) {
+        const err112 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
         if (vErrors === null) {
-          vErrors = [err108];
+          vErrors = [err112];
         } else {
-          vErrors.push(err108);
+          vErrors.push(err112);
         }
         errors++;
       }
-      if (typeof data83 == "number" && isFinite(data83)) {
-        if (data83 < 0 || isNaN(data83)) {
-          const err109 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+      if (typeof data87 == "number" && isFinite(data87)) {
+        if (data87 < 0 || isNaN(data87)) {
+          const err113 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
-            vErrors = [err109];
+            vErrors = [err113];
           } else {
-            vErrors.push(err109);
+            vErrors.push(err113);
           }
           errors++;
         }
       }
     }
   } else {
-    const err110 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err114 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err110];
+      vErrors = [err114];
     } else {
-      vErrors.push(err110);
+      vErrors.push(err114);
     }
     errors++;
   }
@@ -35131,9 +35272,9 @@ var init_validators = __esm({
     validatePrd = validate16;
     schema21 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/prd.schema.json", "title": "codex-orchestrator PRD front matter (tasks/NNNN-prd-<slug>.md)", "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "created": { "type": "string", "format": "date" }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "specs": { "type": "array", "items": { "type": "string", "minLength": 1 } } } };
     validateConfig = validate17;
-    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } } } };
+    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } } } };
     validateRunManifest = validate18;
-    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } } } };
+    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree is (inside .git)" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } } } };
     schema35 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
     pattern12 = new RegExp("^[0-9a-f]{40}$", "u");
     pattern13 = new RegExp("^[0-9a-f]{64}$", "u");
@@ -35954,7 +36095,7 @@ import { join as join5, resolve as resolve2 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "049b897b4d8e";
+var SCHEMA_HASH = "953febd84965";
 
 // dist/repo/atomic-write.js
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from "node:fs";

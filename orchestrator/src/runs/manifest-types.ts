@@ -54,6 +54,8 @@ export interface RunManifest {
     pid: number;
     forced: string | null;
     worktree: string;
+    /** --no-commit: changes stay uncommitted in the worktree (kept after the run). */
+    noCommit?: boolean;
     /** Process groups of the commands and agents running now. */
     children?: number[];
   };

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Agent, AgentResult } from '../agents/agent.js';
 import { createAgent } from '../agents/create-agent.js';
 import { type AdapterSpec, parseAdapterSpec, resolveRoles } from '../agents/role-assignment.js';
@@ -19,12 +19,11 @@ import type { RunManifest, StepRecord } from './manifest-types.js';
 import { runProcess } from './process-runner.js';
 import { assemblePrompt } from './prompt.js';
 import { createRedactor, type Redactor } from './redaction.js';
-import { newRunId, runBranchOf, runDirOf, worktreeDirOf } from './run-layout.js';
+import { HEARTBEAT_MS, newRunId, runBranchOf, runDirOf, worktreeDirOf } from './run-layout.js';
+import { killGroup } from './stop-run.js';
 import { RunRecorder } from './run-recorder.js';
 import { scrubEnv } from './scrubbed-env.js';
 import { staticReview } from './static-review.js';
-
-export const HEARTBEAT_MS = 2000;
 
 /** What a person (or the watcher) sees while a run goes. */
 export type ProgressEvent =
@@ -100,6 +99,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
       pid: process.pid,
       forced: options.force ?? null,
       worktree: worktreeRel(root, worktree),
+      noCommit: options.noCommit,
     },
     task: { id: task.id, title: task.title },
     trigger: { request: task.request ?? null, actor: actorOf(root, options.env), baseCommit },
@@ -174,10 +174,14 @@ export async function resumeRun(options: {
   const roles = Object.fromEntries(
     manifest.steps.map((s) => [s.role, parseAdapterSpec(s.adapter)]),
   ) as Record<Role, AdapterSpec>;
-  const worktree = join(root, manifest.run.worktree);
+  const worktree = resolve(root, manifest.run.worktree);
   const first = manifest.steps.find((s) => s.status !== 'succeeded' && s.status !== 'skipped');
   manifest.resumes.push({ at: new Date().toISOString(), fromStep: first?.role ?? 'end', pid: process.pid });
   manifest.run.pid = process.pid;
+  manifest.heartbeat = { at: new Date().toISOString(), pid: process.pid };
+  // what the killed attempt started may still be running in the worktree: stop it first
+  for (const pgid of manifest.run.children ?? []) killGroup(pgid, 'SIGKILL');
+  manifest.run.children = [];
   manifest.result = { status: 'running', reason: null, error: null };
   for (const step of manifest.steps)
     if (step.status === 'running' || step.status === 'failed' || step.status === 'cancelled')
@@ -215,7 +219,7 @@ export async function resumeRun(options: {
     worktree,
     env: options.env,
     signal: options.signal,
-    noCommit: false,
+    noCommit: manifest.run.noCommit ?? false,
     progress: options.progress,
   });
 }
@@ -272,9 +276,12 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
       }
     }
     const done = finish(recorder, ctx.progress, 'review', null, null);
-    // success: the worktree is no longer needed (the branch keeps the work); failures keep it for inspection
-    removeWorktree(ctx.root, ctx.worktree);
-    recorder.event('worktree-removed', {});
+    // success: the branch keeps the work, so the worktree goes; failures (and --no-commit runs,
+    // whose changes live only in the worktree) keep it until `cxo runs clean`
+    if (!ctx.noCommit) {
+      removeWorktree(ctx.root, ctx.worktree);
+      recorder.event('worktree-removed', {});
+    }
     return done;
   } finally {
     clearInterval(timer);
@@ -585,12 +592,17 @@ function commitIfAllowed(ctx: RunContext, role: Role): void {
 function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> & { patch: string } {
   const { recorder, worktree } = ctx;
   const base = recorder.manifest.trigger.baseCommit;
-  git(worktree, ['add', '--all']);
-  const patch = git(worktree, ['diff', '--cached', '--binary', '--no-color', '--no-ext-diff', base]).stdout;
-  const artifact = recorder.writeArtifact('diff.patch', patch);
+  // committed runs: exactly what the branch holds (files an acceptance command left behind are
+  // not the change); --no-commit runs: the worktree as it is, staged
   const head = git(worktree, ['rev-parse', 'HEAD']).stdout.trim();
-  const tree = git(worktree, ['write-tree']).stdout.trim();
-  const stat = diffStat(worktree, base, tree);
+  let target = head;
+  if (ctx.noCommit) {
+    git(worktree, ['add', '--all']);
+    target = git(worktree, ['write-tree']).stdout.trim();
+  }
+  const patch = git(worktree, ['diff', '--binary', '--no-color', '--no-ext-diff', base, target]).stdout;
+  const artifact = recorder.writeArtifact('diff.patch', patch);
+  const stat = diffStat(worktree, base, target);
   recorder.manifest.diff = { artifact, ...stat, baseCommit: base, headCommit: head === base ? null : head };
   recorder.save();
   return { ...recorder.manifest.diff, patch };

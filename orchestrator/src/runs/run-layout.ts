@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+/** How often a live run refreshes its heartbeat. */
+export const HEARTBEAT_MS = 2000;
+
 /** `20261121-093000123-k3f9`: sortable by start time (to the millisecond), unique by its random tail. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 18);

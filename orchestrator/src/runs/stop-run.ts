@@ -25,7 +25,8 @@ export async function stopRun(
   entry: RunEntry,
   graceMs = 5000,
 ): Promise<RunEntry['manifest']> {
-  const pid = entry.manifest.heartbeat?.pid ?? entry.manifest.run.pid;
+  // run.pid is the process running it now (a resume sets it), the heartbeat may lag by a beat
+  const pid = entry.manifest.run.pid;
   if (isAlive(pid)) {
     killGroup(pid, 'SIGTERM');
     const deadline = Date.now() + graceMs;

@@ -260,3 +260,24 @@ describe('cxo run on a terminal', () => {
     expect(screen).toContain('✔ reviewer: 1 file(s) changed, no blocking findings');
   });
 });
+
+describe('the recorded diff is what the branch holds', () => {
+  it('files an acceptance command leaves behind are not part of the change, and verify passes', () => {
+    const dir = repo({ acceptance: ['touch built.txt'] });
+    expect(cxo(dir, ['run', 't', '--role', 'manager=none', '--role', BUILD]).code).toBe(0);
+    const { manifest } = lastManifest(dir);
+    expect(manifest.diff.files).toEqual(['greeting.txt']);
+    const v = cxo(dir, ['verify', manifest.run.id]);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+  });
+
+  it('--no-commit keeps the worktree with the uncommitted change, and records its diff', () => {
+    const dir = repo({});
+    expect(cxo(dir, ['run', 't', '--no-commit', '--role', 'manager=none', '--role', BUILD]).code).toBe(0);
+    const { manifest } = lastManifest(dir);
+    expect(manifest.run.noCommit).toBe(true);
+    expect(manifest.diff).toMatchObject({ files: ['greeting.txt'], headCommit: null });
+    expect(readFileSync(join(dir, manifest.run.worktree, 'greeting.txt'), 'utf8')).toBe('hello\n');
+    expect(gitIn(dir, 'rev-parse', manifest.run.branch).trim()).toBe(manifest.trigger.baseCommit);
+  });
+});

@@ -258,6 +258,17 @@ export function normalizeStatus(raw: string): string {
     .replace(/[\s_]+/g, '-');
 }
 
+/** Reads an optional `priority` into ours; an unknown one is reported and ignored. */
+export function readPriority(r: Reporter, entry: Node, what: string): Priority | undefined {
+  const node = prop(entry, 'priority');
+  const raw = textOf(node);
+  if (!raw) return undefined;
+  const priority = toPriority(raw);
+  if (!priority)
+    r.warn('unknown-priority', `${what}: unknown priority ${JSON.stringify(raw)}; ignored`, node?.offset);
+  return priority;
+}
+
 export function toPriority(raw: string): Priority | undefined {
   const p = raw.trim().toLowerCase();
   return (PRIORITIES as readonly string[]).includes(p) ? (p as Priority) : undefined;

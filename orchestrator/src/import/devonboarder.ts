@@ -19,12 +19,12 @@ import {
   prop,
   Reporter,
   readOptionalText,
+  readPriority,
   readTitle,
   stringOf,
   stripBom,
   type TaskDraft,
   textOf,
-  toPriority,
   toTask,
   typeName,
 } from './common.js';
@@ -198,18 +198,8 @@ export function convertDevOnboarder(
       task.status = importedStatus('done', 'listed in DevOnboarder completedTasks');
     }
 
-    const priorityNode = prop(node, 'priority');
-    const rawPriority = textOf(priorityNode);
-    if (rawPriority) {
-      task.priority = toPriority(rawPriority);
-      if (!task.priority) {
-        r.warn(
-          'unknown-priority',
-          `${what}: unknown priority ${JSON.stringify(rawPriority)}; ignored`,
-          priorityNode?.offset,
-        );
-      }
-    }
+    const priority = readPriority(r, node, what);
+    if (priority) task.priority = priority;
 
     // Not seen in DevOnboarder's own file, but accepted so hand-extended files keep their edges.
     for (const depKey of DEPENDENCY_KEYS) {

@@ -21,6 +21,7 @@ import {
   prop,
   Reporter,
   readOptionalText,
+  readPriority,
   readTitle,
   sanitizeIdPart,
   shortHash,
@@ -28,7 +29,6 @@ import {
   stripBom,
   type TaskDraft,
   textOf,
-  toPriority,
   toRepoPath,
   toTask,
   typeName,
@@ -283,18 +283,8 @@ function fill(r: Reporter, entry: Entry, byKey: Map<string, string>, seen: Set<s
     }
   }
 
-  const priorityNode = prop(node, 'priority');
-  const rawPriority = textOf(priorityNode);
-  if (rawPriority) {
-    task.priority = toPriority(rawPriority);
-    if (!task.priority) {
-      r.warn(
-        'unknown-priority',
-        `${what}: unknown priority ${JSON.stringify(rawPriority)}; ignored`,
-        priorityNode?.offset,
-      );
-    }
-  }
+  const priority = readPriority(r, node, what);
+  if (priority) task.priority = priority;
 
   const assignee = textOf(prop(node, 'assignee'));
   if (assignee) task.owner = assignee;

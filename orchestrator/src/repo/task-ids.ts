@@ -1,3 +1,4 @@
+import { slugOf } from './slug.js';
 import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
@@ -7,19 +8,7 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower 
  * branches that add tasks at the same moment do not pick the same id (unlike sequential numbers).
  */
 export function generateTaskId(title: string, taken: (id: string) => boolean): string {
-  const slug =
-    title
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, ' ')
-      .trim()
-      .split(' ')
-      .filter(Boolean)
-      .slice(0, 5)
-      .join('-')
-      .slice(0, 40)
-      .replace(/-+$/, '') || 'task';
+  const slug = slugOf(title, { words: 5, chars: 40, fallback: 'task' });
   for (;;) {
     const bytes = randomBytes(5);
     let suffix = '';

@@ -5,6 +5,7 @@
  * run is left `running` without a process. Live runs are never touched; run branches and the
  * evidence under .runs/ are kept.
  */
+import { groupMembers } from './process-groups.js';
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { git } from '../git/git.js';
@@ -262,35 +263,6 @@ function groupState(pgid: number, notAfterMs: number): 'gone' | 'ours' | 'not-ou
   const leader = alive.find((p) => p.pid === pgid);
   if (leader && leader.startMs > notAfterMs) return 'not-ours';
   return 'ours';
-}
-
-/** The processes of a group with their state and start time, from /proc; undefined without /proc. */
-function groupMembers(pgid: number): { pid: number; state: string; startMs: number }[] | undefined {
-  let entries: string[];
-  let bootMs: number;
-  try {
-    entries = readdirSync('/proc');
-    bootMs = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))![1]) * 1000;
-  } catch {
-    return undefined;
-  }
-  const members: { pid: number; state: string; startMs: number }[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // it exited while we looked
-    }
-    // "pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime
-    // cutime cstime priority nice num_threads itrealvalue starttime ..."; comm may hold spaces
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) !== pgid) continue;
-    // starttime is in clock ticks since boot; USER_HZ is 100 on every Linux architecture in use
-    members.push({ pid: Number(entry), state: fields[0], startMs: bootMs + Number(fields[19]) * 10 });
-  }
-  return members;
 }
 
 async function waitGone(pgids: number[]): Promise<number[]> {

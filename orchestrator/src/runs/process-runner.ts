@@ -11,9 +11,10 @@
  * The child is not in the terminal's foreground group, so Ctrl-C does not reach it: the caller
  * turns its own SIGINT into `signal` (an AbortSignal).
  */
+import { groupAlive } from './process-groups.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -263,38 +264,6 @@ async function killGroup(pgid: number): Promise<boolean> {
     if (performance.now() > deadline) return false;
     await sleep(attempt < 10 ? 5 : 25);
   }
-}
-
-/**
- * Whether a process of the group is still alive. kill(2) also finds zombies: processes that are
- * dead but not yet reaped by init, which some inits do only every few seconds. A zombie runs
- * nothing and holds no files or pipes, so on Linux, where /proc tells, zombies do not count.
- */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return true;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // it exited while we looked
-    }
-    // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
 }
 
 function ended(stream: Readable, limitMs: number): Promise<void> {

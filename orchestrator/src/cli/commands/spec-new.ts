@@ -1,3 +1,4 @@
+import { slugOf } from '../../repo/slug.js';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import picomatch from 'picomatch';
@@ -22,7 +23,7 @@ const specNew: CommandHandler = async ({ cwd, options, out }) => {
   if (!title) throw new UsageError('--title is required', 'cxo spec new --title "What the change is"');
   const risk = (options.risk as string | undefined) ?? 'medium';
   if (!RISKS.includes(risk as Risk)) throw new UsageError(`--risk must be one of ${RISKS.join(', ')}`);
-  const slug = slugOf(title);
+  const slug = slugOf(title, { words: 5, chars: 60, fallback: 'spec' });
   const id = (options.id as string | undefined) ?? slug;
   if (!ID_PATTERN.test(id)) {
     throw new UsageError(
@@ -100,24 +101,6 @@ const specNew: CommandHandler = async ({ cwd, options, out }) => {
   return 0;
 };
 export default specNew;
-
-/** Lowercase ASCII words of the title joined by `-`, at most five of them (and 60 characters). */
-export function slugOf(title: string): string {
-  return (
-    title
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, ' ')
-      .trim()
-      .split(' ')
-      .filter(Boolean)
-      .slice(0, 5)
-      .join('-')
-      .slice(0, 60)
-      .replace(/-+$/, '') || 'spec'
-  );
-}
 
 /** The folder new specs go in: the fixed part of the first `files.specs` glob (`specs` by default). */
 function specsDir(config: Config): string {

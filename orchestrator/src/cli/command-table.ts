@@ -412,6 +412,20 @@ export const COMMANDS: CommandSpec[] = [
     ],
     load: () => import('./commands/import.js'),
   },
+  {
+    name: 'merge-driver',
+    summary: 'merge codex.tasks.json task by task (called by git, not by people)',
+    description:
+      'A git merge driver, called by git, not by people: `cxo init` registers it for codex.tasks.json. Matches tasks by id, merges human-owned fields one by one, keeps the status of the newer run, and writes the result into OURS keeping its formatting. Exit 0 when clean, 1 when conflicts remain (marked with <<<<<<< ours / >>>>>>> theirs), 2 on usage errors.',
+    args: [
+      { name: 'base', required: true, description: 'common ancestor version (%O)' },
+      { name: 'ours', required: true, description: 'our version (%A); the result is written here' },
+      { name: 'theirs', required: true, description: 'their version (%B)' },
+    ],
+    options: [],
+    examples: ['git config merge.codex-tasks.driver "npx --no-install cxo merge-driver %O %A %B"'],
+    load: () => import('./commands/merge-driver.js'),
+  },
 ];
 
 /** Group words that only introduce subcommands. */

@@ -203,3 +203,12 @@ names the mini-spec in \`specs/\` that governs it and the PRD and checklist item
 - The task is done when its \`acceptance\` commands pass; run them before you finish.
 ${AGENTS_SECTION_END}
 `;
+
+/** The `.gitattributes` line that routes the task index through `cxo merge-driver`. */
+export const GITATTRIBUTES_LINE = 'codex.tasks.json merge=codex-tasks';
+
+/** The repository git config `cxo init` sets so git can run the merge driver. */
+export const MERGE_DRIVER_CONFIG: Record<string, string> = {
+  'merge.codex-tasks.name': 'codex-orchestrator task index',
+  'merge.codex-tasks.driver': 'npx --no-install cxo merge-driver %O %A %B',
+};

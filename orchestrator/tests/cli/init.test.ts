@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cxo, makeRepo, read } from '../helpers/temp-repo.js';
+import { cxo, gitIn, makeRepo, read } from '../helpers/temp-repo.js';
 
 describe('cxo init', () => {
   it('scaffolds files that validate, with an approved spec whose approval digest matches', () => {
@@ -20,6 +20,27 @@ describe('cxo init', () => {
       /status: approved[\s\S]*owners: \["Test Person"\][\s\S]*digest: sha256:[0-9a-f]{64}/,
     );
     expect(cxo(dir, ['tasks', 'next']).stdout).toMatch(/^example-greeting/);
+    // the task index merges through `cxo merge-driver`
+    expect(r.stdout).toMatch(/created\s+\.gitattributes\n/);
+    expect(r.stdout).toMatch(/created\s+git config merge\.codex-tasks/);
+    expect(read(dir, '.gitattributes')).toBe('codex.tasks.json merge=codex-tasks\n');
+    expect(gitIn(dir, 'config', 'merge.codex-tasks.name').trim()).toBe('codex-orchestrator task index');
+    expect(gitIn(dir, 'config', 'merge.codex-tasks.driver').trim()).toBe(
+      'npx --no-install cxo merge-driver %O %A %B',
+    );
+    const again = cxo(dir, ['init', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: [], mergeDriver: 'already registered' });
+    expect(read(dir, '.gitattributes')).toBe('codex.tasks.json merge=codex-tasks\n');
+  });
+
+  it('appends the merge driver line to an existing .gitattributes once', () => {
+    const dir = makeRepo({ '.gitattributes': '*.png binary' }, { git: true });
+    expect(cxo(dir, ['init']).stdout).toMatch(/created\s+\.gitattributes \(merge driver line appended\)/);
+    expect(read(dir, '.gitattributes')).toBe('*.png binary\ncodex.tasks.json merge=codex-tasks\n');
+    expect(cxo(dir, ['init']).stdout).toMatch(
+      /skipped\s+\.gitattributes merge driver line \(already exists\)/,
+    );
+    expect(read(dir, '.gitattributes')).toBe('*.png binary\ncodex.tasks.json merge=codex-tasks\n');
   });
 
   it('is idempotent, never overwrites, and says what it skipped', () => {
@@ -29,6 +50,7 @@ describe('cxo init', () => {
       '.github/workflows/spec-guard.yml': 'name: ours\n',
     });
     const first = cxo(dir, ['init']);
+    expect(first.stdout).toMatch(/skipped\s+git config merge\.codex-tasks .*\(not a git repository/);
     expect(first.stdout).toMatch(/skipped\s+specs\/0001-example-greeting\.md \(already exists\)/);
     expect(first.stdout).toMatch(/created\s+AGENTS\.md \(section appended\)/);
     expect(read(dir, 'specs/0001-example-greeting.md')).toBe('mine\n');
@@ -37,10 +59,14 @@ describe('cxo init', () => {
     expect(read(dir, 'AGENTS.md')).toMatch(
       /^# Agents\n\nOur own rules\.\n\n<!-- codex-orchestrator:start -->/,
     );
-    const snapshot = ['codex.tasks.json', 'AGENTS.md', 'codex.config.yaml'].map((f) => read(dir, f));
+    const snapshot = ['codex.tasks.json', 'AGENTS.md', 'codex.config.yaml', '.gitattributes'].map((f) =>
+      read(dir, f),
+    );
     const second = cxo(dir, ['init', '--json']);
     expect(JSON.parse(second.stdout).created).toEqual([]);
-    expect(['codex.tasks.json', 'AGENTS.md', 'codex.config.yaml'].map((f) => read(dir, f))).toEqual(snapshot);
+    expect(
+      ['codex.tasks.json', 'AGENTS.md', 'codex.config.yaml', '.gitattributes'].map((f) => read(dir, f)),
+    ).toEqual(snapshot);
   });
 
   it('the scaffolded config parses and its values take effect', () => {

@@ -4,7 +4,9 @@ import { git } from '../../git/git.js';
 import {
   AGENTS_SECTION,
   AGENTS_SECTION_START,
+  GITATTRIBUTES_LINE,
   GUARD_WORKFLOW_PATH,
+  MERGE_DRIVER_CONFIG,
   scaffoldFiles,
 } from '../../init/templates.js';
 import { FileExistsError, writeFileAtomic } from '../../repo/atomic-write.js';
@@ -42,12 +44,34 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
     writeFileAtomic(agentsPath, `${agents}${agents.endsWith('\n') ? '' : '\n'}\n${AGENTS_SECTION}`);
     created.push('AGENTS.md (section appended)');
   }
+  const attributesPath = join(root, '.gitattributes');
+  const attributes = existsSync(attributesPath) ? readFileSync(attributesPath, 'utf8') : undefined;
+  if (attributes === undefined) {
+    writeFileAtomic(attributesPath, `${GITATTRIBUTES_LINE}\n`);
+    created.push('.gitattributes');
+  } else if (attributes.split(/\r?\n/).some((line) => line.trim() === GITATTRIBUTES_LINE)) {
+    skipped.push('.gitattributes merge driver line');
+  } else {
+    const eol = attributes.includes('\r\n') ? '\r\n' : '\n';
+    const sep = attributes === '' || attributes.endsWith('\n') ? '' : eol;
+    writeFileAtomic(attributesPath, `${attributes}${sep}${GITATTRIBUTES_LINE}${eol}`);
+    created.push('.gitattributes (merge driver line appended)');
+  }
+  const mergeDriver = registerMergeDriver(root);
+  if (mergeDriver === 'registered') created.push(MERGE_DRIVER_ITEM);
+  else if (mergeDriver === 'already registered') skipped.push(MERGE_DRIVER_ITEM);
   if (options.json) {
-    out.json({ root, created, skipped });
+    out.json({ root, created, skipped, mergeDriver });
     return 0;
   }
   for (const f of created) out.line(`created  ${f}`);
-  for (const f of skipped) out.line(`skipped  ${f} (already exists)`);
+  for (const f of skipped)
+    out.line(`skipped  ${f} (${f === MERGE_DRIVER_ITEM ? 'already registered' : 'already exists'})`);
+  if (mergeDriver === 'not a git repository') {
+    out.line(
+      `skipped  ${MERGE_DRIVER_ITEM} (not a git repository; run \`cxo init\` again after \`git init\`)`,
+    );
+  }
   if (created.includes(GUARD_WORKFLOW_PATH)) {
     out.line(
       `\n${GUARD_WORKFLOW_PATH} runs \`cxo guard\` on pull requests once you push it (docs/guard.md, "GitHub")`,
@@ -61,6 +85,27 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
   return 0;
 };
 export default init;
+
+const MERGE_DRIVER_ITEM = 'git config merge.codex-tasks (merge driver for codex.tasks.json)';
+
+/** Sets the repository's git config for `cxo merge-driver`; only what differs is written. */
+function registerMergeDriver(root: string): 'registered' | 'already registered' | 'not a git repository' {
+  try {
+    if (git(root, ['rev-parse', '--is-inside-work-tree'], { allowFail: true }).status !== 0)
+      return 'not a git repository';
+    let changed = false;
+    for (const [key, value] of Object.entries(MERGE_DRIVER_CONFIG)) {
+      const current = git(root, ['config', '--local', '--get', key], { allowFail: true }).stdout.trim();
+      if (current === value) continue;
+      git(root, ['config', '--local', key, value]);
+      changed = true;
+    }
+    return changed ? 'registered' : 'already registered';
+  } catch {
+    // no git on PATH
+    return 'not a git repository';
+  }
+}
 
 function authorName(root: string): string {
   let name = '';

@@ -1,0 +1,367 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OperationError } from '../errors.js';
+import { writeFileAtomic } from '../repo/atomic-write.js';
+import { hasErrors } from '../repo/diagnostics.js';
+import { repoPathProblem } from '../repo/repo-paths.js';
+import { decodeSource, encodeSource } from '../repo/source-text.js';
+import { parseTaskIndex, type TaskIndex } from '../repo/task-index.js';
+import { setTaskStatus } from '../repo/task-index-edit.js';
+import type { TaskStatus } from '../repo/task-types.js';
+import { git } from './git.js';
+
+export interface CommitTaskStatusOptions {
+  root: string;
+  /** Repository-relative path of the task index, e.g. `codex.tasks.json`. */
+  indexFile: string;
+  taskId: string;
+  /** The new status block. */
+  status: TaskStatus;
+  runId: string;
+  /** Repository-relative manifest path, named in the trailers with its sha256. */
+  manifest?: string;
+  /** Repository-relative files (or directories, walked) committed too: the run's evidence. */
+  extraFiles?: string[];
+  /** Subject (and body) instead of `cxo(<task>): <phase> [<run>]`; the trailers are appended. */
+  message?: string;
+  /** Compare-and-swap attempts before giving up (default 8). */
+  maxAttempts?: number;
+}
+
+export interface CommitTaskStatusResult {
+  /** The commit holding the status (HEAD's commit when nothing changed). */
+  commit: string;
+  /** Compare-and-swap attempts used. */
+  attempts: number;
+  /**
+   * Set when the person's working copy of the index was left as they had it: they changed the
+   * task's status block themselves (`status`), removed the task (`task`), or the file does not
+   * parse or is gone (`file`). The status is committed either way.
+   */
+  conflict?: { field: string };
+}
+
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'codex-orchestrator',
+  GIT_AUTHOR_EMAIL: 'codex-orchestrator@localhost',
+  GIT_COMMITTER_NAME: 'codex-orchestrator',
+  GIT_COMMITTER_EMAIL: 'codex-orchestrator@localhost',
+};
+
+interface Entry {
+  mode: string;
+  blob: string;
+}
+
+/**
+ * Commits a task's new status block (and the run's evidence files) on the current branch without
+ * touching what the person has staged or edited:
+ *
+ * - the commit is built in a temporary index from HEAD's tree and lands with a compare-and-swap
+ *   `update-ref`; when the branch moved meanwhile, everything is recomputed from the new HEAD,
+ *   with capped exponential backoff and jitter;
+ * - in the person's index, only entries of committed paths that still match the old HEAD are
+ *   moved to the new blobs (so nothing shows as a staged revert); staged changes stay as they are;
+ * - the person's working copy of the index gets the same minimal status edit, merged into their
+ *   uncommitted edits at task granularity; if they changed this task's status block themselves,
+ *   their value stays and a conflict is returned.
+ *
+ * Refs only move through `update-ref` and files are written atomically, so a kill at any moment
+ * leaves HEAD at the old or the complete new commit and the index file valid.
+ */
+export async function commitTaskStatus(options: CommitTaskStatusOptions): Promise<CommitTaskStatusResult> {
+  const { root, indexFile, taskId, status, runId } = options;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+  for (const file of [indexFile, options.manifest, ...(options.extraFiles ?? [])]) {
+    if (file === undefined) continue;
+    const problem = repoPathProblem(file);
+    if (problem) throw new OperationError(`${file}: ${problem}`);
+  }
+  const ref = git(root, ['symbolic-ref', '-q', 'HEAD'], { allowFail: true });
+  if (ref.status !== 0) {
+    throw new OperationError(
+      'cannot write the task status back: HEAD is detached',
+      'check out a branch (git switch <branch>) and run again',
+    );
+  }
+  const branchRef = ref.stdout.trim();
+  const extra = expandFiles(root, options.extraFiles ?? []);
+  const message = commitMessage(options);
+
+  // the evidence does not change between attempts: hash it once, outside the compare-and-swap window
+  const extraEntries = new Map<string, Entry>();
+  for (const file of extra) {
+    const executable = (statSync(join(root, file)).mode & 0o111) !== 0;
+    extraEntries.set(file, {
+      mode: executable ? '100755' : '100644',
+      blob: git(root, ['hash-object', '-w', '--', file]).stdout.trim(),
+    });
+  }
+  const scratch = mkdtempSync(join(tmpdir(), 'cxo-status-'));
+  try {
+    let prepared:
+      | { oldBlob: string; before: { index: TaskIndex; bytes: Buffer }; newText: string; newBlob: string }
+      | undefined;
+    for (let attempt = 1; ; attempt++) {
+      // one resolution of the branch gives the commit and its tree
+      const [head, headTree] = git(root, ['log', '-1', '--format=%H %T', branchRef, '--'])
+        .stdout.trim()
+        .split(' ');
+      const { mode, blob } = committedEntry(root, head, indexFile);
+      if (prepared?.oldBlob !== blob) {
+        // the index changed (or first attempt): edit it again; other files moving needs no re-edit
+        const before = committedIndex(root, head, indexFile, blob);
+        const newText = encodeSource(before.index.doc.source, checked(before.index, taskId, status));
+        const newBlob = git(root, ['hash-object', '-w', '--stdin'], { input: newText }).stdout.trim();
+        prepared = { oldBlob: blob, before, newText, newBlob };
+      }
+      const { before, newText } = prepared;
+      const env = { ...process.env, ...IDENTITY, GIT_INDEX_FILE: join(scratch, `index-${attempt}`) };
+      git(root, ['read-tree', head], { env });
+      const entries = new Map<string, Entry>();
+      entries.set(indexFile, { mode, blob: prepared.newBlob });
+      for (const [file, entry] of extraEntries) entries.set(file, entry);
+      git(root, ['update-index', '--add', '--index-info'], { env, input: indexInfo(entries) });
+      const tree = git(root, ['write-tree'], { env }).stdout.trim();
+      if (tree === headTree) {
+        // nothing to commit: the status and the evidence are in HEAD already
+        return { commit: head, attempts: attempt, ...mergeWorkingCopy(options, before, newText) };
+      }
+      const commit = git(root, ['-c', 'commit.gpgsign=false', 'commit-tree', tree, '-p', head, '-F', '-'], {
+        env,
+        input: message,
+      }).stdout.trim();
+      const swapped = git(
+        root,
+        ['update-ref', '-m', `cxo: status of ${taskId} [${runId}]`, branchRef, commit, head],
+        { allowFail: true },
+      );
+      if (swapped.status === 0) {
+        await syncPersonIndex(root, head, entries);
+        return { commit, attempts: attempt, ...mergeWorkingCopy(options, before, newText) };
+      }
+      if (attempt >= maxAttempts) {
+        throw new OperationError(
+          `cannot write the status of ${taskId} back: ${branchRef} kept moving (${attempt} attempts): ${swapped.stderr.trim()}`,
+          'run again when nobody else is committing',
+        );
+      }
+      await sleep(backoff(attempt));
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function commitMessage(options: CommitTaskStatusOptions): string {
+  const subject =
+    options.message?.trim() || `cxo(${options.taskId}): ${options.status.phase} [${options.runId}]`;
+  const trailers: [string, string][] = [
+    ['Task-Id', options.taskId],
+    ['Run-Id', options.runId],
+  ];
+  if (options.manifest) {
+    trailers.push(['Manifest', options.manifest]);
+    const path = join(options.root, options.manifest);
+    if (existsSync(path)) {
+      trailers.push(['Manifest-Sha256', createHash('sha256').update(readFileSync(path)).digest('hex')]);
+    }
+  }
+  return `${subject}\n\n${trailers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`;
+}
+
+/** Repository-relative files, directories walked (sorted), each existing. */
+function expandFiles(root: string, files: string[]): string[] {
+  const out = new Set<string>();
+  const walk = (file: string): void => {
+    const path = join(root, file);
+    if (!existsSync(path)) throw new OperationError(`cannot commit ${file}: no such file`);
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path).sort()) walk(`${file.replace(/\/+$/, '')}/${name}`);
+    } else out.add(file);
+  };
+  for (const file of files) walk(file);
+  return [...out];
+}
+
+/** Mode and blob of the task index at `head`. */
+function committedEntry(root: string, head: string, file: string): Entry {
+  const listed = git(root, ['ls-tree', head, '--', file], {
+    env: { ...process.env, GIT_LITERAL_PATHSPECS: '1' },
+  }).stdout.trim();
+  const match = /^(\d+) blob ([0-9a-f]+)\t/.exec(listed);
+  if (!match) {
+    throw new OperationError(
+      `cannot write the task status back: ${file} is not committed`,
+      `commit ${file} first`,
+    );
+  }
+  return { mode: match[1], blob: match[2] };
+}
+
+/** The task index as committed at `head` (blob `blob`), parsed. */
+function committedIndex(
+  root: string,
+  head: string,
+  file: string,
+  blob: string,
+): { index: TaskIndex; bytes: Buffer } {
+  const bytes = catBlob(root, blob);
+  const decoded = decodeSource(file, bytes);
+  const parsed = decoded.source ? parseTaskIndex(decoded.source, 'full') : undefined;
+  if (!parsed?.index || hasErrors(parsed.diagnostics)) {
+    const first = [...decoded.diagnostics, ...(parsed?.diagnostics ?? [])].find(
+      (d) => d.severity === 'error',
+    );
+    throw new OperationError(
+      `cannot write the task status back: ${file} at ${head.slice(0, 12)} is invalid: ${first?.message ?? 'unknown error'}`,
+      'fix and commit the task index first (cxo validate)',
+    );
+  }
+  return { index: parsed.index, bytes };
+}
+
+/** The blob's exact bytes (the `git` helper decodes stdout as UTF-8, which would hide bad bytes). */
+function catBlob(root: string, blob: string): Buffer {
+  const result = spawnSync('git', ['cat-file', 'blob', blob], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
+  if (result.error || result.status !== 0) {
+    throw new OperationError(
+      `git cat-file failed: ${result.error?.message ?? result.stderr.toString().trim()}`,
+    );
+  }
+  return result.stdout;
+}
+
+/** setTaskStatus on the committed text, refusing a task the commit does not have. */
+function checked(index: TaskIndex, taskId: string, status: TaskStatus): string {
+  if (!index.byId.has(taskId)) {
+    throw new OperationError(
+      `cannot write the status of ${taskId} back: the task is not in ${index.file} at HEAD`,
+      `commit the task to ${index.file} first`,
+    );
+  }
+  const text = setTaskStatus(index, taskId, status);
+  const reparsed = parseTaskIndex({ ...index.doc.source, text }, 'full');
+  if (!reparsed.index || hasErrors(reparsed.diagnostics)) {
+    const first = reparsed.diagnostics.find((d) => d.severity === 'error');
+    throw new Error(`refusing to commit an invalid ${index.file}: ${first?.message ?? 'unknown error'}`);
+  }
+  return text;
+}
+
+function indexInfo(entries: Map<string, Entry>): string {
+  return [...entries].map(([path, e]) => `${e.mode} ${e.blob}\t${path}\n`).join('');
+}
+
+/**
+ * Moves the person's index entries of the committed paths to the new blobs where they still
+ * match the old HEAD (or are absent from both), so the commit does not show as a staged revert.
+ * Entries the person staged differently are theirs and stay.
+ */
+async function syncPersonIndex(root: string, oldHead: string, entries: Map<string, Entry>): Promise<void> {
+  const paths = [...entries.keys()];
+  const env = { ...process.env, GIT_LITERAL_PATHSPECS: '1' };
+  for (let attempt = 1; attempt <= 20; attempt++) {
+    const inHead = listEntries(
+      git(root, ['ls-tree', oldHead, '--', ...paths], { env }).stdout,
+      /^(\d+) blob ([0-9a-f]+)\t(.*)$/,
+    );
+    const staged = listEntries(
+      git(root, ['ls-files', '-s', '--', ...paths], { env }).stdout,
+      /^(\d+) ([0-9a-f]+) 0\t(.*)$/,
+    );
+    const update = new Map<string, Entry>();
+    for (const [path, entry] of entries) {
+      const was = inHead.get(path);
+      const now = staged.get(path);
+      const same = was === undefined ? now === undefined : now?.blob === was.blob && now.mode === was.mode;
+      if (same) update.set(path, entry);
+    }
+    if (update.size === 0) return;
+    const result = git(root, ['update-index', '--add', '--index-info'], {
+      env,
+      input: indexInfo(update),
+      allowFail: true,
+    });
+    if (result.status === 0) return;
+    // the person's git holds index.lock: try again shortly, the commit itself has landed
+    await sleep(backoff(Math.min(attempt, 4)));
+  }
+}
+
+function listEntries(stdout: string, pattern: RegExp): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  for (const line of stdout.split('\n')) {
+    const m = pattern.exec(line);
+    if (m) out.set(m[3], { mode: m[1], blob: m[2] });
+  }
+  return out;
+}
+
+/**
+ * Brings the person's working copy of the index up to the commit. Unchanged → the committed
+ * bytes; edited elsewhere → the same status edit applied to their text; this task's status
+ * edited by them → left alone (their value wins) and reported as a conflict.
+ */
+function mergeWorkingCopy(
+  options: CommitTaskStatusOptions,
+  before: { index: TaskIndex; bytes: Buffer },
+  newText: string,
+): { conflict?: { field: string } } {
+  const path = join(options.root, options.indexFile);
+  const newBytes = Buffer.from(newText, 'utf8');
+  const oldStatus = before.index.byId.get(options.taskId)?.status;
+  for (let round = 0; round < 5; round++) {
+    if (!existsSync(path)) return { conflict: { field: 'file' } };
+    const working = readFileSync(path);
+    let next: Buffer;
+    if (working.equals(newBytes)) return {};
+    if (working.equals(before.bytes)) next = newBytes;
+    else {
+      const decoded = decodeSource(options.indexFile, working);
+      const parsed = decoded.source ? parseTaskIndex(decoded.source, 'full') : undefined;
+      if (!decoded.source || !parsed?.index || hasErrors(parsed.diagnostics))
+        return { conflict: { field: 'file' } };
+      const task = parsed.index.byId.get(options.taskId);
+      if (!task) return { conflict: { field: 'task' } };
+      if (canonical(task.status) !== canonical(oldStatus)) {
+        return canonical(task.status) === canonical(options.status) ? {} : { conflict: { field: 'status' } };
+      }
+      const text = setTaskStatus(parsed.index, options.taskId, options.status);
+      const reparsed = parseTaskIndex({ ...decoded.source, text }, 'full');
+      if (!reparsed.index || hasErrors(reparsed.diagnostics)) return { conflict: { field: 'file' } };
+      next = Buffer.from(encodeSource(decoded.source, text), 'utf8');
+    }
+    // the person may have saved meanwhile: only replace the bytes the merge was computed from
+    if (!readFileSync(path).equals(working)) continue;
+    writeFileAtomic(path, next);
+    return {};
+  }
+  return { conflict: { field: 'file' } };
+}
+
+/** JSON with sorted keys, so key order alone is not a change. */
+function canonical(value: unknown): string {
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+          )
+        : v,
+    ) ?? 'undefined'
+  );
+}
+
+/** Capped exponential backoff with jitter: 10 ms doubling, at most 500 ms. */
+function backoff(attempt: number): number {
+  const ceiling = Math.min(500, 10 * 2 ** (attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

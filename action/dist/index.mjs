@@ -2367,9 +2367,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve6, reject) => {
+          return new Promise((resolve7, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve6(data);
+              return err ? reject(err) : resolve7(data);
             });
           });
         }
@@ -2407,12 +2407,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve6, reject) => {
+          return new Promise((resolve7, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve6(data);
+              ) : resolve7(data);
             });
           });
         }
@@ -4679,8 +4679,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve6, reject) => {
-        res = resolve6;
+      const promise = new Promise((resolve7, reject) => {
+        res = resolve7;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6931,12 +6931,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve6, reject) => {
+      const waitForDrain = () => new Promise((resolve7, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve6;
+          callback = resolve7;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7606,12 +7606,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve6, reject) => {
+      const waitForDrain = () => new Promise((resolve7, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve6;
+          callback = resolve7;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -8090,16 +8090,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve6) => {
+        return new Promise((resolve7) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve6;
+            this[kClosedResolve] = resolve7;
           } else {
-            resolve6(null);
+            resolve7(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve6) => {
+        return new Promise((resolve7) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -8110,7 +8110,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve6(null);
+            resolve7(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -8161,7 +8161,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve6, reject) => {
+        const socket = await new Promise((resolve7, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -8173,7 +8173,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve6(socket2);
+              resolve7(socket2);
             }
           });
         });
@@ -8509,8 +8509,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve6) => {
-            this[kClosedResolve] = resolve6;
+          await new Promise((resolve7) => {
+            this[kClosedResolve] = resolve7;
           });
         }
       }
@@ -9779,7 +9779,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve6, reject) => {
+        return await new Promise((resolve7, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9792,7 +9792,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve6(null);
+              resolve7(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9811,7 +9811,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve6, reject) => {
+      return new Promise((resolve7, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9828,7 +9828,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve6,
+              resolve: resolve7,
               reject,
               length: 0,
               body: []
@@ -9898,18 +9898,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve6, stream, length } = consume2;
+      const { type, body, resolve: resolve7, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve6(chunksDecode(body, length));
+          resolve7(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve6(JSON.parse(chunksDecode(body, length)));
+          resolve7(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve6(chunksConcat(body, length).buffer);
+          resolve7(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve6(new Blob(body, { type: stream[kContentType] }));
+          resolve7(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve6(chunksConcat(body, length));
+          resolve7(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -10166,9 +10166,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve7, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -10391,9 +10391,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve7, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -10678,9 +10678,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve7, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -10772,9 +10772,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve7, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -14637,7 +14637,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve6, reject) => agent.dispatch(
+        return new Promise((resolve7, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14713,7 +14713,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve6({
+              resolve7({
                 status,
                 statusText,
                 headersList,
@@ -14756,7 +14756,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve6({
+              resolve7({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18497,8 +18497,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve6) => {
-        setTimeout(resolve6, ms).unref();
+      return new Promise((resolve7) => {
+        setTimeout(resolve7, ms).unref();
       });
     }
     module.exports = {
@@ -19367,11 +19367,11 @@ var init_lib = __esm({
     import_undici = __toESM(require_undici(), 1);
     __awaiter = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -19387,7 +19387,7 @@ var init_lib = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -19457,26 +19457,26 @@ var init_lib = __esm({
       }
       readBody() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve6) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve7) => __awaiter(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve6(output.toString());
+              resolve7(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve6) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve7) => __awaiter(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve6(Buffer.concat(chunks));
+              resolve7(Buffer.concat(chunks));
             });
           }));
         });
@@ -19679,14 +19679,14 @@ var init_lib = __esm({
        */
       requestRaw(info2, data) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve6, reject) => {
+          return new Promise((resolve7, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve6(res);
+                resolve7(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -19930,12 +19930,12 @@ var init_lib = __esm({
         return __awaiter(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve6) => setTimeout(() => resolve6(), ms));
+          return new Promise((resolve7) => setTimeout(() => resolve7(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve6, reject) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve7, reject) => __awaiter(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -19943,7 +19943,7 @@ var init_lib = __esm({
               headers: {}
             };
             if (statusCode === HttpCodes.NotFound) {
-              resolve6(response);
+              resolve7(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -19982,7 +19982,7 @@ var init_lib = __esm({
               err.result = response.result;
               reject(err);
             } else {
-              resolve6(response);
+              resolve7(response);
             }
           }));
         });
@@ -19998,11 +19998,11 @@ var init_auth = __esm({
   "node_modules/@actions/http-client/lib/auth.js"() {
     __awaiter2 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20018,7 +20018,7 @@ var init_auth = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20057,11 +20057,11 @@ var init_oidc_utils = __esm({
     init_core();
     __awaiter3 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20077,7 +20077,7 @@ var init_oidc_utils = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20151,11 +20151,11 @@ var init_summary = __esm({
   "node_modules/@actions/core/lib/summary.js"() {
     __awaiter4 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20171,7 +20171,7 @@ var init_summary = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20550,11 +20550,11 @@ var init_io_util = __esm({
   "node_modules/@actions/io/lib/io-util.js"() {
     __awaiter5 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20570,7 +20570,7 @@ var init_io_util = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20653,11 +20653,11 @@ var init_io = __esm({
     init_io_util();
     __awaiter6 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20673,7 +20673,7 @@ var init_io = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20738,11 +20738,11 @@ var init_toolrunner = __esm({
     init_io_util();
     __awaiter7 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20758,7 +20758,7 @@ var init_toolrunner = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20977,7 +20977,7 @@ var init_toolrunner = __esm({
             this.toolPath = path4.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
           }
           this.toolPath = yield which(this.toolPath, true);
-          return new Promise((resolve6, reject) => __awaiter7(this, void 0, void 0, function* () {
+          return new Promise((resolve7, reject) => __awaiter7(this, void 0, void 0, function* () {
             this._debug(`exec tool: ${this.toolPath}`);
             this._debug("arguments:");
             for (const arg of this.args) {
@@ -21060,7 +21060,7 @@ var init_toolrunner = __esm({
               if (error2) {
                 reject(error2);
               } else {
-                resolve6(exitCode);
+                resolve7(exitCode);
               }
             });
             if (this.options.input) {
@@ -21190,11 +21190,11 @@ var init_exec = __esm({
     init_toolrunner();
     __awaiter8 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21210,7 +21210,7 @@ var init_exec = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -21246,11 +21246,11 @@ var init_platform = __esm({
     init_exec();
     __awaiter9 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21266,7 +21266,7 @@ var init_platform = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -21475,11 +21475,11 @@ var init_core = __esm({
     init_platform();
     __awaiter10 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21495,7 +21495,7 @@ var init_core = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -35456,13 +35456,13 @@ var init_config_parse = __esm({
 
 // dist/action/main.js
 init_core();
-import { existsSync as existsSync4, readFileSync as readFileSync4 } from "node:fs";
-import { resolve as resolve5 } from "node:path";
+import { existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
+import { resolve as resolve6 } from "node:path";
 
 // dist/cli/run-guard.js
 import { mkdirSync as mkdirSync3, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // dist/errors.js
 var ExitCode2 = {
@@ -35529,14 +35529,14 @@ function changedFiles(root, baseRef, headRef = "HEAD") {
   }
   const shallow = git(root, ["rev-parse", "--is-shallow-repository"], { allowFail: true }).stdout.trim() === "true";
   const fetchHint = (ref) => shallow ? `this clone is shallow: run \`git fetch --unshallow\` (or \`git fetch --deepen=200 origin ${ref}\`); in GitHub Actions use actions/checkout with fetch-depth: 0` : `fetch it first, e.g. \`git fetch origin ${ref}\``;
-  const resolve6 = (ref) => {
+  const resolve7 = (ref) => {
     const r = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowFail: true });
     if (r.status !== 0)
       throw new CxoError(`git ref "${ref}" is not in this clone`, ExitCode2.Usage, { hint: fetchHint(ref) });
     return r.stdout.trim();
   };
-  const base = resolve6(baseRef);
-  const head = resolve6(headRef);
+  const base = resolve7(baseRef);
+  const head = resolve7(headRef);
   const mb = git(root, ["merge-base", base, head], { allowFail: true });
   if (mb.status !== 0) {
     throw new CxoError(`no common ancestor of ${baseRef} and ${headRef} in this clone`, ExitCode2.Usage, {
@@ -35915,11 +35915,26 @@ function applySeverities(violations, rules) {
 // dist/guard/overrides.js
 import { appendFileSync as appendFileSync2, existsSync as existsSync2, mkdirSync, readFileSync } from "node:fs";
 import { dirname as dirname3, join as join3 } from "node:path";
+
+// dist/git/person.js
+function personName(root, env = process.env) {
+  let name = "";
+  try {
+    name = git(root, ["config", "user.name"], { allowFail: true }).stdout.trim();
+  } catch {
+  }
+  return name || env.USER?.trim() || env.USERNAME?.trim() || void 0;
+}
+function actorName(root, env = process.env) {
+  return env.GITHUB_ACTOR || personName(root, env) || "unknown";
+}
+
+// dist/guard/overrides.js
 var OVERRIDE_TRAILER = "Spec-Guard-Override";
 var OVERRIDE_LOG = ".runs/guard/overrides.jsonl";
 function findOverride(root, options) {
   const at = options.now.toISOString();
-  const by = whoAmI(root, options.env);
+  const by = actorName(root, options.env);
   if (options.flag?.trim())
     return { reason: options.flag.trim(), by, at, source: "flag" };
   const trailer = commitTrailer(root, options.head ?? "HEAD");
@@ -35947,17 +35962,6 @@ function prLabel(env, labels) {
   } catch {
     return void 0;
   }
-}
-function whoAmI(root, env) {
-  if (env.GITHUB_ACTOR)
-    return env.GITHUB_ACTOR;
-  try {
-    const name = git(root, ["config", "user.name"], { allowFail: true }).stdout.trim();
-    if (name)
-      return name;
-  } catch {
-  }
-  return env.USER ?? "unknown";
 }
 function recordOverride(root, override, violations, head) {
   const file = join3(root, OVERRIDE_LOG);
@@ -36089,17 +36093,32 @@ function parsePrd(source) {
 
 // dist/repo/parse-cache.js
 import { createHash, hash as hash2 } from "node:crypto";
-import { mkdirSync as mkdirSync2, readFileSync as readFileSync2, statSync } from "node:fs";
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync3 } from "node:fs";
 import { homedir } from "node:os";
-import { join as join5, resolve as resolve2 } from "node:path";
+import { join as join6, resolve as resolve3 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
 var SCHEMA_HASH = "953febd84965";
 
+// dist/git/git-dir.js
+import { readFileSync as readFileSync2, statSync } from "node:fs";
+import { join as join4, resolve as resolve2 } from "node:path";
+function gitDirOf(root) {
+  const dotGit = join4(root, ".git");
+  try {
+    if (statSync(dotGit).isDirectory())
+      return dotGit;
+    const pointer = /^gitdir: (.+)$/m.exec(readFileSync2(dotGit, "utf8"));
+    return pointer ? resolve2(root, pointer[1].trim()) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
 // dist/repo/atomic-write.js
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename as basename3, dirname as dirname4, join as join4 } from "node:path";
+import { basename as basename3, dirname as dirname4, join as join5 } from "node:path";
 var FileExistsError = class extends Error {
   path;
   constructor(path6) {
@@ -36109,7 +36128,7 @@ var FileExistsError = class extends Error {
 };
 function writeFileAtomic(path6, content, options = {}) {
   const dir = dirname4(path6);
-  const tmp = join4(dir, `.${basename3(path6)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = join5(dir, `.${basename3(path6)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   const fd = openSync(tmp, "wx", 420);
   try {
     writeSync(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
@@ -36160,10 +36179,10 @@ var ParseCache = class _ParseCache {
   static open(dir, name) {
     if (!dir)
       return new _ParseCache(void 0, {});
-    const file = join5(dir, `${name}.json`);
+    const file = join6(dir, `${name}.json`);
     let entries = {};
     try {
-      const stored = JSON.parse(readFileSync2(file, "utf8"));
+      const stored = JSON.parse(readFileSync3(file, "utf8"));
       if (stored.salt === SALT && stored.entries)
         entries = stored.entries;
     } catch {
@@ -36196,7 +36215,7 @@ var ParseCache = class _ParseCache {
     if (!this.file || !this.dirty && this.used.size === Object.keys(this.entries).length)
       return;
     try {
-      mkdirSync2(resolve2(this.file, ".."), { recursive: true });
+      mkdirSync2(resolve3(this.file, ".."), { recursive: true });
       writeFileAtomic(this.file, JSON.stringify({ salt: SALT, entries: Object.fromEntries(this.used) }));
     } catch {
     }
@@ -36205,25 +36224,18 @@ var ParseCache = class _ParseCache {
 var SALT = `${VERSION}:${SCHEMA_HASH}:3`;
 function cacheDirFor(root, env = process.env) {
   if (env.CXO_CACHE_DIR)
-    return resolve2(env.CXO_CACHE_DIR, createHash("sha1").update(resolve2(root)).digest("hex").slice(0, 16));
-  const dotGit = join5(root, ".git");
-  try {
-    const stat2 = statSync(dotGit);
-    if (stat2.isDirectory())
-      return join5(dotGit, "codex-orchestrator");
-    const pointer = /^gitdir: (.+)$/m.exec(readFileSync2(dotGit, "utf8"));
-    if (pointer)
-      return join5(resolve2(root, pointer[1].trim()), "codex-orchestrator");
-  } catch {
-  }
-  const base = env.XDG_CACHE_HOME || join5(homedir(), ".cache");
-  return join5(base, "codex-orchestrator", createHash("sha1").update(resolve2(root)).digest("hex").slice(0, 16));
+    return resolve3(env.CXO_CACHE_DIR, createHash("sha1").update(resolve3(root)).digest("hex").slice(0, 16));
+  const gitDir = gitDirOf(root);
+  if (gitDir)
+    return join6(gitDir, "codex-orchestrator");
+  const base = env.XDG_CACHE_HOME || join6(homedir(), ".cache");
+  return join6(base, "codex-orchestrator", createHash("sha1").update(resolve3(root)).digest("hex").slice(0, 16));
 }
 
 // dist/repo/repo-files.js
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
-import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync3 } from "node:fs";
-import { dirname as dirname6, join as join7, relative as relative3, resolve as resolve4, sep as sep4 } from "node:path";
+import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync4 } from "node:fs";
+import { dirname as dirname6, join as join8, relative as relative3, resolve as resolve5, sep as sep4 } from "node:path";
 init_config();
 init_diagnostics();
 init_source_text();
@@ -37409,7 +37421,7 @@ function duplicateKeys(index, source) {
 
 // dist/repo/repo-paths.js
 import { lstatSync, realpathSync, statSync as statSync2 } from "node:fs";
-import { basename as basename4, dirname as dirname5, isAbsolute, join as join6, relative as relative2, resolve as resolve3, sep as sep3 } from "node:path";
+import { basename as basename4, dirname as dirname5, isAbsolute, join as join7, relative as relative2, resolve as resolve4, sep as sep3 } from "node:path";
 function repoPathProblem(path6) {
   if (path6.length === 0)
     return "path is empty";
@@ -37435,7 +37447,7 @@ var RepoPathChecker = class {
   }
   /** A file a directory listing showed as a plain file (not a link): only its directory can lead outside. */
   checkListedFile(path6) {
-    const absolute = resolve3(this.root, path6);
+    const absolute = resolve4(this.root, path6);
     const dir = dirname5(absolute);
     let escapes = this.dirEscapes.get(dir);
     if (escapes === void 0) {
@@ -37449,7 +37461,7 @@ var RepoPathChecker = class {
     return { absolute, exists: true, escapes, isDirectory: false };
   }
   check(path6) {
-    const absolute = resolve3(this.root, path6);
+    const absolute = resolve4(this.root, path6);
     let stat2;
     try {
       stat2 = lstatSync(absolute);
@@ -37467,7 +37479,7 @@ var RepoPathChecker = class {
       }
     } else {
       const dir = this.realDir(dirname5(absolute));
-      real = dir === void 0 ? void 0 : join6(dir, basename4(absolute));
+      real = dir === void 0 ? void 0 : join7(dir, basename4(absolute));
     }
     if (real === void 0)
       return { absolute, exists: false, escapes: false, isDirectory: false };
@@ -37632,23 +37644,23 @@ function editDistance(a, b) {
 
 // dist/repo/repo-files.js
 function findRepoRoot(start) {
-  let dir = resolve4(start);
+  let dir = resolve5(start);
   let gitRoot;
   for (; ; ) {
-    if (existsSync3(join7(dir, "codex.tasks.json")) || existsSync3(join7(dir, CONFIG_FILE)))
+    if (existsSync3(join8(dir, "codex.tasks.json")) || existsSync3(join8(dir, CONFIG_FILE)))
       return dir;
-    if (!gitRoot && existsSync3(join7(dir, ".git")))
+    if (!gitRoot && existsSync3(join8(dir, ".git")))
       gitRoot = dir;
     const up = dirname6(dir);
     if (up === dir)
-      return gitRoot ?? resolve4(start);
+      return gitRoot ?? resolve5(start);
     dir = up;
   }
 }
 function readRepoText(root, file, maxBytes) {
   let bytes;
   try {
-    bytes = readFileSync3(join7(root, file));
+    bytes = readFileSync4(join8(root, file));
   } catch (e) {
     const code = e.code;
     if (code === "ENOENT" || code === "ENOTDIR")
@@ -37681,7 +37693,7 @@ function listRepoEntries(root, globs) {
     const walk = (dir) => {
       let entries;
       try {
-        entries = readdirSync(join7(root, dir), { withFileTypes: true });
+        entries = readdirSync(join8(root, dir), { withFileTypes: true });
       } catch {
         return;
       }
@@ -37843,7 +37855,7 @@ async function loadRepo(root, options = {}) {
 // dist/repo/manifest-check.js
 init_validators();
 import { statSync as statSync3 } from "node:fs";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 init_schema_validation();
 function checkManifest(root, path6) {
   if (repoPathProblem(path6))
@@ -37870,7 +37882,7 @@ function checkManifests(root, paths, cache) {
     }
     let key;
     try {
-      const st = statSync3(join8(root, path6));
+      const st = statSync3(join9(root, path6));
       key = `${path6}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
     } catch {
       checks.set(path6, { exists: false, problems: [] });
@@ -37955,9 +37967,9 @@ async function runGuard(options) {
   return { report, root };
 }
 function writeGuardReport(report, env) {
-  const dir = env.RUNNER_TEMP || join9(tmpdir(), "codex-orchestrator");
+  const dir = env.RUNNER_TEMP || join10(tmpdir(), "codex-orchestrator");
   mkdirSync3(dir, { recursive: true });
-  const path6 = join9(dir, `spec-guard-report-${process.pid}.json`);
+  const path6 = join10(dir, `spec-guard-report-${process.pid}.json`);
   writeFileSync(path6, `${JSON.stringify(report, null, 2)}
 `);
   return path6;
@@ -38029,7 +38041,7 @@ function baseFromEvent(env) {
     return void 0;
   let event;
   try {
-    event = JSON.parse(readFileSync4(path6, "utf8"));
+    event = JSON.parse(readFileSync5(path6, "utf8"));
   } catch {
     return void 0;
   }
@@ -38048,7 +38060,7 @@ function input(name) {
   return getInput(name).trim() || void 0;
 }
 async function main() {
-  const cwd = resolve5(process.cwd(), input("working-directory") ?? ".");
+  const cwd = resolve6(process.cwd(), input("working-directory") ?? ".");
   let base = input("base");
   if (base === void 0) {
     const fromEvent = baseFromEvent(process.env);

@@ -1,5 +1,4 @@
 import { InvalidRepoError, NotFoundError, UsageError } from '../errors.js';
-import { git } from '../git/git.js';
 import { formatUtcDay, parseUtcDay, utcDayOf } from '../guard/utc-date.js';
 import type { Config } from '../repo/config.js';
 import { type Diagnostic, diagnostic, sortDiagnostics } from '../repo/diagnostics.js';
@@ -99,17 +98,6 @@ function parseSpecFile(root: string, config: Config, file: string): SpecDoc {
   if (!parsed.spec)
     throw new InvalidRepoError(`${file} is not a valid mini-spec`, sortDiagnostics(parsed.diagnostics));
   return parsed.spec;
-}
-
-/** The person running the command: git's user.name, else the login name; undefined when neither is set. */
-export function personName(root: string): string | undefined {
-  let name = '';
-  try {
-    name = git(root, ['config', 'user.name'], { allowFail: true }).stdout.trim();
-  } catch {
-    // no git on PATH: fall back to the login name
-  }
-  return name || process.env.USER?.trim() || process.env.USERNAME?.trim() || undefined;
 }
 
 /** Today's UTC date, or the `--now` option, which must be a real YYYY-MM-DD date (else exit 2). */

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { git } from '../git/git.js';
+import { actorName } from '../git/person.js';
 import type { Override, Violation } from './types.js';
 
 export const OVERRIDE_TRAILER = 'Spec-Guard-Override';
@@ -15,7 +16,7 @@ export function findOverride(
   options: { flag?: string; head?: string; labels: readonly string[]; env: NodeJS.ProcessEnv; now: Date },
 ): Override | undefined {
   const at = options.now.toISOString();
-  const by = whoAmI(root, options.env);
+  const by = actorName(root, options.env);
   if (options.flag?.trim()) return { reason: options.flag.trim(), by, at, source: 'flag' };
   const trailer = commitTrailer(root, options.head ?? 'HEAD');
   if (trailer) return { reason: trailer, by, at, source: 'trailer' };
@@ -47,17 +48,6 @@ function prLabel(env: NodeJS.ProcessEnv, labels: readonly string[]): string | un
   } catch {
     return undefined;
   }
-}
-
-function whoAmI(root: string, env: NodeJS.ProcessEnv): string {
-  if (env.GITHUB_ACTOR) return env.GITHUB_ACTOR;
-  try {
-    const name = git(root, ['config', 'user.name'], { allowFail: true }).stdout.trim();
-    if (name) return name;
-  } catch {
-    // no git: fall through
-  }
-  return env.USER ?? 'unknown';
 }
 
 /** Appends the audit record of an override: who, when, why, and what it let through. */

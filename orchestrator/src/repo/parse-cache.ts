@@ -1,8 +1,9 @@
 import { createHash, hash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCHEMA_HASH, VERSION } from '../generated/version.js';
+import { gitDirOf } from '../git/git-dir.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /**
@@ -77,15 +78,8 @@ const SALT = `${VERSION}:${SCHEMA_HASH}:3`;
 export function cacheDirFor(root: string, env: NodeJS.ProcessEnv = process.env): string {
   if (env.CXO_CACHE_DIR)
     return resolve(env.CXO_CACHE_DIR, createHash('sha1').update(resolve(root)).digest('hex').slice(0, 16));
-  const dotGit = join(root, '.git');
-  try {
-    const stat = statSync(dotGit);
-    if (stat.isDirectory()) return join(dotGit, 'codex-orchestrator');
-    const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
-    if (pointer) return join(resolve(root, pointer[1].trim()), 'codex-orchestrator');
-  } catch {
-    // not a git checkout
-  }
+  const gitDir = gitDirOf(root);
+  if (gitDir) return join(gitDir, 'codex-orchestrator');
   const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(
     base,

@@ -7,7 +7,8 @@ import { CxoError, ExitCode, NotFoundError } from '../errors.js';
 import { validatePlan, validateReview } from '../generated/validators.js';
 import { VERSION } from '../generated/version.js';
 import { git } from '../git/git.js';
-import { addWorktree, commitWorktree, diffStat, removeWorktree } from '../git/worktree.js';
+import { actorName } from '../git/person.js';
+import { addWorktree, branchExists, commitWorktree, diffStat, removeWorktree } from '../git/worktree.js';
 import { gateTask } from '../guard/dispatch-gate.js';
 import { utcDayOf } from '../guard/utc-date.js';
 import type { Config } from '../repo/config.js';
@@ -102,7 +103,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
       noCommit: options.noCommit,
     },
     task: { id: task.id, title: task.title },
-    trigger: { request: task.request ?? null, actor: actorOf(root, options.env), baseCommit },
+    trigger: { request: task.request ?? null, actor: actorName(root, options.env), baseCommit },
     spec: spec
       ? {
           path: spec.file,
@@ -191,14 +192,14 @@ export async function resumeRun(options: {
   options.progress({ type: 'run', runId: manifest.run.id, taskId: task.id, dir: recorder.dir });
   if (!existsSync(worktree)) {
     const builderDone = manifest.steps.some((s) => s.role === 'builder' && s.status === 'succeeded');
-    if (builderDone && !branchHas(root, manifest.run.branch)) {
+    if (builderDone && !branchExists(root, manifest.run.branch)) {
       return finish(recorder, options.progress, 'failed', 'WorktreeLost', {
         code: 'WorktreeLost',
         message: `the worktree and branch of run ${manifest.run.id} are gone; the builder's work cannot be recovered`,
       });
     }
     try {
-      if (branchHas(root, manifest.run.branch))
+      if (branchExists(root, manifest.run.branch))
         git(root, ['worktree', 'add', '--quiet', worktree, manifest.run.branch]);
       else addWorktree(root, worktree, manifest.run.branch, manifest.trigger.baseCommit);
     } catch (e) {
@@ -655,18 +656,6 @@ function emptyStep(role: Role, adapter: string): StepRecord {
   };
 }
 
-function branchHas(root: string, branch: string): boolean {
-  return (
-    git(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { allowFail: true }).status === 0
-  );
-}
-
 function worktreeRel(root: string, abs: string): string {
   return abs.startsWith(`${root}/`) ? abs.slice(root.length + 1) : abs;
-}
-
-function actorOf(root: string, env: NodeJS.ProcessEnv): string {
-  if (env.GITHUB_ACTOR) return env.GITHUB_ACTOR;
-  const name = git(root, ['config', 'user.name'], { allowFail: true }).stdout.trim();
-  return name || env.USER || 'unknown';
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { gitDirOf } from '../git/git-dir.js';
 
 /** How often a live run refreshes its heartbeat. */
 export const HEARTBEAT_MS = 2000;
@@ -22,17 +22,7 @@ export function runBranchOf(taskId: string, runId: string): string {
   return `codex/${taskId}/${runId}`;
 }
 
-/** The repository's git directory (a worktree's `.git` file points at it). */
-export function gitDirOf(root: string): string {
-  const dotGit = join(root, '.git');
-  if (existsSync(dotGit) && statSync(dotGit).isFile()) {
-    const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
-    if (pointer) return resolve(root, pointer[1].trim());
-  }
-  return dotGit;
-}
-
 /** Worktrees live inside .git: outside the tracked and watched tree, and gone with the clone. */
 export function worktreeDirOf(root: string, runId: string): string {
-  return join(gitDirOf(root), 'codex-orchestrator', 'worktrees', runId);
+  return join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator', 'worktrees', runId);
 }

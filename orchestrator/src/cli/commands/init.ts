@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { git } from '../../git/git.js';
+import { personName } from '../../git/person.js';
 import {
   AGENTS_SECTION,
   AGENTS_SECTION_START,
@@ -17,7 +18,7 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
   const { root } = await openRepo(cwd);
   const files = scaffoldFiles({
     today: new Date().toISOString().slice(0, 10),
-    author: authorName(root),
+    author: personName(root) ?? 'owner',
     testCommand: testCommand(root),
   });
   const created: string[] = [];
@@ -105,16 +106,6 @@ function registerMergeDriver(root: string): 'registered' | 'already registered' 
     // no git on PATH
     return 'not a git repository';
   }
-}
-
-function authorName(root: string): string {
-  let name = '';
-  try {
-    name = git(root, ['config', 'user.name'], { allowFail: true }).stdout.trim();
-  } catch {
-    // no git on PATH: fall back to the login name
-  }
-  return name || process.env.USER || 'owner';
 }
 
 function testCommand(root: string): string {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { personName } from '../../git/person.js';
 import { InvalidRepoError, UsageError } from '../../errors.js';
 import { commitFiles } from '../../git/git.js';
 import { type ApprovalCheck, approvalsOf } from '../../guard/spec-health.js';
@@ -10,7 +11,7 @@ import { encodeSource } from '../../repo/source-text.js';
 import { specDigest } from '../../repo/spec-digest.js';
 import type { Approval, SpecFields } from '../../repo/spec-types.js';
 import type { CommandHandler } from '../command-table.js';
-import { dateOption, findSpec, personName } from '../find-spec.js';
+import { dateOption, findSpec } from '../find-spec.js';
 import { openRepo } from '../open-repo.js';
 
 /**

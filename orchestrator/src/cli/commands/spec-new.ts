@@ -1,6 +1,7 @@
 import { slugOf } from '../../repo/slug.js';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { personName } from '../../git/person.js';
 import picomatch from 'picomatch';
 import { InvalidRepoError, UsageError } from '../../errors.js';
 import { commitFiles } from '../../git/git.js';
@@ -12,7 +13,7 @@ import { parseSpec } from '../../repo/markdown-docs.js';
 import { repoPathProblem } from '../../repo/repo-paths.js';
 import type { Risk } from '../../repo/spec-types.js';
 import type { CommandHandler } from '../command-table.js';
-import { personName, specsWithId } from '../find-spec.js';
+import { specsWithId } from '../find-spec.js';
 import { openRepo } from '../open-repo.js';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;

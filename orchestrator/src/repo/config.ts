@@ -20,6 +20,7 @@ export interface Config {
   redaction: { patterns: string[] };
   limits: { max_file_bytes: number; max_log_bytes: number };
   review: { lint_command?: string; max_file_bytes: number };
+  env: { pass_through: string[] };
   guard: {
     rules: Partial<Record<GuardRuleId, GuardSeverity>>;
     require_spec: boolean;
@@ -63,6 +64,7 @@ export function defaultConfig(): Config {
     redaction: { patterns: [] },
     limits: { max_file_bytes: 32 * 1024 * 1024, max_log_bytes: 1024 * 1024 },
     review: { max_file_bytes: 1024 * 1024 },
+    env: { pass_through: [] },
     guard: { rules: {}, require_spec: true, override_labels: ['spec-guard-override'] },
   };
 }

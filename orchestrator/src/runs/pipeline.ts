@@ -620,7 +620,10 @@ function readPlan(ctx: RunContext): { acceptance?: string[] } | undefined {
 }
 
 function agentEnv(ctx: RunContext): NodeJS.ProcessEnv {
-  return scrubEnv(ctx.env, { set: { CI: '1', GIT_TERMINAL_PROMPT: '0' } });
+  return scrubEnv(ctx.env, {
+    passThrough: ctx.config.env.pass_through,
+    set: { CI: '1', GIT_TERMINAL_PROMPT: '0' },
+  });
 }
 
 function finish(

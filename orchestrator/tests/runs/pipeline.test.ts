@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateRunManifest } from '../../src/generated/validators.js';
@@ -279,5 +279,21 @@ describe('the recorded diff is what the branch holds', () => {
     expect(manifest.diff).toMatchObject({ files: ['greeting.txt'], headCommit: null });
     expect(readFileSync(join(dir, manifest.run.worktree, 'greeting.txt'), 'utf8')).toBe('hello\n');
     expect(gitIn(dir, 'rev-parse', manifest.run.branch).trim()).toBe(manifest.trigger.baseCommit);
+  });
+});
+
+describe('the environment of agents and commands', () => {
+  it('is the allow-list plus exactly what env.pass_through names', () => {
+    const dir = repo({ acceptance: ['echo "region=$CLOUD_REGION other=$OTHER_SETTING"'] });
+    writeFileSync(join(dir, 'codex.config.yaml'), `${CONFIG}env:\n  pass_through: [CLOUD_*]\n`);
+    const r = cxo(dir, ['run', 't', '--force', 'test', '--role', 'manager=none', '--role', BUILD], {
+      CLOUD_REGION: 'eu-west-9',
+      OTHER_SETTING: 'not-passed',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const { runDir } = lastManifest(dir);
+    expect(readFileSync(join(runDir, 'commands/acceptance-1.stdout.log'), 'utf8')).toBe(
+      'region=eu-west-9 other=\n',
+    );
   });
 });

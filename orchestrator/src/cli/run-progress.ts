@@ -22,8 +22,20 @@ export function progressPrinter(out: Output, json: boolean): (event: ProgressEve
       case 'done':
         out.line(`run ${event.status}${event.reason ? ` (${event.reason})` : ''}`);
         break;
+      case 'write-back':
+        out.line(writeBackLine(event));
+        break;
     }
   };
+}
+
+/** One line about a status write-back: the commit, or why the status is not (only) committed. */
+export function writeBackLine(event: Extract<ProgressEvent, { type: 'write-back' }>): string {
+  if (event.warning) return `status ${event.phase}: not committed: ${event.warning}`;
+  const commit = `status ${event.phase} committed (${event.commit?.slice(0, 12)})`;
+  return event.conflict
+    ? `${commit}; your uncommitted edit of the task's ${event.conflict.field} was kept (conflict logged)`
+    : commit;
 }
 
 /** Turns SIGINT/SIGTERM into a cancel of the run in this process (the pipeline then records it). */

@@ -21,6 +21,8 @@ export interface Config {
   limits: { max_file_bytes: number; max_log_bytes: number };
   review: { lint_command?: string; max_file_bytes: number };
   env: { pass_through: string[] };
+  gitops: { write_back: boolean; push: boolean; remote: string; push_attempts: number };
+  github: { repo?: string; api_url: string; token_env: string; labels: string[]; status_context: string };
   guard: {
     rules: Partial<Record<GuardRuleId, GuardSeverity>>;
     require_spec: boolean;
@@ -65,6 +67,13 @@ export function defaultConfig(): Config {
     limits: { max_file_bytes: 32 * 1024 * 1024, max_log_bytes: 1024 * 1024 },
     review: { max_file_bytes: 1024 * 1024 },
     env: { pass_through: [] },
+    gitops: { write_back: true, push: false, remote: 'origin', push_attempts: 8 },
+    github: {
+      api_url: 'https://api.github.com',
+      token_env: 'GITHUB_TOKEN',
+      labels: ['codex-orchestrator'],
+      status_context: 'cxo/tester',
+    },
     guard: { rules: {}, require_spec: true, override_labels: ['spec-guard-override'] },
   };
 }

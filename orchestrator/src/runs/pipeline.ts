@@ -24,6 +24,7 @@ import { HEARTBEAT_MS, newRunId, runBranchOf, runDirOf, worktreeDirOf } from './
 import { killGroup } from './stop-run.js';
 import { RunRecorder } from './run-recorder.js';
 import { scrubEnv } from './scrubbed-env.js';
+import { type WriteBackOutcome, writeBackRunStatus } from './status-write-back.js';
 import { staticReview } from './static-review.js';
 
 /** What a person (or the watcher) sees while a run goes. */
@@ -31,7 +32,8 @@ export type ProgressEvent =
   | { type: 'run'; runId: string; taskId: string; dir: string }
   | { type: 'step'; role: Role; status: StepRecord['status']; summary?: string | null }
   | { type: 'command'; command: string; exitCode: number | null; durationMs: number }
-  | { type: 'done'; status: RunManifest['result']['status']; reason: string | null };
+  | { type: 'done'; status: RunManifest['result']['status']; reason: string | null }
+  | ({ type: 'write-back' } & WriteBackOutcome);
 
 export interface RunOptions {
   root: string;
@@ -129,16 +131,18 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
   recorder.save();
   recorder.event('run-started', { runId, taskId: task.id, baseCommit, forced: options.force ?? null });
   options.progress({ type: 'run', runId, taskId: task.id, dir: recorder.dir });
+  await writeBackRunning(root, config, manifest, options.progress);
   try {
     addWorktree(root, worktree, manifest.run.branch, baseCommit);
   } catch (e) {
-    return finish(recorder, options.progress, 'failed', 'WorktreeFailed', {
+    const failed = finish(recorder, options.progress, 'failed', 'WorktreeFailed', {
       code: 'WorktreeFailed',
       message: (e as Error).message,
     });
+    return writeBackResult(root, config, failed, options.progress);
   }
   recorder.event('worktree-added', { path: manifest.run.worktree, branch: manifest.run.branch });
-  return execute({
+  const done = await execute({
     root,
     config,
     task,
@@ -152,6 +156,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
     noCommit: options.noCommit,
     progress: options.progress,
   });
+  return writeBackResult(root, config, done, options.progress);
 }
 
 /** Continues a stalled run from its first unfinished step; finished steps are not redone. */
@@ -190,26 +195,8 @@ export async function resumeRun(options: {
   recorder.save();
   recorder.event('run-resumed', { fromStep: first?.role ?? 'end' });
   options.progress({ type: 'run', runId: manifest.run.id, taskId: task.id, dir: recorder.dir });
-  if (!existsSync(worktree)) {
-    const builderDone = manifest.steps.some((s) => s.role === 'builder' && s.status === 'succeeded');
-    if (builderDone && !branchExists(root, manifest.run.branch)) {
-      return finish(recorder, options.progress, 'failed', 'WorktreeLost', {
-        code: 'WorktreeLost',
-        message: `the worktree and branch of run ${manifest.run.id} are gone; the builder's work cannot be recovered`,
-      });
-    }
-    try {
-      if (branchExists(root, manifest.run.branch))
-        git(root, ['worktree', 'add', '--quiet', worktree, manifest.run.branch]);
-      else addWorktree(root, worktree, manifest.run.branch, manifest.trigger.baseCommit);
-    } catch (e) {
-      return finish(recorder, options.progress, 'failed', 'WorktreeFailed', {
-        code: 'WorktreeFailed',
-        message: (e as Error).message,
-      });
-    }
-  }
-  return execute({
+  await writeBackRunning(root, config, manifest, options.progress);
+  const ctx: RunContext = {
     root,
     config,
     task,
@@ -222,7 +209,64 @@ export async function resumeRun(options: {
     signal: options.signal,
     noCommit: manifest.run.noCommit ?? false,
     progress: options.progress,
+  };
+  const done = restoreWorktree(ctx) ?? (await execute(ctx));
+  return writeBackResult(root, config, done, options.progress);
+}
+
+/** Brings a resumed run's worktree back; the finished manifest when that is impossible. */
+function restoreWorktree(ctx: RunContext): RunManifest | undefined {
+  const { root, worktree, recorder } = ctx;
+  const { manifest } = recorder;
+  if (existsSync(worktree)) return undefined;
+  const builderDone = manifest.steps.some((s) => s.role === 'builder' && s.status === 'succeeded');
+  if (builderDone && !branchExists(root, manifest.run.branch)) {
+    return finish(recorder, ctx.progress, 'failed', 'WorktreeLost', {
+      code: 'WorktreeLost',
+      message: `the worktree and branch of run ${manifest.run.id} are gone; the builder's work cannot be recovered`,
+    });
+  }
+  try {
+    if (branchExists(root, manifest.run.branch))
+      git(root, ['worktree', 'add', '--quiet', worktree, manifest.run.branch]);
+    else addWorktree(root, worktree, manifest.run.branch, manifest.trigger.baseCommit);
+  } catch (e) {
+    return finish(recorder, ctx.progress, 'failed', 'WorktreeFailed', {
+      code: 'WorktreeFailed',
+      message: (e as Error).message,
+    });
+  }
+  return undefined;
+}
+
+/** The task is running: its status says so (no evidence yet: the manifest keeps changing). */
+async function writeBackRunning(
+  root: string,
+  config: Config,
+  manifest: RunManifest,
+  progress: (event: ProgressEvent) => void,
+): Promise<void> {
+  if (!config.gitops.write_back) return;
+  const outcome = await writeBackRunStatus(root, config, manifest, 'running', { evidence: false });
+  progress({ type: 'write-back', ...outcome });
+}
+
+/** The run ended: its result becomes the task's phase, committed with all of the run's evidence. */
+async function writeBackResult(
+  root: string,
+  config: Config,
+  manifest: RunManifest,
+  progress: (event: ProgressEvent) => void,
+): Promise<RunManifest> {
+  if (!config.gitops.write_back) return manifest;
+  const { status, reason, error } = manifest.result;
+  const outcome = await writeBackRunStatus(root, config, manifest, status, {
+    evidence: true,
+    reason,
+    message: status === 'failed' ? error?.message : undefined,
   });
+  progress({ type: 'write-back', ...outcome });
+  return manifest;
 }
 
 async function execute(ctx: RunContext): Promise<RunManifest> {

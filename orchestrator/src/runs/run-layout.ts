@@ -26,3 +26,8 @@ export function runBranchOf(taskId: string, runId: string): string {
 export function worktreeDirOf(root: string, runId: string): string {
   return join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator', 'worktrees', runId);
 }
+
+/** The output of a `cxo run --detach` process. */
+export function detachedLogOf(root: string, runId: string): string {
+  return join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator', 'logs', `${runId}.log`);
+}

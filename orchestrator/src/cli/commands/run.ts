@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseRoleFlags } from '../../agents/role-assignment.js';
 import { CxoError, ExitCode } from '../../errors.js';
-import { startRun } from '../../runs/pipeline.js';
-import { newRunId, runDirOf } from '../../runs/run-layout.js';
+import { type ProgressEvent, startRun } from '../../runs/pipeline.js';
+import { detachedLogOf, newRunId, runDirOf } from '../../runs/run-layout.js';
 import { MANIFEST } from '../../runs/run-recorder.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
 import { listrProgress } from '../run-listr.js';
-import { abortOnSignals, progressPrinter } from '../run-progress.js';
+import { abortOnSignals, progressPrinter, writeBackLine } from '../run-progress.js';
 
 const run: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config } = await openRepo(cwd);
@@ -19,6 +19,11 @@ const run: CommandHandler = async ({ cwd, args, options, out }) => {
   const { signal, dispose } = abortOnSignals();
   // a live view on a terminal; plain lines (or NDJSON with --json) otherwise
   const live = !options.json && out.color ? await listrProgress() : undefined;
+  // the live view has no line for write-backs: they are printed once it is done
+  const writeBacks: string[] = [];
+  const progress: (event: ProgressEvent) => void = live
+    ? (event) => (event.type === 'write-back' ? writeBacks.push(writeBackLine(event)) : live.progress(event))
+    : progressPrinter(out, Boolean(options.json));
   try {
     const manifest = await startRun({
       root,
@@ -30,13 +35,14 @@ const run: CommandHandler = async ({ cwd, args, options, out }) => {
       noCommit: Boolean(options['no-commit']),
       env: process.env,
       signal,
-      progress: live?.progress ?? progressPrinter(out, Boolean(options.json)),
+      progress,
     });
     await live?.done();
+    for (const line of writeBacks) out.line(line);
     if (!options.json) {
       out.line(`manifest: ${runDirOf(manifest.task.id, manifest.run.id)}/${MANIFEST}`);
       if (manifest.result.status === 'review')
-        out.line(`branch:   ${manifest.run.branch} (review it, then \`cxo review\` arrives with write-back)`);
+        out.line(`branch:   ${manifest.run.branch} (review it, then \`cxo review ${manifest.run.id} --approve\`)`);
       else if (manifest.result.error) out.line(`error:    ${manifest.result.error.message}`);
     }
     return manifest.result.status === 'review' ? ExitCode.Ok : ExitCode.Failure;
@@ -59,7 +65,10 @@ async function detach(
   const runId = (options['run-id'] as string | undefined) ?? newRunId();
   const dir = join(root, runDirOf(taskId, runId));
   mkdirSync(dir, { recursive: true });
-  const log = openSync(join(dir, 'detached.log'), 'a');
+  // the log lives outside the run directory: that directory is committed as evidence when the run ends
+  const logPath = detachedLogOf(root, runId);
+  mkdirSync(dirname(logPath), { recursive: true });
+  const log = openSync(logPath, 'a');
   const argv = [process.argv[1], 'run', taskId, '--run-id', runId, '--json', '--repo', root];
   for (const role of (options.role as string[] | undefined) ?? []) argv.push('--role', role);
   if (options.force) argv.push('--force', String(options.force));
@@ -74,10 +83,7 @@ async function detach(
   const manifest = join(dir, MANIFEST);
   for (let waited = 0; !existsSync(manifest); waited += 50) {
     if (exited !== null || waited > 15_000) {
-      throw new CxoError(
-        `the background run did not start (see ${runDirOf(taskId, runId)}/detached.log)`,
-        ExitCode.Failure,
-      );
+      throw new CxoError(`the background run did not start (see ${logPath})`, ExitCode.Failure);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

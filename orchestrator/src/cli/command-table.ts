@@ -354,6 +354,41 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/verify.js'),
   },
   {
+    name: 'review',
+    summary: 'sign off a run waiting for review: approve it (task done) or request changes',
+    description:
+      "Records the decision in the run's manifest (who, when, the comment, the manifest digest signed) and commits the task's new status with it. --approve needs `cxo verify` to pass and, under a high-risk spec, a reviewer other than the task's author; it moves the task to done and ticks its checklist item citing the manifest. --request-changes moves it to changes-requested; the comment goes into the next run's prompt.",
+    args: [
+      {
+        name: 'target',
+        required: true,
+        description: 'run id (or a unique prefix), or a task id for its last run',
+      },
+    ],
+    options: [
+      { name: 'approve', type: 'boolean', description: 'approve the run: the task is done' },
+      {
+        name: 'request-changes',
+        type: 'boolean',
+        description: 'send the task back with feedback (needs -m)',
+      },
+      { name: 'message', short: 'm', type: 'string', value: 'MSG', description: 'the review comment' },
+      { name: 'by', type: 'string', value: 'NAME', description: "who signs off (default: git's user.name)" },
+      {
+        name: 'merge',
+        type: 'boolean',
+        description:
+          'after approving, merge the run branch into the base branch (a merge commit with trailers)',
+      },
+      JSON_OPTION,
+    ],
+    examples: [
+      'cxo review 20261121-093000-k3f9 --approve --merge',
+      'cxo review add-login-k3f9q --request-changes -m "handle the empty password"',
+    ],
+    load: () => import('./commands/review.js'),
+  },
+  {
     name: 'runs list',
     summary: 'list runs, newest first, with task, status and age',
     args: [],

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OperationError } from '../errors.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
+import { canonicalJson } from '../repo/canonical-json.js';
 import { hasErrors } from '../repo/diagnostics.js';
 import { repoPathProblem } from '../repo/repo-paths.js';
 import { decodeSource, encodeSource } from '../repo/source-text.js';
@@ -27,8 +28,21 @@ export interface CommitTaskStatusOptions {
   extraFiles?: string[];
   /** Subject (and body) instead of `cxo(<task>): <phase> [<run>]`; the trailers are appended. */
   message?: string;
+  /**
+   * Line edits of other committed text files (a checklist tick), applied to the committed text and
+   * to the person's working copy alike; `apply` returns undefined when the text has no place for it.
+   */
+  edits?: FileEdit[];
+  /** More trailers after the standard ones, e.g. `Reviewed-by`. */
+  trailers?: [string, string][];
   /** Compare-and-swap attempts before giving up (default 8). */
   maxAttempts?: number;
+}
+
+export interface FileEdit {
+  /** Repository-relative path of a committed UTF-8 text file. */
+  file: string;
+  apply: (text: string) => string | undefined;
 }
 
 export interface CommitTaskStatusResult {
@@ -42,6 +56,8 @@ export interface CommitTaskStatusResult {
    * parse or is gone (`file`). The status is committed either way.
    */
   conflict?: { field: string };
+  /** Edited files whose working copy the edit could not be applied to: the person's copy was kept. */
+  keptFiles?: string[];
 }
 
 const IDENTITY = {
@@ -75,7 +91,13 @@ interface Entry {
 export async function commitTaskStatus(options: CommitTaskStatusOptions): Promise<CommitTaskStatusResult> {
   const { root, indexFile, taskId, status, runId } = options;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-  for (const file of [indexFile, options.manifest, ...(options.extraFiles ?? [])]) {
+  const edits = options.edits ?? [];
+  for (const file of [
+    indexFile,
+    options.manifest,
+    ...(options.extraFiles ?? []),
+    ...edits.map((e) => e.file),
+  ]) {
     if (file === undefined) continue;
     const problem = repoPathProblem(file);
     if (problem) throw new OperationError(`${file}: ${problem}`);
@@ -124,11 +146,18 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
       const entries = new Map<string, Entry>();
       entries.set(indexFile, { mode, blob: prepared.newBlob });
       for (const [file, entry] of extraEntries) entries.set(file, entry);
+      const edited = edits.map((edit) => applyEdit(root, head, edit));
+      for (const e of edited) entries.set(e.edit.file, e.entry);
       git(root, ['update-index', '--add', '--index-info'], { env, input: indexInfo(entries) });
       const tree = git(root, ['write-tree'], { env }).stdout.trim();
       if (tree === headTree) {
         // nothing to commit: the status and the evidence are in HEAD already
-        return { commit: head, attempts: attempt, ...mergeWorkingCopy(options, before, newText) };
+        return {
+          commit: head,
+          attempts: attempt,
+          ...mergeWorkingCopy(options, before, newText),
+          ...mergeEditedFiles(root, edited),
+        };
       }
       const commit = git(root, ['-c', 'commit.gpgsign=false', 'commit-tree', tree, '-p', head, '-F', '-'], {
         env,
@@ -141,7 +170,12 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
       );
       if (swapped.status === 0) {
         await syncPersonIndex(root, head, entries);
-        return { commit, attempts: attempt, ...mergeWorkingCopy(options, before, newText) };
+        return {
+          commit,
+          attempts: attempt,
+          ...mergeWorkingCopy(options, before, newText),
+          ...mergeEditedFiles(root, edited),
+        };
       }
       if (attempt >= maxAttempts) {
         throw new OperationError(
@@ -163,6 +197,7 @@ function commitMessage(options: CommitTaskStatusOptions): string {
     ['Task-Id', options.taskId],
     ['Run-Id', options.runId],
   ];
+  trailers.push(...(options.trailers ?? []));
   if (options.manifest) {
     trailers.push(['Manifest', options.manifest]);
     const path = join(options.root, options.manifest);
@@ -171,6 +206,43 @@ function commitMessage(options: CommitTaskStatusOptions): string {
     }
   }
   return `${subject}\n\n${trailers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`;
+}
+
+interface AppliedEdit {
+  edit: FileEdit;
+  entry: Entry;
+  before: Buffer;
+  after: Buffer;
+}
+
+/** One edit applied to the file as committed at `head`. */
+function applyEdit(root: string, head: string, edit: FileEdit): AppliedEdit {
+  const { mode, blob } = committedEntry(root, head, edit.file);
+  const before = catBlob(root, blob);
+  const text = edit.apply(before.toString('utf8'));
+  if (text === undefined) {
+    throw new OperationError(`cannot edit ${edit.file}: the committed file has no place for the change`);
+  }
+  const after = Buffer.from(text, 'utf8');
+  const newBlob = git(root, ['hash-object', '-w', '--stdin'], { input: text }).stdout.trim();
+  return { edit, entry: { mode, blob: newBlob }, before, after };
+}
+
+/** The same edits in the person's working copies: unchanged copies get the committed bytes. */
+function mergeEditedFiles(root: string, edited: AppliedEdit[]): { keptFiles?: string[] } {
+  const kept: string[] = [];
+  for (const { edit, before, after } of edited) {
+    const path = join(root, edit.file);
+    const working = existsSync(path) ? readFileSync(path) : undefined;
+    if (!working) kept.push(edit.file);
+    else if (working.equals(before)) writeFileAtomic(path, after);
+    else if (!working.equals(after)) {
+      const text = edit.apply(working.toString('utf8'));
+      if (text === undefined) kept.push(edit.file);
+      else writeFileAtomic(path, text);
+    }
+  }
+  return kept.length ? { keptFiles: kept } : {};
 }
 
 /** Repository-relative files, directories walked (sorted), each existing. */
@@ -327,8 +399,8 @@ function mergeWorkingCopy(
         return { conflict: { field: 'file' } };
       const task = parsed.index.byId.get(options.taskId);
       if (!task) return { conflict: { field: 'task' } };
-      if (canonical(task.status) !== canonical(oldStatus)) {
-        return canonical(task.status) === canonical(options.status) ? {} : { conflict: { field: 'status' } };
+      if (canonicalJson(task.status) !== canonicalJson(oldStatus)) {
+        return canonicalJson(task.status) === canonicalJson(options.status) ? {} : { conflict: { field: 'status' } };
       }
       const text = setTaskStatus(parsed.index, options.taskId, options.status);
       const reparsed = parseTaskIndex({ ...decoded.source, text }, 'full');
@@ -341,19 +413,6 @@ function mergeWorkingCopy(
     return {};
   }
   return { conflict: { field: 'file' } };
-}
-
-/** JSON with sorted keys, so key order alone is not a change. */
-function canonical(value: unknown): string {
-  return (
-    JSON.stringify(value, (_key, v: unknown) =>
-      v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(
-            Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-          )
-        : v,
-    ) ?? 'undefined'
-  );
 }
 
 /** Capped exponential backoff with jitter: 10 ms doubling, at most 500 ms. */

@@ -60,7 +60,13 @@ export interface RunManifest {
     children?: number[];
   };
   task: { id: string; title: string };
-  trigger: { request: string | null; actor: string; baseCommit: string };
+  trigger: {
+    request: string | null;
+    actor: string;
+    baseCommit: string;
+    /** The request for changes this run answers. */
+    feedback?: { run: string; by: string; message: string } | null;
+  };
   spec: { path: string; blob: string | null; lastReview: string; approvalDigests: string[] } | null;
   steps: StepRecord[];
   commands: CommandRecord[];
@@ -78,4 +84,16 @@ export interface RunManifest {
   resumes: { at: string; fromStep: string; pid: number }[];
   artifacts: ArtifactRecord[];
   redactions: number;
+  signoffs?: SignOff[];
+}
+
+export interface SignOff {
+  by: string;
+  at: string;
+  decision: 'approve' | 'request-changes';
+  comment?: string | null;
+  /** sha256 of the manifest's canonical JSON without `signoffs`, when it was signed. */
+  manifestSha256: string;
+  source: 'cli' | 'github';
+  url?: string | null;
 }

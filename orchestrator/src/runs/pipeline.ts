@@ -105,7 +105,12 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
       noCommit: options.noCommit,
     },
     task: { id: task.id, title: task.title },
-    trigger: { request: task.request ?? null, actor: actorName(root, options.env), baseCommit },
+    trigger: {
+      request: task.request ?? null,
+      actor: actorName(root, options.env),
+      baseCommit,
+      feedback: feedbackFor(root, task),
+    },
     spec: spec
       ? {
           path: spec.file,
@@ -513,6 +518,7 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
         ? readFileSync(join(recorder.absDir, 'plan.json'), 'utf8')
         : undefined,
       agentsMd: existsSync(agentsMdPath) ? readFileSync(agentsMdPath, 'utf8') : undefined,
+      feedback: recorder.manifest.trigger.feedback,
     }),
   );
   const promptRel = recorder.writeArtifact(`prompts/${role}.md`, prompt);
@@ -684,6 +690,26 @@ function finish(
   recorder.event('run-finished', { status, reason, error });
   progress({ type: 'done', status, reason });
   return recorder.manifest;
+}
+
+/**
+ * The request for changes a new run answers: the last request-changes sign-off in the manifest of
+ * the task's previous run, else the status message.
+ */
+function feedbackFor(root: string, task: Task): RunManifest['trigger']['feedback'] {
+  const status = task.status;
+  if (status?.phase !== 'changes-requested' || !status.lastRun) return null;
+  let signoff;
+  try {
+    const previous = status.lastRun.manifest
+      ? (JSON.parse(readFileSync(join(root, status.lastRun.manifest), 'utf8')) as RunManifest)
+      : undefined;
+    signoff = previous?.signoffs?.filter((s) => s.decision === 'request-changes').at(-1);
+  } catch {
+    // the previous manifest is gone or damaged: the status message still says what to change
+  }
+  const message = signoff?.comment || status.message;
+  return message ? { run: status.lastRun.id, by: signoff?.by ?? 'a reviewer', message } : null;
 }
 
 function emptyStep(role: Role, adapter: string): StepRecord {

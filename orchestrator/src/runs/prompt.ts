@@ -17,6 +17,8 @@ export function assemblePrompt(input: {
   specText?: string;
   planText?: string;
   agentsMd?: string;
+  /** A reviewer's request for changes on the task's previous run. */
+  feedback?: { run: string; by: string; message: string } | null;
   maxChars?: number;
 }): string {
   const { role, task } = input;
@@ -29,6 +31,9 @@ export function assemblePrompt(input: {
       ? `Acceptance commands (must pass):\n${task.acceptance.map((c) => `- \`${c}\``).join('\n')}`
       : '',
     task.paths?.length ? `Change only files matching: ${task.paths.join(', ')}` : '',
+    input.feedback
+      ? `# Changes requested\n${input.feedback.by} reviewed run ${input.feedback.run} and asked for changes:\n\n${input.feedback.message}`
+      : '',
     input.specText ? `# Spec\n${input.specText}` : '',
     input.planText && role !== 'manager' ? `# Plan\n${input.planText}` : '',
     input.agentsMd ? `# AGENTS.md\n${input.agentsMd}` : '',

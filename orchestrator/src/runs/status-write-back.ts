@@ -65,7 +65,10 @@ export async function writeBackRunStatus(
     outcome = { phase, commit: committed.commit, attempts: committed.attempts, conflict: committed.conflict };
   } catch (e) {
     if (!(e instanceof CxoError)) throw e;
-    outcome = { phase, warning: `${e.message}${writeWorkingCopy(root, config.files.tasks, manifest, status)}` };
+    outcome = {
+      phase,
+      warning: `${e.message}${writeWorkingCopy(root, config.files.tasks, manifest, status)}`,
+    };
   }
   logWriteBack(root, manifest, outcome);
   return outcome;
@@ -81,7 +84,10 @@ function writeWorkingCopy(root: string, file: string, manifest: RunManifest, sta
       return `; ${file} is not valid, so the status was not written at all`;
     if (!parsed.index.byId.has(manifest.task.id))
       return `; the task is not in ${file} any more, so the status was not written at all`;
-    writeFileAtomic(path, encodeSource(decoded.source, setTaskStatus(parsed.index, manifest.task.id, status)));
+    writeFileAtomic(
+      path,
+      encodeSource(decoded.source, setTaskStatus(parsed.index, manifest.task.id, status)),
+    );
     return '; the status was written to the working copy only';
   } catch (e) {
     return `; the status was not written at all: ${(e as Error).message}`;

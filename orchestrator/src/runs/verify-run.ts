@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import { OperationError, UsageError } from '../errors.js';
 import { validateRunManifest } from '../generated/validators.js';
+import { manifestDigest } from './manifest-digest.js';
 import type { RunManifest } from './manifest-types.js';
 import type { Redactor } from './redaction.js';
 import { listRunDirs } from './run-index.js';
@@ -121,6 +122,18 @@ export function verifyRun(root: string, dir: string, options: { redactor?: Redac
     );
   }
   if (result.status === 'running') result.notes.push('the run has not ended: its artifacts may still change');
+  // a sign-off signs the manifest as it was: any later change to it (other than more sign-offs) shows
+  if (Array.isArray(manifest.signoffs) && manifest.signoffs.length > 0) {
+    const digest = manifestDigest(manifest);
+    for (const s of manifest.signoffs) {
+      if (s?.manifestSha256 !== digest) {
+        mismatch(
+          manifestPath,
+          `changed after ${String(s?.by)} signed it off at ${String(s?.at)}: signed ${String(s?.manifestSha256)}, now ${digest}`,
+        );
+      }
+    }
+  }
 
   for (const artifact of Array.isArray(manifest.artifacts) ? manifest.artifacts : []) {
     if (typeof artifact?.path !== 'string') continue; // the schema check reported it

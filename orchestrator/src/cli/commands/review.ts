@@ -1,0 +1,51 @@
+import { UsageError } from '../../errors.js';
+import { type Decision, signOff, type SignOffResult } from '../../review/sign-off.js';
+import type { CommandHandler } from '../command-table.js';
+import { openRepo } from '../open-repo.js';
+
+/** `cxo review TARGET --approve|--request-changes`: a reviewer's sign-off on a run. */
+const review: CommandHandler = async ({ cwd, args, options, out }) => {
+  const decision = decisionOf(options);
+  const comment = (options.message as string | undefined)?.trim() || undefined;
+  if (decision === 'request-changes' && !comment) {
+    throw new UsageError(
+      '--request-changes needs -m MSG',
+      'say what to change: the next run gets it in its prompt',
+    );
+  }
+  const { root, config } = await openRepo(cwd);
+  const result = await signOff({
+    root,
+    config,
+    target: args.target!,
+    decision,
+    comment,
+    by: options.by as string | undefined,
+    env: process.env,
+    merge: Boolean(options.merge),
+  });
+  if (options.json) out.json(result);
+  else printResult(out, result);
+  return 0;
+};
+export default review;
+
+function decisionOf(options: Record<string, unknown>): Decision {
+  if (options.approve && options['request-changes'])
+    throw new UsageError('give one of --approve and --request-changes, not both');
+  if (options.approve) return 'approve';
+  if (options['request-changes']) return 'request-changes';
+  throw new UsageError('say what you decide: --approve or --request-changes');
+}
+
+function printResult(out: Parameters<CommandHandler>[0]['out'], r: SignOffResult): void {
+  const phase = r.decision === 'approve' ? 'done' : 'changes-requested';
+  const verb = r.decision === 'approve' ? 'approved' : 'requested changes on';
+  out.line(
+    `${r.by} ${verb} run ${out.bold(r.runId)}: task ${r.taskId} is ${phase} (commit ${r.commit.slice(0, 12)})`,
+  );
+  if (r.checklist) out.line(`  ticked ${r.checklist}, citing ${r.dir}/manifest.json`);
+  if (r.merge) out.line(`  merged the run branch into the base branch (${r.merge.slice(0, 12)})`);
+  for (const c of r.conflicts)
+    out.line(`  kept your uncommitted edit of ${c}; the committed version has the review`);
+}

@@ -21556,6 +21556,13 @@ function defaultConfig() {
     limits: { max_file_bytes: 32 * 1024 * 1024, max_log_bytes: 1024 * 1024 },
     review: { max_file_bytes: 1024 * 1024 },
     env: { pass_through: [] },
+    gitops: { write_back: true, push: false, remote: "origin", push_attempts: 8 },
+    github: {
+      api_url: "https://api.github.com",
+      token_env: "GITHUB_TOKEN",
+      labels: ["codex-orchestrator"],
+      status_context: "cxo/tester"
+    },
     guard: { rules: {}, require_spec: true, override_labels: ["spec-guard-override"] }
   };
 }
@@ -33976,12 +33983,260 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.gitops !== void 0) {
+      let data66 = data.gitops;
+      if (data66 && typeof data66 == "object" && !Array.isArray(data66)) {
+        for (const key16 in data66) {
+          if (!(key16 === "write_back" || key16 === "push" || key16 === "remote" || key16 === "push_attempts")) {
+            const err113 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err113];
+            } else {
+              vErrors.push(err113);
+            }
+            errors++;
+          }
+        }
+        if (data66.write_back !== void 0) {
+          if (typeof data66.write_back !== "boolean") {
+            const err114 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err114];
+            } else {
+              vErrors.push(err114);
+            }
+            errors++;
+          }
+        }
+        if (data66.push !== void 0) {
+          if (typeof data66.push !== "boolean") {
+            const err115 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err115];
+            } else {
+              vErrors.push(err115);
+            }
+            errors++;
+          }
+        }
+        if (data66.remote !== void 0) {
+          let data69 = data66.remote;
+          if (typeof data69 === "string") {
+            if (func3(data69) < 1) {
+              const err116 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err116];
+              } else {
+                vErrors.push(err116);
+              }
+              errors++;
+            }
+          } else {
+            const err117 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err117];
+            } else {
+              vErrors.push(err117);
+            }
+            errors++;
+          }
+        }
+        if (data66.push_attempts !== void 0) {
+          let data70 = data66.push_attempts;
+          if (!(typeof data70 == "number" && (!(data70 % 1) && !isNaN(data70)) && isFinite(data70))) {
+            const err118 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err118];
+            } else {
+              vErrors.push(err118);
+            }
+            errors++;
+          }
+          if (typeof data70 == "number" && isFinite(data70)) {
+            if (data70 > 50 || isNaN(data70)) {
+              const err119 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
+              if (vErrors === null) {
+                vErrors = [err119];
+              } else {
+                vErrors.push(err119);
+              }
+              errors++;
+            }
+            if (data70 < 1 || isNaN(data70)) {
+              const err120 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err120];
+              } else {
+                vErrors.push(err120);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err121 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err121];
+        } else {
+          vErrors.push(err121);
+        }
+        errors++;
+      }
+    }
+    if (data.github !== void 0) {
+      let data71 = data.github;
+      if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
+        for (const key17 in data71) {
+          if (!(key17 === "repo" || key17 === "api_url" || key17 === "token_env" || key17 === "labels" || key17 === "status_context")) {
+            const err122 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err122];
+            } else {
+              vErrors.push(err122);
+            }
+            errors++;
+          }
+        }
+        if (data71.repo !== void 0) {
+          let data72 = data71.repo;
+          if (typeof data72 === "string") {
+            if (!pattern13.test(data72)) {
+              const err123 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
+              if (vErrors === null) {
+                vErrors = [err123];
+              } else {
+                vErrors.push(err123);
+              }
+              errors++;
+            }
+          } else {
+            const err124 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err124];
+            } else {
+              vErrors.push(err124);
+            }
+            errors++;
+          }
+        }
+        if (data71.api_url !== void 0) {
+          let data73 = data71.api_url;
+          if (typeof data73 === "string") {
+            if (!pattern14.test(data73)) {
+              const err125 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+              if (vErrors === null) {
+                vErrors = [err125];
+              } else {
+                vErrors.push(err125);
+              }
+              errors++;
+            }
+          } else {
+            const err126 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err126];
+            } else {
+              vErrors.push(err126);
+            }
+            errors++;
+          }
+        }
+        if (data71.token_env !== void 0) {
+          let data74 = data71.token_env;
+          if (typeof data74 === "string") {
+            if (!pattern15.test(data74)) {
+              const err127 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+              if (vErrors === null) {
+                vErrors = [err127];
+              } else {
+                vErrors.push(err127);
+              }
+              errors++;
+            }
+          } else {
+            const err128 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err128];
+            } else {
+              vErrors.push(err128);
+            }
+            errors++;
+          }
+        }
+        if (data71.labels !== void 0) {
+          let data75 = data71.labels;
+          if (Array.isArray(data75)) {
+            const len10 = data75.length;
+            for (let i10 = 0; i10 < len10; i10++) {
+              let data76 = data75[i10];
+              if (typeof data76 === "string") {
+                if (func3(data76) < 1) {
+                  const err129 = { instancePath: instancePath + "/github/labels/" + i10, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err129];
+                  } else {
+                    vErrors.push(err129);
+                  }
+                  errors++;
+                }
+              } else {
+                const err130 = { instancePath: instancePath + "/github/labels/" + i10, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err130];
+                } else {
+                  vErrors.push(err130);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err131 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err131];
+            } else {
+              vErrors.push(err131);
+            }
+            errors++;
+          }
+        }
+        if (data71.status_context !== void 0) {
+          let data77 = data71.status_context;
+          if (typeof data77 === "string") {
+            if (func3(data77) < 1) {
+              const err132 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err132];
+              } else {
+                vErrors.push(err132);
+              }
+              errors++;
+            }
+          } else {
+            const err133 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err133];
+            } else {
+              vErrors.push(err133);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err134 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err134];
+        } else {
+          vErrors.push(err134);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err113 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err135 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err113];
+      vErrors = [err135];
     } else {
-      vErrors.push(err113);
+      vErrors.push(err135);
     }
     errors++;
   }
@@ -34308,7 +34563,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data17.baseCommit !== void 0) {
           let data20 = data17.baseCommit;
           if (typeof data20 === "string") {
-            if (!pattern13.test(data20)) {
+            if (!pattern16.test(data20)) {
               const err28 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
               if (vErrors === null) {
                 vErrors = [err28];
@@ -34327,69 +34582,59 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err30 = { instancePath: instancePath + "/trigger", schemaPath: "#/properties/trigger/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
-        }
-        errors++;
-      }
-    }
-    if (data.spec !== void 0) {
-      let data21 = data.spec;
-      if (!(data21 && typeof data21 == "object" && !Array.isArray(data21)) && data21 !== null) {
-        const err31 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: schema34.properties.spec.type }, message: "must be object,null" };
-        if (vErrors === null) {
-          vErrors = [err31];
-        } else {
-          vErrors.push(err31);
-        }
-        errors++;
-      }
-      if (data21 && typeof data21 == "object" && !Array.isArray(data21)) {
-        if (data21.path !== void 0) {
-          if (typeof data21.path !== "string") {
-            const err32 = { instancePath: instancePath + "/spec/path", schemaPath: "#/properties/spec/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data17.feedback !== void 0) {
+          let data21 = data17.feedback;
+          if (!(data21 && typeof data21 == "object" && !Array.isArray(data21)) && data21 !== null) {
+            const err30 = { instancePath: instancePath + "/trigger/feedback", schemaPath: "#/properties/trigger/properties/feedback/type", keyword: "type", params: { type: schema34.properties.trigger.properties.feedback.type }, message: "must be object,null" };
             if (vErrors === null) {
-              vErrors = [err32];
+              vErrors = [err30];
             } else {
-              vErrors.push(err32);
+              vErrors.push(err30);
             }
             errors++;
           }
-        }
-        if (data21.blob !== void 0) {
-          let data23 = data21.blob;
-          if (typeof data23 !== "string" && data23 !== null) {
-            const err33 = { instancePath: instancePath + "/spec/blob", schemaPath: "#/properties/spec/properties/blob/type", keyword: "type", params: { type: schema34.properties.spec.properties.blob.type }, message: "must be string,null" };
-            if (vErrors === null) {
-              vErrors = [err33];
-            } else {
-              vErrors.push(err33);
+          if (data21 && typeof data21 == "object" && !Array.isArray(data21)) {
+            if (data21.run === void 0) {
+              const err31 = { instancePath: instancePath + "/trigger/feedback", schemaPath: "#/properties/trigger/properties/feedback/required", keyword: "required", params: { missingProperty: "run" }, message: "must have required property 'run'" };
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data21.lastReview !== void 0) {
-          if (typeof data21.lastReview !== "string") {
-            const err34 = { instancePath: instancePath + "/spec/lastReview", schemaPath: "#/properties/spec/properties/lastReview/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err34];
-            } else {
-              vErrors.push(err34);
+            if (data21.by === void 0) {
+              const err32 = { instancePath: instancePath + "/trigger/feedback", schemaPath: "#/properties/trigger/properties/feedback/required", keyword: "required", params: { missingProperty: "by" }, message: "must have required property 'by'" };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data21.approvalDigests !== void 0) {
-          let data25 = data21.approvalDigests;
-          if (Array.isArray(data25)) {
-            const len1 = data25.length;
-            for (let i1 = 0; i1 < len1; i1++) {
-              if (typeof data25[i1] !== "string") {
-                const err35 = { instancePath: instancePath + "/spec/approvalDigests/" + i1, schemaPath: "#/properties/spec/properties/approvalDigests/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data21.message === void 0) {
+              const err33 = { instancePath: instancePath + "/trigger/feedback", schemaPath: "#/properties/trigger/properties/feedback/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'" };
+              if (vErrors === null) {
+                vErrors = [err33];
+              } else {
+                vErrors.push(err33);
+              }
+              errors++;
+            }
+            for (const key0 in data21) {
+              if (!(key0 === "run" || key0 === "by" || key0 === "message")) {
+                const err34 = { instancePath: instancePath + "/trigger/feedback", schemaPath: "#/properties/trigger/properties/feedback/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err34];
+                } else {
+                  vErrors.push(err34);
+                }
+                errors++;
+              }
+            }
+            if (data21.run !== void 0) {
+              if (typeof data21.run !== "string") {
+                const err35 = { instancePath: instancePath + "/trigger/feedback/run", schemaPath: "#/properties/trigger/properties/feedback/properties/run/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err35];
                 } else {
@@ -34398,91 +34643,93 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err36 = { instancePath: instancePath + "/spec/approvalDigests", schemaPath: "#/properties/spec/properties/approvalDigests/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (data21.by !== void 0) {
+              if (typeof data21.by !== "string") {
+                const err36 = { instancePath: instancePath + "/trigger/feedback/by", schemaPath: "#/properties/trigger/properties/feedback/properties/by/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err36];
+                } else {
+                  vErrors.push(err36);
+                }
+                errors++;
+              }
+            }
+            if (data21.message !== void 0) {
+              if (typeof data21.message !== "string") {
+                const err37 = { instancePath: instancePath + "/trigger/feedback/message", schemaPath: "#/properties/trigger/properties/feedback/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err37];
+                } else {
+                  vErrors.push(err37);
+                }
+                errors++;
+              }
+            }
+          }
+        }
+      } else {
+        const err38 = { instancePath: instancePath + "/trigger", schemaPath: "#/properties/trigger/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
+      }
+    }
+    if (data.spec !== void 0) {
+      let data25 = data.spec;
+      if (!(data25 && typeof data25 == "object" && !Array.isArray(data25)) && data25 !== null) {
+        const err39 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: schema34.properties.spec.type }, message: "must be object,null" };
+        if (vErrors === null) {
+          vErrors = [err39];
+        } else {
+          vErrors.push(err39);
+        }
+        errors++;
+      }
+      if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
+        if (data25.path !== void 0) {
+          if (typeof data25.path !== "string") {
+            const err40 = { instancePath: instancePath + "/spec/path", schemaPath: "#/properties/spec/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err36];
+              vErrors = [err40];
             } else {
-              vErrors.push(err36);
+              vErrors.push(err40);
             }
             errors++;
           }
         }
-      }
-    }
-    if (data.steps !== void 0) {
-      let data27 = data.steps;
-      if (Array.isArray(data27)) {
-        const len2 = data27.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          let data28 = data27[i2];
-          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
-            if (data28.role === void 0) {
-              const err37 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
-              if (vErrors === null) {
-                vErrors = [err37];
-              } else {
-                vErrors.push(err37);
-              }
-              errors++;
+        if (data25.blob !== void 0) {
+          let data27 = data25.blob;
+          if (typeof data27 !== "string" && data27 !== null) {
+            const err41 = { instancePath: instancePath + "/spec/blob", schemaPath: "#/properties/spec/properties/blob/type", keyword: "type", params: { type: schema34.properties.spec.properties.blob.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err41];
+            } else {
+              vErrors.push(err41);
             }
-            if (data28.adapter === void 0) {
-              const err38 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "adapter" }, message: "must have required property 'adapter'" };
-              if (vErrors === null) {
-                vErrors = [err38];
-              } else {
-                vErrors.push(err38);
-              }
-              errors++;
+            errors++;
+          }
+        }
+        if (data25.lastReview !== void 0) {
+          if (typeof data25.lastReview !== "string") {
+            const err42 = { instancePath: instancePath + "/spec/lastReview", schemaPath: "#/properties/spec/properties/lastReview/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
             }
-            if (data28.status === void 0) {
-              const err39 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
-              if (vErrors === null) {
-                vErrors = [err39];
-              } else {
-                vErrors.push(err39);
-              }
-              errors++;
-            }
-            if (data28.role !== void 0) {
-              let data29 = data28.role;
-              if (!(data29 === "manager" || data29 === "builder" || data29 === "tester" || data29 === "reviewer")) {
-                const err40 = { instancePath: instancePath + "/steps/" + i2 + "/role", schemaPath: "#/properties/steps/items/properties/role/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.role.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err40];
-                } else {
-                  vErrors.push(err40);
-                }
-                errors++;
-              }
-            }
-            if (data28.adapter !== void 0) {
-              if (typeof data28.adapter !== "string") {
-                const err41 = { instancePath: instancePath + "/steps/" + i2 + "/adapter", schemaPath: "#/properties/steps/items/properties/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err41];
-                } else {
-                  vErrors.push(err41);
-                }
-                errors++;
-              }
-            }
-            if (data28.model !== void 0) {
-              let data31 = data28.model;
-              if (typeof data31 !== "string" && data31 !== null) {
-                const err42 = { instancePath: instancePath + "/steps/" + i2 + "/model", schemaPath: "#/properties/steps/items/properties/model/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.model.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err42];
-                } else {
-                  vErrors.push(err42);
-                }
-                errors++;
-              }
-            }
-            if (data28.status !== void 0) {
-              let data32 = data28.status;
-              if (!(data32 === "pending" || data32 === "running" || data32 === "succeeded" || data32 === "failed" || data32 === "skipped" || data32 === "cancelled")) {
-                const err43 = { instancePath: instancePath + "/steps/" + i2 + "/status", schemaPath: "#/properties/steps/items/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.status.enum }, message: "must be equal to one of the allowed values" };
+            errors++;
+          }
+        }
+        if (data25.approvalDigests !== void 0) {
+          let data29 = data25.approvalDigests;
+          if (Array.isArray(data29)) {
+            const len1 = data29.length;
+            for (let i1 = 0; i1 < len1; i1++) {
+              if (typeof data29[i1] !== "string") {
+                const err43 = { instancePath: instancePath + "/spec/approvalDigests/" + i1, schemaPath: "#/properties/spec/properties/approvalDigests/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err43];
                 } else {
@@ -34491,58 +34738,56 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data28.startedAt !== void 0) {
-              let data33 = data28.startedAt;
-              if (typeof data33 !== "string" && data33 !== null) {
-                const err44 = { instancePath: instancePath + "/steps/" + i2 + "/startedAt", schemaPath: "#/properties/steps/items/properties/startedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.startedAt.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err44];
-                } else {
-                  vErrors.push(err44);
-                }
-                errors++;
-              }
+          } else {
+            const err44 = { instancePath: instancePath + "/spec/approvalDigests", schemaPath: "#/properties/spec/properties/approvalDigests/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err44];
+            } else {
+              vErrors.push(err44);
             }
-            if (data28.endedAt !== void 0) {
-              let data34 = data28.endedAt;
-              if (typeof data34 !== "string" && data34 !== null) {
-                const err45 = { instancePath: instancePath + "/steps/" + i2 + "/endedAt", schemaPath: "#/properties/steps/items/properties/endedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.endedAt.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err45];
-                } else {
-                  vErrors.push(err45);
-                }
-                errors++;
+            errors++;
+          }
+        }
+      }
+    }
+    if (data.steps !== void 0) {
+      let data31 = data.steps;
+      if (Array.isArray(data31)) {
+        const len2 = data31.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data32 = data31[i2];
+          if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
+            if (data32.role === void 0) {
+              const err45 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
+              if (vErrors === null) {
+                vErrors = [err45];
+              } else {
+                vErrors.push(err45);
               }
+              errors++;
             }
-            if (data28.durationMs !== void 0) {
-              let data35 = data28.durationMs;
-              if (!(typeof data35 == "number" && isFinite(data35)) && data35 !== null) {
-                const err46 = { instancePath: instancePath + "/steps/" + i2 + "/durationMs", schemaPath: "#/properties/steps/items/properties/durationMs/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.durationMs.type }, message: "must be number,null" };
-                if (vErrors === null) {
-                  vErrors = [err46];
-                } else {
-                  vErrors.push(err46);
-                }
-                errors++;
+            if (data32.adapter === void 0) {
+              const err46 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "adapter" }, message: "must have required property 'adapter'" };
+              if (vErrors === null) {
+                vErrors = [err46];
+              } else {
+                vErrors.push(err46);
               }
+              errors++;
             }
-            if (data28.usage !== void 0) {
-              let data36 = data28.usage;
-              if (!(data36 && typeof data36 == "object" && !Array.isArray(data36)) && data36 !== null) {
-                const err47 = { instancePath: instancePath + "/steps/" + i2 + "/usage", schemaPath: "#/properties/steps/items/properties/usage/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.usage.type }, message: "must be object,null" };
-                if (vErrors === null) {
-                  vErrors = [err47];
-                } else {
-                  vErrors.push(err47);
-                }
-                errors++;
+            if (data32.status === void 0) {
+              const err47 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
               }
+              errors++;
             }
-            if (data28.costUsd !== void 0) {
-              let data37 = data28.costUsd;
-              if (!(typeof data37 == "number" && isFinite(data37)) && data37 !== null) {
-                const err48 = { instancePath: instancePath + "/steps/" + i2 + "/costUsd", schemaPath: "#/properties/steps/items/properties/costUsd/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.costUsd.type }, message: "must be number,null" };
+            if (data32.role !== void 0) {
+              let data33 = data32.role;
+              if (!(data33 === "manager" || data33 === "builder" || data33 === "tester" || data33 === "reviewer")) {
+                const err48 = { instancePath: instancePath + "/steps/" + i2 + "/role", schemaPath: "#/properties/steps/items/properties/role/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.role.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err48];
                 } else {
@@ -34551,10 +34796,9 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data28.summary !== void 0) {
-              let data38 = data28.summary;
-              if (typeof data38 !== "string" && data38 !== null) {
-                const err49 = { instancePath: instancePath + "/steps/" + i2 + "/summary", schemaPath: "#/properties/steps/items/properties/summary/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.summary.type }, message: "must be string,null" };
+            if (data32.adapter !== void 0) {
+              if (typeof data32.adapter !== "string") {
+                const err49 = { instancePath: instancePath + "/steps/" + i2 + "/adapter", schemaPath: "#/properties/steps/items/properties/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err49];
                 } else {
@@ -34563,10 +34807,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data28.error !== void 0) {
-              let data39 = data28.error;
-              if (!(data39 && typeof data39 == "object" && !Array.isArray(data39)) && data39 !== null) {
-                const err50 = { instancePath: instancePath + "/steps/" + i2 + "/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+            if (data32.model !== void 0) {
+              let data35 = data32.model;
+              if (typeof data35 !== "string" && data35 !== null) {
+                const err50 = { instancePath: instancePath + "/steps/" + i2 + "/model", schemaPath: "#/properties/steps/items/properties/model/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.model.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err50];
                 } else {
@@ -34574,47 +34818,47 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (data39 && typeof data39 == "object" && !Array.isArray(data39)) {
-                if (data39.code !== void 0) {
-                  if (typeof data39.code !== "string") {
-                    const err51 = { instancePath: instancePath + "/steps/" + i2 + "/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err51];
-                    } else {
-                      vErrors.push(err51);
-                    }
-                    errors++;
-                  }
+            }
+            if (data32.status !== void 0) {
+              let data36 = data32.status;
+              if (!(data36 === "pending" || data36 === "running" || data36 === "succeeded" || data36 === "failed" || data36 === "skipped" || data36 === "cancelled")) {
+                const err51 = { instancePath: instancePath + "/steps/" + i2 + "/status", schemaPath: "#/properties/steps/items/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.status.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err51];
+                } else {
+                  vErrors.push(err51);
                 }
-                if (data39.message !== void 0) {
-                  if (typeof data39.message !== "string") {
-                    const err52 = { instancePath: instancePath + "/steps/" + i2 + "/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err52];
-                    } else {
-                      vErrors.push(err52);
-                    }
-                    errors++;
-                  }
-                }
-                if (data39.artifact !== void 0) {
-                  let data42 = data39.artifact;
-                  if (typeof data42 !== "string" && data42 !== null) {
-                    const err53 = { instancePath: instancePath + "/steps/" + i2 + "/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
-                    if (vErrors === null) {
-                      vErrors = [err53];
-                    } else {
-                      vErrors.push(err53);
-                    }
-                    errors++;
-                  }
-                }
+                errors++;
               }
             }
-            if (data28.transcript !== void 0) {
-              let data43 = data28.transcript;
-              if (typeof data43 !== "string" && data43 !== null) {
-                const err54 = { instancePath: instancePath + "/steps/" + i2 + "/transcript", schemaPath: "#/properties/steps/items/properties/transcript/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.transcript.type }, message: "must be string,null" };
+            if (data32.startedAt !== void 0) {
+              let data37 = data32.startedAt;
+              if (typeof data37 !== "string" && data37 !== null) {
+                const err52 = { instancePath: instancePath + "/steps/" + i2 + "/startedAt", schemaPath: "#/properties/steps/items/properties/startedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.startedAt.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err52];
+                } else {
+                  vErrors.push(err52);
+                }
+                errors++;
+              }
+            }
+            if (data32.endedAt !== void 0) {
+              let data38 = data32.endedAt;
+              if (typeof data38 !== "string" && data38 !== null) {
+                const err53 = { instancePath: instancePath + "/steps/" + i2 + "/endedAt", schemaPath: "#/properties/steps/items/properties/endedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.endedAt.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err53];
+                } else {
+                  vErrors.push(err53);
+                }
+                errors++;
+              }
+            }
+            if (data32.durationMs !== void 0) {
+              let data39 = data32.durationMs;
+              if (!(typeof data39 == "number" && isFinite(data39)) && data39 !== null) {
+                const err54 = { instancePath: instancePath + "/steps/" + i2 + "/durationMs", schemaPath: "#/properties/steps/items/properties/durationMs/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.durationMs.type }, message: "must be number,null" };
                 if (vErrors === null) {
                   vErrors = [err54];
                 } else {
@@ -34623,183 +34867,186 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data32.usage !== void 0) {
+              let data40 = data32.usage;
+              if (!(data40 && typeof data40 == "object" && !Array.isArray(data40)) && data40 !== null) {
+                const err55 = { instancePath: instancePath + "/steps/" + i2 + "/usage", schemaPath: "#/properties/steps/items/properties/usage/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.usage.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err55];
+                } else {
+                  vErrors.push(err55);
+                }
+                errors++;
+              }
+            }
+            if (data32.costUsd !== void 0) {
+              let data41 = data32.costUsd;
+              if (!(typeof data41 == "number" && isFinite(data41)) && data41 !== null) {
+                const err56 = { instancePath: instancePath + "/steps/" + i2 + "/costUsd", schemaPath: "#/properties/steps/items/properties/costUsd/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.costUsd.type }, message: "must be number,null" };
+                if (vErrors === null) {
+                  vErrors = [err56];
+                } else {
+                  vErrors.push(err56);
+                }
+                errors++;
+              }
+            }
+            if (data32.summary !== void 0) {
+              let data42 = data32.summary;
+              if (typeof data42 !== "string" && data42 !== null) {
+                const err57 = { instancePath: instancePath + "/steps/" + i2 + "/summary", schemaPath: "#/properties/steps/items/properties/summary/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.summary.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err57];
+                } else {
+                  vErrors.push(err57);
+                }
+                errors++;
+              }
+            }
+            if (data32.error !== void 0) {
+              let data43 = data32.error;
+              if (!(data43 && typeof data43 == "object" && !Array.isArray(data43)) && data43 !== null) {
+                const err58 = { instancePath: instancePath + "/steps/" + i2 + "/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err58];
+                } else {
+                  vErrors.push(err58);
+                }
+                errors++;
+              }
+              if (data43 && typeof data43 == "object" && !Array.isArray(data43)) {
+                if (data43.code !== void 0) {
+                  if (typeof data43.code !== "string") {
+                    const err59 = { instancePath: instancePath + "/steps/" + i2 + "/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err59];
+                    } else {
+                      vErrors.push(err59);
+                    }
+                    errors++;
+                  }
+                }
+                if (data43.message !== void 0) {
+                  if (typeof data43.message !== "string") {
+                    const err60 = { instancePath: instancePath + "/steps/" + i2 + "/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err60];
+                    } else {
+                      vErrors.push(err60);
+                    }
+                    errors++;
+                  }
+                }
+                if (data43.artifact !== void 0) {
+                  let data46 = data43.artifact;
+                  if (typeof data46 !== "string" && data46 !== null) {
+                    const err61 = { instancePath: instancePath + "/steps/" + i2 + "/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
+                    if (vErrors === null) {
+                      vErrors = [err61];
+                    } else {
+                      vErrors.push(err61);
+                    }
+                    errors++;
+                  }
+                }
+              }
+            }
+            if (data32.transcript !== void 0) {
+              let data47 = data32.transcript;
+              if (typeof data47 !== "string" && data47 !== null) {
+                const err62 = { instancePath: instancePath + "/steps/" + i2 + "/transcript", schemaPath: "#/properties/steps/items/properties/transcript/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.transcript.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err62];
+                } else {
+                  vErrors.push(err62);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err55 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err63 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err55];
+              vErrors = [err63];
             } else {
-              vErrors.push(err55);
+              vErrors.push(err63);
             }
             errors++;
           }
         }
       } else {
-        const err56 = { instancePath: instancePath + "/steps", schemaPath: "#/properties/steps/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err64 = { instancePath: instancePath + "/steps", schemaPath: "#/properties/steps/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err56];
+          vErrors = [err64];
         } else {
-          vErrors.push(err56);
+          vErrors.push(err64);
         }
         errors++;
       }
     }
     if (data.commands !== void 0) {
-      let data44 = data.commands;
-      if (Array.isArray(data44)) {
-        const len3 = data44.length;
+      let data48 = data.commands;
+      if (Array.isArray(data48)) {
+        const len3 = data48.length;
         for (let i3 = 0; i3 < len3; i3++) {
-          let data45 = data44[i3];
-          if (data45 && typeof data45 == "object" && !Array.isArray(data45)) {
-            if (data45.role === void 0) {
-              const err57 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
+          let data49 = data48[i3];
+          if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
+            if (data49.role === void 0) {
+              const err65 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
               if (vErrors === null) {
-                vErrors = [err57];
+                vErrors = [err65];
               } else {
-                vErrors.push(err57);
+                vErrors.push(err65);
               }
               errors++;
             }
-            if (data45.command === void 0) {
-              const err58 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "command" }, message: "must have required property 'command'" };
+            if (data49.command === void 0) {
+              const err66 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "command" }, message: "must have required property 'command'" };
               if (vErrors === null) {
-                vErrors = [err58];
+                vErrors = [err66];
               } else {
-                vErrors.push(err58);
+                vErrors.push(err66);
               }
               errors++;
             }
-            if (data45.cwd === void 0) {
-              const err59 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "cwd" }, message: "must have required property 'cwd'" };
+            if (data49.cwd === void 0) {
+              const err67 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "cwd" }, message: "must have required property 'cwd'" };
               if (vErrors === null) {
-                vErrors = [err59];
+                vErrors = [err67];
               } else {
-                vErrors.push(err59);
+                vErrors.push(err67);
               }
               errors++;
             }
-            if (data45.exitCode === void 0) {
-              const err60 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "exitCode" }, message: "must have required property 'exitCode'" };
+            if (data49.exitCode === void 0) {
+              const err68 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "exitCode" }, message: "must have required property 'exitCode'" };
               if (vErrors === null) {
-                vErrors = [err60];
+                vErrors = [err68];
               } else {
-                vErrors.push(err60);
+                vErrors.push(err68);
               }
               errors++;
             }
-            if (data45.durationMs === void 0) {
-              const err61 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "durationMs" }, message: "must have required property 'durationMs'" };
+            if (data49.durationMs === void 0) {
+              const err69 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "durationMs" }, message: "must have required property 'durationMs'" };
               if (vErrors === null) {
-                vErrors = [err61];
+                vErrors = [err69];
               } else {
-                vErrors.push(err61);
+                vErrors.push(err69);
               }
               errors++;
             }
-            if (data45.timedOut === void 0) {
-              const err62 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "timedOut" }, message: "must have required property 'timedOut'" };
+            if (data49.timedOut === void 0) {
+              const err70 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "timedOut" }, message: "must have required property 'timedOut'" };
               if (vErrors === null) {
-                vErrors = [err62];
+                vErrors = [err70];
               } else {
-                vErrors.push(err62);
+                vErrors.push(err70);
               }
               errors++;
             }
-            if (data45.role !== void 0) {
-              if (typeof data45.role !== "string") {
-                const err63 = { instancePath: instancePath + "/commands/" + i3 + "/role", schemaPath: "#/properties/commands/items/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err63];
-                } else {
-                  vErrors.push(err63);
-                }
-                errors++;
-              }
-            }
-            if (data45.command !== void 0) {
-              if (typeof data45.command !== "string") {
-                const err64 = { instancePath: instancePath + "/commands/" + i3 + "/command", schemaPath: "#/properties/commands/items/properties/command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err64];
-                } else {
-                  vErrors.push(err64);
-                }
-                errors++;
-              }
-            }
-            if (data45.cwd !== void 0) {
-              if (typeof data45.cwd !== "string") {
-                const err65 = { instancePath: instancePath + "/commands/" + i3 + "/cwd", schemaPath: "#/properties/commands/items/properties/cwd/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err65];
-                } else {
-                  vErrors.push(err65);
-                }
-                errors++;
-              }
-            }
-            if (data45.exitCode !== void 0) {
-              let data49 = data45.exitCode;
-              if (!(typeof data49 == "number" && (!(data49 % 1) && !isNaN(data49)) && isFinite(data49)) && data49 !== null) {
-                const err66 = { instancePath: instancePath + "/commands/" + i3 + "/exitCode", schemaPath: "#/properties/commands/items/properties/exitCode/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.exitCode.type }, message: "must be integer,null" };
-                if (vErrors === null) {
-                  vErrors = [err66];
-                } else {
-                  vErrors.push(err66);
-                }
-                errors++;
-              }
-            }
-            if (data45.signal !== void 0) {
-              let data50 = data45.signal;
-              if (typeof data50 !== "string" && data50 !== null) {
-                const err67 = { instancePath: instancePath + "/commands/" + i3 + "/signal", schemaPath: "#/properties/commands/items/properties/signal/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.signal.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err67];
-                } else {
-                  vErrors.push(err67);
-                }
-                errors++;
-              }
-            }
-            if (data45.durationMs !== void 0) {
-              let data51 = data45.durationMs;
-              if (!(typeof data51 == "number" && isFinite(data51))) {
-                const err68 = { instancePath: instancePath + "/commands/" + i3 + "/durationMs", schemaPath: "#/properties/commands/items/properties/durationMs/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                if (vErrors === null) {
-                  vErrors = [err68];
-                } else {
-                  vErrors.push(err68);
-                }
-                errors++;
-              }
-            }
-            if (data45.timedOut !== void 0) {
-              if (typeof data45.timedOut !== "boolean") {
-                const err69 = { instancePath: instancePath + "/commands/" + i3 + "/timedOut", schemaPath: "#/properties/commands/items/properties/timedOut/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-                if (vErrors === null) {
-                  vErrors = [err69];
-                } else {
-                  vErrors.push(err69);
-                }
-                errors++;
-              }
-            }
-            if (data45.stdout !== void 0) {
-              let data53 = data45.stdout;
-              if (typeof data53 !== "string" && data53 !== null) {
-                const err70 = { instancePath: instancePath + "/commands/" + i3 + "/stdout", schemaPath: "#/properties/commands/items/properties/stdout/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stdout.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err70];
-                } else {
-                  vErrors.push(err70);
-                }
-                errors++;
-              }
-            }
-            if (data45.stderr !== void 0) {
-              let data54 = data45.stderr;
-              if (typeof data54 !== "string" && data54 !== null) {
-                const err71 = { instancePath: instancePath + "/commands/" + i3 + "/stderr", schemaPath: "#/properties/commands/items/properties/stderr/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stderr.type }, message: "must be string,null" };
+            if (data49.role !== void 0) {
+              if (typeof data49.role !== "string") {
+                const err71 = { instancePath: instancePath + "/commands/" + i3 + "/role", schemaPath: "#/properties/commands/items/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err71];
                 } else {
@@ -34808,56 +35055,56 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err72 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err72];
-            } else {
-              vErrors.push(err72);
+            if (data49.command !== void 0) {
+              if (typeof data49.command !== "string") {
+                const err72 = { instancePath: instancePath + "/commands/" + i3 + "/command", schemaPath: "#/properties/commands/items/properties/command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err72];
+                } else {
+                  vErrors.push(err72);
+                }
+                errors++;
+              }
             }
-            errors++;
-          }
-        }
-      } else {
-        const err73 = { instancePath: instancePath + "/commands", schemaPath: "#/properties/commands/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err73];
-        } else {
-          vErrors.push(err73);
-        }
-        errors++;
-      }
-    }
-    if (data.diff !== void 0) {
-      let data55 = data.diff;
-      if (!(data55 && typeof data55 == "object" && !Array.isArray(data55)) && data55 !== null) {
-        const err74 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: schema34.properties.diff.type }, message: "must be object,null" };
-        if (vErrors === null) {
-          vErrors = [err74];
-        } else {
-          vErrors.push(err74);
-        }
-        errors++;
-      }
-      if (data55 && typeof data55 == "object" && !Array.isArray(data55)) {
-        if (data55.artifact !== void 0) {
-          if (typeof data55.artifact !== "string") {
-            const err75 = { instancePath: instancePath + "/diff/artifact", schemaPath: "#/properties/diff/properties/artifact/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err75];
-            } else {
-              vErrors.push(err75);
+            if (data49.cwd !== void 0) {
+              if (typeof data49.cwd !== "string") {
+                const err73 = { instancePath: instancePath + "/commands/" + i3 + "/cwd", schemaPath: "#/properties/commands/items/properties/cwd/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err73];
+                } else {
+                  vErrors.push(err73);
+                }
+                errors++;
+              }
             }
-            errors++;
-          }
-        }
-        if (data55.files !== void 0) {
-          let data57 = data55.files;
-          if (Array.isArray(data57)) {
-            const len4 = data57.length;
-            for (let i4 = 0; i4 < len4; i4++) {
-              if (typeof data57[i4] !== "string") {
-                const err76 = { instancePath: instancePath + "/diff/files/" + i4, schemaPath: "#/properties/diff/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data49.exitCode !== void 0) {
+              let data53 = data49.exitCode;
+              if (!(typeof data53 == "number" && (!(data53 % 1) && !isNaN(data53)) && isFinite(data53)) && data53 !== null) {
+                const err74 = { instancePath: instancePath + "/commands/" + i3 + "/exitCode", schemaPath: "#/properties/commands/items/properties/exitCode/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.exitCode.type }, message: "must be integer,null" };
+                if (vErrors === null) {
+                  vErrors = [err74];
+                } else {
+                  vErrors.push(err74);
+                }
+                errors++;
+              }
+            }
+            if (data49.signal !== void 0) {
+              let data54 = data49.signal;
+              if (typeof data54 !== "string" && data54 !== null) {
+                const err75 = { instancePath: instancePath + "/commands/" + i3 + "/signal", schemaPath: "#/properties/commands/items/properties/signal/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.signal.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err75];
+                } else {
+                  vErrors.push(err75);
+                }
+                errors++;
+              }
+            }
+            if (data49.durationMs !== void 0) {
+              let data55 = data49.durationMs;
+              if (!(typeof data55 == "number" && isFinite(data55))) {
+                const err76 = { instancePath: instancePath + "/commands/" + i3 + "/durationMs", schemaPath: "#/properties/commands/items/properties/durationMs/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                 if (vErrors === null) {
                   vErrors = [err76];
                 } else {
@@ -34866,43 +35113,43 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data49.timedOut !== void 0) {
+              if (typeof data49.timedOut !== "boolean") {
+                const err77 = { instancePath: instancePath + "/commands/" + i3 + "/timedOut", schemaPath: "#/properties/commands/items/properties/timedOut/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err77];
+                } else {
+                  vErrors.push(err77);
+                }
+                errors++;
+              }
+            }
+            if (data49.stdout !== void 0) {
+              let data57 = data49.stdout;
+              if (typeof data57 !== "string" && data57 !== null) {
+                const err78 = { instancePath: instancePath + "/commands/" + i3 + "/stdout", schemaPath: "#/properties/commands/items/properties/stdout/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stdout.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err78];
+                } else {
+                  vErrors.push(err78);
+                }
+                errors++;
+              }
+            }
+            if (data49.stderr !== void 0) {
+              let data58 = data49.stderr;
+              if (typeof data58 !== "string" && data58 !== null) {
+                const err79 = { instancePath: instancePath + "/commands/" + i3 + "/stderr", schemaPath: "#/properties/commands/items/properties/stderr/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stderr.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err79];
+                } else {
+                  vErrors.push(err79);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err77 = { instancePath: instancePath + "/diff/files", schemaPath: "#/properties/diff/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err77];
-            } else {
-              vErrors.push(err77);
-            }
-            errors++;
-          }
-        }
-        if (data55.insertions !== void 0) {
-          let data59 = data55.insertions;
-          if (!(typeof data59 == "number" && (!(data59 % 1) && !isNaN(data59)) && isFinite(data59))) {
-            const err78 = { instancePath: instancePath + "/diff/insertions", schemaPath: "#/properties/diff/properties/insertions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err78];
-            } else {
-              vErrors.push(err78);
-            }
-            errors++;
-          }
-        }
-        if (data55.deletions !== void 0) {
-          let data60 = data55.deletions;
-          if (!(typeof data60 == "number" && (!(data60 % 1) && !isNaN(data60)) && isFinite(data60))) {
-            const err79 = { instancePath: instancePath + "/diff/deletions", schemaPath: "#/properties/diff/properties/deletions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err79];
-            } else {
-              vErrors.push(err79);
-            }
-            errors++;
-          }
-        }
-        if (data55.baseCommit !== void 0) {
-          if (typeof data55.baseCommit !== "string") {
-            const err80 = { instancePath: instancePath + "/diff/baseCommit", schemaPath: "#/properties/diff/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err80 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err80];
             } else {
@@ -34911,24 +35158,20 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data55.headCommit !== void 0) {
-          let data62 = data55.headCommit;
-          if (typeof data62 !== "string" && data62 !== null) {
-            const err81 = { instancePath: instancePath + "/diff/headCommit", schemaPath: "#/properties/diff/properties/headCommit/type", keyword: "type", params: { type: schema34.properties.diff.properties.headCommit.type }, message: "must be string,null" };
-            if (vErrors === null) {
-              vErrors = [err81];
-            } else {
-              vErrors.push(err81);
-            }
-            errors++;
-          }
+      } else {
+        const err81 = { instancePath: instancePath + "/commands", schemaPath: "#/properties/commands/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err81];
+        } else {
+          vErrors.push(err81);
         }
+        errors++;
       }
     }
-    if (data.review !== void 0) {
-      let data63 = data.review;
-      if (!(data63 && typeof data63 == "object" && !Array.isArray(data63)) && data63 !== null) {
-        const err82 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: schema34.properties.review.type }, message: "must be object,null" };
+    if (data.diff !== void 0) {
+      let data59 = data.diff;
+      if (!(data59 && typeof data59 == "object" && !Array.isArray(data59)) && data59 !== null) {
+        const err82 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: schema34.properties.diff.type }, message: "must be object,null" };
         if (vErrors === null) {
           vErrors = [err82];
         } else {
@@ -34936,35 +35179,35 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    }
-    if (data.result !== void 0) {
-      let data64 = data.result;
-      if (data64 && typeof data64 == "object" && !Array.isArray(data64)) {
-        if (data64.status === void 0) {
-          const err83 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
-          if (vErrors === null) {
-            vErrors = [err83];
-          } else {
-            vErrors.push(err83);
-          }
-          errors++;
-        }
-        if (data64.status !== void 0) {
-          let data65 = data64.status;
-          if (!(data65 === "running" || data65 === "review" || data65 === "failed" || data65 === "cancelled" || data65 === "succeeded")) {
-            const err84 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.result.properties.status.enum }, message: "must be equal to one of the allowed values" };
+      if (data59 && typeof data59 == "object" && !Array.isArray(data59)) {
+        if (data59.artifact !== void 0) {
+          if (typeof data59.artifact !== "string") {
+            const err83 = { instancePath: instancePath + "/diff/artifact", schemaPath: "#/properties/diff/properties/artifact/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err84];
+              vErrors = [err83];
             } else {
-              vErrors.push(err84);
+              vErrors.push(err83);
             }
             errors++;
           }
         }
-        if (data64.reason !== void 0) {
-          let data66 = data64.reason;
-          if (typeof data66 !== "string" && data66 !== null) {
-            const err85 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: schema34.properties.result.properties.reason.type }, message: "must be string,null" };
+        if (data59.files !== void 0) {
+          let data61 = data59.files;
+          if (Array.isArray(data61)) {
+            const len4 = data61.length;
+            for (let i4 = 0; i4 < len4; i4++) {
+              if (typeof data61[i4] !== "string") {
+                const err84 = { instancePath: instancePath + "/diff/files/" + i4, schemaPath: "#/properties/diff/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err84];
+                } else {
+                  vErrors.push(err84);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err85 = { instancePath: instancePath + "/diff/files", schemaPath: "#/properties/diff/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
               vErrors = [err85];
             } else {
@@ -34973,10 +35216,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data64.error !== void 0) {
-          let data67 = data64.error;
-          if (!(data67 && typeof data67 == "object" && !Array.isArray(data67)) && data67 !== null) {
-            const err86 = { instancePath: instancePath + "/result/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+        if (data59.insertions !== void 0) {
+          let data63 = data59.insertions;
+          if (!(typeof data63 == "number" && (!(data63 % 1) && !isNaN(data63)) && isFinite(data63))) {
+            const err86 = { instancePath: instancePath + "/diff/insertions", schemaPath: "#/properties/diff/properties/insertions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err86];
             } else {
@@ -34984,45 +35227,48 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (data67 && typeof data67 == "object" && !Array.isArray(data67)) {
-            if (data67.code !== void 0) {
-              if (typeof data67.code !== "string") {
-                const err87 = { instancePath: instancePath + "/result/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err87];
-                } else {
-                  vErrors.push(err87);
-                }
-                errors++;
-              }
+        }
+        if (data59.deletions !== void 0) {
+          let data64 = data59.deletions;
+          if (!(typeof data64 == "number" && (!(data64 % 1) && !isNaN(data64)) && isFinite(data64))) {
+            const err87 = { instancePath: instancePath + "/diff/deletions", schemaPath: "#/properties/diff/properties/deletions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err87];
+            } else {
+              vErrors.push(err87);
             }
-            if (data67.message !== void 0) {
-              if (typeof data67.message !== "string") {
-                const err88 = { instancePath: instancePath + "/result/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err88];
-                } else {
-                  vErrors.push(err88);
-                }
-                errors++;
-              }
-            }
-            if (data67.artifact !== void 0) {
-              let data70 = data67.artifact;
-              if (typeof data70 !== "string" && data70 !== null) {
-                const err89 = { instancePath: instancePath + "/result/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err89];
-                } else {
-                  vErrors.push(err89);
-                }
-                errors++;
-              }
-            }
+            errors++;
           }
         }
-      } else {
-        const err90 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (data59.baseCommit !== void 0) {
+          if (typeof data59.baseCommit !== "string") {
+            const err88 = { instancePath: instancePath + "/diff/baseCommit", schemaPath: "#/properties/diff/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err88];
+            } else {
+              vErrors.push(err88);
+            }
+            errors++;
+          }
+        }
+        if (data59.headCommit !== void 0) {
+          let data66 = data59.headCommit;
+          if (typeof data66 !== "string" && data66 !== null) {
+            const err89 = { instancePath: instancePath + "/diff/headCommit", schemaPath: "#/properties/diff/properties/headCommit/type", keyword: "type", params: { type: schema34.properties.diff.properties.headCommit.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err89];
+            } else {
+              vErrors.push(err89);
+            }
+            errors++;
+          }
+        }
+      }
+    }
+    if (data.review !== void 0) {
+      let data67 = data.review;
+      if (!(data67 && typeof data67 == "object" && !Array.isArray(data67)) && data67 !== null) {
+        const err90 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: schema34.properties.review.type }, message: "must be object,null" };
         if (vErrors === null) {
           vErrors = [err90];
         } else {
@@ -35031,21 +35277,22 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.heartbeat !== void 0) {
-      let data71 = data.heartbeat;
-      if (!(data71 && typeof data71 == "object" && !Array.isArray(data71)) && data71 !== null) {
-        const err91 = { instancePath: instancePath + "/heartbeat", schemaPath: "#/properties/heartbeat/type", keyword: "type", params: { type: schema34.properties.heartbeat.type }, message: "must be object,null" };
-        if (vErrors === null) {
-          vErrors = [err91];
-        } else {
-          vErrors.push(err91);
+    if (data.result !== void 0) {
+      let data68 = data.result;
+      if (data68 && typeof data68 == "object" && !Array.isArray(data68)) {
+        if (data68.status === void 0) {
+          const err91 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
+          if (vErrors === null) {
+            vErrors = [err91];
+          } else {
+            vErrors.push(err91);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
-        if (data71.at !== void 0) {
-          if (typeof data71.at !== "string") {
-            const err92 = { instancePath: instancePath + "/heartbeat/at", schemaPath: "#/properties/heartbeat/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data68.status !== void 0) {
+          let data69 = data68.status;
+          if (!(data69 === "running" || data69 === "review" || data69 === "failed" || data69 === "cancelled" || data69 === "succeeded")) {
+            const err92 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.result.properties.status.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err92];
             } else {
@@ -35054,10 +35301,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data71.pid !== void 0) {
-          let data73 = data71.pid;
-          if (!(typeof data73 == "number" && (!(data73 % 1) && !isNaN(data73)) && isFinite(data73))) {
-            const err93 = { instancePath: instancePath + "/heartbeat/pid", schemaPath: "#/properties/heartbeat/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (data68.reason !== void 0) {
+          let data70 = data68.reason;
+          if (typeof data70 !== "string" && data70 !== null) {
+            const err93 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: schema34.properties.result.properties.reason.type }, message: "must be string,null" };
             if (vErrors === null) {
               vErrors = [err93];
             } else {
@@ -35066,29 +35313,21 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      }
-    }
-    if (data.resumes !== void 0) {
-      let data74 = data.resumes;
-      if (Array.isArray(data74)) {
-        const len5 = data74.length;
-        for (let i5 = 0; i5 < len5; i5++) {
-          let data75 = data74[i5];
-          if (data75 && typeof data75 == "object" && !Array.isArray(data75)) {
-            if (data75.at !== void 0) {
-              if (typeof data75.at !== "string") {
-                const err94 = { instancePath: instancePath + "/resumes/" + i5 + "/at", schemaPath: "#/properties/resumes/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err94];
-                } else {
-                  vErrors.push(err94);
-                }
-                errors++;
-              }
+        if (data68.error !== void 0) {
+          let data71 = data68.error;
+          if (!(data71 && typeof data71 == "object" && !Array.isArray(data71)) && data71 !== null) {
+            const err94 = { instancePath: instancePath + "/result/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+            if (vErrors === null) {
+              vErrors = [err94];
+            } else {
+              vErrors.push(err94);
             }
-            if (data75.fromStep !== void 0) {
-              if (typeof data75.fromStep !== "string") {
-                const err95 = { instancePath: instancePath + "/resumes/" + i5 + "/fromStep", schemaPath: "#/properties/resumes/items/properties/fromStep/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            errors++;
+          }
+          if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
+            if (data71.code !== void 0) {
+              if (typeof data71.code !== "string") {
+                const err95 = { instancePath: instancePath + "/result/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err95];
                 } else {
@@ -35097,10 +35336,9 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data75.pid !== void 0) {
-              let data78 = data75.pid;
-              if (!(typeof data78 == "number" && (!(data78 % 1) && !isNaN(data78)) && isFinite(data78))) {
-                const err96 = { instancePath: instancePath + "/resumes/" + i5 + "/pid", schemaPath: "#/properties/resumes/items/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data71.message !== void 0) {
+              if (typeof data71.message !== "string") {
+                const err96 = { instancePath: instancePath + "/result/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err96];
                 } else {
@@ -35109,18 +35347,22 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err97 = { instancePath: instancePath + "/resumes/" + i5, schemaPath: "#/properties/resumes/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err97];
-            } else {
-              vErrors.push(err97);
+            if (data71.artifact !== void 0) {
+              let data74 = data71.artifact;
+              if (typeof data74 !== "string" && data74 !== null) {
+                const err97 = { instancePath: instancePath + "/result/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err97];
+                } else {
+                  vErrors.push(err97);
+                }
+                errors++;
+              }
             }
-            errors++;
           }
         }
       } else {
-        const err98 = { instancePath: instancePath + "/resumes", schemaPath: "#/properties/resumes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err98 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err98];
         } else {
@@ -35129,43 +35371,53 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.artifacts !== void 0) {
-      let data79 = data.artifacts;
-      if (Array.isArray(data79)) {
-        const len6 = data79.length;
-        for (let i6 = 0; i6 < len6; i6++) {
-          let data80 = data79[i6];
-          if (data80 && typeof data80 == "object" && !Array.isArray(data80)) {
-            if (data80.path === void 0) {
-              const err99 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
-              if (vErrors === null) {
-                vErrors = [err99];
-              } else {
-                vErrors.push(err99);
-              }
-              errors++;
+    if (data.heartbeat !== void 0) {
+      let data75 = data.heartbeat;
+      if (!(data75 && typeof data75 == "object" && !Array.isArray(data75)) && data75 !== null) {
+        const err99 = { instancePath: instancePath + "/heartbeat", schemaPath: "#/properties/heartbeat/type", keyword: "type", params: { type: schema34.properties.heartbeat.type }, message: "must be object,null" };
+        if (vErrors === null) {
+          vErrors = [err99];
+        } else {
+          vErrors.push(err99);
+        }
+        errors++;
+      }
+      if (data75 && typeof data75 == "object" && !Array.isArray(data75)) {
+        if (data75.at !== void 0) {
+          if (typeof data75.at !== "string") {
+            const err100 = { instancePath: instancePath + "/heartbeat/at", schemaPath: "#/properties/heartbeat/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err100];
+            } else {
+              vErrors.push(err100);
             }
-            if (data80.sha256 === void 0) {
-              const err100 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "sha256" }, message: "must have required property 'sha256'" };
-              if (vErrors === null) {
-                vErrors = [err100];
-              } else {
-                vErrors.push(err100);
-              }
-              errors++;
+            errors++;
+          }
+        }
+        if (data75.pid !== void 0) {
+          let data77 = data75.pid;
+          if (!(typeof data77 == "number" && (!(data77 % 1) && !isNaN(data77)) && isFinite(data77))) {
+            const err101 = { instancePath: instancePath + "/heartbeat/pid", schemaPath: "#/properties/heartbeat/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err101];
+            } else {
+              vErrors.push(err101);
             }
-            if (data80.bytes === void 0) {
-              const err101 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "bytes" }, message: "must have required property 'bytes'" };
-              if (vErrors === null) {
-                vErrors = [err101];
-              } else {
-                vErrors.push(err101);
-              }
-              errors++;
-            }
-            if (data80.path !== void 0) {
-              if (typeof data80.path !== "string") {
-                const err102 = { instancePath: instancePath + "/artifacts/" + i6 + "/path", schemaPath: "#/properties/artifacts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            errors++;
+          }
+        }
+      }
+    }
+    if (data.resumes !== void 0) {
+      let data78 = data.resumes;
+      if (Array.isArray(data78)) {
+        const len5 = data78.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data79 = data78[i5];
+          if (data79 && typeof data79 == "object" && !Array.isArray(data79)) {
+            if (data79.at !== void 0) {
+              if (typeof data79.at !== "string") {
+                const err102 = { instancePath: instancePath + "/resumes/" + i5 + "/at", schemaPath: "#/properties/resumes/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err102];
                 } else {
@@ -35174,20 +35426,21 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data80.sha256 !== void 0) {
-              let data82 = data80.sha256;
-              if (typeof data82 === "string") {
-                if (!pattern14.test(data82)) {
-                  const err103 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err103];
-                  } else {
-                    vErrors.push(err103);
-                  }
-                  errors++;
+            if (data79.fromStep !== void 0) {
+              if (typeof data79.fromStep !== "string") {
+                const err103 = { instancePath: instancePath + "/resumes/" + i5 + "/fromStep", schemaPath: "#/properties/resumes/items/properties/fromStep/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err103];
+                } else {
+                  vErrors.push(err103);
                 }
-              } else {
-                const err104 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                errors++;
+              }
+            }
+            if (data79.pid !== void 0) {
+              let data82 = data79.pid;
+              if (!(typeof data82 == "number" && (!(data82 % 1) && !isNaN(data82)) && isFinite(data82))) {
+                const err104 = { instancePath: instancePath + "/resumes/" + i5 + "/pid", schemaPath: "#/properties/resumes/items/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err104];
                 } else {
@@ -35196,122 +35449,406 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data80.bytes !== void 0) {
-              let data83 = data80.bytes;
-              if (!(typeof data83 == "number" && (!(data83 % 1) && !isNaN(data83)) && isFinite(data83))) {
-                const err105 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err105];
-                } else {
-                  vErrors.push(err105);
-                }
-                errors++;
-              }
-              if (typeof data83 == "number" && isFinite(data83)) {
-                if (data83 < 0 || isNaN(data83)) {
-                  const err106 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err106];
-                  } else {
-                    vErrors.push(err106);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data80.truncated !== void 0) {
-              let data84 = data80.truncated;
-              if (!(data84 && typeof data84 == "object" && !Array.isArray(data84)) && data84 !== null) {
-                const err107 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated", schemaPath: "#/properties/artifacts/items/properties/truncated/type", keyword: "type", params: { type: schema34.properties.artifacts.items.properties.truncated.type }, message: "must be object,null" };
-                if (vErrors === null) {
-                  vErrors = [err107];
-                } else {
-                  vErrors.push(err107);
-                }
-                errors++;
-              }
-              if (data84 && typeof data84 == "object" && !Array.isArray(data84)) {
-                if (data84.bytes !== void 0) {
-                  let data85 = data84.bytes;
-                  if (!(typeof data85 == "number" && (!(data85 % 1) && !isNaN(data85)) && isFinite(data85))) {
-                    const err108 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/bytes", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                    if (vErrors === null) {
-                      vErrors = [err108];
-                    } else {
-                      vErrors.push(err108);
-                    }
-                    errors++;
-                  }
-                }
-                if (data84.sha256 !== void 0) {
-                  if (typeof data84.sha256 !== "string") {
-                    const err109 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/sha256", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err109];
-                    } else {
-                      vErrors.push(err109);
-                    }
-                    errors++;
-                  }
-                }
-              }
-            }
           } else {
-            const err110 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err105 = { instancePath: instancePath + "/resumes/" + i5, schemaPath: "#/properties/resumes/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err110];
+              vErrors = [err105];
             } else {
-              vErrors.push(err110);
+              vErrors.push(err105);
             }
             errors++;
           }
         }
       } else {
-        const err111 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err106 = { instancePath: instancePath + "/resumes", schemaPath: "#/properties/resumes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err111];
+          vErrors = [err106];
         } else {
-          vErrors.push(err111);
+          vErrors.push(err106);
+        }
+        errors++;
+      }
+    }
+    if (data.artifacts !== void 0) {
+      let data83 = data.artifacts;
+      if (Array.isArray(data83)) {
+        const len6 = data83.length;
+        for (let i6 = 0; i6 < len6; i6++) {
+          let data84 = data83[i6];
+          if (data84 && typeof data84 == "object" && !Array.isArray(data84)) {
+            if (data84.path === void 0) {
+              const err107 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+              if (vErrors === null) {
+                vErrors = [err107];
+              } else {
+                vErrors.push(err107);
+              }
+              errors++;
+            }
+            if (data84.sha256 === void 0) {
+              const err108 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "sha256" }, message: "must have required property 'sha256'" };
+              if (vErrors === null) {
+                vErrors = [err108];
+              } else {
+                vErrors.push(err108);
+              }
+              errors++;
+            }
+            if (data84.bytes === void 0) {
+              const err109 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "bytes" }, message: "must have required property 'bytes'" };
+              if (vErrors === null) {
+                vErrors = [err109];
+              } else {
+                vErrors.push(err109);
+              }
+              errors++;
+            }
+            if (data84.path !== void 0) {
+              if (typeof data84.path !== "string") {
+                const err110 = { instancePath: instancePath + "/artifacts/" + i6 + "/path", schemaPath: "#/properties/artifacts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err110];
+                } else {
+                  vErrors.push(err110);
+                }
+                errors++;
+              }
+            }
+            if (data84.sha256 !== void 0) {
+              let data86 = data84.sha256;
+              if (typeof data86 === "string") {
+                if (!pattern17.test(data86)) {
+                  const err111 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err111];
+                  } else {
+                    vErrors.push(err111);
+                  }
+                  errors++;
+                }
+              } else {
+                const err112 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err112];
+                } else {
+                  vErrors.push(err112);
+                }
+                errors++;
+              }
+            }
+            if (data84.bytes !== void 0) {
+              let data87 = data84.bytes;
+              if (!(typeof data87 == "number" && (!(data87 % 1) && !isNaN(data87)) && isFinite(data87))) {
+                const err113 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err113];
+                } else {
+                  vErrors.push(err113);
+                }
+                errors++;
+              }
+              if (typeof data87 == "number" && isFinite(data87)) {
+                if (data87 < 0 || isNaN(data87)) {
+                  const err114 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err114];
+                  } else {
+                    vErrors.push(err114);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data84.truncated !== void 0) {
+              let data88 = data84.truncated;
+              if (!(data88 && typeof data88 == "object" && !Array.isArray(data88)) && data88 !== null) {
+                const err115 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated", schemaPath: "#/properties/artifacts/items/properties/truncated/type", keyword: "type", params: { type: schema34.properties.artifacts.items.properties.truncated.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err115];
+                } else {
+                  vErrors.push(err115);
+                }
+                errors++;
+              }
+              if (data88 && typeof data88 == "object" && !Array.isArray(data88)) {
+                if (data88.bytes !== void 0) {
+                  let data89 = data88.bytes;
+                  if (!(typeof data89 == "number" && (!(data89 % 1) && !isNaN(data89)) && isFinite(data89))) {
+                    const err116 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/bytes", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    if (vErrors === null) {
+                      vErrors = [err116];
+                    } else {
+                      vErrors.push(err116);
+                    }
+                    errors++;
+                  }
+                }
+                if (data88.sha256 !== void 0) {
+                  if (typeof data88.sha256 !== "string") {
+                    const err117 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/sha256", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err117];
+                    } else {
+                      vErrors.push(err117);
+                    }
+                    errors++;
+                  }
+                }
+              }
+            }
+          } else {
+            const err118 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err118];
+            } else {
+              vErrors.push(err118);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err119 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err119];
+        } else {
+          vErrors.push(err119);
         }
         errors++;
       }
     }
     if (data.redactions !== void 0) {
-      let data87 = data.redactions;
-      if (!(typeof data87 == "number" && (!(data87 % 1) && !isNaN(data87)) && isFinite(data87))) {
-        const err112 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      let data91 = data.redactions;
+      if (!(typeof data91 == "number" && (!(data91 % 1) && !isNaN(data91)) && isFinite(data91))) {
+        const err120 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
         if (vErrors === null) {
-          vErrors = [err112];
+          vErrors = [err120];
         } else {
-          vErrors.push(err112);
+          vErrors.push(err120);
         }
         errors++;
       }
-      if (typeof data87 == "number" && isFinite(data87)) {
-        if (data87 < 0 || isNaN(data87)) {
-          const err113 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+      if (typeof data91 == "number" && isFinite(data91)) {
+        if (data91 < 0 || isNaN(data91)) {
+          const err121 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
-            vErrors = [err113];
+            vErrors = [err121];
           } else {
-            vErrors.push(err113);
+            vErrors.push(err121);
           }
           errors++;
         }
       }
     }
+    if (data.signoffs !== void 0) {
+      let data92 = data.signoffs;
+      if (Array.isArray(data92)) {
+        const len7 = data92.length;
+        for (let i7 = 0; i7 < len7; i7++) {
+          let data93 = data92[i7];
+          if (data93 && typeof data93 == "object" && !Array.isArray(data93)) {
+            if (data93.by === void 0) {
+              const err122 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "by" }, message: "must have required property 'by'" };
+              if (vErrors === null) {
+                vErrors = [err122];
+              } else {
+                vErrors.push(err122);
+              }
+              errors++;
+            }
+            if (data93.at === void 0) {
+              const err123 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "at" }, message: "must have required property 'at'" };
+              if (vErrors === null) {
+                vErrors = [err123];
+              } else {
+                vErrors.push(err123);
+              }
+              errors++;
+            }
+            if (data93.decision === void 0) {
+              const err124 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "decision" }, message: "must have required property 'decision'" };
+              if (vErrors === null) {
+                vErrors = [err124];
+              } else {
+                vErrors.push(err124);
+              }
+              errors++;
+            }
+            if (data93.manifestSha256 === void 0) {
+              const err125 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "manifestSha256" }, message: "must have required property 'manifestSha256'" };
+              if (vErrors === null) {
+                vErrors = [err125];
+              } else {
+                vErrors.push(err125);
+              }
+              errors++;
+            }
+            if (data93.source === void 0) {
+              const err126 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'" };
+              if (vErrors === null) {
+                vErrors = [err126];
+              } else {
+                vErrors.push(err126);
+              }
+              errors++;
+            }
+            for (const key1 in data93) {
+              if (!(key1 === "by" || key1 === "at" || key1 === "decision" || key1 === "comment" || key1 === "manifestSha256" || key1 === "source" || key1 === "url")) {
+                const err127 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err127];
+                } else {
+                  vErrors.push(err127);
+                }
+                errors++;
+              }
+            }
+            if (data93.by !== void 0) {
+              let data94 = data93.by;
+              if (typeof data94 === "string") {
+                if (func3(data94) < 1) {
+                  const err128 = { instancePath: instancePath + "/signoffs/" + i7 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err128];
+                  } else {
+                    vErrors.push(err128);
+                  }
+                  errors++;
+                }
+              } else {
+                const err129 = { instancePath: instancePath + "/signoffs/" + i7 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err129];
+                } else {
+                  vErrors.push(err129);
+                }
+                errors++;
+              }
+            }
+            if (data93.at !== void 0) {
+              let data95 = data93.at;
+              if (typeof data95 === "string") {
+                if (!formats0.validate(data95)) {
+                  const err130 = { instancePath: instancePath + "/signoffs/" + i7 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+                  if (vErrors === null) {
+                    vErrors = [err130];
+                  } else {
+                    vErrors.push(err130);
+                  }
+                  errors++;
+                }
+              } else {
+                const err131 = { instancePath: instancePath + "/signoffs/" + i7 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err131];
+                } else {
+                  vErrors.push(err131);
+                }
+                errors++;
+              }
+            }
+            if (data93.decision !== void 0) {
+              let data96 = data93.decision;
+              if (!(data96 === "approve" || data96 === "request-changes")) {
+                const err132 = { instancePath: instancePath + "/signoffs/" + i7 + "/decision", schemaPath: "#/properties/signoffs/items/properties/decision/enum", keyword: "enum", params: { allowedValues: schema34.properties.signoffs.items.properties.decision.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err132];
+                } else {
+                  vErrors.push(err132);
+                }
+                errors++;
+              }
+            }
+            if (data93.comment !== void 0) {
+              let data97 = data93.comment;
+              if (typeof data97 !== "string" && data97 !== null) {
+                const err133 = { instancePath: instancePath + "/signoffs/" + i7 + "/comment", schemaPath: "#/properties/signoffs/items/properties/comment/type", keyword: "type", params: { type: schema34.properties.signoffs.items.properties.comment.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err133];
+                } else {
+                  vErrors.push(err133);
+                }
+                errors++;
+              }
+            }
+            if (data93.manifestSha256 !== void 0) {
+              let data98 = data93.manifestSha256;
+              if (typeof data98 === "string") {
+                if (!pattern17.test(data98)) {
+                  const err134 = { instancePath: instancePath + "/signoffs/" + i7 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err134];
+                  } else {
+                    vErrors.push(err134);
+                  }
+                  errors++;
+                }
+              } else {
+                const err135 = { instancePath: instancePath + "/signoffs/" + i7 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err135];
+                } else {
+                  vErrors.push(err135);
+                }
+                errors++;
+              }
+            }
+            if (data93.source !== void 0) {
+              let data99 = data93.source;
+              if (!(data99 === "cli" || data99 === "github")) {
+                const err136 = { instancePath: instancePath + "/signoffs/" + i7 + "/source", schemaPath: "#/properties/signoffs/items/properties/source/enum", keyword: "enum", params: { allowedValues: schema34.properties.signoffs.items.properties.source.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err136];
+                } else {
+                  vErrors.push(err136);
+                }
+                errors++;
+              }
+            }
+            if (data93.url !== void 0) {
+              let data100 = data93.url;
+              if (typeof data100 !== "string" && data100 !== null) {
+                const err137 = { instancePath: instancePath + "/signoffs/" + i7 + "/url", schemaPath: "#/properties/signoffs/items/properties/url/type", keyword: "type", params: { type: schema34.properties.signoffs.items.properties.url.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err137];
+                } else {
+                  vErrors.push(err137);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err138 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err138];
+            } else {
+              vErrors.push(err138);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err139 = { instancePath: instancePath + "/signoffs", schemaPath: "#/properties/signoffs/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err139];
+        } else {
+          vErrors.push(err139);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err114 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err140 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err114];
+      vErrors = [err140];
     } else {
-      vErrors.push(err114);
+      vErrors.push(err140);
     }
     errors++;
   }
   validate18.errors = vErrors;
   return errors === 0;
 }
-var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, validateRunManifest, schema34, schema35, pattern13, pattern14;
+var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern14, pattern15, validateRunManifest, schema34, schema35, pattern16, pattern17;
 var init_validators = __esm({
   "dist/generated/validators.js"() {
     "use strict";
@@ -35333,13 +35870,16 @@ var init_validators = __esm({
     validatePrd = validate16;
     schema21 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/prd.schema.json", "title": "codex-orchestrator PRD front matter (tasks/NNNN-prd-<slug>.md)", "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "created": { "type": "string", "format": "date" }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "specs": { "type": "array", "items": { "type": "string", "minLength": 1 } } } };
     validateConfig = validate17;
-    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } } } };
+    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } } } };
     pattern12 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*\\*?$", "u");
+    pattern13 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
+    pattern14 = new RegExp("^https?://", "u");
+    pattern15 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
     validateRunManifest = validate18;
-    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree is (inside .git)" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } } } };
+    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree is (inside .git)" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" }, "feedback": { "type": ["object", "null"], "description": "The reviewer's request for changes this run answers.", "required": ["run", "by", "message"], "additionalProperties": false, "properties": { "run": { "type": "string" }, "by": { "type": "string" }, "message": { "type": "string" } } } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 }, "signoffs": { "type": "array", "description": "Reviewers' decisions on this run (cxo review), each signing the manifest's digest without this list.", "items": { "type": "object", "additionalProperties": false, "required": ["by", "at", "decision", "manifestSha256", "source"], "properties": { "by": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date-time" }, "decision": { "enum": ["approve", "request-changes"] }, "comment": { "type": ["string", "null"] }, "manifestSha256": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "sha256 of the manifest's canonical JSON (keys sorted, signoffs left out) when it was signed." }, "source": { "enum": ["cli", "github"] }, "url": { "type": ["string", "null"], "description": "The GitHub review, for sign-offs recorded from a pull request." } } } } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } } } };
     schema35 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
-    pattern13 = new RegExp("^[0-9a-f]{40}$", "u");
-    pattern14 = new RegExp("^[0-9a-f]{64}$", "u");
+    pattern16 = new RegExp("^[0-9a-f]{40}$", "u");
+    pattern17 = new RegExp("^[0-9a-f]{64}$", "u");
   }
 });
 
@@ -36161,7 +36701,7 @@ import { join as join6, resolve as resolve3 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "5121ebcea2b8";
+var SCHEMA_HASH = "e6a18248cb77";
 
 // dist/git/git-dir.js
 import { readFileSync as readFileSync2, statSync } from "node:fs";

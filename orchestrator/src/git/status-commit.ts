@@ -400,7 +400,9 @@ function mergeWorkingCopy(
       const task = parsed.index.byId.get(options.taskId);
       if (!task) return { conflict: { field: 'task' } };
       if (canonicalJson(task.status) !== canonicalJson(oldStatus)) {
-        return canonicalJson(task.status) === canonicalJson(options.status) ? {} : { conflict: { field: 'status' } };
+        return canonicalJson(task.status) === canonicalJson(options.status)
+          ? {}
+          : { conflict: { field: 'status' } };
       }
       const text = setTaskStatus(parsed.index, options.taskId, options.status);
       const reparsed = parseTaskIndex({ ...decoded.source, text }, 'full');

@@ -42,7 +42,9 @@ const run: CommandHandler = async ({ cwd, args, options, out }) => {
     if (!options.json) {
       out.line(`manifest: ${runDirOf(manifest.task.id, manifest.run.id)}/${MANIFEST}`);
       if (manifest.result.status === 'review')
-        out.line(`branch:   ${manifest.run.branch} (review it, then \`cxo review ${manifest.run.id} --approve\`)`);
+        out.line(
+          `branch:   ${manifest.run.branch} (review it, then \`cxo review ${manifest.run.id} --approve\`)`,
+        );
       else if (manifest.result.error) out.line(`error:    ${manifest.result.error.message}`);
     }
     return manifest.result.status === 'review' ? ExitCode.Ok : ExitCode.Failure;

@@ -41,3 +41,10 @@ export {
   type TaskStatus,
 } from './repo/task-types.js';
 export { writeTaskIndex } from './repo/write-index.js';
+export {
+  commitTaskStatus,
+  type CommitTaskStatusOptions,
+  type CommitTaskStatusResult,
+  type FileEdit,
+} from './git/status-commit.js';
+export { signOff, type SignOffOptions, type SignOffResult } from './review/sign-off.js';

@@ -8,7 +8,7 @@ import { OperationError } from '../errors.js';
 export function git(
   cwd: string,
   args: string[],
-  options: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {},
+  options: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {},
 ): {
   stdout: string;
   stderr: string;

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OperationError } from '../errors.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
@@ -9,10 +8,13 @@ import { canonicalJson } from '../repo/canonical-json.js';
 import { hasErrors } from '../repo/diagnostics.js';
 import { repoPathProblem } from '../repo/repo-paths.js';
 import { decodeSource, encodeSource } from '../repo/source-text.js';
-import { parseTaskIndex, type TaskIndex } from '../repo/task-index.js';
-import { setTaskStatus } from '../repo/task-index-edit.js';
+import { parseTaskIndex } from '../repo/task-index.js';
+import { setTaskStatus, setTaskStatusInText } from '../repo/task-index-edit.js';
 import type { TaskStatus } from '../repo/task-types.js';
+import { validateTaskIndex } from '../generated/validators.js';
 import { git } from './git.js';
+import { treeWith } from './tree-build.js';
+import { isKnownValid, rememberValid } from './valid-index-blobs.js';
 
 export interface CommitTaskStatusOptions {
   root: string;
@@ -114,80 +116,127 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
   const message = commitMessage(options);
 
   // the evidence does not change between attempts: hash it once, outside the compare-and-swap window
-  const extraEntries = new Map<string, Entry>();
-  for (const file of extra) {
-    const executable = (statSync(join(root, file)).mode & 0o111) !== 0;
-    extraEntries.set(file, {
-      mode: executable ? '100755' : '100644',
-      blob: git(root, ['hash-object', '-w', '--', file]).stdout.trim(),
+  const extraEntries = hashFiles(root, extra);
+  let prepared: PreparedIndex | undefined;
+  for (let attempt = 1; ; attempt++) {
+    // one resolution of the branch gives the commit and its tree
+    const [head, headTree] = git(root, ['log', '-1', '--format=%H %T', branchRef, '--'])
+      .stdout.trim()
+      .split(' ');
+    const { mode, blob } = committedEntry(root, head, indexFile);
+    // the index changed (or first attempt): edit it again; other files moving needs no re-edit
+    if (prepared?.oldBlob !== blob) prepared = prepareIndex(root, head, indexFile, blob, taskId, status);
+    const entries = new Map<string, Entry>();
+    entries.set(indexFile, { mode, blob: prepared.newBlob });
+    for (const [file, entry] of extraEntries) entries.set(file, entry);
+    const edited = edits.map((edit) => applyEdit(root, head, edit));
+    for (const e of edited) entries.set(e.edit.file, e.entry);
+    const tree = treeWith(root, headTree, entries);
+    const merged = () => ({
+      ...mergeWorkingCopy(options, prepared!),
+      ...mergeEditedFiles(root, edited),
     });
-  }
-  const scratch = mkdtempSync(join(tmpdir(), 'cxo-status-'));
-  try {
-    let prepared:
-      | { oldBlob: string; before: { index: TaskIndex; bytes: Buffer }; newText: string; newBlob: string }
-      | undefined;
-    for (let attempt = 1; ; attempt++) {
-      // one resolution of the branch gives the commit and its tree
-      const [head, headTree] = git(root, ['log', '-1', '--format=%H %T', branchRef, '--'])
-        .stdout.trim()
-        .split(' ');
-      const { mode, blob } = committedEntry(root, head, indexFile);
-      if (prepared?.oldBlob !== blob) {
-        // the index changed (or first attempt): edit it again; other files moving needs no re-edit
-        const before = committedIndex(root, head, indexFile, blob);
-        const newText = encodeSource(before.index.doc.source, checked(before.index, taskId, status));
-        const newBlob = git(root, ['hash-object', '-w', '--stdin'], { input: newText }).stdout.trim();
-        prepared = { oldBlob: blob, before, newText, newBlob };
-      }
-      const { before, newText } = prepared;
-      const env = { ...process.env, ...IDENTITY, GIT_INDEX_FILE: join(scratch, `index-${attempt}`) };
-      git(root, ['read-tree', head], { env });
-      const entries = new Map<string, Entry>();
-      entries.set(indexFile, { mode, blob: prepared.newBlob });
-      for (const [file, entry] of extraEntries) entries.set(file, entry);
-      const edited = edits.map((edit) => applyEdit(root, head, edit));
-      for (const e of edited) entries.set(e.edit.file, e.entry);
-      git(root, ['update-index', '--add', '--index-info'], { env, input: indexInfo(entries) });
-      const tree = git(root, ['write-tree'], { env }).stdout.trim();
-      if (tree === headTree) {
-        // nothing to commit: the status and the evidence are in HEAD already
-        return {
-          commit: head,
-          attempts: attempt,
-          ...mergeWorkingCopy(options, before, newText),
-          ...mergeEditedFiles(root, edited),
-        };
-      }
-      const commit = git(root, ['-c', 'commit.gpgsign=false', 'commit-tree', tree, '-p', head, '-F', '-'], {
-        env,
-        input: message,
-      }).stdout.trim();
-      const swapped = git(
-        root,
-        ['update-ref', '-m', `cxo: status of ${taskId} [${runId}]`, branchRef, commit, head],
-        { allowFail: true },
-      );
-      if (swapped.status === 0) {
-        await syncPersonIndex(root, head, entries);
-        return {
-          commit,
-          attempts: attempt,
-          ...mergeWorkingCopy(options, before, newText),
-          ...mergeEditedFiles(root, edited),
-        };
-      }
-      if (attempt >= maxAttempts) {
-        throw new OperationError(
-          `cannot write the status of ${taskId} back: ${branchRef} kept moving (${attempt} attempts): ${swapped.stderr.trim()}`,
-          'run again when nobody else is committing',
-        );
-      }
-      await sleep(backoff(attempt));
+    // nothing to commit: the status and the evidence are in HEAD already
+    if (tree === headTree) return { commit: head, attempts: attempt, ...merged() };
+    const commit = git(root, ['-c', 'commit.gpgsign=false', 'commit-tree', tree, '-p', head, '-F', '-'], {
+      env: { ...process.env, ...IDENTITY },
+      input: message,
+    }).stdout.trim();
+    const swapped = git(
+      root,
+      ['update-ref', '-m', `cxo: status of ${taskId} [${runId}]`, branchRef, commit, head],
+      { allowFail: true },
+    );
+    if (swapped.status === 0) {
+      await syncPersonIndex(root, head, entries);
+      return { commit, attempts: attempt, ...merged() };
     }
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (attempt >= maxAttempts) {
+      throw new OperationError(
+        `cannot write the status of ${taskId} back: ${branchRef} kept moving (${attempt} attempts): ${swapped.stderr.trim()}`,
+        'run again when nobody else is committing',
+      );
+    }
+    await sleep(backoff(attempt));
   }
+}
+
+/** The committed index (blob `oldBlob`) and the new one with the status edit, hashed into git. */
+interface PreparedIndex {
+  oldBlob: string;
+  oldBytes: Buffer;
+  /** The task's status block before the edit. */
+  oldStatus: TaskStatus | undefined;
+  newBytes: Buffer;
+  newBlob: string;
+}
+
+/**
+ * The status edit of the committed index. The whole file is checked once per blob (the full
+ * parse: JSON, duplicate keys, schema, references); a blob known valid, such as the result of
+ * the previous write-back, is only scanned for the task, and the edit is checked on the task alone.
+ */
+function prepareIndex(
+  root: string,
+  head: string,
+  file: string,
+  blob: string,
+  taskId: string,
+  status: TaskStatus,
+): PreparedIndex {
+  const oldBytes = catBlob(root, blob);
+  const decoded = decodeSource(file, oldBytes);
+  const source = decoded.source;
+  if (!isKnownValid(root, blob)) {
+    const parsed = source ? parseTaskIndex(source, 'full') : undefined;
+    if (!parsed?.index || hasErrors(parsed.diagnostics)) {
+      const first = [...decoded.diagnostics, ...(parsed?.diagnostics ?? [])].find(
+        (d) => d.severity === 'error',
+      );
+      throw new OperationError(
+        `cannot write the task status back: ${file} at ${head.slice(0, 12)} is invalid: ${first?.message ?? 'unknown error'}`,
+        'fix and commit the task index first (cxo validate)',
+      );
+    }
+    rememberValid(root, blob);
+  }
+  const edit = setTaskStatusInText(source!.text, source!.eol, taskId, status);
+  if (!edit) {
+    throw new OperationError(
+      `cannot write the status of ${taskId} back: the task is not in ${file} at HEAD`,
+      `commit the task to ${file} first`,
+    );
+  }
+  if (!validateTaskIndex({ version: 1, tasks: [edit.after] })) {
+    const first = validateTaskIndex.errors?.[0];
+    throw new Error(`refusing to commit an invalid status: ${first?.instancePath} ${first?.message}`);
+  }
+  const newBytes = Buffer.from(encodeSource(source!, edit.text), 'utf8');
+  const newBlob = git(root, ['hash-object', '-w', '--stdin'], { input: newBytes }).stdout.trim();
+  rememberValid(root, newBlob);
+  return {
+    oldBlob: blob,
+    oldBytes,
+    oldStatus: edit.before.status,
+    newBytes,
+    newBlob,
+  };
+}
+
+/** Blob entries of files in the working tree, hashed into git by one process. */
+function hashFiles(root: string, files: string[]): Map<string, Entry> {
+  const entries = new Map<string, Entry>();
+  if (files.length === 0) return entries;
+  const blobs = git(root, ['hash-object', '-w', '--stdin-paths'], {
+    input: `${files.join('\n')}\n`,
+  })
+    .stdout.trim()
+    .split('\n');
+  files.forEach((file, i) => {
+    const executable = (statSync(join(root, file)).mode & 0o111) !== 0;
+    entries.set(file, { mode: executable ? '100755' : '100644', blob: blobs[i] });
+  });
+  return entries;
 }
 
 function commitMessage(options: CommitTaskStatusOptions): string {
@@ -274,28 +323,6 @@ function committedEntry(root: string, head: string, file: string): Entry {
   return { mode: match[1], blob: match[2] };
 }
 
-/** The task index as committed at `head` (blob `blob`), parsed. */
-function committedIndex(
-  root: string,
-  head: string,
-  file: string,
-  blob: string,
-): { index: TaskIndex; bytes: Buffer } {
-  const bytes = catBlob(root, blob);
-  const decoded = decodeSource(file, bytes);
-  const parsed = decoded.source ? parseTaskIndex(decoded.source, 'full') : undefined;
-  if (!parsed?.index || hasErrors(parsed.diagnostics)) {
-    const first = [...decoded.diagnostics, ...(parsed?.diagnostics ?? [])].find(
-      (d) => d.severity === 'error',
-    );
-    throw new OperationError(
-      `cannot write the task status back: ${file} at ${head.slice(0, 12)} is invalid: ${first?.message ?? 'unknown error'}`,
-      'fix and commit the task index first (cxo validate)',
-    );
-  }
-  return { index: parsed.index, bytes };
-}
-
 /** The blob's exact bytes (the `git` helper decodes stdout as UTF-8, which would hide bad bytes). */
 function catBlob(root: string, blob: string): Buffer {
   const result = spawnSync('git', ['cat-file', 'blob', blob], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
@@ -305,23 +332,6 @@ function catBlob(root: string, blob: string): Buffer {
     );
   }
   return result.stdout;
-}
-
-/** setTaskStatus on the committed text, refusing a task the commit does not have. */
-function checked(index: TaskIndex, taskId: string, status: TaskStatus): string {
-  if (!index.byId.has(taskId)) {
-    throw new OperationError(
-      `cannot write the status of ${taskId} back: the task is not in ${index.file} at HEAD`,
-      `commit the task to ${index.file} first`,
-    );
-  }
-  const text = setTaskStatus(index, taskId, status);
-  const reparsed = parseTaskIndex({ ...index.doc.source, text }, 'full');
-  if (!reparsed.index || hasErrors(reparsed.diagnostics)) {
-    const first = reparsed.diagnostics.find((d) => d.severity === 'error');
-    throw new Error(`refusing to commit an invalid ${index.file}: ${first?.message ?? 'unknown error'}`);
-  }
-  return text;
 }
 
 function indexInfo(entries: Map<string, Entry>): string {
@@ -380,18 +390,16 @@ function listEntries(stdout: string, pattern: RegExp): Map<string, Entry> {
  */
 function mergeWorkingCopy(
   options: CommitTaskStatusOptions,
-  before: { index: TaskIndex; bytes: Buffer },
-  newText: string,
+  prepared: PreparedIndex,
 ): { conflict?: { field: string } } {
   const path = join(options.root, options.indexFile);
-  const newBytes = Buffer.from(newText, 'utf8');
-  const oldStatus = before.index.byId.get(options.taskId)?.status;
+  const { newBytes, oldStatus } = prepared;
   for (let round = 0; round < 5; round++) {
     if (!existsSync(path)) return { conflict: { field: 'file' } };
     const working = readFileSync(path);
     let next: Buffer;
     if (working.equals(newBytes)) return {};
-    if (working.equals(before.bytes)) next = newBytes;
+    if (working.equals(prepared.oldBytes)) next = newBytes;
     else {
       const decoded = decodeSource(options.indexFile, working);
       const parsed = decoded.source ? parseTaskIndex(decoded.source, 'full') : undefined;

@@ -1,6 +1,7 @@
 import { applyEdits, type FormattingOptions, format, modify } from 'jsonc-parser';
 import type { JsonPath } from './json-document.js';
 import type { TaskIndex } from './task-index.js';
+import { locateTask } from './task-locator.js';
 import type { Task, TaskStatus } from './task-types.js';
 
 /**
@@ -48,18 +49,58 @@ export function setTaskFields(
 export function setTaskStatus(index: TaskIndex, id: string, status: TaskStatus): string {
   const i = requirePosition(index, id);
   const formatting = formattingOf(index.doc.source.text, index.doc.source.eol);
-  let text = index.doc.source.text;
-  const current = index.tasks[i].status;
-  if (!current) return edit(text, ['tasks', i, 'status'], status, formatting);
+  return editStatus(index.doc.source.text, ['tasks', i], index.tasks[i].status, status, formatting);
+}
+
+/**
+ * The same edit as `setTaskStatus` on the text of a valid task index, touching only the task's own
+ * slice: no syntax tree of the whole file is built. Undefined when the task is not in the text.
+ */
+export function setTaskStatusInText(
+  text: string,
+  eol: string,
+  id: string,
+  status: TaskStatus,
+): { text: string; before: Task; after: Task } | undefined {
+  const slice = locateTask(text, id);
+  if (!slice) return undefined;
+  // from the start of the task's line, so jsonc-parser sees the indentation it must continue
+  const lineStart = text.lastIndexOf('\n', slice.start) + 1;
+  const before = JSON.parse(text.slice(slice.start, slice.end)) as Task;
+  const formatting = formattingOf(text, eol);
+  if (text.slice(lineStart, slice.start).trim() !== '') {
+    // the task shares its line with other JSON (a one-line file): edit the whole text
+    const whole = editStatus(text, ['tasks', slice.position], before.status, status, formatting);
+    const after = JSON.parse(whole) as { tasks: Task[] };
+    return { text: whole, before, after: after.tasks[slice.position] };
+  }
+  const sub = text.slice(lineStart, slice.end);
+  const edited = editStatus(sub, [], before.status, status, formatting);
+  return {
+    text: text.slice(0, lineStart) + edited + text.slice(slice.end),
+    before,
+    after: JSON.parse(edited) as Task,
+  };
+}
+
+function editStatus(
+  text: string,
+  taskPath: JsonPath,
+  current: TaskStatus | undefined,
+  status: TaskStatus,
+  formatting: FormattingOptions,
+): string {
+  if (!current) return edit(text, [...taskPath, 'status'], status, formatting);
+  let out = text;
   for (const key of Object.keys(current) as (keyof TaskStatus)[]) {
-    if (!(key in status)) text = edit(text, ['tasks', i, 'status', key], undefined, formatting);
+    if (!(key in status)) out = edit(out, [...taskPath, 'status', key], undefined, formatting);
   }
   for (const [key, value] of Object.entries(status)) {
     if (JSON.stringify(current[key as keyof TaskStatus]) !== JSON.stringify(value)) {
-      text = edit(text, ['tasks', i, 'status', key], value, formatting);
+      out = edit(out, [...taskPath, 'status', key], value, formatting);
     }
   }
-  return text;
+  return out;
 }
 
 /** Appends a task at the end of the tasks array. */

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSource } from '../../src/repo/source-text.js';
 import { parseTaskIndex } from '../../src/repo/task-index.js';
-import { appendTask, appendTasks, setTaskFields, setTaskStatus } from '../../src/repo/task-index-edit.js';
+import {
+  appendTask,
+  appendTasks,
+  setTaskFields,
+  setTaskStatus,
+  setTaskStatusInText,
+} from '../../src/repo/task-index-edit.js';
+import { indexJson } from '../helpers/temp-repo.js';
 
 const load = (text: string) =>
   parseTaskIndex(decodeSource('codex.tasks.json', Buffer.from(text)).source!).index!;
@@ -87,5 +94,59 @@ describe('task index edits', () => {
       { id: 'b', title: 'B' },
     ]);
     expect(load(empty).tasks.map((t) => t.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('status edit on the task slice (the write-back fast path)', () => {
+  /** A small seeded generator, so a failure can be replayed. */
+  function rng(seed: number) {
+    let s = seed >>> 0;
+    return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  }
+
+  it('gives exactly the text of the whole-document edit, for any layout and status', () => {
+    const seed = Number(process.env.CXO_FUZZ_SEED ?? Date.now() % 100000);
+    const random = rng(seed);
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+    const statuses = [
+      undefined,
+      { phase: 'pending' },
+      { phase: 'running', updatedAt: '2026-11-21T10:00:00Z' },
+      {
+        phase: 'failed',
+        reason: 'AcceptanceFailed',
+        message: 'a "quoted" \\ message',
+        lastRun: { id: 't1' },
+      },
+    ];
+    for (let trial = 0; trial < 300; trial++) {
+      const tasks = Array.from({ length: 1 + Math.floor(random() * 5) }, (_, i) => {
+        const task: Record<string, unknown> = {
+          id: `t${i}`,
+          title: pick(['T', 'has "id": "t0" in it', '{[]}']),
+        };
+        if (random() < 0.3) task.labels = ['id', 't0'];
+        const status = pick(statuses);
+        if (status) task.status = status;
+        return task;
+      });
+      const indent = pick<string | number>([2, 4, '\t', 0]);
+      const eol = pick(['\n', '\r\n']);
+      const text = `${JSON.stringify({ version: 1, tasks }, null, indent).replace(/\n/g, eol)}${eol}`;
+      const id = `t${Math.floor(random() * tasks.length)}`;
+      const status = pick(statuses.filter(Boolean)) as { phase: 'pending' };
+      const whole = setTaskStatus(load(text), id, status);
+      const fast = setTaskStatusInText(text, eol, id, status);
+      expect(fast?.text, `seed ${seed} trial ${trial}`).toBe(whole);
+      expect(fast?.after.status, `seed ${seed} trial ${trial}`).toEqual(status);
+    }
+  });
+
+  it('finds no task that is not in the tasks array', () => {
+    const text = indexJson([{ id: 'a', title: 'A', status: { phase: 'running', lastRun: { id: 'b' } } }]);
+    expect(setTaskStatusInText(text, '\n', 'b', { phase: 'done' })).toBeUndefined();
+    expect(
+      setTaskStatusInText('{"version":1,"id":"a","tasks":[]}', '\n', 'a', { phase: 'done' }),
+    ).toBeUndefined();
   });
 });

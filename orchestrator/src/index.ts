@@ -48,3 +48,4 @@ export {
   type FileEdit,
 } from './git/status-commit.js';
 export { signOff, type SignOffOptions, type SignOffResult } from './review/sign-off.js';
+export { type PushOptions, type PushResult, pushWithLease } from './git/push.js';

@@ -52,6 +52,12 @@ const COMMIT_OPTION: OptionSpec = {
   description: 'commit the changed file (only that file)',
 };
 
+const PUSH_OPTION: OptionSpec = {
+  name: 'push',
+  type: 'boolean',
+  description: 'then fetch, rebase and push the branch with a lease (also: gitops.push in the config)',
+};
+
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: 'repo', short: 'C', type: 'string', value: 'DIR', description: 'run as if started in DIR' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show help for the command' },
@@ -298,7 +304,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'run',
     summary: 'run the manager, builder, tester and reviewer pipeline for one task now, in its own worktree',
     description:
-      'Honours the dispatch gate (see cxo guard) unless --force. Records observed evidence in .runs/<task>/<run>/manifest.json. Exit 0 when the run ends in review, 1 when it fails.',
+      "Honours the dispatch gate (see cxo guard) unless --force. Records observed evidence in .runs/<task>/<run>/manifest.json. Each phase change (running, then review, failed or cancelled) is written back to the task's status block and committed on the current branch with the run's evidence, keeping your staged and uncommitted edits (gitops.write_back: false turns this off). Exit 0 when the run ends in review, 1 when it fails.",
     args: [{ name: 'task', required: true, description: 'task id' }],
     options: [
       JSON_OPTION,
@@ -322,6 +328,7 @@ export const COMMANDS: CommandSpec[] = [
         description: 'run even if the dispatch gate says no; the reason is recorded',
       },
       { name: 'run-id', type: 'string', value: 'ID', description: 'use this run id (used by --detach)' },
+      PUSH_OPTION,
     ],
     examples: [
       "cxo run add-login-k3f9q --role builder=command:'./scripts/fix.sh {task_id}'",
@@ -380,6 +387,7 @@ export const COMMANDS: CommandSpec[] = [
         description:
           'after approving, merge the run branch into the base branch (a merge commit with trailers)',
       },
+      PUSH_OPTION,
       JSON_OPTION,
     ],
     examples: [
@@ -387,6 +395,31 @@ export const COMMANDS: CommandSpec[] = [
       'cxo review add-login-k3f9q --request-changes -m "handle the empty password"',
     ],
     load: () => import('./commands/review.js'),
+  },
+  {
+    name: 'push',
+    summary:
+      'share the branch: fetch, rebase onto what others pushed, push with a lease; retried with backoff',
+    description:
+      "Never forces over someone else's commit: the push carries a lease on the commit just fetched, and a refused push runs the whole cycle again (gitops.push_attempts times, with jittered backoff). The rebase merges the task index at task granularity (cxo merge-driver); your uncommitted edits are carried over, and the push stops before the branch moves if they are in the way.",
+    args: [],
+    options: [
+      {
+        name: 'remote',
+        type: 'string',
+        value: 'NAME',
+        description: 'the remote (default gitops.remote: origin)',
+      },
+      {
+        name: 'branch',
+        type: 'string',
+        value: 'BRANCH',
+        description: 'the branch (default the checked-out one)',
+      },
+      JSON_OPTION,
+    ],
+    examples: ['cxo push', 'cxo push --remote upstream'],
+    load: () => import('./commands/push.js'),
   },
   {
     name: 'runs list',

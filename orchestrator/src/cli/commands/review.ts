@@ -2,6 +2,7 @@ import { UsageError } from '../../errors.js';
 import { type Decision, signOff, type SignOffResult } from '../../review/sign-off.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
+import { pushIfAsked } from '../push-after.js';
 
 /** `cxo review TARGET --approve|--request-changes`: a reviewer's sign-off on a run. */
 const review: CommandHandler = async ({ cwd, args, options, out }) => {
@@ -26,7 +27,7 @@ const review: CommandHandler = async ({ cwd, args, options, out }) => {
   });
   if (options.json) out.json(result);
   else printResult(out, result);
-  return 0;
+  return (await pushIfAsked(root, config, options, out)) ? 0 : 1;
 };
 export default review;
 

@@ -8,6 +8,7 @@ import { detachedLogOf, newRunId, runDirOf } from '../../runs/run-layout.js';
 import { MANIFEST } from '../../runs/run-recorder.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
+import { pushIfAsked } from '../push-after.js';
 import { listrProgress } from '../run-listr.js';
 import { abortOnSignals, progressPrinter, writeBackLine } from '../run-progress.js';
 
@@ -47,7 +48,8 @@ const run: CommandHandler = async ({ cwd, args, options, out }) => {
         );
       else if (manifest.result.error) out.line(`error:    ${manifest.result.error.message}`);
     }
-    return manifest.result.status === 'review' ? ExitCode.Ok : ExitCode.Failure;
+    const pushed = await pushIfAsked(root, config, options, out);
+    return manifest.result.status === 'review' && pushed ? ExitCode.Ok : ExitCode.Failure;
   } finally {
     dispose();
   }
@@ -75,6 +77,7 @@ async function detach(
   for (const role of (options.role as string[] | undefined) ?? []) argv.push('--role', role);
   if (options.force) argv.push('--force', String(options.force));
   if (options['no-commit']) argv.push('--no-commit');
+  if (options.push) argv.push('--push');
   const child = spawn(process.execPath, argv, { cwd: root, detached: true, stdio: ['ignore', log, log] });
   child.unref();
   closeSync(log);

@@ -70,8 +70,16 @@ export const COMMANDS: CommandSpec[] = [
     description:
       'Adds the files the orchestrator reads to an existing repository. Idempotent: it never overwrites a file and says what it skipped.',
     args: [],
-    options: [JSON_OPTION],
-    examples: ['cxo init', 'cxo init --repo ../my-service'],
+    options: [
+      {
+        name: 'github-review',
+        type: 'boolean',
+        description:
+          'also scaffold .github/workflows/cxo-review.yml: pull request reviews of run branches become sign-offs',
+      },
+      JSON_OPTION,
+    ],
+    examples: ['cxo init', 'cxo init --repo ../my-service', 'cxo init --github-review'],
     load: () => import('./commands/init.js'),
   },
   {
@@ -368,7 +376,7 @@ export const COMMANDS: CommandSpec[] = [
     args: [
       {
         name: 'target',
-        required: true,
+        required: false,
         description: 'run id (or a unique prefix), or a task id for its last run',
       },
     ],
@@ -387,14 +395,41 @@ export const COMMANDS: CommandSpec[] = [
         description:
           'after approving, merge the run branch into the base branch (a merge commit with trailers)',
       },
+      {
+        name: 'from-github',
+        type: 'string',
+        value: 'PR',
+        description:
+          "record the pull request's standing review decision as the sign-off (GitHub login signs)",
+      },
       PUSH_OPTION,
       JSON_OPTION,
     ],
     examples: [
       'cxo review 20261121-093000-k3f9 --approve --merge',
       'cxo review add-login-k3f9q --request-changes -m "handle the empty password"',
+      'cxo review --from-github 42 --push',
     ],
     load: () => import('./commands/review.js'),
+  },
+  {
+    name: 'pr',
+    summary: "open or update the run's pull request on GitHub, with the tester's verdict as a commit status",
+    description:
+      'Pushes the run branch (with a lease), opens a pull request into the base branch or updates the open one (title from the task, body from the manifest: summary, steps, commands with exit codes, diff stats, review findings, a link to the manifest), adds github.labels, and sets the github.status_context commit status on the branch head. Needs a token in $GITHUB_TOKEN (github.token_env).',
+    args: [
+      {
+        name: 'target',
+        required: true,
+        description: 'run id (or a unique prefix), or a task id for its last run',
+      },
+    ],
+    options: [
+      { name: 'draft', type: 'boolean', description: 'open the pull request as a draft' },
+      JSON_OPTION,
+    ],
+    examples: ['cxo pr add-login-k3f9q', 'cxo pr 20261121-093000-k3f9 --draft'],
+    load: () => import('./commands/pr.js'),
   },
   {
     name: 'push',

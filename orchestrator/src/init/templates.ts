@@ -190,6 +190,56 @@ jobs:
 `;
 }
 
+export const REVIEW_WORKFLOW_PATH = '.github/workflows/cxo-review.yml';
+
+/**
+ * The workflow `cxo init --github-review` scaffolds: a pull request review on a run branch
+ * becomes that run's sign-off (`cxo review --from-github`), committed and pushed to the base
+ * branch. Untrusted event fields reach the shell only through environment variables.
+ */
+export function reviewWorkflow(version: string): string {
+  return `# Reviewer sign-off (codex-orchestrator): when someone approves or requests changes on a pull
+# request from a run branch (codex/<task>/<run>), record it as the run's sign-off on the base
+# branch: the task moves to done (its checklist item ticked) or to changes-requested (the
+# review's text goes to the next run). Reference: docs/gitops.md in codex-orchestrator.
+name: cxo-review
+on:
+  pull_request_review:
+    types: [submitted, dismissed]
+permissions:
+  contents: write
+  pull-requests: read
+concurrency:
+  # one sign-off at a time per base branch: each one commits to it
+  group: cxo-review-\${{ github.event.pull_request.base.ref }}
+  cancel-in-progress: false
+jobs:
+  sign-off:
+    if: startsWith(github.event.pull_request.head.ref, 'codex/')
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - uses: actions/checkout@v6
+        with:
+          ref: \${{ github.event.pull_request.base.ref }}
+          fetch-depth: 0
+      - uses: actions/setup-node@v6
+        with:
+          node-version: 24
+      - name: Record the review as a sign-off
+        env:
+          GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}
+          PR: \${{ github.event.pull_request.number }}
+          HEAD_REF: \${{ github.event.pull_request.head.ref }}
+        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+          # an approval needs cxo verify to pass, which compares the run branch with the reviewed diff
+          git fetch --no-tags origin "+refs/heads/$HEAD_REF:refs/heads/$HEAD_REF"
+          npx --yes codex-orchestrator@${version} review --from-github "$PR" --push
+`;
+}
+
 export const AGENTS_SECTION = `${AGENTS_SECTION_START}
 ## Working with codex-orchestrator
 

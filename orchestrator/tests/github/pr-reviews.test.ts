@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createGitHubClient } from '../../src/github/github-client.js';
 import { listReviewDecisions } from '../../src/github/pr-reviews.js';
+import { reviewObject } from '../helpers/github-objects.js';
 import { handBuilt, loadScenario, startReplayServer, type ReplayServer } from '../helpers/github-replay.js';
 
 const ORG = 'octokit-fixture-org';
@@ -14,29 +15,8 @@ const REPO = 'hello-world';
 const TOKEN = loadScenario('get-repository')[0].requestHeaders.authorization.replace(/^token /, '');
 const PAGE_2 = '/repositories/1000/pulls/7/reviews?per_page=100&page=2';
 
-let id = 80;
-function review(login: string | null, state: string, submittedAt: string | null, commit = 'a'.repeat(40)) {
-  id += 1;
-  const user = login
-    ? { login, id: 1000 + id, node_id: 'MDA6RW50aXR5MQ==', type: 'User', site_admin: false }
-    : null;
-  return {
-    id,
-    node_id: 'MDE3OlB1bGxSZXF1ZXN0UmV2aWV3ODA=',
-    user,
-    body: `${state} by ${login ?? 'ghost'}`,
-    state,
-    html_url: `https://github.com/${ORG}/${REPO}/pull/7#pullrequestreview-${id}`,
-    pull_request_url: `https://api.github.com/repos/${ORG}/${REPO}/pulls/7`,
-    _links: {
-      html: { href: `https://github.com/${ORG}/${REPO}/pull/7#pullrequestreview-${id}` },
-      pull_request: { href: `https://api.github.com/repos/${ORG}/${REPO}/pulls/7` },
-    },
-    ...(submittedAt ? { submitted_at: submittedAt } : {}),
-    commit_id: commit,
-    author_association: 'COLLABORATOR',
-  };
-}
+const review = (login: string | null, state: string, submittedAt: string | null, commit?: string) =>
+  reviewObject({ org: ORG, repo: REPO, number: 7, login, state, submittedAt, commit });
 
 let server: ReplayServer;
 

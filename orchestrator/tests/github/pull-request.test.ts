@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OperationError } from '../../src/errors.js';
 import { createGitHubClient, type GitHubClient } from '../../src/github/github-client.js';
 import { getPullRequest, openOrUpdatePullRequest } from '../../src/github/pull-request.js';
+import { pullRequestObject } from '../helpers/github-objects.js';
 import { handBuilt, loadScenario, startReplayServer, type ReplayServer } from '../helpers/github-replay.js';
 
 const ORG = 'octokit-fixture-org';
@@ -26,52 +27,21 @@ const input = {
   body: 'Body',
 };
 
-/** A pull request object as GitHub's REST docs show it, with the fields this port and its callers read. */
+/** A pull request of this test's repository and head. */
 function pullRequest(
   number: number,
   fields: { title?: string; body?: string; state?: string; merged?: boolean } = {},
 ) {
-  const user = {
-    login: 'octokit-fixture-user-a',
-    id: 1000,
-    node_id: 'MDA6RW50aXR5MQ==',
-    type: 'User',
-    site_admin: false,
-    url: 'https://api.github.com/users/octokit-fixture-user-a',
-    html_url: 'https://github.com/octokit-fixture-user-a',
-  };
-  const branch = (ref: string, sha: string) => ({
-    label: `${ORG}:${ref}`,
-    ref,
-    sha,
-    user,
-    repo: { id: 1000, node_id: 'MDA6RW50aXR5MQ==', name: REPO, full_name: `${ORG}/${REPO}`, private: false },
-  });
-  return {
-    url: `https://api.github.com/repos/${ORG}/${REPO}/pulls/${number}`,
-    id: 1000 + number,
-    node_id: 'MDA6RW50aXR5MQ==',
-    html_url: `https://github.com/${ORG}/${REPO}/pull/${number}`,
-    diff_url: `https://github.com/${ORG}/${REPO}/pull/${number}.diff`,
-    issue_url: `https://api.github.com/repos/${ORG}/${REPO}/issues/${number}`,
+  return pullRequestObject({
+    org: ORG,
+    repo: REPO,
     number,
-    state: fields.state ?? 'open',
-    locked: false,
+    head: HEAD,
     title: fields.title ?? input.title,
-    user,
     body: fields.body ?? input.body,
-    labels: [],
-    created_at: '2017-10-10T16:00:00Z',
-    updated_at: '2017-10-10T16:00:00Z',
-    closed_at: null,
-    merged_at: null,
-    merge_commit_sha: null,
-    draft: false,
-    head: branch(HEAD, '0000000000000000000000000000000000000002'),
-    base: branch('main', '0000000000000000000000000000000000000001'),
-    author_association: 'OWNER',
-    merged: fields.merged ?? false,
-  };
+    state: fields.state,
+    merged: fields.merged,
+  });
 }
 
 const list = (pulls: unknown[]) =>

@@ -55,6 +55,23 @@ describe('GitHub workflows', () => {
     expect(text).toMatch(/fetch-depth: 0/);
   });
 
+  it('`cxo init --github-review` adds the review workflow: it passes actionlint and keeps event text out of the shell', async () => {
+    const dir = makeRepo({}, { git: true });
+    const plain = cxo(dir, ['init']);
+    expect(plain.stdout).not.toContain('cxo-review.yml');
+    const r = cxo(dir, ['init', '--github-review']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('created  .github/workflows/cxo-review.yml');
+    const text = read(dir, '.github/workflows/cxo-review.yml');
+    expect(await lint(text, '.github/workflows/cxo-review.yml')).toEqual([]);
+    const { version } = JSON.parse(read(PROJECT_ROOT, 'package.json'));
+    expect(text).toContain(`npx --yes codex-orchestrator@${version} review --from-github "$PR" --push`);
+    const workflow = parse(text);
+    expect(Object.keys(workflow.on)).toEqual(['pull_request_review']);
+    const run = (workflow.jobs['sign-off'].steps as { run?: string }[]).map((s) => s.run ?? '').join('\n');
+    expect(run).not.toContain('${{');
+  });
+
   it('actionlint reports a broken workflow (so the checks above can fail)', async () => {
     const text = scaffoldedWorkflow();
     const broken = text.replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest');

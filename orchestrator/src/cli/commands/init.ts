@@ -8,8 +8,11 @@ import {
   GITATTRIBUTES_LINE,
   GUARD_WORKFLOW_PATH,
   MERGE_DRIVER_CONFIG,
+  REVIEW_WORKFLOW_PATH,
+  reviewWorkflow,
   scaffoldFiles,
 } from '../../init/templates.js';
+import { VERSION } from '../../generated/version.js';
 import { FileExistsError, writeFileAtomic } from '../../repo/atomic-write.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
@@ -21,6 +24,8 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
     author: personName(root) ?? 'owner',
     testCommand: testCommand(root),
   });
+  // a pull request review becomes a sign-off only where the team reviews on GitHub: opt in
+  if (options['github-review']) files[REVIEW_WORKFLOW_PATH] = reviewWorkflow(VERSION);
   const created: string[] = [];
   const skipped: string[] = [];
   for (const [file, content] of Object.entries(files)) {
@@ -76,6 +81,11 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
   if (created.includes(GUARD_WORKFLOW_PATH)) {
     out.line(
       `\n${GUARD_WORKFLOW_PATH} runs \`cxo guard\` on pull requests once you push it (docs/guard.md, "GitHub")`,
+    );
+  }
+  if (created.includes(REVIEW_WORKFLOW_PATH)) {
+    out.line(
+      `${REVIEW_WORKFLOW_PATH} records pull request reviews of run branches as sign-offs (docs/gitops.md)`,
     );
   }
   out.line(

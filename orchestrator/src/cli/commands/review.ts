@@ -5,7 +5,10 @@ import { openRepo } from '../open-repo.js';
 import { pushIfAsked } from '../push-after.js';
 
 /** `cxo review TARGET --approve|--request-changes`: a reviewer's sign-off on a run. */
-const review: CommandHandler = async ({ cwd, args, options, out }) => {
+const review: CommandHandler = async (ctx) => {
+  const { cwd, args, options, out } = ctx;
+  if (options['from-github'] !== undefined) return fromGitHub(ctx);
+  if (!args.target) throw new UsageError('which run? give a run id or a task id', 'or --from-github PR');
   const decision = decisionOf(options);
   const comment = (options.message as string | undefined)?.trim() || undefined;
   if (decision === 'request-changes' && !comment) {
@@ -30,6 +33,35 @@ const review: CommandHandler = async ({ cwd, args, options, out }) => {
   return (await pushIfAsked(root, config, options, out)) ? 0 : 1;
 };
 export default review;
+
+/** `--from-github PR`: the pull request's standing review decision becomes the run's sign-off. */
+async function fromGitHub({ cwd, args, options, out }: Parameters<CommandHandler>[0]): Promise<number> {
+  if (args.target || options.approve || options['request-changes'] || options.by || options.message) {
+    throw new UsageError(
+      '--from-github takes the decision, reviewer and comment from the pull request',
+      'drop the other arguments',
+    );
+  }
+  const pr = Number(options['from-github']);
+  if (!Number.isInteger(pr) || pr <= 0)
+    throw new UsageError(
+      `--from-github needs a pull request number, not "${String(options['from-github'])}"`,
+    );
+  const { root, config } = await openRepo(cwd);
+  const { signOffFromGitHub } = await import('../../review/from-github.js');
+  const outcome = await signOffFromGitHub({
+    root,
+    config,
+    pr,
+    env: process.env,
+    merge: Boolean(options.merge),
+  });
+  if (options.json) out.json(outcome);
+  else if (!outcome.recorded) out.line(`pull request #${pr}: nothing to record (${outcome.why})`);
+  else printResult(out, outcome.result);
+  if (!outcome.recorded) return 0;
+  return (await pushIfAsked(root, config, options, out)) ? 0 : 1;
+}
 
 function decisionOf(options: Record<string, unknown>): Decision {
   if (options.approve && options['request-changes'])

@@ -9,8 +9,9 @@ import { hasErrors } from '../repo/diagnostics.js';
 import { repoPathProblem } from '../repo/repo-paths.js';
 import { decodeSource, encodeSource } from '../repo/source-text.js';
 import { parseTaskIndex } from '../repo/task-index.js';
-import { setTaskStatus, setTaskStatusInText } from '../repo/task-index-edit.js';
-import type { TaskStatus } from '../repo/task-types.js';
+import { setTaskStatusInText } from '../repo/task-index-edit.js';
+import type { Task, TaskStatus } from '../repo/task-types.js';
+import { locateTask } from '../repo/task-locator.js';
 import { validateTaskIndex } from '../generated/validators.js';
 import { git } from './git.js';
 import { treeWith } from './tree-build.js';
@@ -133,7 +134,7 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
     for (const e of edited) entries.set(e.edit.file, e.entry);
     const tree = treeWith(root, headTree, entries);
     const merged = () => ({
-      ...mergeWorkingCopy(options, prepared!),
+      ...mergeWorkingCopy(options, prepared!, head),
       ...mergeEditedFiles(root, edited),
     });
     // nothing to commit: the status and the evidence are in HEAD already
@@ -391,6 +392,7 @@ function listEntries(stdout: string, pattern: RegExp): Map<string, Entry> {
 function mergeWorkingCopy(
   options: CommitTaskStatusOptions,
   prepared: PreparedIndex,
+  head: string,
 ): { conflict?: { field: string } } {
   const path = join(options.root, options.indexFile);
   const { newBytes, oldStatus } = prepared;
@@ -401,21 +403,25 @@ function mergeWorkingCopy(
     if (working.equals(newBytes)) return {};
     if (working.equals(prepared.oldBytes)) next = newBytes;
     else {
+      // the person's copy: any valid JSON will do, only this task's slice is edited and checked
       const decoded = decodeSource(options.indexFile, working);
-      const parsed = decoded.source ? parseTaskIndex(decoded.source, 'full') : undefined;
-      if (!decoded.source || !parsed?.index || hasErrors(parsed.diagnostics))
-        return { conflict: { field: 'file' } };
-      const task = parsed.index.byId.get(options.taskId);
-      if (!task) return { conflict: { field: 'task' } };
-      if (canonicalJson(task.status) !== canonicalJson(oldStatus)) {
-        return canonicalJson(task.status) === canonicalJson(options.status)
-          ? {}
-          : { conflict: { field: 'status' } };
+      if (!decoded.source || !parsesAsJson(decoded.source.text)) return { conflict: { field: 'file' } };
+      const edit = setTaskStatusInText(
+        decoded.source.text,
+        decoded.source.eol,
+        options.taskId,
+        options.status,
+      );
+      if (!edit) return { conflict: { field: 'task' } };
+      const theirs = canonicalJson(edit.before.status);
+      if (theirs === canonicalJson(options.status)) return {};
+      // a status some commit had is no edit of theirs: a write-back killed before it reached the
+      // working copy left the parent's status there
+      if (theirs !== canonicalJson(oldStatus) && theirs !== canonicalJson(parentStatus(options, head))) {
+        return { conflict: { field: 'status' } };
       }
-      const text = setTaskStatus(parsed.index, options.taskId, options.status);
-      const reparsed = parseTaskIndex({ ...decoded.source, text }, 'full');
-      if (!reparsed.index || hasErrors(reparsed.diagnostics)) return { conflict: { field: 'file' } };
-      next = Buffer.from(encodeSource(decoded.source, text), 'utf8');
+      if (!validateTaskIndex({ version: 1, tasks: [edit.after] })) return { conflict: { field: 'file' } };
+      next = Buffer.from(encodeSource(decoded.source, edit.text), 'utf8');
     }
     // the person may have saved meanwhile: only replace the bytes the merge was computed from
     if (!readFileSync(path).equals(working)) continue;
@@ -423,6 +429,23 @@ function mergeWorkingCopy(
     return {};
   }
   return { conflict: { field: 'file' } };
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The task's status in the first parent of `head`, or undefined. */
+function parentStatus(options: CommitTaskStatusOptions, head: string): TaskStatus | undefined | null {
+  const blob = git(options.root, ['cat-file', 'blob', `${head}~1:${options.indexFile}`], { allowFail: true });
+  if (blob.status !== 0 || !parsesAsJson(blob.stdout)) return null;
+  const slice = locateTask(blob.stdout, options.taskId);
+  return slice ? (JSON.parse(blob.stdout.slice(slice.start, slice.end)) as Task).status : null;
 }
 
 /** Capped exponential backoff with jitter: 10 ms doubling, at most 500 ms. */

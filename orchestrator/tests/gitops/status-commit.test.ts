@@ -182,6 +182,22 @@ describe('commitTaskStatus', () => {
     });
   });
 
+  it('recovers a working copy a killed write-back left with the previous status', async () => {
+    const dir = startRepo();
+    const before = read(dir, INDEX);
+    const write = (phase: TaskStatus['phase'], run: string) =>
+      commitTaskStatus({ root: dir, indexFile: INDEX, taskId: 'task-c', status: { phase }, runId: run });
+    await write('running', 'run-7');
+    // as if killed after the ref moved but before the working copy was written, with a person's edit
+    writeFileSync(join(dir, INDEX), before);
+    personSetsTitle(dir, 'task-a', 'Edited meanwhile');
+    const result = await write('review', 'run-7');
+    expect(result.conflict).toBeUndefined();
+    expect(working(dir).byId.get('task-c')?.status).toEqual({ phase: 'review' });
+    expect(working(dir).byId.get('task-a')?.title).toBe('Edited meanwhile');
+    expect(committed(dir).byId.get('task-c')?.status).toEqual({ phase: 'review' });
+  });
+
   it('refuses a detached HEAD', async () => {
     const dir = startRepo();
     gitIn(dir, 'checkout', '-q', '--detach');

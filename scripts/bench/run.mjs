@@ -4,7 +4,9 @@
 // Backlog.md) on synthetic repositories of 1,000 and 10,000 tasks. See docs/benchmarks.md.
 //
 //   node scripts/bench/run.mjs [--sizes 1000,10000] [--runs 5] [--slow-runs 3] [--slow-after 5]
-//                              [--only REGEX] [--no-net-check] [--no-peers]
+//                              [--only REGEX] [--no-net-check] [--no-peers] [--write-back-runs 15]
+//
+// `--only write-back` runs the status write-back latency section alone (scripts/bench/write-back.mjs).
 //
 // Everything it creates lives in .bench-cache/ (gitignored): the peers' npm installs, the
 // generated repositories, an isolated HOME for the measured processes, and results.json.
@@ -29,6 +31,7 @@ import {
 } from './measure.mjs';
 import { buildModel, GENERATOR_VERSION, targetTask } from './model.mjs';
 import { measureRunOverhead } from './run-overhead.mjs';
+import { measureWriteBack, writeBackMarkdown, writeBackTargets } from './write-back.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = join(ROOT, '.bench-cache');
@@ -52,6 +55,7 @@ const { values: opts } = parseArgs({
     'slow-runs': { type: 'string', default: '3' },
     'slow-after': { type: 'string', default: '5' },
     only: { type: 'string' },
+    'write-back-runs': { type: 'string', default: '15' },
     'net-check': { type: 'boolean', default: true },
     'no-net-check': { type: 'boolean', default: false },
     peers: { type: 'boolean', default: true },
@@ -81,6 +85,7 @@ const SLOW_AFTER = Number(opts['slow-after']) || 5;
 const NET_CHECK = opts['net-check'] && !opts['no-net-check'];
 const WITH_PEERS = opts.peers && !opts['no-peers'];
 const ONLY = opts.only ? new RegExp(opts.only) : undefined;
+const WRITE_BACK_RUNS = Math.max(1, Number(opts['write-back-runs']) || 15);
 if (SIZES.length === 0) {
   console.error('no valid --sizes');
   process.exit(2);
@@ -671,6 +676,8 @@ if (!meta.cliBuilt) log(`note: ${CLI} does not exist yet (run \`npm run build\`)
 
 const results = {};
 const notes = [];
+const writeBack = {};
+const WITH_WRITE_BACK = meta.cliBuilt && (!ONLY || ONLY.test('write-back'));
 const statusWrites = [
   { label: '`cxo` status write (setTaskStatus, whole process)', values: [], raw: [] },
   { label: '`task-master set-status`', values: [], raw: [] },
@@ -736,6 +743,24 @@ for (const [i, size] of SIZES.entries()) {
     w.raw.push(row?.diff ?? null);
     w.values.push(row?.diff ? `+${row.diff.added} −${row.diff.removed} lines` : 'n/a');
   }
+  if (WITH_WRITE_BACK) {
+    const t0 = process.hrtime.bigint();
+    writeBack[size] = measureWriteBack({
+      cache: CACHE,
+      size,
+      model,
+      roots,
+      env: ENV,
+      bins: { taskmaster: peerBin('taskmaster'), backlog: peerBin('backlog') },
+      unavailable,
+      runs: WRITE_BACK_RUNS,
+      peerRuns: RUNS,
+      slowRuns: SLOW_RUNS,
+      slowAfter: SLOW_AFTER,
+      log,
+    });
+    log(`[${size}] write-back section took ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+  }
 }
 
 if (results[SIZES[0]]?.some((r) => r.key === 'bl.next'))
@@ -765,6 +790,9 @@ const runOverhead =
     ? measureRunOverhead({ cache: CACHE, cli: CLI, env: ENV, runs: RUNS })
     : undefined;
 let table = markdown(results, targetRows, statusWrites, meta);
+const writeBackRows = WITH_WRITE_BACK ? writeBackTargets(writeBack, SIZES, { fmt, fmtX }) : [];
+if (WITH_WRITE_BACK)
+  table += `\n\n${writeBackMarkdown(writeBack, SIZES, writeBackRows, { fmt, fmtX, sizeName })}`;
 if (runOverhead) {
   table += runOverhead.error
     ? `\n\nrun overhead: n/a (${runOverhead.error})`
@@ -808,6 +836,7 @@ const json = {
   results,
   notes,
   runOverhead: runOverhead ?? null,
+  writeBack: WITH_WRITE_BACK ? { sizes: writeBack, targets: writeBackRows } : null,
   markdown: table,
   totalSeconds,
 };

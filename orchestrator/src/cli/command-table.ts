@@ -516,6 +516,24 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/import.js'),
   },
   {
+    name: 'model-server',
+    summary: 'serve a scripted model (Responses, Chat Completions, Anthropic Messages) for tests and demos',
+    description:
+      'Plays a scenario file (docs/model-server.md) on 127.0.0.1: the script is chosen by the prompt, the step by the assistant actions in the replayed history. Prints "model server listening on URL" (URL ends in /v1) and runs until SIGINT or SIGTERM. Every request is logged; --log also appends them to a file as NDJSON.',
+    args: [],
+    options: [
+      { name: 'scenario', type: 'string', value: 'FILE', description: 'the scenario YAML file (required)' },
+      { name: 'port', type: 'string', value: 'N', description: 'port to listen on (default: a free one)' },
+      { name: 'log', type: 'string', value: 'FILE', description: 'append every request to FILE as NDJSON' },
+      JSON_OPTION,
+    ],
+    examples: [
+      'cxo model-server --scenario scenarios/demo.yaml',
+      'cxo model-server --scenario scenarios/demo.yaml --port 8787 --log requests.ndjson --json',
+    ],
+    load: () => import('./commands/model-server.js'),
+  },
+  {
     name: 'merge-driver',
     summary: 'merge codex.tasks.json task by task (called by git, not by people)',
     description:

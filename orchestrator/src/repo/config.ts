@@ -14,7 +14,7 @@ export interface Config {
   files: { tasks: string; prds: string[]; checklists: string[]; specs: string[]; governed_roots: string[] };
   freshness: { days: Partial<Record<'low' | 'medium' | 'high', number>>; warn_days_before: number };
   approvals: { low: ApprovalRule; medium: ApprovalRule; high: ApprovalRule };
-  agents: Record<Role, string>;
+  agents: Record<Role, string> & { builtin: BuiltinSettings };
   concurrency: number;
   timeouts: { step_seconds: number; command_seconds: number };
   redaction: { patterns: string[] };
@@ -28,6 +28,22 @@ export interface Config {
     require_spec: boolean;
     override_labels: string[];
   };
+}
+
+/** codex.config.yaml `agents.builtin`: the built-in agent loop's endpoint and limits. */
+export interface BuiltinSettings {
+  base_url: string;
+  api: 'responses' | 'chat';
+  model: string;
+  fallback_model?: string;
+  api_key_env: string;
+  max_turns: number;
+  max_tokens: number;
+  max_cost_usd?: number;
+  prices?: { input_per_mtok: number; output_per_mtok: number };
+  max_retries: number;
+  repair_attempts: number;
+  commands: { allow: string[]; deny: string[]; timeout_seconds: number };
 }
 
 export const GUARD_RULES = [
@@ -60,7 +76,24 @@ export function defaultConfig(): Config {
       medium: { count: 1, roles: [], distinct_from_owners: false },
       high: { count: 2, roles: [], distinct_from_owners: true },
     },
-    agents: { manager: 'builtin', builder: 'builtin', tester: 'none', reviewer: 'none' },
+    agents: {
+      manager: 'builtin',
+      builder: 'builtin',
+      tester: 'none',
+      reviewer: 'none',
+      builtin: {
+        base_url: 'https://api.openai.com/v1',
+        api: 'responses',
+        model: 'gpt-5-mini',
+        api_key_env: 'OPENAI_API_KEY',
+        max_turns: 40,
+        max_tokens: 2_000_000,
+        max_retries: 2,
+        repair_attempts: 2,
+        // the orchestrator commits and pushes; an agent that does it itself would bypass the evidence
+        commands: { allow: [], deny: ['\\bgit\\s+(commit|push|reset|rebase|checkout)\\b'], timeout_seconds: 300 },
+      },
+    },
     concurrency: 2,
     timeouts: { step_seconds: 1800, command_seconds: 600 },
     redaction: { patterns: [] },

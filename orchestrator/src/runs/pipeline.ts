@@ -88,7 +88,8 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
     throw new CxoError('a run needs a git repository with at least one commit', ExitCode.Usage);
   const baseCommit = head.stdout.trim();
   const roles = resolveRoles(config, task, options.roleFlags);
-  for (const role of ROLES) if (roles[role].adapter !== 'none') createAgent(roles[role]); // fail before starting
+  for (const role of ROLES)
+    if (roles[role].adapter !== 'none') createAgent(roles[role], { config, env: options.env }); // fail before starting
   const runId = options.runId ?? newRunId();
   const redactor = createRedactor({ env: options.env, patterns: config.redaction.patterns });
   const worktree = worktreeDirOf(root, runId);
@@ -506,7 +507,7 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
 
 async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
   const { recorder } = ctx;
-  const agent: Agent = createAgent(ctx.roles[role]);
+  const agent: Agent = createAgent(ctx.roles[role], { config: ctx.config, env: ctx.env });
   const specText = ctx.spec ? readFileSync(join(ctx.root, ctx.spec.file), 'utf8') : undefined;
   const agentsMdPath = join(ctx.worktree, 'AGENTS.md');
   const prompt = ctx.redactor.redact(

@@ -15,7 +15,13 @@ describe('ROLE=ADAPTER[:ARGUMENT]', () => {
 
   it('--role wins over the task, the task over the config', () => {
     const config = defaultConfig();
-    config.agents = { manager: 'builtin', builder: 'builtin', tester: 'none', reviewer: 'command:lint' };
+    config.agents = {
+      ...config.agents,
+      manager: 'builtin',
+      builder: 'builtin',
+      tester: 'none',
+      reviewer: 'command:lint',
+    };
     const task = {
       id: 't',
       title: 'T',

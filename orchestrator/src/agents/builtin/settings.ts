@@ -1,0 +1,40 @@
+import { UsageError } from '../../errors.js';
+import type { BuiltinSettings, Config } from '../../repo/config.js';
+
+export interface ResolvedBuiltinSettings extends BuiltinSettings {
+  apiKey: string;
+}
+
+/**
+ * The built-in agent's settings: `agents.builtin` in the config, then the environment
+ * (CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API), then the adapter's argument
+ * (`builtin:MODEL`). The key comes from the variable `api_key_env` names; a local server
+ * (Ollama, a scripted model server) needs none, so a missing key is only refused for the
+ * default OpenAI endpoint.
+ */
+export function resolveBuiltinSettings(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  argument: string | undefined,
+): ResolvedBuiltinSettings {
+  const base = config.agents.builtin;
+  const api = env.CXO_BUILTIN_API ?? base.api;
+  if (api !== 'responses' && api !== 'chat') {
+    throw new UsageError(`CXO_BUILTIN_API is "${api}"`, 'use responses or chat');
+  }
+  const settings = {
+    ...base,
+    base_url: env.CXO_BUILTIN_BASE_URL || base.base_url,
+    model: argument?.trim() || env.CXO_BUILTIN_MODEL || base.model,
+    api,
+  } satisfies BuiltinSettings;
+  const apiKey = env[settings.api_key_env]?.trim() ?? '';
+  if (!apiKey && /^https:\/\/api\.openai\.com\b/.test(settings.base_url)) {
+    throw new UsageError(
+      `the builtin adapter needs an API key for ${settings.base_url}: ${settings.api_key_env} is not set`,
+      `export ${settings.api_key_env}=..., or point agents.builtin.base_url (or CXO_BUILTIN_BASE_URL) at another endpoint`,
+    );
+  }
+  // the SDK refuses an empty key even for servers that ignore it
+  return { ...settings, apiKey: apiKey || 'not-needed' };
+}

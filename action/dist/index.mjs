@@ -21549,7 +21549,24 @@ function defaultConfig() {
       medium: { count: 1, roles: [], distinct_from_owners: false },
       high: { count: 2, roles: [], distinct_from_owners: true }
     },
-    agents: { manager: "builtin", builder: "builtin", tester: "none", reviewer: "none" },
+    agents: {
+      manager: "builtin",
+      builder: "builtin",
+      tester: "none",
+      reviewer: "none",
+      builtin: {
+        base_url: "https://api.openai.com/v1",
+        api: "responses",
+        model: "gpt-5-mini",
+        api_key_env: "OPENAI_API_KEY",
+        max_turns: 40,
+        max_tokens: 2e6,
+        max_retries: 2,
+        repair_attempts: 2,
+        // the orchestrator commits and pushes; an agent that does it itself would bypass the evidence
+        commands: { allow: [], deny: ["\\bgit\\s+(commit|push|reset|rebase|checkout)\\b"], timeout_seconds: 300 }
+      }
+    },
     concurrency: 2,
     timeouts: { step_seconds: 1800, command_seconds: 600 },
     redaction: { patterns: [] },
@@ -33347,7 +33364,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
       let data34 = data.agents;
       if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
         for (const key8 in data34) {
-          if (!(key8 === "manager" || key8 === "builder" || key8 === "tester" || key8 === "reviewer")) {
+          if (!(key8 === "manager" || key8 === "builder" || key8 === "tester" || key8 === "reviewer" || key8 === "builtin")) {
             const err58 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err58];
@@ -33445,141 +33462,134 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err67 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err67];
-        } else {
-          vErrors.push(err67);
-        }
-        errors++;
-      }
-    }
-    if (data.concurrency !== void 0) {
-      let data39 = data.concurrency;
-      if (!(typeof data39 == "number" && (!(data39 % 1) && !isNaN(data39)) && isFinite(data39))) {
-        const err68 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-        if (vErrors === null) {
-          vErrors = [err68];
-        } else {
-          vErrors.push(err68);
-        }
-        errors++;
-      }
-      if (typeof data39 == "number" && isFinite(data39)) {
-        if (data39 > 64 || isNaN(data39)) {
-          const err69 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
-          if (vErrors === null) {
-            vErrors = [err69];
-          } else {
-            vErrors.push(err69);
-          }
-          errors++;
-        }
-        if (data39 < 1 || isNaN(data39)) {
-          const err70 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-          if (vErrors === null) {
-            vErrors = [err70];
-          } else {
-            vErrors.push(err70);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.timeouts !== void 0) {
-      let data40 = data.timeouts;
-      if (data40 && typeof data40 == "object" && !Array.isArray(data40)) {
-        for (const key9 in data40) {
-          if (!(key9 === "step_seconds" || key9 === "command_seconds")) {
-            const err71 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err71];
-            } else {
-              vErrors.push(err71);
-            }
-            errors++;
-          }
-        }
-        if (data40.step_seconds !== void 0) {
-          let data41 = data40.step_seconds;
-          if (!(typeof data41 == "number" && (!(data41 % 1) && !isNaN(data41)) && isFinite(data41))) {
-            const err72 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err72];
-            } else {
-              vErrors.push(err72);
-            }
-            errors++;
-          }
-          if (typeof data41 == "number" && isFinite(data41)) {
-            if (data41 < 1 || isNaN(data41)) {
-              const err73 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err73];
-              } else {
-                vErrors.push(err73);
+        if (data34.builtin !== void 0) {
+          let data39 = data34.builtin;
+          if (data39 && typeof data39 == "object" && !Array.isArray(data39)) {
+            for (const key9 in data39) {
+              if (!func2.call(schema22.properties.agents.properties.builtin.properties, key9)) {
+                const err67 = { instancePath: instancePath + "/agents/builtin", schemaPath: "#/properties/agents/properties/builtin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err67];
+                } else {
+                  vErrors.push(err67);
+                }
+                errors++;
               }
-              errors++;
             }
-          }
-        }
-        if (data40.command_seconds !== void 0) {
-          let data42 = data40.command_seconds;
-          if (!(typeof data42 == "number" && (!(data42 % 1) && !isNaN(data42)) && isFinite(data42))) {
-            const err74 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err74];
-            } else {
-              vErrors.push(err74);
-            }
-            errors++;
-          }
-          if (typeof data42 == "number" && isFinite(data42)) {
-            if (data42 < 1 || isNaN(data42)) {
-              const err75 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err75];
+            if (data39.base_url !== void 0) {
+              let data40 = data39.base_url;
+              if (typeof data40 === "string") {
+                if (!pattern12.test(data40)) {
+                  const err68 = { instancePath: instancePath + "/agents/builtin/base_url", schemaPath: "#/properties/agents/properties/builtin/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+                  if (vErrors === null) {
+                    vErrors = [err68];
+                  } else {
+                    vErrors.push(err68);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err75);
+                const err69 = { instancePath: instancePath + "/agents/builtin/base_url", schemaPath: "#/properties/agents/properties/builtin/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err69];
+                } else {
+                  vErrors.push(err69);
+                }
+                errors++;
               }
-              errors++;
             }
-          }
-        }
-      } else {
-        const err76 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err76];
-        } else {
-          vErrors.push(err76);
-        }
-        errors++;
-      }
-    }
-    if (data.redaction !== void 0) {
-      let data43 = data.redaction;
-      if (data43 && typeof data43 == "object" && !Array.isArray(data43)) {
-        for (const key10 in data43) {
-          if (!(key10 === "patterns")) {
-            const err77 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err77];
-            } else {
-              vErrors.push(err77);
+            if (data39.api !== void 0) {
+              let data41 = data39.api;
+              if (!(data41 === "responses" || data41 === "chat")) {
+                const err70 = { instancePath: instancePath + "/agents/builtin/api", schemaPath: "#/properties/agents/properties/builtin/properties/api/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.builtin.properties.api.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err70];
+                } else {
+                  vErrors.push(err70);
+                }
+                errors++;
+              }
             }
-            errors++;
-          }
-        }
-        if (data43.patterns !== void 0) {
-          let data44 = data43.patterns;
-          if (Array.isArray(data44)) {
-            const len7 = data44.length;
-            for (let i7 = 0; i7 < len7; i7++) {
-              let data45 = data44[i7];
-              if (typeof data45 === "string") {
-                if (func3(data45) < 1) {
-                  const err78 = { instancePath: instancePath + "/redaction/patterns/" + i7, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data39.model !== void 0) {
+              let data42 = data39.model;
+              if (typeof data42 === "string") {
+                if (func3(data42) < 1) {
+                  const err71 = { instancePath: instancePath + "/agents/builtin/model", schemaPath: "#/properties/agents/properties/builtin/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err71];
+                  } else {
+                    vErrors.push(err71);
+                  }
+                  errors++;
+                }
+              } else {
+                const err72 = { instancePath: instancePath + "/agents/builtin/model", schemaPath: "#/properties/agents/properties/builtin/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err72];
+                } else {
+                  vErrors.push(err72);
+                }
+                errors++;
+              }
+            }
+            if (data39.fallback_model !== void 0) {
+              let data43 = data39.fallback_model;
+              if (typeof data43 === "string") {
+                if (func3(data43) < 1) {
+                  const err73 = { instancePath: instancePath + "/agents/builtin/fallback_model", schemaPath: "#/properties/agents/properties/builtin/properties/fallback_model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err73];
+                  } else {
+                    vErrors.push(err73);
+                  }
+                  errors++;
+                }
+              } else {
+                const err74 = { instancePath: instancePath + "/agents/builtin/fallback_model", schemaPath: "#/properties/agents/properties/builtin/properties/fallback_model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err74];
+                } else {
+                  vErrors.push(err74);
+                }
+                errors++;
+              }
+            }
+            if (data39.api_key_env !== void 0) {
+              let data44 = data39.api_key_env;
+              if (typeof data44 === "string") {
+                if (!pattern13.test(data44)) {
+                  const err75 = { instancePath: instancePath + "/agents/builtin/api_key_env", schemaPath: "#/properties/agents/properties/builtin/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+                  if (vErrors === null) {
+                    vErrors = [err75];
+                  } else {
+                    vErrors.push(err75);
+                  }
+                  errors++;
+                }
+              } else {
+                const err76 = { instancePath: instancePath + "/agents/builtin/api_key_env", schemaPath: "#/properties/agents/properties/builtin/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err76];
+                } else {
+                  vErrors.push(err76);
+                }
+                errors++;
+              }
+            }
+            if (data39.max_turns !== void 0) {
+              let data45 = data39.max_turns;
+              if (!(typeof data45 == "number" && (!(data45 % 1) && !isNaN(data45)) && isFinite(data45))) {
+                const err77 = { instancePath: instancePath + "/agents/builtin/max_turns", schemaPath: "#/properties/agents/properties/builtin/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err77];
+                } else {
+                  vErrors.push(err77);
+                }
+                errors++;
+              }
+              if (typeof data45 == "number" && isFinite(data45)) {
+                if (data45 < 1 || isNaN(data45)) {
+                  const err78 = { instancePath: instancePath + "/agents/builtin/max_turns", schemaPath: "#/properties/agents/properties/builtin/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
                   if (vErrors === null) {
                     vErrors = [err78];
                   } else {
@@ -33587,8 +33597,12 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-              } else {
-                const err79 = { instancePath: instancePath + "/redaction/patterns/" + i7, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+              }
+            }
+            if (data39.max_tokens !== void 0) {
+              let data46 = data39.max_tokens;
+              if (!(typeof data46 == "number" && (!(data46 % 1) && !isNaN(data46)) && isFinite(data46))) {
+                const err79 = { instancePath: instancePath + "/agents/builtin/max_tokens", schemaPath: "#/properties/agents/properties/builtin/properties/max_tokens/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err79];
                 } else {
@@ -33596,129 +33610,118 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-            }
-          } else {
-            const err80 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err80];
-            } else {
-              vErrors.push(err80);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err81 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err81];
-        } else {
-          vErrors.push(err81);
-        }
-        errors++;
-      }
-    }
-    if (data.limits !== void 0) {
-      let data46 = data.limits;
-      if (data46 && typeof data46 == "object" && !Array.isArray(data46)) {
-        for (const key11 in data46) {
-          if (!(key11 === "max_file_bytes" || key11 === "max_log_bytes")) {
-            const err82 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err82];
-            } else {
-              vErrors.push(err82);
-            }
-            errors++;
-          }
-        }
-        if (data46.max_file_bytes !== void 0) {
-          let data47 = data46.max_file_bytes;
-          if (!(typeof data47 == "number" && (!(data47 % 1) && !isNaN(data47)) && isFinite(data47))) {
-            const err83 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err83];
-            } else {
-              vErrors.push(err83);
-            }
-            errors++;
-          }
-          if (typeof data47 == "number" && isFinite(data47)) {
-            if (data47 < 1024 || isNaN(data47)) {
-              const err84 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
-              if (vErrors === null) {
-                vErrors = [err84];
-              } else {
-                vErrors.push(err84);
+              if (typeof data46 == "number" && isFinite(data46)) {
+                if (data46 < 1 || isNaN(data46)) {
+                  const err80 = { instancePath: instancePath + "/agents/builtin/max_tokens", schemaPath: "#/properties/agents/properties/builtin/properties/max_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+                  if (vErrors === null) {
+                    vErrors = [err80];
+                  } else {
+                    vErrors.push(err80);
+                  }
+                  errors++;
+                }
               }
-              errors++;
             }
-          }
-        }
-        if (data46.max_log_bytes !== void 0) {
-          let data48 = data46.max_log_bytes;
-          if (!(typeof data48 == "number" && (!(data48 % 1) && !isNaN(data48)) && isFinite(data48))) {
-            const err85 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err85];
-            } else {
-              vErrors.push(err85);
-            }
-            errors++;
-          }
-          if (typeof data48 == "number" && isFinite(data48)) {
-            if (data48 < 1024 || isNaN(data48)) {
-              const err86 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
-              if (vErrors === null) {
-                vErrors = [err86];
+            if (data39.max_cost_usd !== void 0) {
+              let data47 = data39.max_cost_usd;
+              if (typeof data47 == "number" && isFinite(data47)) {
+                if (data47 <= 0 || isNaN(data47)) {
+                  const err81 = { instancePath: instancePath + "/agents/builtin/max_cost_usd", schemaPath: "#/properties/agents/properties/builtin/properties/max_cost_usd/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+                  if (vErrors === null) {
+                    vErrors = [err81];
+                  } else {
+                    vErrors.push(err81);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err86);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err87 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err87];
-        } else {
-          vErrors.push(err87);
-        }
-        errors++;
-      }
-    }
-    if (data.guard !== void 0) {
-      let data49 = data.guard;
-      if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
-        for (const key12 in data49) {
-          if (!(key12 === "rules" || key12 === "require_spec" || key12 === "override_labels")) {
-            const err88 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err88];
-            } else {
-              vErrors.push(err88);
-            }
-            errors++;
-          }
-        }
-        if (data49.rules !== void 0) {
-          let data50 = data49.rules;
-          if (data50 && typeof data50 == "object" && !Array.isArray(data50)) {
-            for (const key13 in data50) {
-              if (!(key13 === "structure" || key13 === "freshness" || key13 === "approval" || key13 === "dispatch-gate" || key13 === "diff-coverage" || key13 === "index-consistency")) {
-                const err89 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
+                const err82 = { instancePath: instancePath + "/agents/builtin/max_cost_usd", schemaPath: "#/properties/agents/properties/builtin/properties/max_cost_usd/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                 if (vErrors === null) {
-                  vErrors = [err89];
+                  vErrors = [err82];
                 } else {
-                  vErrors.push(err89);
+                  vErrors.push(err82);
                 }
                 errors++;
               }
             }
-            if (data50.structure !== void 0) {
-              let data51 = data50.structure;
-              if (!(data51 === "error" || data51 === "warning" || data51 === "off")) {
-                const err90 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
+            if (data39.prices !== void 0) {
+              let data48 = data39.prices;
+              if (data48 && typeof data48 == "object" && !Array.isArray(data48)) {
+                if (data48.input_per_mtok === void 0) {
+                  const err83 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/required", keyword: "required", params: { missingProperty: "input_per_mtok" }, message: "must have required property 'input_per_mtok'" };
+                  if (vErrors === null) {
+                    vErrors = [err83];
+                  } else {
+                    vErrors.push(err83);
+                  }
+                  errors++;
+                }
+                if (data48.output_per_mtok === void 0) {
+                  const err84 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/required", keyword: "required", params: { missingProperty: "output_per_mtok" }, message: "must have required property 'output_per_mtok'" };
+                  if (vErrors === null) {
+                    vErrors = [err84];
+                  } else {
+                    vErrors.push(err84);
+                  }
+                  errors++;
+                }
+                for (const key10 in data48) {
+                  if (!(key10 === "input_per_mtok" || key10 === "output_per_mtok")) {
+                    const err85 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err85];
+                    } else {
+                      vErrors.push(err85);
+                    }
+                    errors++;
+                  }
+                }
+                if (data48.input_per_mtok !== void 0) {
+                  let data49 = data48.input_per_mtok;
+                  if (typeof data49 == "number" && isFinite(data49)) {
+                    if (data49 < 0 || isNaN(data49)) {
+                      const err86 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/input_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      if (vErrors === null) {
+                        vErrors = [err86];
+                      } else {
+                        vErrors.push(err86);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err87 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/input_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    if (vErrors === null) {
+                      vErrors = [err87];
+                    } else {
+                      vErrors.push(err87);
+                    }
+                    errors++;
+                  }
+                }
+                if (data48.output_per_mtok !== void 0) {
+                  let data50 = data48.output_per_mtok;
+                  if (typeof data50 == "number" && isFinite(data50)) {
+                    if (data50 < 0 || isNaN(data50)) {
+                      const err88 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/output_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      if (vErrors === null) {
+                        vErrors = [err88];
+                      } else {
+                        vErrors.push(err88);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err89 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/output_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    if (vErrors === null) {
+                      vErrors = [err89];
+                    } else {
+                      vErrors.push(err89);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err90 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
                   vErrors = [err90];
                 } else {
@@ -33727,10 +33730,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data50.freshness !== void 0) {
-              let data52 = data50.freshness;
-              if (!(data52 === "error" || data52 === "warning" || data52 === "off")) {
-                const err91 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
+            if (data39.max_retries !== void 0) {
+              let data51 = data39.max_retries;
+              if (!(typeof data51 == "number" && (!(data51 % 1) && !isNaN(data51)) && isFinite(data51))) {
+                const err91 = { instancePath: instancePath + "/agents/builtin/max_retries", schemaPath: "#/properties/agents/properties/builtin/properties/max_retries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err91];
                 } else {
@@ -33738,35 +33741,31 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-            }
-            if (data50.approval !== void 0) {
-              let data53 = data50.approval;
-              if (!(data53 === "error" || data53 === "warning" || data53 === "off")) {
-                const err92 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err92];
-                } else {
-                  vErrors.push(err92);
+              if (typeof data51 == "number" && isFinite(data51)) {
+                if (data51 > 10 || isNaN(data51)) {
+                  const err92 = { instancePath: instancePath + "/agents/builtin/max_retries", schemaPath: "#/properties/agents/properties/builtin/properties/max_retries/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10" };
+                  if (vErrors === null) {
+                    vErrors = [err92];
+                  } else {
+                    vErrors.push(err92);
+                  }
+                  errors++;
                 }
-                errors++;
+                if (data51 < 0 || isNaN(data51)) {
+                  const err93 = { instancePath: instancePath + "/agents/builtin/max_retries", schemaPath: "#/properties/agents/properties/builtin/properties/max_retries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err93];
+                  } else {
+                    vErrors.push(err93);
+                  }
+                  errors++;
+                }
               }
             }
-            if (data50["dispatch-gate"] !== void 0) {
-              let data54 = data50["dispatch-gate"];
-              if (!(data54 === "error" || data54 === "warning" || data54 === "off")) {
-                const err93 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err93];
-                } else {
-                  vErrors.push(err93);
-                }
-                errors++;
-              }
-            }
-            if (data50["diff-coverage"] !== void 0) {
-              let data55 = data50["diff-coverage"];
-              if (!(data55 === "error" || data55 === "warning" || data55 === "off")) {
-                const err94 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
+            if (data39.repair_attempts !== void 0) {
+              let data52 = data39.repair_attempts;
+              if (!(typeof data52 == "number" && (!(data52 % 1) && !isNaN(data52)) && isFinite(data52))) {
+                const err94 = { instancePath: instancePath + "/agents/builtin/repair_attempts", schemaPath: "#/properties/agents/properties/builtin/properties/repair_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err94];
                 } else {
@@ -33774,221 +33773,216 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-            }
-            if (data50["index-consistency"] !== void 0) {
-              let data56 = data50["index-consistency"];
-              if (!(data56 === "error" || data56 === "warning" || data56 === "off")) {
-                const err95 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err95];
-                } else {
-                  vErrors.push(err95);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err96 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err96];
-            } else {
-              vErrors.push(err96);
-            }
-            errors++;
-          }
-        }
-        if (data49.require_spec !== void 0) {
-          if (typeof data49.require_spec !== "boolean") {
-            const err97 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err97];
-            } else {
-              vErrors.push(err97);
-            }
-            errors++;
-          }
-        }
-        if (data49.override_labels !== void 0) {
-          let data58 = data49.override_labels;
-          if (Array.isArray(data58)) {
-            const len8 = data58.length;
-            for (let i8 = 0; i8 < len8; i8++) {
-              let data59 = data58[i8];
-              if (typeof data59 === "string") {
-                if (func3(data59) < 1) {
-                  const err98 = { instancePath: instancePath + "/guard/override_labels/" + i8, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (typeof data52 == "number" && isFinite(data52)) {
+                if (data52 > 5 || isNaN(data52)) {
+                  const err95 = { instancePath: instancePath + "/agents/builtin/repair_attempts", schemaPath: "#/properties/agents/properties/builtin/properties/repair_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 5 }, message: "must be <= 5" };
                   if (vErrors === null) {
-                    vErrors = [err98];
+                    vErrors = [err95];
                   } else {
-                    vErrors.push(err98);
+                    vErrors.push(err95);
                   }
                   errors++;
                 }
+                if (data52 < 0 || isNaN(data52)) {
+                  const err96 = { instancePath: instancePath + "/agents/builtin/repair_attempts", schemaPath: "#/properties/agents/properties/builtin/properties/repair_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err96];
+                  } else {
+                    vErrors.push(err96);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data39.commands !== void 0) {
+              let data53 = data39.commands;
+              if (data53 && typeof data53 == "object" && !Array.isArray(data53)) {
+                for (const key11 in data53) {
+                  if (!(key11 === "allow" || key11 === "deny" || key11 === "timeout_seconds")) {
+                    const err97 = { instancePath: instancePath + "/agents/builtin/commands", schemaPath: "#/properties/agents/properties/builtin/properties/commands/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err97];
+                    } else {
+                      vErrors.push(err97);
+                    }
+                    errors++;
+                  }
+                }
+                if (data53.allow !== void 0) {
+                  let data54 = data53.allow;
+                  if (Array.isArray(data54)) {
+                    const len7 = data54.length;
+                    for (let i7 = 0; i7 < len7; i7++) {
+                      let data55 = data54[i7];
+                      if (typeof data55 === "string") {
+                        if (func3(data55) < 1) {
+                          const err98 = { instancePath: instancePath + "/agents/builtin/commands/allow/" + i7, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err98];
+                          } else {
+                            vErrors.push(err98);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err99 = { instancePath: instancePath + "/agents/builtin/commands/allow/" + i7, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err99];
+                        } else {
+                          vErrors.push(err99);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err100 = { instancePath: instancePath + "/agents/builtin/commands/allow", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err100];
+                    } else {
+                      vErrors.push(err100);
+                    }
+                    errors++;
+                  }
+                }
+                if (data53.deny !== void 0) {
+                  let data56 = data53.deny;
+                  if (Array.isArray(data56)) {
+                    const len8 = data56.length;
+                    for (let i8 = 0; i8 < len8; i8++) {
+                      let data57 = data56[i8];
+                      if (typeof data57 === "string") {
+                        if (func3(data57) < 1) {
+                          const err101 = { instancePath: instancePath + "/agents/builtin/commands/deny/" + i8, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err101];
+                          } else {
+                            vErrors.push(err101);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err102 = { instancePath: instancePath + "/agents/builtin/commands/deny/" + i8, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err102];
+                        } else {
+                          vErrors.push(err102);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err103 = { instancePath: instancePath + "/agents/builtin/commands/deny", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err103];
+                    } else {
+                      vErrors.push(err103);
+                    }
+                    errors++;
+                  }
+                }
+                if (data53.timeout_seconds !== void 0) {
+                  let data58 = data53.timeout_seconds;
+                  if (!(typeof data58 == "number" && (!(data58 % 1) && !isNaN(data58)) && isFinite(data58))) {
+                    const err104 = { instancePath: instancePath + "/agents/builtin/commands/timeout_seconds", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/timeout_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    if (vErrors === null) {
+                      vErrors = [err104];
+                    } else {
+                      vErrors.push(err104);
+                    }
+                    errors++;
+                  }
+                  if (typeof data58 == "number" && isFinite(data58)) {
+                    if (data58 < 1 || isNaN(data58)) {
+                      const err105 = { instancePath: instancePath + "/agents/builtin/commands/timeout_seconds", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/timeout_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+                      if (vErrors === null) {
+                        vErrors = [err105];
+                      } else {
+                        vErrors.push(err105);
+                      }
+                      errors++;
+                    }
+                  }
+                }
               } else {
-                const err99 = { instancePath: instancePath + "/guard/override_labels/" + i8, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err106 = { instancePath: instancePath + "/agents/builtin/commands", schemaPath: "#/properties/agents/properties/builtin/properties/commands/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err99];
+                  vErrors = [err106];
                 } else {
-                  vErrors.push(err99);
+                  vErrors.push(err106);
                 }
                 errors++;
               }
             }
           } else {
-            const err100 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err107 = { instancePath: instancePath + "/agents/builtin", schemaPath: "#/properties/agents/properties/builtin/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err100];
+              vErrors = [err107];
             } else {
-              vErrors.push(err100);
+              vErrors.push(err107);
             }
             errors++;
           }
         }
       } else {
-        const err101 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err108 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err101];
+          vErrors = [err108];
         } else {
-          vErrors.push(err101);
+          vErrors.push(err108);
         }
         errors++;
       }
     }
-    if (data.review !== void 0) {
-      let data60 = data.review;
+    if (data.concurrency !== void 0) {
+      let data59 = data.concurrency;
+      if (!(typeof data59 == "number" && (!(data59 % 1) && !isNaN(data59)) && isFinite(data59))) {
+        const err109 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err109];
+        } else {
+          vErrors.push(err109);
+        }
+        errors++;
+      }
+      if (typeof data59 == "number" && isFinite(data59)) {
+        if (data59 > 64 || isNaN(data59)) {
+          const err110 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
+          if (vErrors === null) {
+            vErrors = [err110];
+          } else {
+            vErrors.push(err110);
+          }
+          errors++;
+        }
+        if (data59 < 1 || isNaN(data59)) {
+          const err111 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          if (vErrors === null) {
+            vErrors = [err111];
+          } else {
+            vErrors.push(err111);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.timeouts !== void 0) {
+      let data60 = data.timeouts;
       if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
-        for (const key14 in data60) {
-          if (!(key14 === "lint_command" || key14 === "max_file_bytes")) {
-            const err102 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
+        for (const key12 in data60) {
+          if (!(key12 === "step_seconds" || key12 === "command_seconds")) {
+            const err112 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err102];
+              vErrors = [err112];
             } else {
-              vErrors.push(err102);
+              vErrors.push(err112);
             }
             errors++;
           }
         }
-        if (data60.lint_command !== void 0) {
-          let data61 = data60.lint_command;
-          if (typeof data61 === "string") {
-            if (func3(data61) < 1) {
-              const err103 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err103];
-              } else {
-                vErrors.push(err103);
-              }
-              errors++;
-            }
-          } else {
-            const err104 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err104];
-            } else {
-              vErrors.push(err104);
-            }
-            errors++;
-          }
-        }
-        if (data60.max_file_bytes !== void 0) {
-          let data62 = data60.max_file_bytes;
-          if (!(typeof data62 == "number" && (!(data62 % 1) && !isNaN(data62)) && isFinite(data62))) {
-            const err105 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err105];
-            } else {
-              vErrors.push(err105);
-            }
-            errors++;
-          }
-          if (typeof data62 == "number" && isFinite(data62)) {
-            if (data62 < 1 || isNaN(data62)) {
-              const err106 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err106];
-              } else {
-                vErrors.push(err106);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err107 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err107];
-        } else {
-          vErrors.push(err107);
-        }
-        errors++;
-      }
-    }
-    if (data.env !== void 0) {
-      let data63 = data.env;
-      if (data63 && typeof data63 == "object" && !Array.isArray(data63)) {
-        for (const key15 in data63) {
-          if (!(key15 === "pass_through")) {
-            const err108 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err108];
-            } else {
-              vErrors.push(err108);
-            }
-            errors++;
-          }
-        }
-        if (data63.pass_through !== void 0) {
-          let data64 = data63.pass_through;
-          if (Array.isArray(data64)) {
-            const len9 = data64.length;
-            for (let i9 = 0; i9 < len9; i9++) {
-              let data65 = data64[i9];
-              if (typeof data65 === "string") {
-                if (!pattern12.test(data65)) {
-                  const err109 = { instancePath: instancePath + "/env/pass_through/" + i9, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
-                  if (vErrors === null) {
-                    vErrors = [err109];
-                  } else {
-                    vErrors.push(err109);
-                  }
-                  errors++;
-                }
-              } else {
-                const err110 = { instancePath: instancePath + "/env/pass_through/" + i9, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err110];
-                } else {
-                  vErrors.push(err110);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err111 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err111];
-            } else {
-              vErrors.push(err111);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err112 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err112];
-        } else {
-          vErrors.push(err112);
-        }
-        errors++;
-      }
-    }
-    if (data.gitops !== void 0) {
-      let data66 = data.gitops;
-      if (data66 && typeof data66 == "object" && !Array.isArray(data66)) {
-        for (const key16 in data66) {
-          if (!(key16 === "write_back" || key16 === "push" || key16 === "remote" || key16 === "push_attempts")) {
-            const err113 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
+        if (data60.step_seconds !== void 0) {
+          let data61 = data60.step_seconds;
+          if (!(typeof data61 == "number" && (!(data61 % 1) && !isNaN(data61)) && isFinite(data61))) {
+            const err113 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err113];
             } else {
@@ -33996,21 +33990,22 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data66.write_back !== void 0) {
-          if (typeof data66.write_back !== "boolean") {
-            const err114 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err114];
-            } else {
-              vErrors.push(err114);
+          if (typeof data61 == "number" && isFinite(data61)) {
+            if (data61 < 1 || isNaN(data61)) {
+              const err114 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err114];
+              } else {
+                vErrors.push(err114);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-        if (data66.push !== void 0) {
-          if (typeof data66.push !== "boolean") {
-            const err115 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (data60.command_seconds !== void 0) {
+          let data62 = data60.command_seconds;
+          if (!(typeof data62 == "number" && (!(data62 % 1) && !isNaN(data62)) && isFinite(data62))) {
+            const err115 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err115];
             } else {
@@ -34018,12 +34013,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data66.remote !== void 0) {
-          let data69 = data66.remote;
-          if (typeof data69 === "string") {
-            if (func3(data69) < 1) {
-              const err116 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (typeof data62 == "number" && isFinite(data62)) {
+            if (data62 < 1 || isNaN(data62)) {
+              const err116 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
                 vErrors = [err116];
               } else {
@@ -34031,20 +34023,24 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err117 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err117];
-            } else {
-              vErrors.push(err117);
-            }
-            errors++;
           }
         }
-        if (data66.push_attempts !== void 0) {
-          let data70 = data66.push_attempts;
-          if (!(typeof data70 == "number" && (!(data70 % 1) && !isNaN(data70)) && isFinite(data70))) {
-            const err118 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      } else {
+        const err117 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err117];
+        } else {
+          vErrors.push(err117);
+        }
+        errors++;
+      }
+    }
+    if (data.redaction !== void 0) {
+      let data63 = data.redaction;
+      if (data63 && typeof data63 == "object" && !Array.isArray(data63)) {
+        for (const key13 in data63) {
+          if (!(key13 === "patterns")) {
+            const err118 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err118];
             } else {
@@ -34052,65 +34048,71 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data70 == "number" && isFinite(data70)) {
-            if (data70 > 50 || isNaN(data70)) {
-              const err119 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
-              if (vErrors === null) {
-                vErrors = [err119];
-              } else {
-                vErrors.push(err119);
-              }
-              errors++;
-            }
-            if (data70 < 1 || isNaN(data70)) {
-              const err120 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err120];
-              } else {
-                vErrors.push(err120);
-              }
-              errors++;
-            }
-          }
         }
-      } else {
-        const err121 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err121];
-        } else {
-          vErrors.push(err121);
-        }
-        errors++;
-      }
-    }
-    if (data.github !== void 0) {
-      let data71 = data.github;
-      if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
-        for (const key17 in data71) {
-          if (!(key17 === "repo" || key17 === "api_url" || key17 === "token_env" || key17 === "labels" || key17 === "status_context")) {
-            const err122 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
+        if (data63.patterns !== void 0) {
+          let data64 = data63.patterns;
+          if (Array.isArray(data64)) {
+            const len9 = data64.length;
+            for (let i9 = 0; i9 < len9; i9++) {
+              let data65 = data64[i9];
+              if (typeof data65 === "string") {
+                if (func3(data65) < 1) {
+                  const err119 = { instancePath: instancePath + "/redaction/patterns/" + i9, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err119];
+                  } else {
+                    vErrors.push(err119);
+                  }
+                  errors++;
+                }
+              } else {
+                const err120 = { instancePath: instancePath + "/redaction/patterns/" + i9, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err120];
+                } else {
+                  vErrors.push(err120);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err121 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err122];
+              vErrors = [err121];
             } else {
-              vErrors.push(err122);
+              vErrors.push(err121);
             }
             errors++;
           }
         }
-        if (data71.repo !== void 0) {
-          let data72 = data71.repo;
-          if (typeof data72 === "string") {
-            if (!pattern13.test(data72)) {
-              const err123 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
-              if (vErrors === null) {
-                vErrors = [err123];
-              } else {
-                vErrors.push(err123);
-              }
-              errors++;
+      } else {
+        const err122 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err122];
+        } else {
+          vErrors.push(err122);
+        }
+        errors++;
+      }
+    }
+    if (data.limits !== void 0) {
+      let data66 = data.limits;
+      if (data66 && typeof data66 == "object" && !Array.isArray(data66)) {
+        for (const key14 in data66) {
+          if (!(key14 === "max_file_bytes" || key14 === "max_log_bytes")) {
+            const err123 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err123];
+            } else {
+              vErrors.push(err123);
             }
-          } else {
-            const err124 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            errors++;
+          }
+        }
+        if (data66.max_file_bytes !== void 0) {
+          let data67 = data66.max_file_bytes;
+          if (!(typeof data67 == "number" && (!(data67 % 1) && !isNaN(data67)) && isFinite(data67))) {
+            const err124 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err124];
             } else {
@@ -34118,12 +34120,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data71.api_url !== void 0) {
-          let data73 = data71.api_url;
-          if (typeof data73 === "string") {
-            if (!pattern14.test(data73)) {
-              const err125 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+          if (typeof data67 == "number" && isFinite(data67)) {
+            if (data67 < 1024 || isNaN(data67)) {
+              const err125 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
               if (vErrors === null) {
                 vErrors = [err125];
               } else {
@@ -34131,8 +34130,12 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err126 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          }
+        }
+        if (data66.max_log_bytes !== void 0) {
+          let data68 = data66.max_log_bytes;
+          if (!(typeof data68 == "number" && (!(data68 % 1) && !isNaN(data68)) && isFinite(data68))) {
+            const err126 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err126];
             } else {
@@ -34140,12 +34143,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data71.token_env !== void 0) {
-          let data74 = data71.token_env;
-          if (typeof data74 === "string") {
-            if (!pattern15.test(data74)) {
-              const err127 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+          if (typeof data68 == "number" && isFinite(data68)) {
+            if (data68 < 1024 || isNaN(data68)) {
+              const err127 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
               if (vErrors === null) {
                 vErrors = [err127];
               } else {
@@ -34153,34 +34153,38 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err128 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          }
+        }
+      } else {
+        const err128 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err128];
+        } else {
+          vErrors.push(err128);
+        }
+        errors++;
+      }
+    }
+    if (data.guard !== void 0) {
+      let data69 = data.guard;
+      if (data69 && typeof data69 == "object" && !Array.isArray(data69)) {
+        for (const key15 in data69) {
+          if (!(key15 === "rules" || key15 === "require_spec" || key15 === "override_labels")) {
+            const err129 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err128];
+              vErrors = [err129];
             } else {
-              vErrors.push(err128);
+              vErrors.push(err129);
             }
             errors++;
           }
         }
-        if (data71.labels !== void 0) {
-          let data75 = data71.labels;
-          if (Array.isArray(data75)) {
-            const len10 = data75.length;
-            for (let i10 = 0; i10 < len10; i10++) {
-              let data76 = data75[i10];
-              if (typeof data76 === "string") {
-                if (func3(data76) < 1) {
-                  const err129 = { instancePath: instancePath + "/github/labels/" + i10, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err129];
-                  } else {
-                    vErrors.push(err129);
-                  }
-                  errors++;
-                }
-              } else {
-                const err130 = { instancePath: instancePath + "/github/labels/" + i10, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data69.rules !== void 0) {
+          let data70 = data69.rules;
+          if (data70 && typeof data70 == "object" && !Array.isArray(data70)) {
+            for (const key16 in data70) {
+              if (!(key16 === "structure" || key16 === "freshness" || key16 === "approval" || key16 === "dispatch-gate" || key16 === "diff-coverage" || key16 === "index-consistency")) {
+                const err130 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err130];
                 } else {
@@ -34189,54 +34193,528 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data70.structure !== void 0) {
+              let data71 = data70.structure;
+              if (!(data71 === "error" || data71 === "warning" || data71 === "off")) {
+                const err131 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err131];
+                } else {
+                  vErrors.push(err131);
+                }
+                errors++;
+              }
+            }
+            if (data70.freshness !== void 0) {
+              let data72 = data70.freshness;
+              if (!(data72 === "error" || data72 === "warning" || data72 === "off")) {
+                const err132 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err132];
+                } else {
+                  vErrors.push(err132);
+                }
+                errors++;
+              }
+            }
+            if (data70.approval !== void 0) {
+              let data73 = data70.approval;
+              if (!(data73 === "error" || data73 === "warning" || data73 === "off")) {
+                const err133 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err133];
+                } else {
+                  vErrors.push(err133);
+                }
+                errors++;
+              }
+            }
+            if (data70["dispatch-gate"] !== void 0) {
+              let data74 = data70["dispatch-gate"];
+              if (!(data74 === "error" || data74 === "warning" || data74 === "off")) {
+                const err134 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err134];
+                } else {
+                  vErrors.push(err134);
+                }
+                errors++;
+              }
+            }
+            if (data70["diff-coverage"] !== void 0) {
+              let data75 = data70["diff-coverage"];
+              if (!(data75 === "error" || data75 === "warning" || data75 === "off")) {
+                const err135 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err135];
+                } else {
+                  vErrors.push(err135);
+                }
+                errors++;
+              }
+            }
+            if (data70["index-consistency"] !== void 0) {
+              let data76 = data70["index-consistency"];
+              if (!(data76 === "error" || data76 === "warning" || data76 === "off")) {
+                const err136 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err136];
+                } else {
+                  vErrors.push(err136);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err131 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err137 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err131];
+              vErrors = [err137];
             } else {
-              vErrors.push(err131);
+              vErrors.push(err137);
             }
             errors++;
           }
         }
-        if (data71.status_context !== void 0) {
-          let data77 = data71.status_context;
-          if (typeof data77 === "string") {
-            if (func3(data77) < 1) {
-              const err132 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err132];
+        if (data69.require_spec !== void 0) {
+          if (typeof data69.require_spec !== "boolean") {
+            const err138 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err138];
+            } else {
+              vErrors.push(err138);
+            }
+            errors++;
+          }
+        }
+        if (data69.override_labels !== void 0) {
+          let data78 = data69.override_labels;
+          if (Array.isArray(data78)) {
+            const len10 = data78.length;
+            for (let i10 = 0; i10 < len10; i10++) {
+              let data79 = data78[i10];
+              if (typeof data79 === "string") {
+                if (func3(data79) < 1) {
+                  const err139 = { instancePath: instancePath + "/guard/override_labels/" + i10, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err139];
+                  } else {
+                    vErrors.push(err139);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err132);
+                const err140 = { instancePath: instancePath + "/guard/override_labels/" + i10, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err140];
+                } else {
+                  vErrors.push(err140);
+                }
+                errors++;
               }
-              errors++;
             }
           } else {
-            const err133 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err141 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err133];
+              vErrors = [err141];
             } else {
-              vErrors.push(err133);
+              vErrors.push(err141);
             }
             errors++;
           }
         }
       } else {
-        const err134 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err142 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err134];
+          vErrors = [err142];
         } else {
-          vErrors.push(err134);
+          vErrors.push(err142);
+        }
+        errors++;
+      }
+    }
+    if (data.review !== void 0) {
+      let data80 = data.review;
+      if (data80 && typeof data80 == "object" && !Array.isArray(data80)) {
+        for (const key17 in data80) {
+          if (!(key17 === "lint_command" || key17 === "max_file_bytes")) {
+            const err143 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err143];
+            } else {
+              vErrors.push(err143);
+            }
+            errors++;
+          }
+        }
+        if (data80.lint_command !== void 0) {
+          let data81 = data80.lint_command;
+          if (typeof data81 === "string") {
+            if (func3(data81) < 1) {
+              const err144 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err144];
+              } else {
+                vErrors.push(err144);
+              }
+              errors++;
+            }
+          } else {
+            const err145 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err145];
+            } else {
+              vErrors.push(err145);
+            }
+            errors++;
+          }
+        }
+        if (data80.max_file_bytes !== void 0) {
+          let data82 = data80.max_file_bytes;
+          if (!(typeof data82 == "number" && (!(data82 % 1) && !isNaN(data82)) && isFinite(data82))) {
+            const err146 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err146];
+            } else {
+              vErrors.push(err146);
+            }
+            errors++;
+          }
+          if (typeof data82 == "number" && isFinite(data82)) {
+            if (data82 < 1 || isNaN(data82)) {
+              const err147 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err147];
+              } else {
+                vErrors.push(err147);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err148 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err148];
+        } else {
+          vErrors.push(err148);
+        }
+        errors++;
+      }
+    }
+    if (data.env !== void 0) {
+      let data83 = data.env;
+      if (data83 && typeof data83 == "object" && !Array.isArray(data83)) {
+        for (const key18 in data83) {
+          if (!(key18 === "pass_through")) {
+            const err149 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err149];
+            } else {
+              vErrors.push(err149);
+            }
+            errors++;
+          }
+        }
+        if (data83.pass_through !== void 0) {
+          let data84 = data83.pass_through;
+          if (Array.isArray(data84)) {
+            const len11 = data84.length;
+            for (let i11 = 0; i11 < len11; i11++) {
+              let data85 = data84[i11];
+              if (typeof data85 === "string") {
+                if (!pattern14.test(data85)) {
+                  const err150 = { instancePath: instancePath + "/env/pass_through/" + i11, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
+                  if (vErrors === null) {
+                    vErrors = [err150];
+                  } else {
+                    vErrors.push(err150);
+                  }
+                  errors++;
+                }
+              } else {
+                const err151 = { instancePath: instancePath + "/env/pass_through/" + i11, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err151];
+                } else {
+                  vErrors.push(err151);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err152 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err152];
+            } else {
+              vErrors.push(err152);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err153 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err153];
+        } else {
+          vErrors.push(err153);
+        }
+        errors++;
+      }
+    }
+    if (data.gitops !== void 0) {
+      let data86 = data.gitops;
+      if (data86 && typeof data86 == "object" && !Array.isArray(data86)) {
+        for (const key19 in data86) {
+          if (!(key19 === "write_back" || key19 === "push" || key19 === "remote" || key19 === "push_attempts")) {
+            const err154 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err154];
+            } else {
+              vErrors.push(err154);
+            }
+            errors++;
+          }
+        }
+        if (data86.write_back !== void 0) {
+          if (typeof data86.write_back !== "boolean") {
+            const err155 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err155];
+            } else {
+              vErrors.push(err155);
+            }
+            errors++;
+          }
+        }
+        if (data86.push !== void 0) {
+          if (typeof data86.push !== "boolean") {
+            const err156 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err156];
+            } else {
+              vErrors.push(err156);
+            }
+            errors++;
+          }
+        }
+        if (data86.remote !== void 0) {
+          let data89 = data86.remote;
+          if (typeof data89 === "string") {
+            if (func3(data89) < 1) {
+              const err157 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err157];
+              } else {
+                vErrors.push(err157);
+              }
+              errors++;
+            }
+          } else {
+            const err158 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err158];
+            } else {
+              vErrors.push(err158);
+            }
+            errors++;
+          }
+        }
+        if (data86.push_attempts !== void 0) {
+          let data90 = data86.push_attempts;
+          if (!(typeof data90 == "number" && (!(data90 % 1) && !isNaN(data90)) && isFinite(data90))) {
+            const err159 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err159];
+            } else {
+              vErrors.push(err159);
+            }
+            errors++;
+          }
+          if (typeof data90 == "number" && isFinite(data90)) {
+            if (data90 > 50 || isNaN(data90)) {
+              const err160 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
+              if (vErrors === null) {
+                vErrors = [err160];
+              } else {
+                vErrors.push(err160);
+              }
+              errors++;
+            }
+            if (data90 < 1 || isNaN(data90)) {
+              const err161 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err161];
+              } else {
+                vErrors.push(err161);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err162 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err162];
+        } else {
+          vErrors.push(err162);
+        }
+        errors++;
+      }
+    }
+    if (data.github !== void 0) {
+      let data91 = data.github;
+      if (data91 && typeof data91 == "object" && !Array.isArray(data91)) {
+        for (const key20 in data91) {
+          if (!(key20 === "repo" || key20 === "api_url" || key20 === "token_env" || key20 === "labels" || key20 === "status_context")) {
+            const err163 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key20 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err163];
+            } else {
+              vErrors.push(err163);
+            }
+            errors++;
+          }
+        }
+        if (data91.repo !== void 0) {
+          let data92 = data91.repo;
+          if (typeof data92 === "string") {
+            if (!pattern15.test(data92)) {
+              const err164 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
+              if (vErrors === null) {
+                vErrors = [err164];
+              } else {
+                vErrors.push(err164);
+              }
+              errors++;
+            }
+          } else {
+            const err165 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err165];
+            } else {
+              vErrors.push(err165);
+            }
+            errors++;
+          }
+        }
+        if (data91.api_url !== void 0) {
+          let data93 = data91.api_url;
+          if (typeof data93 === "string") {
+            if (!pattern12.test(data93)) {
+              const err166 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+              if (vErrors === null) {
+                vErrors = [err166];
+              } else {
+                vErrors.push(err166);
+              }
+              errors++;
+            }
+          } else {
+            const err167 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err167];
+            } else {
+              vErrors.push(err167);
+            }
+            errors++;
+          }
+        }
+        if (data91.token_env !== void 0) {
+          let data94 = data91.token_env;
+          if (typeof data94 === "string") {
+            if (!pattern13.test(data94)) {
+              const err168 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+              if (vErrors === null) {
+                vErrors = [err168];
+              } else {
+                vErrors.push(err168);
+              }
+              errors++;
+            }
+          } else {
+            const err169 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err169];
+            } else {
+              vErrors.push(err169);
+            }
+            errors++;
+          }
+        }
+        if (data91.labels !== void 0) {
+          let data95 = data91.labels;
+          if (Array.isArray(data95)) {
+            const len12 = data95.length;
+            for (let i12 = 0; i12 < len12; i12++) {
+              let data96 = data95[i12];
+              if (typeof data96 === "string") {
+                if (func3(data96) < 1) {
+                  const err170 = { instancePath: instancePath + "/github/labels/" + i12, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err170];
+                  } else {
+                    vErrors.push(err170);
+                  }
+                  errors++;
+                }
+              } else {
+                const err171 = { instancePath: instancePath + "/github/labels/" + i12, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err171];
+                } else {
+                  vErrors.push(err171);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err172 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err172];
+            } else {
+              vErrors.push(err172);
+            }
+            errors++;
+          }
+        }
+        if (data91.status_context !== void 0) {
+          let data97 = data91.status_context;
+          if (typeof data97 === "string") {
+            if (func3(data97) < 1) {
+              const err173 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err173];
+              } else {
+                vErrors.push(err173);
+              }
+              errors++;
+            }
+          } else {
+            const err174 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err174];
+            } else {
+              vErrors.push(err174);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err175 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err175];
+        } else {
+          vErrors.push(err175);
         }
         errors++;
       }
     }
   } else {
-    const err135 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err176 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err135];
+      vErrors = [err176];
     } else {
-      vErrors.push(err135);
+      vErrors.push(err176);
     }
     errors++;
   }
@@ -34563,7 +35041,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data17.baseCommit !== void 0) {
           let data20 = data17.baseCommit;
           if (typeof data20 === "string") {
-            if (!pattern16.test(data20)) {
+            if (!pattern18.test(data20)) {
               const err28 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
               if (vErrors === null) {
                 vErrors = [err28];
@@ -35517,7 +35995,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data84.sha256 !== void 0) {
               let data86 = data84.sha256;
               if (typeof data86 === "string") {
-                if (!pattern17.test(data86)) {
+                if (!pattern19.test(data86)) {
                   const err111 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
                   if (vErrors === null) {
                     vErrors = [err111];
@@ -35773,7 +36251,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data93.manifestSha256 !== void 0) {
               let data98 = data93.manifestSha256;
               if (typeof data98 === "string") {
-                if (!pattern17.test(data98)) {
+                if (!pattern19.test(data98)) {
                   const err134 = { instancePath: instancePath + "/signoffs/" + i7 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
                   if (vErrors === null) {
                     vErrors = [err134];
@@ -35848,7 +36326,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
   validate18.errors = vErrors;
   return errors === 0;
 }
-var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern14, pattern15, validateRunManifest, schema34, schema35, pattern16, pattern17;
+var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern14, pattern15, validateRunManifest, schema34, schema35, pattern18, pattern19;
 var init_validators = __esm({
   "dist/generated/validators.js"() {
     "use strict";
@@ -35870,16 +36348,16 @@ var init_validators = __esm({
     validatePrd = validate16;
     schema21 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/prd.schema.json", "title": "codex-orchestrator PRD front matter (tasks/NNNN-prd-<slug>.md)", "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "created": { "type": "string", "format": "date" }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "specs": { "type": "array", "items": { "type": "string", "minLength": 1 } } } };
     validateConfig = validate17;
-    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } } } };
-    pattern12 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*\\*?$", "u");
-    pattern13 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
-    pattern14 = new RegExp("^https?://", "u");
-    pattern15 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } } } };
+    pattern12 = new RegExp("^https?://", "u");
+    pattern13 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+    pattern14 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*\\*?$", "u");
+    pattern15 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
     validateRunManifest = validate18;
     schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree is (inside .git)" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" }, "feedback": { "type": ["object", "null"], "description": "The reviewer's request for changes this run answers.", "required": ["run", "by", "message"], "additionalProperties": false, "properties": { "run": { "type": "string" }, "by": { "type": "string" }, "message": { "type": "string" } } } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 }, "signoffs": { "type": "array", "description": "Reviewers' decisions on this run (cxo review), each signing the manifest's digest without this list.", "items": { "type": "object", "additionalProperties": false, "required": ["by", "at", "decision", "manifestSha256", "source"], "properties": { "by": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date-time" }, "decision": { "enum": ["approve", "request-changes"] }, "comment": { "type": ["string", "null"] }, "manifestSha256": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "sha256 of the manifest's canonical JSON (keys sorted, signoffs left out) when it was signed." }, "source": { "enum": ["cli", "github"] }, "url": { "type": ["string", "null"], "description": "The GitHub review, for sign-offs recorded from a pull request." } } } } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } } } };
     schema35 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
-    pattern16 = new RegExp("^[0-9a-f]{40}$", "u");
-    pattern17 = new RegExp("^[0-9a-f]{64}$", "u");
+    pattern18 = new RegExp("^[0-9a-f]{40}$", "u");
+    pattern19 = new RegExp("^[0-9a-f]{64}$", "u");
   }
 });
 
@@ -36701,7 +37179,7 @@ import { join as join6, resolve as resolve3 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "e6a18248cb77";
+var SCHEMA_HASH = "89b68e7cc9ee";
 
 // dist/git/git-dir.js
 import { readFileSync as readFileSync2, statSync } from "node:fs";

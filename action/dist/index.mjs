@@ -21564,7 +21564,11 @@ function defaultConfig() {
         max_retries: 2,
         repair_attempts: 2,
         // the orchestrator commits and pushes; an agent that does it itself would bypass the evidence
-        commands: { allow: [], deny: ["\\bgit\\s+(commit|push|reset|rebase|checkout)\\b"], timeout_seconds: 300 }
+        commands: {
+          allow: [],
+          deny: ["\\bgit\\s+(commit|push|reset|rebase|checkout)\\b"],
+          timeout_seconds: 300
+        }
       }
     },
     concurrency: 2,
@@ -33364,7 +33368,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
       let data34 = data.agents;
       if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
         for (const key8 in data34) {
-          if (!(key8 === "manager" || key8 === "builder" || key8 === "tester" || key8 === "reviewer" || key8 === "builtin")) {
+          if (!(key8 === "manager" || key8 === "builder" || key8 === "tester" || key8 === "reviewer" || key8 === "builtin" || key8 === "codex" || key8 === "claude")) {
             const err58 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err58];
@@ -33923,150 +33927,148 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err108 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err108];
-        } else {
-          vErrors.push(err108);
-        }
-        errors++;
-      }
-    }
-    if (data.concurrency !== void 0) {
-      let data59 = data.concurrency;
-      if (!(typeof data59 == "number" && (!(data59 % 1) && !isNaN(data59)) && isFinite(data59))) {
-        const err109 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-        if (vErrors === null) {
-          vErrors = [err109];
-        } else {
-          vErrors.push(err109);
-        }
-        errors++;
-      }
-      if (typeof data59 == "number" && isFinite(data59)) {
-        if (data59 > 64 || isNaN(data59)) {
-          const err110 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
-          if (vErrors === null) {
-            vErrors = [err110];
-          } else {
-            vErrors.push(err110);
-          }
-          errors++;
-        }
-        if (data59 < 1 || isNaN(data59)) {
-          const err111 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-          if (vErrors === null) {
-            vErrors = [err111];
-          } else {
-            vErrors.push(err111);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.timeouts !== void 0) {
-      let data60 = data.timeouts;
-      if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
-        for (const key12 in data60) {
-          if (!(key12 === "step_seconds" || key12 === "command_seconds")) {
-            const err112 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err112];
-            } else {
-              vErrors.push(err112);
-            }
-            errors++;
-          }
-        }
-        if (data60.step_seconds !== void 0) {
-          let data61 = data60.step_seconds;
-          if (!(typeof data61 == "number" && (!(data61 % 1) && !isNaN(data61)) && isFinite(data61))) {
-            const err113 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err113];
-            } else {
-              vErrors.push(err113);
-            }
-            errors++;
-          }
-          if (typeof data61 == "number" && isFinite(data61)) {
-            if (data61 < 1 || isNaN(data61)) {
-              const err114 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err114];
-              } else {
-                vErrors.push(err114);
+        if (data34.codex !== void 0) {
+          let data59 = data34.codex;
+          if (data59 && typeof data59 == "object" && !Array.isArray(data59)) {
+            for (const key12 in data59) {
+              if (!func2.call(schema22.properties.agents.properties.codex.properties, key12)) {
+                const err108 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err108];
+                } else {
+                  vErrors.push(err108);
+                }
+                errors++;
               }
-              errors++;
             }
-          }
-        }
-        if (data60.command_seconds !== void 0) {
-          let data62 = data60.command_seconds;
-          if (!(typeof data62 == "number" && (!(data62 % 1) && !isNaN(data62)) && isFinite(data62))) {
-            const err115 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err115];
-            } else {
-              vErrors.push(err115);
-            }
-            errors++;
-          }
-          if (typeof data62 == "number" && isFinite(data62)) {
-            if (data62 < 1 || isNaN(data62)) {
-              const err116 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err116];
-              } else {
-                vErrors.push(err116);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err117 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err117];
-        } else {
-          vErrors.push(err117);
-        }
-        errors++;
-      }
-    }
-    if (data.redaction !== void 0) {
-      let data63 = data.redaction;
-      if (data63 && typeof data63 == "object" && !Array.isArray(data63)) {
-        for (const key13 in data63) {
-          if (!(key13 === "patterns")) {
-            const err118 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err118];
-            } else {
-              vErrors.push(err118);
-            }
-            errors++;
-          }
-        }
-        if (data63.patterns !== void 0) {
-          let data64 = data63.patterns;
-          if (Array.isArray(data64)) {
-            const len9 = data64.length;
-            for (let i9 = 0; i9 < len9; i9++) {
-              let data65 = data64[i9];
-              if (typeof data65 === "string") {
-                if (func3(data65) < 1) {
-                  const err119 = { instancePath: instancePath + "/redaction/patterns/" + i9, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data59.binary !== void 0) {
+              let data60 = data59.binary;
+              if (typeof data60 === "string") {
+                if (func3(data60) < 1) {
+                  const err109 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err119];
+                    vErrors = [err109];
                   } else {
-                    vErrors.push(err119);
+                    vErrors.push(err109);
                   }
                   errors++;
                 }
               } else {
-                const err120 = { instancePath: instancePath + "/redaction/patterns/" + i9, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err110 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err110];
+                } else {
+                  vErrors.push(err110);
+                }
+                errors++;
+              }
+            }
+            if (data59.mode !== void 0) {
+              let data61 = data59.mode;
+              if (!(data61 === "exec" || data61 === "app-server" || data61 === "mcp-server")) {
+                const err111 = { instancePath: instancePath + "/agents/codex/mode", schemaPath: "#/properties/agents/properties/codex/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err111];
+                } else {
+                  vErrors.push(err111);
+                }
+                errors++;
+              }
+            }
+            if (data59.model !== void 0) {
+              let data62 = data59.model;
+              if (typeof data62 === "string") {
+                if (func3(data62) < 1) {
+                  const err112 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err112];
+                  } else {
+                    vErrors.push(err112);
+                  }
+                  errors++;
+                }
+              } else {
+                const err113 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err113];
+                } else {
+                  vErrors.push(err113);
+                }
+                errors++;
+              }
+            }
+            if (data59.base_url !== void 0) {
+              let data63 = data59.base_url;
+              if (typeof data63 === "string") {
+                if (!pattern12.test(data63)) {
+                  const err114 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+                  if (vErrors === null) {
+                    vErrors = [err114];
+                  } else {
+                    vErrors.push(err114);
+                  }
+                  errors++;
+                }
+              } else {
+                const err115 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err115];
+                } else {
+                  vErrors.push(err115);
+                }
+                errors++;
+              }
+            }
+            if (data59.api_key_env !== void 0) {
+              let data64 = data59.api_key_env;
+              if (typeof data64 === "string") {
+                if (!pattern13.test(data64)) {
+                  const err116 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+                  if (vErrors === null) {
+                    vErrors = [err116];
+                  } else {
+                    vErrors.push(err116);
+                  }
+                  errors++;
+                }
+              } else {
+                const err117 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err117];
+                } else {
+                  vErrors.push(err117);
+                }
+                errors++;
+              }
+            }
+            if (data59.sandbox !== void 0) {
+              let data65 = data59.sandbox;
+              if (!(data65 === "read-only" || data65 === "workspace-write" || data65 === "danger-full-access")) {
+                const err118 = { instancePath: instancePath + "/agents/codex/sandbox", schemaPath: "#/properties/agents/properties/codex/properties/sandbox/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.sandbox.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err118];
+                } else {
+                  vErrors.push(err118);
+                }
+                errors++;
+              }
+            }
+            if (data59.approval_policy !== void 0) {
+              let data66 = data59.approval_policy;
+              if (!(data66 === "untrusted" || data66 === "on-request")) {
+                const err119 = { instancePath: instancePath + "/agents/codex/approval_policy", schemaPath: "#/properties/agents/properties/codex/properties/approval_policy/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.approval_policy.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err119];
+                } else {
+                  vErrors.push(err119);
+                }
+                errors++;
+              }
+            }
+            if (data59.max_retries !== void 0) {
+              let data67 = data59.max_retries;
+              if (!(typeof data67 == "number" && (!(data67 % 1) && !isNaN(data67)) && isFinite(data67))) {
+                const err120 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err120];
                 } else {
@@ -34074,117 +34076,115 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-            }
-          } else {
-            const err121 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err121];
-            } else {
-              vErrors.push(err121);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err122 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err122];
-        } else {
-          vErrors.push(err122);
-        }
-        errors++;
-      }
-    }
-    if (data.limits !== void 0) {
-      let data66 = data.limits;
-      if (data66 && typeof data66 == "object" && !Array.isArray(data66)) {
-        for (const key14 in data66) {
-          if (!(key14 === "max_file_bytes" || key14 === "max_log_bytes")) {
-            const err123 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err123];
-            } else {
-              vErrors.push(err123);
-            }
-            errors++;
-          }
-        }
-        if (data66.max_file_bytes !== void 0) {
-          let data67 = data66.max_file_bytes;
-          if (!(typeof data67 == "number" && (!(data67 % 1) && !isNaN(data67)) && isFinite(data67))) {
-            const err124 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err124];
-            } else {
-              vErrors.push(err124);
-            }
-            errors++;
-          }
-          if (typeof data67 == "number" && isFinite(data67)) {
-            if (data67 < 1024 || isNaN(data67)) {
-              const err125 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
-              if (vErrors === null) {
-                vErrors = [err125];
-              } else {
-                vErrors.push(err125);
+              if (typeof data67 == "number" && isFinite(data67)) {
+                if (data67 > 10 || isNaN(data67)) {
+                  const err121 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10" };
+                  if (vErrors === null) {
+                    vErrors = [err121];
+                  } else {
+                    vErrors.push(err121);
+                  }
+                  errors++;
+                }
+                if (data67 < 0 || isNaN(data67)) {
+                  const err122 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err122];
+                  } else {
+                    vErrors.push(err122);
+                  }
+                  errors++;
+                }
               }
-              errors++;
             }
-          }
-        }
-        if (data66.max_log_bytes !== void 0) {
-          let data68 = data66.max_log_bytes;
-          if (!(typeof data68 == "number" && (!(data68 % 1) && !isNaN(data68)) && isFinite(data68))) {
-            const err126 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err126];
-            } else {
-              vErrors.push(err126);
-            }
-            errors++;
-          }
-          if (typeof data68 == "number" && isFinite(data68)) {
-            if (data68 < 1024 || isNaN(data68)) {
-              const err127 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
-              if (vErrors === null) {
-                vErrors = [err127];
+            if (data59.commands !== void 0) {
+              let data68 = data59.commands;
+              if (data68 && typeof data68 == "object" && !Array.isArray(data68)) {
+                for (const key13 in data68) {
+                  if (!(key13 === "allow" || key13 === "deny")) {
+                    const err123 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err123];
+                    } else {
+                      vErrors.push(err123);
+                    }
+                    errors++;
+                  }
+                }
+                if (data68.allow !== void 0) {
+                  let data69 = data68.allow;
+                  if (Array.isArray(data69)) {
+                    const len9 = data69.length;
+                    for (let i9 = 0; i9 < len9; i9++) {
+                      let data70 = data69[i9];
+                      if (typeof data70 === "string") {
+                        if (func3(data70) < 1) {
+                          const err124 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err124];
+                          } else {
+                            vErrors.push(err124);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err125 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err125];
+                        } else {
+                          vErrors.push(err125);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err126 = { instancePath: instancePath + "/agents/codex/commands/allow", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err126];
+                    } else {
+                      vErrors.push(err126);
+                    }
+                    errors++;
+                  }
+                }
+                if (data68.deny !== void 0) {
+                  let data71 = data68.deny;
+                  if (Array.isArray(data71)) {
+                    const len10 = data71.length;
+                    for (let i10 = 0; i10 < len10; i10++) {
+                      let data72 = data71[i10];
+                      if (typeof data72 === "string") {
+                        if (func3(data72) < 1) {
+                          const err127 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err127];
+                          } else {
+                            vErrors.push(err127);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err128 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err128];
+                        } else {
+                          vErrors.push(err128);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err129 = { instancePath: instancePath + "/agents/codex/commands/deny", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err129];
+                    } else {
+                      vErrors.push(err129);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                vErrors.push(err127);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err128 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err128];
-        } else {
-          vErrors.push(err128);
-        }
-        errors++;
-      }
-    }
-    if (data.guard !== void 0) {
-      let data69 = data.guard;
-      if (data69 && typeof data69 == "object" && !Array.isArray(data69)) {
-        for (const key15 in data69) {
-          if (!(key15 === "rules" || key15 === "require_spec" || key15 === "override_labels")) {
-            const err129 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err129];
-            } else {
-              vErrors.push(err129);
-            }
-            errors++;
-          }
-        }
-        if (data69.rules !== void 0) {
-          let data70 = data69.rules;
-          if (data70 && typeof data70 == "object" && !Array.isArray(data70)) {
-            for (const key16 in data70) {
-              if (!(key16 === "structure" || key16 === "freshness" || key16 === "approval" || key16 === "dispatch-gate" || key16 === "diff-coverage" || key16 === "index-consistency")) {
-                const err130 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
+                const err130 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
                   vErrors = [err130];
                 } else {
@@ -34193,117 +34193,118 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data70.structure !== void 0) {
-              let data71 = data70.structure;
-              if (!(data71 === "error" || data71 === "warning" || data71 === "off")) {
-                const err131 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err131];
-                } else {
-                  vErrors.push(err131);
+            if (data59.files !== void 0) {
+              let data73 = data59.files;
+              if (data73 && typeof data73 == "object" && !Array.isArray(data73)) {
+                for (const key14 in data73) {
+                  if (!(key14 === "allow" || key14 === "deny")) {
+                    const err131 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err131];
+                    } else {
+                      vErrors.push(err131);
+                    }
+                    errors++;
+                  }
                 }
-                errors++;
-              }
-            }
-            if (data70.freshness !== void 0) {
-              let data72 = data70.freshness;
-              if (!(data72 === "error" || data72 === "warning" || data72 === "off")) {
-                const err132 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err132];
-                } else {
-                  vErrors.push(err132);
+                if (data73.allow !== void 0) {
+                  let data74 = data73.allow;
+                  if (Array.isArray(data74)) {
+                    const len11 = data74.length;
+                    for (let i11 = 0; i11 < len11; i11++) {
+                      let data75 = data74[i11];
+                      if (typeof data75 === "string") {
+                        if (func3(data75) < 1) {
+                          const err132 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err132];
+                          } else {
+                            vErrors.push(err132);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err133 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err133];
+                        } else {
+                          vErrors.push(err133);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err134 = { instancePath: instancePath + "/agents/codex/files/allow", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err134];
+                    } else {
+                      vErrors.push(err134);
+                    }
+                    errors++;
+                  }
                 }
-                errors++;
-              }
-            }
-            if (data70.approval !== void 0) {
-              let data73 = data70.approval;
-              if (!(data73 === "error" || data73 === "warning" || data73 === "off")) {
-                const err133 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err133];
-                } else {
-                  vErrors.push(err133);
+                if (data73.deny !== void 0) {
+                  let data76 = data73.deny;
+                  if (Array.isArray(data76)) {
+                    const len12 = data76.length;
+                    for (let i12 = 0; i12 < len12; i12++) {
+                      let data77 = data76[i12];
+                      if (typeof data77 === "string") {
+                        if (func3(data77) < 1) {
+                          const err135 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err135];
+                          } else {
+                            vErrors.push(err135);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err136 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err136];
+                        } else {
+                          vErrors.push(err136);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err137 = { instancePath: instancePath + "/agents/codex/files/deny", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err137];
+                    } else {
+                      vErrors.push(err137);
+                    }
+                    errors++;
+                  }
                 }
-                errors++;
-              }
-            }
-            if (data70["dispatch-gate"] !== void 0) {
-              let data74 = data70["dispatch-gate"];
-              if (!(data74 === "error" || data74 === "warning" || data74 === "off")) {
-                const err134 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
+              } else {
+                const err138 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err134];
+                  vErrors = [err138];
                 } else {
-                  vErrors.push(err134);
-                }
-                errors++;
-              }
-            }
-            if (data70["diff-coverage"] !== void 0) {
-              let data75 = data70["diff-coverage"];
-              if (!(data75 === "error" || data75 === "warning" || data75 === "off")) {
-                const err135 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err135];
-                } else {
-                  vErrors.push(err135);
-                }
-                errors++;
-              }
-            }
-            if (data70["index-consistency"] !== void 0) {
-              let data76 = data70["index-consistency"];
-              if (!(data76 === "error" || data76 === "warning" || data76 === "off")) {
-                const err136 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err136];
-                } else {
-                  vErrors.push(err136);
+                  vErrors.push(err138);
                 }
                 errors++;
               }
             }
           } else {
-            const err137 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err139 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err137];
+              vErrors = [err139];
             } else {
-              vErrors.push(err137);
+              vErrors.push(err139);
             }
             errors++;
           }
         }
-        if (data69.require_spec !== void 0) {
-          if (typeof data69.require_spec !== "boolean") {
-            const err138 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err138];
-            } else {
-              vErrors.push(err138);
-            }
-            errors++;
-          }
-        }
-        if (data69.override_labels !== void 0) {
-          let data78 = data69.override_labels;
-          if (Array.isArray(data78)) {
-            const len10 = data78.length;
-            for (let i10 = 0; i10 < len10; i10++) {
-              let data79 = data78[i10];
-              if (typeof data79 === "string") {
-                if (func3(data79) < 1) {
-                  const err139 = { instancePath: instancePath + "/guard/override_labels/" + i10, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err139];
-                  } else {
-                    vErrors.push(err139);
-                  }
-                  errors++;
-                }
-              } else {
-                const err140 = { instancePath: instancePath + "/guard/override_labels/" + i10, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data34.claude !== void 0) {
+          let data78 = data34.claude;
+          if (data78 && typeof data78 == "object" && !Array.isArray(data78)) {
+            for (const key15 in data78) {
+              if (!(key15 === "binary" || key15 === "model" || key15 === "base_url" || key15 === "api_key_env" || key15 === "allowed_tools" || key15 === "max_turns")) {
+                const err140 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err140];
                 } else {
@@ -34312,127 +34313,122 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err141 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err141];
-            } else {
-              vErrors.push(err141);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err142 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err142];
-        } else {
-          vErrors.push(err142);
-        }
-        errors++;
-      }
-    }
-    if (data.review !== void 0) {
-      let data80 = data.review;
-      if (data80 && typeof data80 == "object" && !Array.isArray(data80)) {
-        for (const key17 in data80) {
-          if (!(key17 === "lint_command" || key17 === "max_file_bytes")) {
-            const err143 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err143];
-            } else {
-              vErrors.push(err143);
-            }
-            errors++;
-          }
-        }
-        if (data80.lint_command !== void 0) {
-          let data81 = data80.lint_command;
-          if (typeof data81 === "string") {
-            if (func3(data81) < 1) {
-              const err144 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err144];
-              } else {
-                vErrors.push(err144);
-              }
-              errors++;
-            }
-          } else {
-            const err145 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err145];
-            } else {
-              vErrors.push(err145);
-            }
-            errors++;
-          }
-        }
-        if (data80.max_file_bytes !== void 0) {
-          let data82 = data80.max_file_bytes;
-          if (!(typeof data82 == "number" && (!(data82 % 1) && !isNaN(data82)) && isFinite(data82))) {
-            const err146 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err146];
-            } else {
-              vErrors.push(err146);
-            }
-            errors++;
-          }
-          if (typeof data82 == "number" && isFinite(data82)) {
-            if (data82 < 1 || isNaN(data82)) {
-              const err147 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err147];
-              } else {
-                vErrors.push(err147);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err148 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err148];
-        } else {
-          vErrors.push(err148);
-        }
-        errors++;
-      }
-    }
-    if (data.env !== void 0) {
-      let data83 = data.env;
-      if (data83 && typeof data83 == "object" && !Array.isArray(data83)) {
-        for (const key18 in data83) {
-          if (!(key18 === "pass_through")) {
-            const err149 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err149];
-            } else {
-              vErrors.push(err149);
-            }
-            errors++;
-          }
-        }
-        if (data83.pass_through !== void 0) {
-          let data84 = data83.pass_through;
-          if (Array.isArray(data84)) {
-            const len11 = data84.length;
-            for (let i11 = 0; i11 < len11; i11++) {
-              let data85 = data84[i11];
-              if (typeof data85 === "string") {
-                if (!pattern14.test(data85)) {
-                  const err150 = { instancePath: instancePath + "/env/pass_through/" + i11, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
+            if (data78.binary !== void 0) {
+              let data79 = data78.binary;
+              if (typeof data79 === "string") {
+                if (func3(data79) < 1) {
+                  const err141 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err150];
+                    vErrors = [err141];
                   } else {
-                    vErrors.push(err150);
+                    vErrors.push(err141);
                   }
                   errors++;
                 }
               } else {
-                const err151 = { instancePath: instancePath + "/env/pass_through/" + i11, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err142 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err142];
+                } else {
+                  vErrors.push(err142);
+                }
+                errors++;
+              }
+            }
+            if (data78.model !== void 0) {
+              let data80 = data78.model;
+              if (typeof data80 === "string") {
+                if (func3(data80) < 1) {
+                  const err143 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err143];
+                  } else {
+                    vErrors.push(err143);
+                  }
+                  errors++;
+                }
+              } else {
+                const err144 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err144];
+                } else {
+                  vErrors.push(err144);
+                }
+                errors++;
+              }
+            }
+            if (data78.base_url !== void 0) {
+              let data81 = data78.base_url;
+              if (typeof data81 === "string") {
+                if (!pattern12.test(data81)) {
+                  const err145 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+                  if (vErrors === null) {
+                    vErrors = [err145];
+                  } else {
+                    vErrors.push(err145);
+                  }
+                  errors++;
+                }
+              } else {
+                const err146 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err146];
+                } else {
+                  vErrors.push(err146);
+                }
+                errors++;
+              }
+            }
+            if (data78.api_key_env !== void 0) {
+              let data82 = data78.api_key_env;
+              if (typeof data82 === "string") {
+                if (!pattern13.test(data82)) {
+                  const err147 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+                  if (vErrors === null) {
+                    vErrors = [err147];
+                  } else {
+                    vErrors.push(err147);
+                  }
+                  errors++;
+                }
+              } else {
+                const err148 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err148];
+                } else {
+                  vErrors.push(err148);
+                }
+                errors++;
+              }
+            }
+            if (data78.allowed_tools !== void 0) {
+              let data83 = data78.allowed_tools;
+              if (Array.isArray(data83)) {
+                const len13 = data83.length;
+                for (let i13 = 0; i13 < len13; i13++) {
+                  let data84 = data83[i13];
+                  if (typeof data84 === "string") {
+                    if (!pattern18.test(data84)) {
+                      const err149 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/pattern", keyword: "pattern", params: { pattern: "^[^,\\n]+$" }, message: 'must match pattern "^[^,\\n]+$"' };
+                      if (vErrors === null) {
+                        vErrors = [err149];
+                      } else {
+                        vErrors.push(err149);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err150 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err150];
+                    } else {
+                      vErrors.push(err150);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err151 = { instancePath: instancePath + "/agents/claude/allowed_tools", schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                 if (vErrors === null) {
                   vErrors = [err151];
                 } else {
@@ -34441,32 +34437,31 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err152 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err152];
-            } else {
-              vErrors.push(err152);
+            if (data78.max_turns !== void 0) {
+              let data85 = data78.max_turns;
+              if (!(typeof data85 == "number" && (!(data85 % 1) && !isNaN(data85)) && isFinite(data85))) {
+                const err152 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err152];
+                } else {
+                  vErrors.push(err152);
+                }
+                errors++;
+              }
+              if (typeof data85 == "number" && isFinite(data85)) {
+                if (data85 < 1 || isNaN(data85)) {
+                  const err153 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+                  if (vErrors === null) {
+                    vErrors = [err153];
+                  } else {
+                    vErrors.push(err153);
+                  }
+                  errors++;
+                }
+              }
             }
-            errors++;
-          }
-        }
-      } else {
-        const err153 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err153];
-        } else {
-          vErrors.push(err153);
-        }
-        errors++;
-      }
-    }
-    if (data.gitops !== void 0) {
-      let data86 = data.gitops;
-      if (data86 && typeof data86 == "object" && !Array.isArray(data86)) {
-        for (const key19 in data86) {
-          if (!(key19 === "write_back" || key19 === "push" || key19 === "remote" || key19 === "push_attempts")) {
-            const err154 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties" };
+          } else {
+            const err154 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err154];
             } else {
@@ -34475,54 +34470,54 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data86.write_back !== void 0) {
-          if (typeof data86.write_back !== "boolean") {
-            const err155 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err155];
-            } else {
-              vErrors.push(err155);
-            }
-            errors++;
-          }
+      } else {
+        const err155 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err155];
+        } else {
+          vErrors.push(err155);
         }
-        if (data86.push !== void 0) {
-          if (typeof data86.push !== "boolean") {
-            const err156 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err156];
-            } else {
-              vErrors.push(err156);
-            }
-            errors++;
-          }
+        errors++;
+      }
+    }
+    if (data.concurrency !== void 0) {
+      let data86 = data.concurrency;
+      if (!(typeof data86 == "number" && (!(data86 % 1) && !isNaN(data86)) && isFinite(data86))) {
+        const err156 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err156];
+        } else {
+          vErrors.push(err156);
         }
-        if (data86.remote !== void 0) {
-          let data89 = data86.remote;
-          if (typeof data89 === "string") {
-            if (func3(data89) < 1) {
-              const err157 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err157];
-              } else {
-                vErrors.push(err157);
-              }
-              errors++;
-            }
+        errors++;
+      }
+      if (typeof data86 == "number" && isFinite(data86)) {
+        if (data86 > 64 || isNaN(data86)) {
+          const err157 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
+          if (vErrors === null) {
+            vErrors = [err157];
           } else {
-            const err158 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err158];
-            } else {
-              vErrors.push(err158);
-            }
-            errors++;
+            vErrors.push(err157);
           }
+          errors++;
         }
-        if (data86.push_attempts !== void 0) {
-          let data90 = data86.push_attempts;
-          if (!(typeof data90 == "number" && (!(data90 % 1) && !isNaN(data90)) && isFinite(data90))) {
-            const err159 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (data86 < 1 || isNaN(data86)) {
+          const err158 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          if (vErrors === null) {
+            vErrors = [err158];
+          } else {
+            vErrors.push(err158);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.timeouts !== void 0) {
+      let data87 = data.timeouts;
+      if (data87 && typeof data87 == "object" && !Array.isArray(data87)) {
+        for (const key16 in data87) {
+          if (!(key16 === "step_seconds" || key16 === "command_seconds")) {
+            const err159 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err159];
             } else {
@@ -34530,18 +34525,21 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data90 == "number" && isFinite(data90)) {
-            if (data90 > 50 || isNaN(data90)) {
-              const err160 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
-              if (vErrors === null) {
-                vErrors = [err160];
-              } else {
-                vErrors.push(err160);
-              }
-              errors++;
+        }
+        if (data87.step_seconds !== void 0) {
+          let data88 = data87.step_seconds;
+          if (!(typeof data88 == "number" && (!(data88 % 1) && !isNaN(data88)) && isFinite(data88))) {
+            const err160 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err160];
+            } else {
+              vErrors.push(err160);
             }
-            if (data90 < 1 || isNaN(data90)) {
-              const err161 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+            errors++;
+          }
+          if (typeof data88 == "number" && isFinite(data88)) {
+            if (data88 < 1 || isNaN(data88)) {
+              const err161 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
                 vErrors = [err161];
               } else {
@@ -34551,44 +34549,45 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
         }
+        if (data87.command_seconds !== void 0) {
+          let data89 = data87.command_seconds;
+          if (!(typeof data89 == "number" && (!(data89 % 1) && !isNaN(data89)) && isFinite(data89))) {
+            const err162 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err162];
+            } else {
+              vErrors.push(err162);
+            }
+            errors++;
+          }
+          if (typeof data89 == "number" && isFinite(data89)) {
+            if (data89 < 1 || isNaN(data89)) {
+              const err163 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err163];
+              } else {
+                vErrors.push(err163);
+              }
+              errors++;
+            }
+          }
+        }
       } else {
-        const err162 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err164 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err162];
+          vErrors = [err164];
         } else {
-          vErrors.push(err162);
+          vErrors.push(err164);
         }
         errors++;
       }
     }
-    if (data.github !== void 0) {
-      let data91 = data.github;
-      if (data91 && typeof data91 == "object" && !Array.isArray(data91)) {
-        for (const key20 in data91) {
-          if (!(key20 === "repo" || key20 === "api_url" || key20 === "token_env" || key20 === "labels" || key20 === "status_context")) {
-            const err163 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key20 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err163];
-            } else {
-              vErrors.push(err163);
-            }
-            errors++;
-          }
-        }
-        if (data91.repo !== void 0) {
-          let data92 = data91.repo;
-          if (typeof data92 === "string") {
-            if (!pattern15.test(data92)) {
-              const err164 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
-              if (vErrors === null) {
-                vErrors = [err164];
-              } else {
-                vErrors.push(err164);
-              }
-              errors++;
-            }
-          } else {
-            const err165 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (data.redaction !== void 0) {
+      let data90 = data.redaction;
+      if (data90 && typeof data90 == "object" && !Array.isArray(data90)) {
+        for (const key17 in data90) {
+          if (!(key17 === "patterns")) {
+            const err165 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err165];
             } else {
@@ -34597,110 +34596,114 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data91.api_url !== void 0) {
-          let data93 = data91.api_url;
-          if (typeof data93 === "string") {
-            if (!pattern12.test(data93)) {
-              const err166 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
-              if (vErrors === null) {
-                vErrors = [err166];
-              } else {
-                vErrors.push(err166);
-              }
-              errors++;
-            }
-          } else {
-            const err167 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err167];
-            } else {
-              vErrors.push(err167);
-            }
-            errors++;
-          }
-        }
-        if (data91.token_env !== void 0) {
-          let data94 = data91.token_env;
-          if (typeof data94 === "string") {
-            if (!pattern13.test(data94)) {
-              const err168 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
-              if (vErrors === null) {
-                vErrors = [err168];
-              } else {
-                vErrors.push(err168);
-              }
-              errors++;
-            }
-          } else {
-            const err169 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err169];
-            } else {
-              vErrors.push(err169);
-            }
-            errors++;
-          }
-        }
-        if (data91.labels !== void 0) {
-          let data95 = data91.labels;
-          if (Array.isArray(data95)) {
-            const len12 = data95.length;
-            for (let i12 = 0; i12 < len12; i12++) {
-              let data96 = data95[i12];
-              if (typeof data96 === "string") {
-                if (func3(data96) < 1) {
-                  const err170 = { instancePath: instancePath + "/github/labels/" + i12, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (data90.patterns !== void 0) {
+          let data91 = data90.patterns;
+          if (Array.isArray(data91)) {
+            const len14 = data91.length;
+            for (let i14 = 0; i14 < len14; i14++) {
+              let data92 = data91[i14];
+              if (typeof data92 === "string") {
+                if (func3(data92) < 1) {
+                  const err166 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err170];
+                    vErrors = [err166];
                   } else {
-                    vErrors.push(err170);
+                    vErrors.push(err166);
                   }
                   errors++;
                 }
               } else {
-                const err171 = { instancePath: instancePath + "/github/labels/" + i12, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err167 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err171];
+                  vErrors = [err167];
                 } else {
-                  vErrors.push(err171);
+                  vErrors.push(err167);
                 }
                 errors++;
               }
             }
           } else {
-            const err172 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err168 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err172];
+              vErrors = [err168];
             } else {
-              vErrors.push(err172);
-            }
-            errors++;
-          }
-        }
-        if (data91.status_context !== void 0) {
-          let data97 = data91.status_context;
-          if (typeof data97 === "string") {
-            if (func3(data97) < 1) {
-              const err173 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err173];
-              } else {
-                vErrors.push(err173);
-              }
-              errors++;
-            }
-          } else {
-            const err174 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err174];
-            } else {
-              vErrors.push(err174);
+              vErrors.push(err168);
             }
             errors++;
           }
         }
       } else {
-        const err175 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err169 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err169];
+        } else {
+          vErrors.push(err169);
+        }
+        errors++;
+      }
+    }
+    if (data.limits !== void 0) {
+      let data93 = data.limits;
+      if (data93 && typeof data93 == "object" && !Array.isArray(data93)) {
+        for (const key18 in data93) {
+          if (!(key18 === "max_file_bytes" || key18 === "max_log_bytes")) {
+            const err170 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err170];
+            } else {
+              vErrors.push(err170);
+            }
+            errors++;
+          }
+        }
+        if (data93.max_file_bytes !== void 0) {
+          let data94 = data93.max_file_bytes;
+          if (!(typeof data94 == "number" && (!(data94 % 1) && !isNaN(data94)) && isFinite(data94))) {
+            const err171 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err171];
+            } else {
+              vErrors.push(err171);
+            }
+            errors++;
+          }
+          if (typeof data94 == "number" && isFinite(data94)) {
+            if (data94 < 1024 || isNaN(data94)) {
+              const err172 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
+              if (vErrors === null) {
+                vErrors = [err172];
+              } else {
+                vErrors.push(err172);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data93.max_log_bytes !== void 0) {
+          let data95 = data93.max_log_bytes;
+          if (!(typeof data95 == "number" && (!(data95 % 1) && !isNaN(data95)) && isFinite(data95))) {
+            const err173 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err173];
+            } else {
+              vErrors.push(err173);
+            }
+            errors++;
+          }
+          if (typeof data95 == "number" && isFinite(data95)) {
+            if (data95 < 1024 || isNaN(data95)) {
+              const err174 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
+              if (vErrors === null) {
+                vErrors = [err174];
+              } else {
+                vErrors.push(err174);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err175 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err175];
         } else {
@@ -34709,12 +34712,556 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.guard !== void 0) {
+      let data96 = data.guard;
+      if (data96 && typeof data96 == "object" && !Array.isArray(data96)) {
+        for (const key19 in data96) {
+          if (!(key19 === "rules" || key19 === "require_spec" || key19 === "override_labels")) {
+            const err176 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err176];
+            } else {
+              vErrors.push(err176);
+            }
+            errors++;
+          }
+        }
+        if (data96.rules !== void 0) {
+          let data97 = data96.rules;
+          if (data97 && typeof data97 == "object" && !Array.isArray(data97)) {
+            for (const key20 in data97) {
+              if (!(key20 === "structure" || key20 === "freshness" || key20 === "approval" || key20 === "dispatch-gate" || key20 === "diff-coverage" || key20 === "index-consistency")) {
+                const err177 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key20 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err177];
+                } else {
+                  vErrors.push(err177);
+                }
+                errors++;
+              }
+            }
+            if (data97.structure !== void 0) {
+              let data98 = data97.structure;
+              if (!(data98 === "error" || data98 === "warning" || data98 === "off")) {
+                const err178 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err178];
+                } else {
+                  vErrors.push(err178);
+                }
+                errors++;
+              }
+            }
+            if (data97.freshness !== void 0) {
+              let data99 = data97.freshness;
+              if (!(data99 === "error" || data99 === "warning" || data99 === "off")) {
+                const err179 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err179];
+                } else {
+                  vErrors.push(err179);
+                }
+                errors++;
+              }
+            }
+            if (data97.approval !== void 0) {
+              let data100 = data97.approval;
+              if (!(data100 === "error" || data100 === "warning" || data100 === "off")) {
+                const err180 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err180];
+                } else {
+                  vErrors.push(err180);
+                }
+                errors++;
+              }
+            }
+            if (data97["dispatch-gate"] !== void 0) {
+              let data101 = data97["dispatch-gate"];
+              if (!(data101 === "error" || data101 === "warning" || data101 === "off")) {
+                const err181 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err181];
+                } else {
+                  vErrors.push(err181);
+                }
+                errors++;
+              }
+            }
+            if (data97["diff-coverage"] !== void 0) {
+              let data102 = data97["diff-coverage"];
+              if (!(data102 === "error" || data102 === "warning" || data102 === "off")) {
+                const err182 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err182];
+                } else {
+                  vErrors.push(err182);
+                }
+                errors++;
+              }
+            }
+            if (data97["index-consistency"] !== void 0) {
+              let data103 = data97["index-consistency"];
+              if (!(data103 === "error" || data103 === "warning" || data103 === "off")) {
+                const err183 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err183];
+                } else {
+                  vErrors.push(err183);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err184 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err184];
+            } else {
+              vErrors.push(err184);
+            }
+            errors++;
+          }
+        }
+        if (data96.require_spec !== void 0) {
+          if (typeof data96.require_spec !== "boolean") {
+            const err185 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err185];
+            } else {
+              vErrors.push(err185);
+            }
+            errors++;
+          }
+        }
+        if (data96.override_labels !== void 0) {
+          let data105 = data96.override_labels;
+          if (Array.isArray(data105)) {
+            const len15 = data105.length;
+            for (let i15 = 0; i15 < len15; i15++) {
+              let data106 = data105[i15];
+              if (typeof data106 === "string") {
+                if (func3(data106) < 1) {
+                  const err186 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err186];
+                  } else {
+                    vErrors.push(err186);
+                  }
+                  errors++;
+                }
+              } else {
+                const err187 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err187];
+                } else {
+                  vErrors.push(err187);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err188 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err188];
+            } else {
+              vErrors.push(err188);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err189 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err189];
+        } else {
+          vErrors.push(err189);
+        }
+        errors++;
+      }
+    }
+    if (data.review !== void 0) {
+      let data107 = data.review;
+      if (data107 && typeof data107 == "object" && !Array.isArray(data107)) {
+        for (const key21 in data107) {
+          if (!(key21 === "lint_command" || key21 === "max_file_bytes")) {
+            const err190 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key21 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err190];
+            } else {
+              vErrors.push(err190);
+            }
+            errors++;
+          }
+        }
+        if (data107.lint_command !== void 0) {
+          let data108 = data107.lint_command;
+          if (typeof data108 === "string") {
+            if (func3(data108) < 1) {
+              const err191 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err191];
+              } else {
+                vErrors.push(err191);
+              }
+              errors++;
+            }
+          } else {
+            const err192 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err192];
+            } else {
+              vErrors.push(err192);
+            }
+            errors++;
+          }
+        }
+        if (data107.max_file_bytes !== void 0) {
+          let data109 = data107.max_file_bytes;
+          if (!(typeof data109 == "number" && (!(data109 % 1) && !isNaN(data109)) && isFinite(data109))) {
+            const err193 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err193];
+            } else {
+              vErrors.push(err193);
+            }
+            errors++;
+          }
+          if (typeof data109 == "number" && isFinite(data109)) {
+            if (data109 < 1 || isNaN(data109)) {
+              const err194 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err194];
+              } else {
+                vErrors.push(err194);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err195 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err195];
+        } else {
+          vErrors.push(err195);
+        }
+        errors++;
+      }
+    }
+    if (data.env !== void 0) {
+      let data110 = data.env;
+      if (data110 && typeof data110 == "object" && !Array.isArray(data110)) {
+        for (const key22 in data110) {
+          if (!(key22 === "pass_through")) {
+            const err196 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key22 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err196];
+            } else {
+              vErrors.push(err196);
+            }
+            errors++;
+          }
+        }
+        if (data110.pass_through !== void 0) {
+          let data111 = data110.pass_through;
+          if (Array.isArray(data111)) {
+            const len16 = data111.length;
+            for (let i16 = 0; i16 < len16; i16++) {
+              let data112 = data111[i16];
+              if (typeof data112 === "string") {
+                if (!pattern19.test(data112)) {
+                  const err197 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
+                  if (vErrors === null) {
+                    vErrors = [err197];
+                  } else {
+                    vErrors.push(err197);
+                  }
+                  errors++;
+                }
+              } else {
+                const err198 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err198];
+                } else {
+                  vErrors.push(err198);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err199 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err199];
+            } else {
+              vErrors.push(err199);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err200 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err200];
+        } else {
+          vErrors.push(err200);
+        }
+        errors++;
+      }
+    }
+    if (data.gitops !== void 0) {
+      let data113 = data.gitops;
+      if (data113 && typeof data113 == "object" && !Array.isArray(data113)) {
+        for (const key23 in data113) {
+          if (!(key23 === "write_back" || key23 === "push" || key23 === "remote" || key23 === "push_attempts")) {
+            const err201 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key23 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err201];
+            } else {
+              vErrors.push(err201);
+            }
+            errors++;
+          }
+        }
+        if (data113.write_back !== void 0) {
+          if (typeof data113.write_back !== "boolean") {
+            const err202 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err202];
+            } else {
+              vErrors.push(err202);
+            }
+            errors++;
+          }
+        }
+        if (data113.push !== void 0) {
+          if (typeof data113.push !== "boolean") {
+            const err203 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err203];
+            } else {
+              vErrors.push(err203);
+            }
+            errors++;
+          }
+        }
+        if (data113.remote !== void 0) {
+          let data116 = data113.remote;
+          if (typeof data116 === "string") {
+            if (func3(data116) < 1) {
+              const err204 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err204];
+              } else {
+                vErrors.push(err204);
+              }
+              errors++;
+            }
+          } else {
+            const err205 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err205];
+            } else {
+              vErrors.push(err205);
+            }
+            errors++;
+          }
+        }
+        if (data113.push_attempts !== void 0) {
+          let data117 = data113.push_attempts;
+          if (!(typeof data117 == "number" && (!(data117 % 1) && !isNaN(data117)) && isFinite(data117))) {
+            const err206 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err206];
+            } else {
+              vErrors.push(err206);
+            }
+            errors++;
+          }
+          if (typeof data117 == "number" && isFinite(data117)) {
+            if (data117 > 50 || isNaN(data117)) {
+              const err207 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
+              if (vErrors === null) {
+                vErrors = [err207];
+              } else {
+                vErrors.push(err207);
+              }
+              errors++;
+            }
+            if (data117 < 1 || isNaN(data117)) {
+              const err208 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err208];
+              } else {
+                vErrors.push(err208);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err209 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err209];
+        } else {
+          vErrors.push(err209);
+        }
+        errors++;
+      }
+    }
+    if (data.github !== void 0) {
+      let data118 = data.github;
+      if (data118 && typeof data118 == "object" && !Array.isArray(data118)) {
+        for (const key24 in data118) {
+          if (!(key24 === "repo" || key24 === "api_url" || key24 === "token_env" || key24 === "labels" || key24 === "status_context")) {
+            const err210 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key24 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err210];
+            } else {
+              vErrors.push(err210);
+            }
+            errors++;
+          }
+        }
+        if (data118.repo !== void 0) {
+          let data119 = data118.repo;
+          if (typeof data119 === "string") {
+            if (!pattern20.test(data119)) {
+              const err211 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
+              if (vErrors === null) {
+                vErrors = [err211];
+              } else {
+                vErrors.push(err211);
+              }
+              errors++;
+            }
+          } else {
+            const err212 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err212];
+            } else {
+              vErrors.push(err212);
+            }
+            errors++;
+          }
+        }
+        if (data118.api_url !== void 0) {
+          let data120 = data118.api_url;
+          if (typeof data120 === "string") {
+            if (!pattern12.test(data120)) {
+              const err213 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+              if (vErrors === null) {
+                vErrors = [err213];
+              } else {
+                vErrors.push(err213);
+              }
+              errors++;
+            }
+          } else {
+            const err214 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err214];
+            } else {
+              vErrors.push(err214);
+            }
+            errors++;
+          }
+        }
+        if (data118.token_env !== void 0) {
+          let data121 = data118.token_env;
+          if (typeof data121 === "string") {
+            if (!pattern13.test(data121)) {
+              const err215 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+              if (vErrors === null) {
+                vErrors = [err215];
+              } else {
+                vErrors.push(err215);
+              }
+              errors++;
+            }
+          } else {
+            const err216 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err216];
+            } else {
+              vErrors.push(err216);
+            }
+            errors++;
+          }
+        }
+        if (data118.labels !== void 0) {
+          let data122 = data118.labels;
+          if (Array.isArray(data122)) {
+            const len17 = data122.length;
+            for (let i17 = 0; i17 < len17; i17++) {
+              let data123 = data122[i17];
+              if (typeof data123 === "string") {
+                if (func3(data123) < 1) {
+                  const err217 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err217];
+                  } else {
+                    vErrors.push(err217);
+                  }
+                  errors++;
+                }
+              } else {
+                const err218 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err218];
+                } else {
+                  vErrors.push(err218);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err219 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err219];
+            } else {
+              vErrors.push(err219);
+            }
+            errors++;
+          }
+        }
+        if (data118.status_context !== void 0) {
+          let data124 = data118.status_context;
+          if (typeof data124 === "string") {
+            if (func3(data124) < 1) {
+              const err220 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err220];
+              } else {
+                vErrors.push(err220);
+              }
+              errors++;
+            }
+          } else {
+            const err221 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err221];
+            } else {
+              vErrors.push(err221);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err222 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err222];
+        } else {
+          vErrors.push(err222);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err176 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err223 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err176];
+      vErrors = [err223];
     } else {
-      vErrors.push(err176);
+      vErrors.push(err223);
     }
     errors++;
   }
@@ -35041,7 +35588,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data17.baseCommit !== void 0) {
           let data20 = data17.baseCommit;
           if (typeof data20 === "string") {
-            if (!pattern18.test(data20)) {
+            if (!pattern23.test(data20)) {
               const err28 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
               if (vErrors === null) {
                 vErrors = [err28];
@@ -35995,7 +36542,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data84.sha256 !== void 0) {
               let data86 = data84.sha256;
               if (typeof data86 === "string") {
-                if (!pattern19.test(data86)) {
+                if (!pattern24.test(data86)) {
                   const err111 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
                   if (vErrors === null) {
                     vErrors = [err111];
@@ -36251,7 +36798,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data93.manifestSha256 !== void 0) {
               let data98 = data93.manifestSha256;
               if (typeof data98 === "string") {
-                if (!pattern19.test(data98)) {
+                if (!pattern24.test(data98)) {
                   const err134 = { instancePath: instancePath + "/signoffs/" + i7 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
                   if (vErrors === null) {
                     vErrors = [err134];
@@ -36326,7 +36873,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
   validate18.errors = vErrors;
   return errors === 0;
 }
-var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern14, pattern15, validateRunManifest, schema34, schema35, pattern18, pattern19;
+var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, validateRunManifest, schema34, schema35, pattern23, pattern24;
 var init_validators = __esm({
   "dist/generated/validators.js"() {
     "use strict";
@@ -36348,16 +36895,17 @@ var init_validators = __esm({
     validatePrd = validate16;
     schema21 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/prd.schema.json", "title": "codex-orchestrator PRD front matter (tasks/NNNN-prd-<slug>.md)", "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "created": { "type": "string", "format": "date" }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "specs": { "type": "array", "items": { "type": "string", "minLength": 1 } } } };
     validateConfig = validate17;
-    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } } } };
+    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." } } }, "codex": { "type": "object", "additionalProperties": false, "description": "The Codex CLI: codex / codex:exec, codex:app-server, codex:mcp-server (Codex <= 0.153). CXO_CODEX_BIN, CXO_CODEX_MODEL, CXO_CODEX_BASE_URL override these; the key is read from the variable named by api_key_env and passed to Codex only.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default codex (on PATH)." }, "mode": { "enum": ["exec", "app-server", "mcp-server"], "description": "Default exec; codex:MODE wins." }, "model": { "type": "string", "minLength": 1, "description": "Default: Codex's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "Responses API endpoint, set up as a model provider with -c overrides. Default https://api.openai.com/v1." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "sandbox": { "enum": ["read-only", "workspace-write", "danger-full-access"], "description": "Default workspace-write." }, "approval_policy": { "enum": ["untrusted", "on-request"], "description": "app-server only. Default untrusted. mcp-server always uses on-request." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Codex's retries of a failed model request or stream. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "Answers to Codex's command approval requests (app-server, mcp-server): regular expressions a command must match (allow, when not empty) or must not (deny). Default deny: git commit/push/reset/rebase/checkout." }, "files": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "The same for file-change approvals, over worktree-relative paths; paths outside the worktree or in .git are always declined." } } }, "claude": { "type": "object", "additionalProperties": false, "description": "Claude Code in print mode: claude[:MODEL]. CXO_CLAUDE_BIN, CXO_CLAUDE_MODEL, CXO_CLAUDE_BASE_URL override these.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default claude (on PATH)." }, "model": { "type": "string", "minLength": 1, "description": "--model; default Claude Code's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "ANTHROPIC_BASE_URL, without /v1. Default https://api.anthropic.com." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default ANTHROPIC_API_KEY." }, "allowed_tools": { "type": "array", "items": { "type": "string", "pattern": "^[^,\\n]+$" }, "description": "--allowedTools. Default [Bash, Edit, Write, Read]." }, "max_turns": { "type": "integer", "minimum": 1, "description": "--max-turns, when set." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } } } };
     pattern12 = new RegExp("^https?://", "u");
     pattern13 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-    pattern14 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*\\*?$", "u");
-    pattern15 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
+    pattern18 = new RegExp("^[^,\\n]+$", "u");
+    pattern19 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*\\*?$", "u");
+    pattern20 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
     validateRunManifest = validate18;
-    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree is (inside .git)" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" }, "feedback": { "type": ["object", "null"], "description": "The reviewer's request for changes this run answers.", "required": ["run", "by", "message"], "additionalProperties": false, "properties": { "run": { "type": "string" }, "by": { "type": "string" }, "message": { "type": "string" } } } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 }, "signoffs": { "type": "array", "description": "Reviewers' decisions on this run (cxo review), each signing the manifest's digest without this list.", "items": { "type": "object", "additionalProperties": false, "required": ["by", "at", "decision", "manifestSha256", "source"], "properties": { "by": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date-time" }, "decision": { "enum": ["approve", "request-changes"] }, "comment": { "type": ["string", "null"] }, "manifestSha256": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "sha256 of the manifest's canonical JSON (keys sorted, signoffs left out) when it was signed." }, "source": { "enum": ["cli", "github"] }, "url": { "type": ["string", "null"], "description": "The GitHub review, for sign-offs recorded from a pull request." } } } } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } } } };
+    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree was, for people (a per-user cache directory outside the repository, the home directory written ~); the orchestrator itself derives it from the repository and the run id" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" }, "feedback": { "type": ["object", "null"], "description": "The reviewer's request for changes this run answers.", "required": ["run", "by", "message"], "additionalProperties": false, "properties": { "run": { "type": "string" }, "by": { "type": "string" }, "message": { "type": "string" } } } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 }, "signoffs": { "type": "array", "description": "Reviewers' decisions on this run (cxo review), each signing the manifest's digest without this list.", "items": { "type": "object", "additionalProperties": false, "required": ["by", "at", "decision", "manifestSha256", "source"], "properties": { "by": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date-time" }, "decision": { "enum": ["approve", "request-changes"] }, "comment": { "type": ["string", "null"] }, "manifestSha256": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "sha256 of the manifest's canonical JSON (keys sorted, signoffs left out) when it was signed." }, "source": { "enum": ["cli", "github"] }, "url": { "type": ["string", "null"], "description": "The GitHub review, for sign-offs recorded from a pull request." } } } } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } } } };
     schema35 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
-    pattern18 = new RegExp("^[0-9a-f]{40}$", "u");
-    pattern19 = new RegExp("^[0-9a-f]{64}$", "u");
+    pattern23 = new RegExp("^[0-9a-f]{40}$", "u");
+    pattern24 = new RegExp("^[0-9a-f]{64}$", "u");
   }
 });
 
@@ -37179,7 +37727,7 @@ import { join as join6, resolve as resolve3 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "89b68e7cc9ee";
+var SCHEMA_HASH = "b1498ac00a73";
 
 // dist/git/git-dir.js
 import { readFileSync as readFileSync2, statSync } from "node:fs";

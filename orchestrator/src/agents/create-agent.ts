@@ -2,6 +2,10 @@ import { UsageError } from '../errors.js';
 import type { Config } from '../repo/config.js';
 import type { Agent } from './agent.js';
 import { BuiltinAgent } from './builtin/builtin-agent.js';
+import { ClaudeAgent } from './claude/claude-agent.js';
+import { resolveClaudeSettings } from './claude/settings.js';
+import { CodexAgent } from './codex/codex-agent.js';
+import { resolveCodexSettings } from './codex/settings.js';
 import { resolveBuiltinSettings } from './builtin/settings.js';
 import { CommandAgent } from './command-adapter.js';
 import type { AdapterSpec } from './role-assignment.js';
@@ -19,15 +23,13 @@ export function createAgent(spec: AdapterSpec, options: { config: Config; env: N
     case 'builtin':
       return new BuiltinAgent(spec.raw, resolveBuiltinSettings(options.config, options.env, spec.argument));
     case 'codex':
+      return new CodexAgent(spec.raw, resolveCodexSettings(options.config, options.env, spec.argument));
     case 'claude':
-      throw new UsageError(
-        `the ${spec.adapter} adapter is not available in this version (it arrives with the agent adapters)`,
-        'use command:<shell command> for this role, or none to skip it (--role builder=command:...)',
-      );
+      return new ClaudeAgent(spec.raw, resolveClaudeSettings(options.config, options.env, spec.argument));
     default:
       throw new UsageError(
         `unknown adapter "${spec.adapter}"`,
-        'adapters: builtin[:MODEL], command:<cmd>, none (codex and claude are coming)',
+        'adapters: builtin[:MODEL], codex[:exec|app-server|mcp-server], claude[:MODEL], command:<cmd>, none',
       );
   }
 }

@@ -1,3 +1,5 @@
+import type { ClaudeSettings } from '../agents/claude/settings.js';
+import type { CodexSettings } from '../agents/codex/settings.js';
 import type { Role } from './task-types.js';
 
 export const CONFIG_FILE = 'codex.config.yaml';
@@ -14,7 +16,11 @@ export interface Config {
   files: { tasks: string; prds: string[]; checklists: string[]; specs: string[]; governed_roots: string[] };
   freshness: { days: Partial<Record<'low' | 'medium' | 'high', number>>; warn_days_before: number };
   approvals: { low: ApprovalRule; medium: ApprovalRule; high: ApprovalRule };
-  agents: Record<Role, string> & { builtin: BuiltinSettings };
+  agents: Record<Role, string> & {
+    builtin: BuiltinSettings;
+    codex?: Partial<CodexSettings>;
+    claude?: Partial<ClaudeSettings>;
+  };
   concurrency: number;
   timeouts: { step_seconds: number; command_seconds: number };
   redaction: { patterns: string[] };
@@ -91,7 +97,11 @@ export function defaultConfig(): Config {
         max_retries: 2,
         repair_attempts: 2,
         // the orchestrator commits and pushes; an agent that does it itself would bypass the evidence
-        commands: { allow: [], deny: ['\\bgit\\s+(commit|push|reset|rebase|checkout)\\b'], timeout_seconds: 300 },
+        commands: {
+          allow: [],
+          deny: ['\\bgit\\s+(commit|push|reset|rebase|checkout)\\b'],
+          timeout_seconds: 300,
+        },
       },
     },
     concurrency: 2,

@@ -13,7 +13,7 @@ import { removeWorktree } from '../git/worktree.js';
 import type { Config } from '../repo/config.js';
 import { createRedactor } from './redaction.js';
 import { isAlive, isStalled, listRunDirs, listRuns, type RunEntry, stallMs } from './run-index.js';
-import { worktreeDirOf } from './run-layout.js';
+import { displayPath, worktreeDirOf } from './run-layout.js';
 import { MANIFEST, RunRecorder } from './run-recorder.js';
 import { killGroup } from './stop-run.js';
 
@@ -121,25 +121,21 @@ export async function cleanRuns(
     }
 
     // 3. its worktree, and the locks a killed git left in it
-    const worktree = resolve(root, m.run.worktree ?? '');
-    const expected = worktreeDirOf(root, m.run.id);
+    // where the orchestrator puts a run's worktree, never what the (committed, editable) manifest says
+    const worktree = worktreeDirOf(root, m.run.id);
     const admin = admins.get(canonical(worktree));
-    if (m.run.worktree && canonical(worktree) !== canonical(expected)) {
-      run.problems.push(`not removing ${m.run.worktree}: a run's worktree is ${expected}`);
-    } else if (m.run.worktree) {
-      if (admin) run.locks.push(...lockFiles(admin).map((f) => f.slice(common.length + 1)));
-      const refLock = join(common, 'refs', 'heads', `${m.run.branch}.lock`);
-      if (m.run.branch && existsSync(refLock)) run.locks.push(refLock.slice(common.length + 1));
-      if (existsSync(worktree) || admin) {
-        run.worktree = m.run.worktree;
-        if (existsSync(worktree)) run.discarded = uncommitted(worktree);
-      }
-      if (!dryRun) {
-        for (const lock of run.locks) rmSync(join(common, lock), { force: true });
-        if (run.worktree) {
-          removeWorktree(root, worktree);
-          if (existsSync(worktree)) run.problems.push(`could not remove ${m.run.worktree}`);
-        }
+    if (admin) run.locks.push(...lockFiles(admin).map((f) => f.slice(common.length + 1)));
+    const refLock = join(common, 'refs', 'heads', `${m.run.branch}.lock`);
+    if (m.run.branch && existsSync(refLock)) run.locks.push(refLock.slice(common.length + 1));
+    if (existsSync(worktree) || admin) {
+      run.worktree = displayPath(worktree);
+      if (existsSync(worktree)) run.discarded = uncommitted(worktree);
+    }
+    if (!dryRun) {
+      for (const lock of run.locks) rmSync(join(common, lock), { force: true });
+      if (run.worktree) {
+        removeWorktree(root, worktree);
+        if (existsSync(worktree)) run.problems.push(`could not remove ${displayPath(worktree)}`);
       }
     }
     if (run.killed.length || run.worktree || run.locks.length || run.markedFailed || run.problems.length) {

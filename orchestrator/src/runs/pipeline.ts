@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Agent, AgentResult } from '../agents/agent.js';
 import { createAgent } from '../agents/create-agent.js';
 import { type AdapterSpec, parseAdapterSpec, resolveRoles } from '../agents/role-assignment.js';
@@ -20,7 +20,7 @@ import type { RunManifest, StepRecord } from './manifest-types.js';
 import { runProcess } from './process-runner.js';
 import { assemblePrompt } from './prompt.js';
 import { createRedactor, type Redactor } from './redaction.js';
-import { HEARTBEAT_MS, newRunId, runBranchOf, runDirOf, worktreeDirOf } from './run-layout.js';
+import { displayPath, HEARTBEAT_MS, newRunId, runBranchOf, runDirOf, worktreeDirOf } from './run-layout.js';
 import { killGroup } from './stop-run.js';
 import { RunRecorder } from './run-recorder.js';
 import { scrubEnv } from './scrubbed-env.js';
@@ -102,7 +102,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
       createdAt: new Date().toISOString(),
       pid: process.pid,
       forced: options.force ?? null,
-      worktree: worktreeRel(root, worktree),
+      worktree: displayPath(worktree),
       noCommit: options.noCommit,
     },
     task: { id: task.id, title: task.title },
@@ -186,7 +186,7 @@ export async function resumeRun(options: {
   const roles = Object.fromEntries(
     manifest.steps.map((s) => [s.role, parseAdapterSpec(s.adapter)]),
   ) as Record<Role, AdapterSpec>;
-  const worktree = resolve(root, manifest.run.worktree);
+  const worktree = worktreeDirOf(root, manifest.run.id);
   const first = manifest.steps.find((s) => s.status !== 'succeeded' && s.status !== 'skipped');
   manifest.resumes.push({ at: new Date().toISOString(), fromStep: first?.role ?? 'end', pid: process.pid });
   manifest.run.pid = process.pid;
@@ -397,10 +397,14 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
   },
 
   async tester(ctx, step) {
+    // the agent's model, usage and cost stay on the step, whose verdict is the acceptance commands'
+    let agent: Pick<StepOutcome, 'model' | 'usage' | 'costUsd'> = {};
     if (ctx.roles.tester.adapter !== 'none') {
       const result = await runAgent(ctx, 'tester');
       if (result.status !== 'succeeded') return agentOutcome(result);
       commitIfAllowed(ctx, 'tester');
+      const { model, usage, costUsd } = agentOutcome(result);
+      agent = { model, usage, costUsd };
     }
     const plan = readPlan(ctx);
     const commands = [...new Set([...(ctx.task.acceptance ?? []), ...(plan?.acceptance ?? [])])];
@@ -420,6 +424,7 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
     }
     step.adapter = ctx.roles.tester.raw;
     return {
+      ...agent,
       status: 'succeeded',
       summary: commands.length ? `${commands.length} acceptance command(s) passed` : 'no acceptance commands',
     };
@@ -728,8 +733,4 @@ function emptyStep(role: Role, adapter: string): StepRecord {
     error: null,
     transcript: null,
   };
-}
-
-function worktreeRel(root: string, abs: string): string {
-  return abs.startsWith(`${root}/`) ? abs.slice(root.length + 1) : abs;
 }

@@ -1,5 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { gitDirOf } from '../git/git-dir.js';
 
 /** How often a live run refreshes its heartbeat. */
@@ -22,9 +24,26 @@ export function runBranchOf(taskId: string, runId: string): string {
   return `codex/${taskId}/${runId}`;
 }
 
-/** Worktrees live inside .git: outside the tracked and watched tree, and gone with the clone. */
-export function worktreeDirOf(root: string, runId: string): string {
-  return join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator', 'worktrees', runId);
+/**
+ * Where a run's worktree lives: outside the repository (not tracked, not watched) and outside
+ * `.git`, whose paths agents such as Claude Code refuse to edit: a per-user cache directory
+ * (`$CXO_WORKTREES_DIR`, else `$XDG_CACHE_HOME` or `~/.cache`, then `codex-orchestrator/worktrees`),
+ * one folder per repository (its name and a hash of its git directory), one worktree per run.
+ */
+export function worktreeDirOf(root: string, runId: string, env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.CXO_WORKTREES_DIR ||
+    join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codex-orchestrator', 'worktrees');
+  const gitDir = gitDirOf(root) ?? join(root, '.git');
+  const common = existsSync(gitDir) ? realpathSync(gitDir) : resolve(gitDir);
+  const key = `${basename(root)}-${createHash('sha256').update(common).digest('hex').slice(0, 12)}`;
+  return join(base, key, runId);
+}
+
+/** A path for records people share (the manifest is committed): the home directory as `~`. */
+export function displayPath(path: string): string {
+  const home = homedir();
+  return path === home || path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
 
 /** The output of a `cxo run --detach` process. */

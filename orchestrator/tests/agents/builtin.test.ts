@@ -3,11 +3,12 @@
  * (the real openai SDK) against the scripted model server on loopback.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startModelServer } from '../../src/model-server/server.js';
 import type { Scenario } from '../../src/model-server/scenario.js';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
+import { worktreeDirOf } from '../../src/runs/run-layout.js';
 import { cxoAsync } from '../helpers/run-repo.js';
 import { indexJson, makeRepo, read } from '../helpers/temp-repo.js';
 
@@ -176,16 +177,14 @@ describe('builtin adapter', () => {
       ok: false,
       output: expect.stringContaining('is outside the working directory'),
     });
-    const worktree = join(dir, '.git/codex-orchestrator/worktrees');
-    expect(existsSync(join(worktree, 'escaped.txt'))).toBe(false);
+    // where the write would have landed: next to the run's worktree
+    expect(existsSync(join(dirname(worktreeDirOf(dir, manifest.run.id)), 'escaped.txt'))).toBe(false);
     expect(manifest.diff?.files).toEqual([]);
   });
 
   it('switches to the fallback model after a 5xx, and fails without one', async () => {
     const scenario: Scenario = {
-      scripts: [
-        { when: '# Role: builder', steps: [{ error: { status: 503 } }, { finish: 'done' }] },
-      ],
+      scripts: [{ when: '# Role: builder', steps: [{ error: { status: 503 } }, { finish: 'done' }] }],
     };
     server = await startModelServer({ scenario });
     const withFallback = repo({ max_retries: 0, fallback_model: 'backup-1' }, server.url);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { worktreeDirOf } from '../../src/runs/run-layout.js';
 import { validateRunManifest } from '../../src/generated/validators.js';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
 import {
@@ -203,7 +204,7 @@ describe('kill -9 at a random moment', () => {
               label,
             ).toContain(artifact);
             expect(existsSync(join(repo, artifact)), label).toBe(true);
-            expect(existsSync(join(repo, after.run.worktree)), label).toBe(false);
+            expect(existsSync(worktreeDirOf(repo, after.run.id)), label).toBe(false);
             counts['stalled, cleaned']++;
           }
           const again = await cxoAsync(repo, ['verify'], ENV);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { worktreeDirOf } from '../../src/runs/run-layout.js';
 import { validateRunManifest } from '../../src/generated/validators.js';
 import { CLI, cxo, gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
 
@@ -68,7 +69,7 @@ describe('cxo run', () => {
     );
     // artifacts are hashed, paths repo-relative, the worktree removed after success
     for (const a of manifest.artifacts) expect(a.path.startsWith('.runs/t/')).toBe(true);
-    expect(existsSync(join(dir, manifest.run.worktree))).toBe(false);
+    expect(existsSync(worktreeDirOf(dir, manifest.run.id))).toBe(false);
     expect(
       readFileSync(join(runDir, 'runner.log'), 'utf8')
         .trim()
@@ -85,7 +86,7 @@ describe('cxo run', () => {
     expect(manifest.result).toMatchObject({ status: 'failed', reason: 'AcceptanceFailed' });
     expect(manifest.commands[0]).toMatchObject({ exitCode: 1 });
     expect(manifest.steps[3].status).toBe('pending');
-    expect(existsSync(join(dir, manifest.run.worktree))).toBe(true);
+    expect(existsSync(worktreeDirOf(dir, manifest.run.id))).toBe(true);
   });
 
   it('the reviewer fails a change outside the task paths', () => {
@@ -173,10 +174,13 @@ describe('cxo run', () => {
     expect(lastManifest(dir).manifest.run.forced).toBe('spike, no spec yet');
   });
 
-  it('names adapters that are not available and bad role syntax (exit 2, nothing started)', () => {
+  it('names unknown adapters and bad role syntax (exit 2, nothing started)', () => {
     const dir = repo({});
-    expect(cxo(dir, ['run', 't', '--role', 'manager=none', '--role', 'builder=codex']).stderr).toMatch(
-      /the codex adapter is not available in this version/,
+    const unknown = cxo(dir, ['run', 't', '--role', 'manager=none', '--role', 'builder=gemini']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown adapter "gemini"/);
+    expect(unknown.stderr).toMatch(
+      /adapters: builtin\[:MODEL\], codex\[:exec\|app-server\|mcp-server\], claude/,
     );
     expect(cxo(dir, ['run', 't', '--role', 'painter=command:x']).code).toBe(2);
     expect(existsSync(join(dir, '.runs'))).toBe(false);
@@ -277,7 +281,7 @@ describe('the recorded diff is what the branch holds', () => {
     const { manifest } = lastManifest(dir);
     expect(manifest.run.noCommit).toBe(true);
     expect(manifest.diff).toMatchObject({ files: ['greeting.txt'], headCommit: null });
-    expect(readFileSync(join(dir, manifest.run.worktree, 'greeting.txt'), 'utf8')).toBe('hello\n');
+    expect(readFileSync(join(worktreeDirOf(dir, manifest.run.id), 'greeting.txt'), 'utf8')).toBe('hello\n');
     expect(gitIn(dir, 'rev-parse', manifest.run.branch).trim()).toBe(manifest.trigger.baseCommit);
   });
 });

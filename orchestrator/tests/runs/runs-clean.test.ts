@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { worktreeDirOf } from '../../src/runs/run-layout.js';
 import { validateRunManifest } from '../../src/generated/validators.js';
 import {
   groupAlive,
@@ -34,7 +35,7 @@ describe('cxo runs clean', () => {
     const [dir] = runDirs(repo);
     const m = readManifest(repo, dir);
     expect(m.result.status).toBe('failed');
-    const worktree = join(repo, m.run.worktree);
+    const worktree = worktreeDirOf(repo, m.run.id);
     expect(existsSync(join(worktree, 'a.txt'))).toBe(true);
     expect(worktreePaths(repo)).toHaveLength(2);
     const manifestBytes = readFileSync(join(repo, dir, 'manifest.json'));
@@ -67,7 +68,7 @@ describe('cxo runs clean', () => {
     const repo = makeRunRepo();
     expect(cxo(repo, runArgs('false')).code).toBe(1);
     const m = readManifest(repo, runDirs(repo)[0]);
-    const worktree = join(repo, m.run.worktree);
+    const worktree = worktreeDirOf(repo, m.run.id);
     const admin = join(repo, '.git/worktrees', m.run.id);
     gitIn(repo, 'worktree', 'lock', '--reason', 'testing', worktree);
     writeFileSync(join(admin, 'index.lock'), '');
@@ -145,7 +146,7 @@ describe('cxo runs clean', () => {
     expect(after.steps.map((s) => s.status)).toEqual(['skipped', 'failed', 'cancelled', 'cancelled']);
     expect(after.artifacts.map((a) => a.path)).toContain(`${dir}/errors/stalled.txt`);
     expect(readFileSync(join(repo, dir, 'errors/stalled.txt'), 'utf8')).toContain('during the builder step');
-    expect(existsSync(join(repo, before.run.worktree))).toBe(false);
+    expect(existsSync(worktreeDirOf(repo, before.run.id))).toBe(false);
     expect(worktreePaths(repo)).toHaveLength(1);
     expect(cxo(repo, ['verify']).code).toBe(0);
     // no longer resumable
@@ -189,7 +190,7 @@ describe('cxo runs clean', () => {
       const clean = cxo(repo, ['runs', 'clean'], STALL);
       expect(clean.stdout).toContain(`left alone: 1 live run(s) (${m.run.id})`);
       expect(readManifest(repo, dir).result.status).toBe('running');
-      expect(existsSync(join(repo, m.run.worktree))).toBe(true);
+      expect(existsSync(worktreeDirOf(repo, m.run.id))).toBe(true);
       expect(groupAlive(m.run.children![0])).toBe(true);
     } finally {
       const m = readManifest(repo, dir);
@@ -225,7 +226,7 @@ describe('cxo runs clean', () => {
       const clean = cxo(repo, ['runs', 'clean'], STALL);
       expect(clean.code).toBe(0);
       expect(clean.stdout).toContain(`left alone: 1 live run(s) (${before.run.id})`);
-      expect(existsSync(join(repo, before.run.worktree))).toBe(true);
+      expect(existsSync(worktreeDirOf(repo, before.run.id))).toBe(true);
       const now = readManifest(repo, dir);
       expect(now.result.status).toBe('running');
       expect(groupAlive(before.run.children![0])).toBe(true);

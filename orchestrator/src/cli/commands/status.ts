@@ -45,10 +45,9 @@ const status: CommandHandler = async ({ cwd, args, options, out }) => {
       previous = line;
     } else {
       const line = entry.manifest.steps.map((s) => `${s.role}:${s.status}`).join(' ');
-      if (line !== previous) {
-        if (!options.watch || ended) printRun(out, entry);
-        else out.line(`${entry.manifest.run.id} ${line}`);
-      }
+      // the end is always shown whole: the steps may have looked like this while the run was finishing
+      if (!options.watch || ended) printRun(out, entry);
+      else if (line !== previous) out.line(`${entry.manifest.run.id} ${line}`);
       previous = line;
     }
     if (!options.watch || ended)

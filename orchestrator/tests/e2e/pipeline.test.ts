@@ -1,0 +1,95 @@
+/**
+ * The real agent CLIs driven through the orchestrator itself: `cxo run` with Codex (exec mode) as
+ * the builder and Claude Code as the tester, against the scripted model server. The manifest keeps
+ * each agent's own command events in its transcript, apart from the acceptance commands the
+ * orchestrator ran itself and from the diff git computed.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import type { RunManifest } from '../../src/runs/manifest-types.js';
+import { cxoAsync } from '../helpers/run-repo.js';
+import { indexJson, makeRepo, read } from '../helpers/temp-repo.js';
+import { BINARIES, binary, KEY_ENV, ORCHESTRATOR_ENV } from './harness.js';
+
+let server: ModelServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+it('cxo run: codex builds, claude tests, the orchestrator checks and records', async () => {
+  server = await startModelServer({
+    scenario: {
+      model: 'cxo-scripted',
+      scripts: [
+        {
+          when: '# Role: builder',
+          steps: [{ shell: 'echo "hello from codex" > greeting.txt' }, { message: 'wrote greeting.txt' }],
+        },
+        {
+          when: '# Role: tester',
+          steps: [{ shell: 'echo "grep -q hello greeting.txt" > check.sh' }, { message: 'added check.sh' }],
+        },
+      ],
+    },
+  });
+  const config = [
+    'guard:',
+    '  require_spec: false',
+    'agents:',
+    '  manager: none',
+    '  builder: codex',
+    '  tester: claude',
+    '  codex:',
+    `    binary: ${JSON.stringify(binary(BINARIES.codex))}`,
+    `    base_url: ${JSON.stringify(server.url)}`,
+    `    api_key_env: ${KEY_ENV}`,
+    '    model: cxo-scripted',
+    '    max_retries: 0',
+    '  claude:',
+    `    binary: ${JSON.stringify(binary(BINARIES.claude))}`,
+    `    base_url: ${JSON.stringify(server.origin)}`,
+    `    api_key_env: ${KEY_ENV}`,
+    '',
+  ].join('\n');
+  const dir = makeRepo(
+    {
+      'codex.config.yaml': config,
+      'codex.tasks.json': indexJson([{ id: 't', title: 'Greet', acceptance: ['sh check.sh'] }]),
+    },
+    { git: true },
+  );
+  const r = await cxoAsync(dir, ['run', 't'], ORCHESTRATOR_ENV);
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  const runId = readdirSync(join(dir, '.runs/t'))[0];
+  const runDir = `.runs/t/${runId}`;
+  const manifest = JSON.parse(read(dir, `${runDir}/manifest.json`)) as RunManifest;
+  expect(manifest.steps.map((s) => `${s.role}:${s.adapter}:${s.status}`)).toEqual([
+    'manager:none:skipped',
+    'builder:codex:succeeded',
+    'tester:claude:succeeded',
+    'reviewer:none:succeeded', // the static review always runs
+  ]);
+  // the orchestrator's own evidence: only the acceptance command, and git's diff of both agents' work
+  expect(manifest.commands.map((c) => [c.role, c.command, c.exitCode])).toEqual([
+    ['tester', 'sh check.sh', 0],
+  ]);
+  expect(manifest.diff?.files.sort()).toEqual(['check.sh', 'greeting.txt']);
+  // each agent's own commands, in its transcript
+  const transcript = (role: string) =>
+    readFileSync(join(dir, runDir, `transcripts/${role}.ndjson`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; command?: string });
+  expect(
+    transcript('builder')
+      .filter((e) => e.type === 'command_finished')
+      .map((e) => e.command),
+  ).toEqual([expect.stringContaining('hello from codex')]);
+  expect(transcript('tester').some((e) => JSON.stringify(e).includes('check.sh'))).toBe(true);
+  expect(manifest.steps[2].costUsd).not.toBeNull();
+  // the key reached the agents but no file of the evidence
+  expect(JSON.stringify(manifest)).not.toContain(ORCHESTRATOR_ENV[KEY_ENV]);
+});

@@ -19,7 +19,8 @@ import { ROLES, type Role, type Task } from '../repo/task-types.js';
 import type { RunManifest, StepRecord } from './manifest-types.js';
 import { runProcess } from './process-runner.js';
 import { assemblePrompt } from './prompt.js';
-import { createRedactor, type Redactor } from './redaction.js';
+import { checklistContext, prdExcerpt } from './prompt-context.js';
+import { createRedactor, type Redactor, redactJson } from './redaction.js';
 import { displayPath, HEARTBEAT_MS, newRunId, runBranchOf, runDirOf, worktreeDirOf } from './run-layout.js';
 import { killGroup } from './stop-run.js';
 import { RunRecorder } from './run-recorder.js';
@@ -92,6 +93,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
     if (roles[role].adapter !== 'none') createAgent(roles[role], { config, env: options.env }); // fail before starting
   const runId = options.runId ?? newRunId();
   const redactor = createRedactor({ env: options.env, patterns: config.redaction.patterns });
+  const progress = redacting(options.progress, redactor);
   const worktree = worktreeDirOf(root, runId);
   const manifest: RunManifest = {
     version: 1,
@@ -136,16 +138,16 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
   const recorder = new RunRecorder(root, runDirOf(task.id, runId), manifest, redactor);
   recorder.save();
   recorder.event('run-started', { runId, taskId: task.id, baseCommit, forced: options.force ?? null });
-  options.progress({ type: 'run', runId, taskId: task.id, dir: recorder.dir });
-  await writeBackRunning(root, config, manifest, options.progress);
+  progress({ type: 'run', runId, taskId: task.id, dir: recorder.dir });
+  await writeBackRunning(root, config, manifest, progress);
   try {
     addWorktree(root, worktree, manifest.run.branch, baseCommit);
   } catch (e) {
-    const failed = finish(recorder, options.progress, 'failed', 'WorktreeFailed', {
+    const failed = finish(recorder, progress, 'failed', 'WorktreeFailed', {
       code: 'WorktreeFailed',
       message: (e as Error).message,
     });
-    return writeBackResult(root, config, failed, options.progress);
+    return writeBackResult(root, config, redactJson(failed, redactor), progress);
   }
   recorder.event('worktree-added', { path: manifest.run.worktree, branch: manifest.run.branch });
   const done = await execute({
@@ -160,9 +162,10 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
     env: options.env,
     signal: options.signal,
     noCommit: options.noCommit,
-    progress: options.progress,
+    progress,
   });
-  return writeBackResult(root, config, done, options.progress);
+  // the status message is committed and the manifest returned is printed: both redacted
+  return writeBackResult(root, config, redactJson(done, redactor), progress);
 }
 
 /** Continues a stalled run from its first unfinished step; finished steps are not redone. */
@@ -177,6 +180,7 @@ export async function resumeRun(options: {
   const { root, config } = options;
   const manifest = RunRecorder.read(root, options.dir);
   const redactor = createRedactor({ env: options.env, patterns: config.redaction.patterns });
+  const progress = redacting(options.progress, redactor);
   const recorder = new RunRecorder(root, options.dir, manifest, redactor);
   const { index } = loadTaskIndex(root, config, 'full');
   const task = index.byId.get(manifest.task.id);
@@ -200,8 +204,8 @@ export async function resumeRun(options: {
       Object.assign(step, emptyStep(step.role, step.adapter));
   recorder.save();
   recorder.event('run-resumed', { fromStep: first?.role ?? 'end' });
-  options.progress({ type: 'run', runId: manifest.run.id, taskId: task.id, dir: recorder.dir });
-  await writeBackRunning(root, config, manifest, options.progress);
+  progress({ type: 'run', runId: manifest.run.id, taskId: task.id, dir: recorder.dir });
+  await writeBackRunning(root, config, manifest, progress);
   const ctx: RunContext = {
     root,
     config,
@@ -214,10 +218,11 @@ export async function resumeRun(options: {
     env: options.env,
     signal: options.signal,
     noCommit: manifest.run.noCommit ?? false,
-    progress: options.progress,
+    progress,
   };
   const done = restoreWorktree(ctx) ?? (await execute(ctx));
-  return writeBackResult(root, config, done, options.progress);
+  // the status message is committed and the manifest returned is printed: both redacted
+  return writeBackResult(root, config, redactJson(done, redactor), progress);
 }
 
 /** Brings a resumed run's worktree back; the finished manifest when that is impossible. */
@@ -520,6 +525,8 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
       role,
       task: ctx.task,
       specText,
+      prdText: prdExcerpt(ctx.worktree, ctx.task),
+      checklistItem: checklistContext(ctx.worktree, ctx.task),
       planText: recorder.hasArtifactFile('plan.json')
         ? readFileSync(join(recorder.absDir, 'plan.json'), 'utf8')
         : undefined,
@@ -716,6 +723,14 @@ function feedbackFor(root: string, task: Task): RunManifest['trigger']['feedback
   }
   const message = signoff?.comment || status.message;
   return message ? { run: status.lastRun.id, by: signoff?.by ?? 'a reviewer', message } : null;
+}
+
+/** What people see while a run goes passes the redactor too, as everything written does. */
+function redacting(
+  progress: (event: ProgressEvent) => void,
+  redactor: Redactor,
+): (event: ProgressEvent) => void {
+  return (event) => progress(redactJson(event, redactor));
 }
 
 function emptyStep(role: Role, adapter: string): StepRecord {

@@ -10,11 +10,18 @@ const ROLE_BRIEF: Record<Role, string> = {
   reviewer: 'Review the change against the spec and the task. Exit non-zero to reject it, and say why.',
 };
 
-/** The prompt for one role: the task, its spec, the plan and the repository's AGENTS.md. */
+/**
+ * The prompt for one role: the task, a reviewer's feedback, its checklist item, spec and PRD
+ * excerpt, the plan (not for the manager) and the repository's AGENTS.md, cut at `maxChars`.
+ */
 export function assemblePrompt(input: {
   role: Role;
   task: Task;
   specText?: string;
+  /** The opening of the task's PRD. */
+  prdText?: string;
+  /** The task's checklist item, with the items above it. */
+  checklistItem?: string;
   planText?: string;
   agentsMd?: string;
   /** A reviewer's request for changes on the task's previous run. */
@@ -34,7 +41,9 @@ export function assemblePrompt(input: {
     input.feedback
       ? `# Changes requested\n${input.feedback.by} reviewed run ${input.feedback.run} and asked for changes:\n\n${input.feedback.message}`
       : '',
+    input.checklistItem ? `# Checklist item\n${input.checklistItem}` : '',
     input.specText ? `# Spec\n${input.specText}` : '',
+    input.prdText ? `# PRD (excerpt)\n${input.prdText}` : '',
     input.planText && role !== 'manager' ? `# Plan\n${input.planText}` : '',
     input.agentsMd ? `# AGENTS.md\n${input.agentsMd}` : '',
   ];

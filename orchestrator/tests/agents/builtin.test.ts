@@ -10,7 +10,7 @@ import type { Scenario } from '../../src/model-server/scenario.js';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
 import { worktreeDirOf } from '../../src/runs/run-layout.js';
 import { cxoAsync } from '../helpers/run-repo.js';
-import { indexJson, makeRepo, read } from '../helpers/temp-repo.js';
+import { gitIn, indexJson, makeRepo, read } from '../helpers/temp-repo.js';
 
 type Server = Awaited<ReturnType<typeof startModelServer>>;
 let server: Server | undefined;
@@ -263,6 +263,54 @@ describe('builtin adapter', () => {
     expect(transcript(dir, runDir, 'builder').find((e) => e.type === 'tool_result')).toMatchObject({
       ok: false,
       output: expect.stringContaining('refused: the command matches the deny rule'),
+    });
+  });
+
+  it('redacts a secret the agent echoes, everywhere the run writes', async () => {
+    const secret = 'sk-live-0123456789abcdefSECRET';
+    server = await startModelServer({
+      scenario: {
+        scripts: [
+          {
+            when: '# Role: builder',
+            steps: [{ shell: `echo ${secret}` }, { finish: `printed ${secret}` }],
+          },
+        ],
+      },
+    });
+    const dir = repo({}, server.url);
+    const r = await cxoAsync(dir, ['run', 't', '--role', 'manager=none', '--role', 'reviewer=none'], {
+      DEPLOY_TOKEN: secret,
+    });
+    expect(r.stdout + r.stderr).not.toContain(secret);
+    const { runDir } = lastManifest(dir);
+    const files = readdirSync(join(dir, runDir), { recursive: true, withFileTypes: true }).filter((f) =>
+      f.isFile(),
+    );
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      const text = readFileSync(join(f.parentPath, f.name), 'utf8');
+      expect(text, join(f.parentPath, f.name)).not.toContain(secret);
+    }
+    expect(read(dir, `${runDir}/transcripts/builder.ndjson`)).toContain('[REDACTED');
+    // nor in anything committed: the evidence, the status, the run branch
+    expect(gitIn(dir, 'log', '-p', '--all')).not.toContain(secret);
+  });
+
+  it('fails with a clear error when the model server sends a broken answer', async () => {
+    server = await startModelServer({
+      scenario: { scripts: [{ when: '# Role: builder', steps: [{ malformed: true, repeat: true }] }] },
+    });
+    const dir = repo({ max_retries: 0 }, server.url);
+    expect(
+      (await cxoAsync(dir, ['run', 't', '--role', 'manager=none', '--role', 'reviewer=none'])).code,
+    ).toBe(1);
+    expect(lastManifest(dir).manifest.steps[1]).toMatchObject({
+      status: 'failed',
+      error: expect.objectContaining({
+        code: 'ModelError',
+        message: expect.stringContaining('builtin adapter:'),
+      }),
     });
   });
 

@@ -21563,6 +21563,7 @@ function defaultConfig() {
         max_tokens: 2e6,
         max_retries: 2,
         repair_attempts: 2,
+        structured_output: true,
         // the orchestrator commits and pushes; an agent that does it itself would bypass the evidence
         commands: {
           allow: [],
@@ -33917,56 +33918,55 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data39.structured_output !== void 0) {
+              if (typeof data39.structured_output !== "boolean") {
+                const err107 = { instancePath: instancePath + "/agents/builtin/structured_output", schemaPath: "#/properties/agents/properties/builtin/properties/structured_output/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err107];
+                } else {
+                  vErrors.push(err107);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err107 = { instancePath: instancePath + "/agents/builtin", schemaPath: "#/properties/agents/properties/builtin/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err108 = { instancePath: instancePath + "/agents/builtin", schemaPath: "#/properties/agents/properties/builtin/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err107];
+              vErrors = [err108];
             } else {
-              vErrors.push(err107);
+              vErrors.push(err108);
             }
             errors++;
           }
         }
         if (data34.codex !== void 0) {
-          let data59 = data34.codex;
-          if (data59 && typeof data59 == "object" && !Array.isArray(data59)) {
-            for (const key12 in data59) {
+          let data60 = data34.codex;
+          if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
+            for (const key12 in data60) {
               if (!func2.call(schema22.properties.agents.properties.codex.properties, key12)) {
-                const err108 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+                const err109 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err108];
+                  vErrors = [err109];
                 } else {
-                  vErrors.push(err108);
+                  vErrors.push(err109);
                 }
                 errors++;
               }
             }
-            if (data59.binary !== void 0) {
-              let data60 = data59.binary;
-              if (typeof data60 === "string") {
-                if (func3(data60) < 1) {
-                  const err109 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data60.binary !== void 0) {
+              let data61 = data60.binary;
+              if (typeof data61 === "string") {
+                if (func3(data61) < 1) {
+                  const err110 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err109];
+                    vErrors = [err110];
                   } else {
-                    vErrors.push(err109);
+                    vErrors.push(err110);
                   }
                   errors++;
                 }
               } else {
-                const err110 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err110];
-                } else {
-                  vErrors.push(err110);
-                }
-                errors++;
-              }
-            }
-            if (data59.mode !== void 0) {
-              let data61 = data59.mode;
-              if (!(data61 === "exec" || data61 === "app-server" || data61 === "mcp-server")) {
-                const err111 = { instancePath: instancePath + "/agents/codex/mode", schemaPath: "#/properties/agents/properties/codex/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+                const err111 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err111];
                 } else {
@@ -33975,76 +33975,76 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data59.model !== void 0) {
-              let data62 = data59.model;
-              if (typeof data62 === "string") {
-                if (func3(data62) < 1) {
-                  const err112 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err112];
-                  } else {
-                    vErrors.push(err112);
-                  }
-                  errors++;
-                }
-              } else {
-                const err113 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data60.mode !== void 0) {
+              let data62 = data60.mode;
+              if (!(data62 === "exec" || data62 === "app-server" || data62 === "mcp-server")) {
+                const err112 = { instancePath: instancePath + "/agents/codex/mode", schemaPath: "#/properties/agents/properties/codex/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.mode.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
-                  vErrors = [err113];
+                  vErrors = [err112];
                 } else {
-                  vErrors.push(err113);
+                  vErrors.push(err112);
                 }
                 errors++;
               }
             }
-            if (data59.base_url !== void 0) {
-              let data63 = data59.base_url;
+            if (data60.model !== void 0) {
+              let data63 = data60.model;
               if (typeof data63 === "string") {
-                if (!pattern12.test(data63)) {
-                  const err114 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+                if (func3(data63) < 1) {
+                  const err113 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err114];
+                    vErrors = [err113];
                   } else {
-                    vErrors.push(err114);
+                    vErrors.push(err113);
                   }
                   errors++;
                 }
               } else {
-                const err115 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err114 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err115];
+                  vErrors = [err114];
                 } else {
-                  vErrors.push(err115);
+                  vErrors.push(err114);
                 }
                 errors++;
               }
             }
-            if (data59.api_key_env !== void 0) {
-              let data64 = data59.api_key_env;
+            if (data60.base_url !== void 0) {
+              let data64 = data60.base_url;
               if (typeof data64 === "string") {
-                if (!pattern13.test(data64)) {
-                  const err116 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+                if (!pattern12.test(data64)) {
+                  const err115 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
                   if (vErrors === null) {
-                    vErrors = [err116];
+                    vErrors = [err115];
                   } else {
-                    vErrors.push(err116);
+                    vErrors.push(err115);
                   }
                   errors++;
                 }
               } else {
-                const err117 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err116 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err117];
+                  vErrors = [err116];
                 } else {
-                  vErrors.push(err117);
+                  vErrors.push(err116);
                 }
                 errors++;
               }
             }
-            if (data59.sandbox !== void 0) {
-              let data65 = data59.sandbox;
-              if (!(data65 === "read-only" || data65 === "workspace-write" || data65 === "danger-full-access")) {
-                const err118 = { instancePath: instancePath + "/agents/codex/sandbox", schemaPath: "#/properties/agents/properties/codex/properties/sandbox/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.sandbox.enum }, message: "must be equal to one of the allowed values" };
+            if (data60.api_key_env !== void 0) {
+              let data65 = data60.api_key_env;
+              if (typeof data65 === "string") {
+                if (!pattern13.test(data65)) {
+                  const err117 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+                  if (vErrors === null) {
+                    vErrors = [err117];
+                  } else {
+                    vErrors.push(err117);
+                  }
+                  errors++;
+                }
+              } else {
+                const err118 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err118];
                 } else {
@@ -34053,10 +34053,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data59.approval_policy !== void 0) {
-              let data66 = data59.approval_policy;
-              if (!(data66 === "untrusted" || data66 === "on-request")) {
-                const err119 = { instancePath: instancePath + "/agents/codex/approval_policy", schemaPath: "#/properties/agents/properties/codex/properties/approval_policy/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.approval_policy.enum }, message: "must be equal to one of the allowed values" };
+            if (data60.sandbox !== void 0) {
+              let data66 = data60.sandbox;
+              if (!(data66 === "read-only" || data66 === "workspace-write" || data66 === "danger-full-access")) {
+                const err119 = { instancePath: instancePath + "/agents/codex/sandbox", schemaPath: "#/properties/agents/properties/codex/properties/sandbox/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.sandbox.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err119];
                 } else {
@@ -34065,10 +34065,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data59.max_retries !== void 0) {
-              let data67 = data59.max_retries;
-              if (!(typeof data67 == "number" && (!(data67 % 1) && !isNaN(data67)) && isFinite(data67))) {
-                const err120 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data60.approval_policy !== void 0) {
+              let data67 = data60.approval_policy;
+              if (!(data67 === "untrusted" || data67 === "on-request")) {
+                const err120 = { instancePath: instancePath + "/agents/codex/approval_policy", schemaPath: "#/properties/agents/properties/codex/properties/approval_policy/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.approval_policy.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err120];
                 } else {
@@ -34076,18 +34076,21 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data67 == "number" && isFinite(data67)) {
-                if (data67 > 10 || isNaN(data67)) {
-                  const err121 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10" };
-                  if (vErrors === null) {
-                    vErrors = [err121];
-                  } else {
-                    vErrors.push(err121);
-                  }
-                  errors++;
+            }
+            if (data60.max_retries !== void 0) {
+              let data68 = data60.max_retries;
+              if (!(typeof data68 == "number" && (!(data68 % 1) && !isNaN(data68)) && isFinite(data68))) {
+                const err121 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err121];
+                } else {
+                  vErrors.push(err121);
                 }
-                if (data67 < 0 || isNaN(data67)) {
-                  const err122 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                errors++;
+              }
+              if (typeof data68 == "number" && isFinite(data68)) {
+                if (data68 > 10 || isNaN(data68)) {
+                  const err122 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10" };
                   if (vErrors === null) {
                     vErrors = [err122];
                   } else {
@@ -34095,352 +34098,349 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
+                if (data68 < 0 || isNaN(data68)) {
+                  const err123 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err123];
+                  } else {
+                    vErrors.push(err123);
+                  }
+                  errors++;
+                }
               }
             }
-            if (data59.commands !== void 0) {
-              let data68 = data59.commands;
-              if (data68 && typeof data68 == "object" && !Array.isArray(data68)) {
-                for (const key13 in data68) {
+            if (data60.commands !== void 0) {
+              let data69 = data60.commands;
+              if (data69 && typeof data69 == "object" && !Array.isArray(data69)) {
+                for (const key13 in data69) {
                   if (!(key13 === "allow" || key13 === "deny")) {
-                    const err123 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
+                    const err124 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
-                      vErrors = [err123];
+                      vErrors = [err124];
                     } else {
-                      vErrors.push(err123);
+                      vErrors.push(err124);
                     }
                     errors++;
                   }
                 }
-                if (data68.allow !== void 0) {
-                  let data69 = data68.allow;
-                  if (Array.isArray(data69)) {
-                    const len9 = data69.length;
+                if (data69.allow !== void 0) {
+                  let data70 = data69.allow;
+                  if (Array.isArray(data70)) {
+                    const len9 = data70.length;
                     for (let i9 = 0; i9 < len9; i9++) {
-                      let data70 = data69[i9];
-                      if (typeof data70 === "string") {
-                        if (func3(data70) < 1) {
-                          const err124 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      let data71 = data70[i9];
+                      if (typeof data71 === "string") {
+                        if (func3(data71) < 1) {
+                          const err125 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                           if (vErrors === null) {
-                            vErrors = [err124];
+                            vErrors = [err125];
                           } else {
-                            vErrors.push(err124);
+                            vErrors.push(err125);
                           }
                           errors++;
                         }
                       } else {
-                        const err125 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        const err126 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                         if (vErrors === null) {
-                          vErrors = [err125];
+                          vErrors = [err126];
                         } else {
-                          vErrors.push(err125);
+                          vErrors.push(err126);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err126 = { instancePath: instancePath + "/agents/codex/commands/allow", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    const err127 = { instancePath: instancePath + "/agents/codex/commands/allow", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
-                      vErrors = [err126];
+                      vErrors = [err127];
                     } else {
-                      vErrors.push(err126);
+                      vErrors.push(err127);
                     }
                     errors++;
                   }
                 }
-                if (data68.deny !== void 0) {
-                  let data71 = data68.deny;
-                  if (Array.isArray(data71)) {
-                    const len10 = data71.length;
+                if (data69.deny !== void 0) {
+                  let data72 = data69.deny;
+                  if (Array.isArray(data72)) {
+                    const len10 = data72.length;
                     for (let i10 = 0; i10 < len10; i10++) {
-                      let data72 = data71[i10];
-                      if (typeof data72 === "string") {
-                        if (func3(data72) < 1) {
-                          const err127 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      let data73 = data72[i10];
+                      if (typeof data73 === "string") {
+                        if (func3(data73) < 1) {
+                          const err128 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                           if (vErrors === null) {
-                            vErrors = [err127];
+                            vErrors = [err128];
                           } else {
-                            vErrors.push(err127);
+                            vErrors.push(err128);
                           }
                           errors++;
                         }
                       } else {
-                        const err128 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        const err129 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                         if (vErrors === null) {
-                          vErrors = [err128];
+                          vErrors = [err129];
                         } else {
-                          vErrors.push(err128);
+                          vErrors.push(err129);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err129 = { instancePath: instancePath + "/agents/codex/commands/deny", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    const err130 = { instancePath: instancePath + "/agents/codex/commands/deny", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
-                      vErrors = [err129];
+                      vErrors = [err130];
                     } else {
-                      vErrors.push(err129);
+                      vErrors.push(err130);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err130 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                const err131 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err130];
+                  vErrors = [err131];
                 } else {
-                  vErrors.push(err130);
+                  vErrors.push(err131);
                 }
                 errors++;
               }
             }
-            if (data59.files !== void 0) {
-              let data73 = data59.files;
-              if (data73 && typeof data73 == "object" && !Array.isArray(data73)) {
-                for (const key14 in data73) {
+            if (data60.files !== void 0) {
+              let data74 = data60.files;
+              if (data74 && typeof data74 == "object" && !Array.isArray(data74)) {
+                for (const key14 in data74) {
                   if (!(key14 === "allow" || key14 === "deny")) {
-                    const err131 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
+                    const err132 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
-                      vErrors = [err131];
+                      vErrors = [err132];
                     } else {
-                      vErrors.push(err131);
+                      vErrors.push(err132);
                     }
                     errors++;
                   }
                 }
-                if (data73.allow !== void 0) {
-                  let data74 = data73.allow;
-                  if (Array.isArray(data74)) {
-                    const len11 = data74.length;
+                if (data74.allow !== void 0) {
+                  let data75 = data74.allow;
+                  if (Array.isArray(data75)) {
+                    const len11 = data75.length;
                     for (let i11 = 0; i11 < len11; i11++) {
-                      let data75 = data74[i11];
-                      if (typeof data75 === "string") {
-                        if (func3(data75) < 1) {
-                          const err132 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      let data76 = data75[i11];
+                      if (typeof data76 === "string") {
+                        if (func3(data76) < 1) {
+                          const err133 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                           if (vErrors === null) {
-                            vErrors = [err132];
+                            vErrors = [err133];
                           } else {
-                            vErrors.push(err132);
+                            vErrors.push(err133);
                           }
                           errors++;
                         }
                       } else {
-                        const err133 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        const err134 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                         if (vErrors === null) {
-                          vErrors = [err133];
+                          vErrors = [err134];
                         } else {
-                          vErrors.push(err133);
+                          vErrors.push(err134);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err134 = { instancePath: instancePath + "/agents/codex/files/allow", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    const err135 = { instancePath: instancePath + "/agents/codex/files/allow", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
-                      vErrors = [err134];
+                      vErrors = [err135];
                     } else {
-                      vErrors.push(err134);
+                      vErrors.push(err135);
                     }
                     errors++;
                   }
                 }
-                if (data73.deny !== void 0) {
-                  let data76 = data73.deny;
-                  if (Array.isArray(data76)) {
-                    const len12 = data76.length;
+                if (data74.deny !== void 0) {
+                  let data77 = data74.deny;
+                  if (Array.isArray(data77)) {
+                    const len12 = data77.length;
                     for (let i12 = 0; i12 < len12; i12++) {
-                      let data77 = data76[i12];
-                      if (typeof data77 === "string") {
-                        if (func3(data77) < 1) {
-                          const err135 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      let data78 = data77[i12];
+                      if (typeof data78 === "string") {
+                        if (func3(data78) < 1) {
+                          const err136 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                           if (vErrors === null) {
-                            vErrors = [err135];
+                            vErrors = [err136];
                           } else {
-                            vErrors.push(err135);
+                            vErrors.push(err136);
                           }
                           errors++;
                         }
                       } else {
-                        const err136 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        const err137 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                         if (vErrors === null) {
-                          vErrors = [err136];
+                          vErrors = [err137];
                         } else {
-                          vErrors.push(err136);
+                          vErrors.push(err137);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err137 = { instancePath: instancePath + "/agents/codex/files/deny", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    const err138 = { instancePath: instancePath + "/agents/codex/files/deny", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
-                      vErrors = [err137];
+                      vErrors = [err138];
                     } else {
-                      vErrors.push(err137);
+                      vErrors.push(err138);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err138 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                const err139 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err138];
+                  vErrors = [err139];
                 } else {
-                  vErrors.push(err138);
+                  vErrors.push(err139);
                 }
                 errors++;
               }
             }
           } else {
-            const err139 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err140 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err139];
+              vErrors = [err140];
             } else {
-              vErrors.push(err139);
+              vErrors.push(err140);
             }
             errors++;
           }
         }
         if (data34.claude !== void 0) {
-          let data78 = data34.claude;
-          if (data78 && typeof data78 == "object" && !Array.isArray(data78)) {
-            for (const key15 in data78) {
+          let data79 = data34.claude;
+          if (data79 && typeof data79 == "object" && !Array.isArray(data79)) {
+            for (const key15 in data79) {
               if (!(key15 === "binary" || key15 === "model" || key15 === "base_url" || key15 === "api_key_env" || key15 === "allowed_tools" || key15 === "max_turns")) {
-                const err140 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
+                const err141 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err140];
+                  vErrors = [err141];
                 } else {
-                  vErrors.push(err140);
+                  vErrors.push(err141);
                 }
                 errors++;
               }
             }
-            if (data78.binary !== void 0) {
-              let data79 = data78.binary;
-              if (typeof data79 === "string") {
-                if (func3(data79) < 1) {
-                  const err141 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err141];
-                  } else {
-                    vErrors.push(err141);
-                  }
-                  errors++;
-                }
-              } else {
-                const err142 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err142];
-                } else {
-                  vErrors.push(err142);
-                }
-                errors++;
-              }
-            }
-            if (data78.model !== void 0) {
-              let data80 = data78.model;
+            if (data79.binary !== void 0) {
+              let data80 = data79.binary;
               if (typeof data80 === "string") {
                 if (func3(data80) < 1) {
-                  const err143 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  const err142 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err143];
+                    vErrors = [err142];
                   } else {
-                    vErrors.push(err143);
+                    vErrors.push(err142);
                   }
                   errors++;
                 }
               } else {
-                const err144 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err143 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err144];
+                  vErrors = [err143];
                 } else {
-                  vErrors.push(err144);
+                  vErrors.push(err143);
                 }
                 errors++;
               }
             }
-            if (data78.base_url !== void 0) {
-              let data81 = data78.base_url;
+            if (data79.model !== void 0) {
+              let data81 = data79.model;
               if (typeof data81 === "string") {
-                if (!pattern12.test(data81)) {
-                  const err145 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+                if (func3(data81) < 1) {
+                  const err144 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err145];
+                    vErrors = [err144];
                   } else {
-                    vErrors.push(err145);
+                    vErrors.push(err144);
                   }
                   errors++;
                 }
               } else {
-                const err146 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err145 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err146];
+                  vErrors = [err145];
                 } else {
-                  vErrors.push(err146);
+                  vErrors.push(err145);
                 }
                 errors++;
               }
             }
-            if (data78.api_key_env !== void 0) {
-              let data82 = data78.api_key_env;
+            if (data79.base_url !== void 0) {
+              let data82 = data79.base_url;
               if (typeof data82 === "string") {
-                if (!pattern13.test(data82)) {
-                  const err147 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+                if (!pattern12.test(data82)) {
+                  const err146 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
                   if (vErrors === null) {
-                    vErrors = [err147];
+                    vErrors = [err146];
                   } else {
-                    vErrors.push(err147);
+                    vErrors.push(err146);
                   }
                   errors++;
                 }
               } else {
-                const err148 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err147 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err148];
+                  vErrors = [err147];
                 } else {
-                  vErrors.push(err148);
+                  vErrors.push(err147);
                 }
                 errors++;
               }
             }
-            if (data78.allowed_tools !== void 0) {
-              let data83 = data78.allowed_tools;
-              if (Array.isArray(data83)) {
-                const len13 = data83.length;
+            if (data79.api_key_env !== void 0) {
+              let data83 = data79.api_key_env;
+              if (typeof data83 === "string") {
+                if (!pattern13.test(data83)) {
+                  const err148 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+                  if (vErrors === null) {
+                    vErrors = [err148];
+                  } else {
+                    vErrors.push(err148);
+                  }
+                  errors++;
+                }
+              } else {
+                const err149 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err149];
+                } else {
+                  vErrors.push(err149);
+                }
+                errors++;
+              }
+            }
+            if (data79.allowed_tools !== void 0) {
+              let data84 = data79.allowed_tools;
+              if (Array.isArray(data84)) {
+                const len13 = data84.length;
                 for (let i13 = 0; i13 < len13; i13++) {
-                  let data84 = data83[i13];
-                  if (typeof data84 === "string") {
-                    if (!pattern18.test(data84)) {
-                      const err149 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/pattern", keyword: "pattern", params: { pattern: "^[^,\\n]+$" }, message: 'must match pattern "^[^,\\n]+$"' };
+                  let data85 = data84[i13];
+                  if (typeof data85 === "string") {
+                    if (!pattern18.test(data85)) {
+                      const err150 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/pattern", keyword: "pattern", params: { pattern: "^[^,\\n]+$" }, message: 'must match pattern "^[^,\\n]+$"' };
                       if (vErrors === null) {
-                        vErrors = [err149];
+                        vErrors = [err150];
                       } else {
-                        vErrors.push(err149);
+                        vErrors.push(err150);
                       }
                       errors++;
                     }
                   } else {
-                    const err150 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    const err151 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                     if (vErrors === null) {
-                      vErrors = [err150];
+                      vErrors = [err151];
                     } else {
-                      vErrors.push(err150);
+                      vErrors.push(err151);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err151 = { instancePath: instancePath + "/agents/claude/allowed_tools", schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                if (vErrors === null) {
-                  vErrors = [err151];
-                } else {
-                  vErrors.push(err151);
-                }
-                errors++;
-              }
-            }
-            if (data78.max_turns !== void 0) {
-              let data85 = data78.max_turns;
-              if (!(typeof data85 == "number" && (!(data85 % 1) && !isNaN(data85)) && isFinite(data85))) {
-                const err152 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err152 = { instancePath: instancePath + "/agents/claude/allowed_tools", schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                 if (vErrors === null) {
                   vErrors = [err152];
                 } else {
@@ -34448,42 +34448,42 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data85 == "number" && isFinite(data85)) {
-                if (data85 < 1 || isNaN(data85)) {
-                  const err153 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+            }
+            if (data79.max_turns !== void 0) {
+              let data86 = data79.max_turns;
+              if (!(typeof data86 == "number" && (!(data86 % 1) && !isNaN(data86)) && isFinite(data86))) {
+                const err153 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err153];
+                } else {
+                  vErrors.push(err153);
+                }
+                errors++;
+              }
+              if (typeof data86 == "number" && isFinite(data86)) {
+                if (data86 < 1 || isNaN(data86)) {
+                  const err154 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
                   if (vErrors === null) {
-                    vErrors = [err153];
+                    vErrors = [err154];
                   } else {
-                    vErrors.push(err153);
+                    vErrors.push(err154);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err154 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err155 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err154];
+              vErrors = [err155];
             } else {
-              vErrors.push(err154);
+              vErrors.push(err155);
             }
             errors++;
           }
         }
       } else {
-        const err155 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err155];
-        } else {
-          vErrors.push(err155);
-        }
-        errors++;
-      }
-    }
-    if (data.concurrency !== void 0) {
-      let data86 = data.concurrency;
-      if (!(typeof data86 == "number" && (!(data86 % 1) && !isNaN(data86)) && isFinite(data86))) {
-        const err156 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        const err156 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err156];
         } else {
@@ -34491,18 +34491,21 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (typeof data86 == "number" && isFinite(data86)) {
-        if (data86 > 64 || isNaN(data86)) {
-          const err157 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
-          if (vErrors === null) {
-            vErrors = [err157];
-          } else {
-            vErrors.push(err157);
-          }
-          errors++;
+    }
+    if (data.concurrency !== void 0) {
+      let data87 = data.concurrency;
+      if (!(typeof data87 == "number" && (!(data87 % 1) && !isNaN(data87)) && isFinite(data87))) {
+        const err157 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err157];
+        } else {
+          vErrors.push(err157);
         }
-        if (data86 < 1 || isNaN(data86)) {
-          const err158 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+        errors++;
+      }
+      if (typeof data87 == "number" && isFinite(data87)) {
+        if (data87 > 64 || isNaN(data87)) {
+          const err158 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
           if (vErrors === null) {
             vErrors = [err158];
           } else {
@@ -34510,26 +34513,23 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data87 < 1 || isNaN(data87)) {
+          const err159 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          if (vErrors === null) {
+            vErrors = [err159];
+          } else {
+            vErrors.push(err159);
+          }
+          errors++;
+        }
       }
     }
     if (data.timeouts !== void 0) {
-      let data87 = data.timeouts;
-      if (data87 && typeof data87 == "object" && !Array.isArray(data87)) {
-        for (const key16 in data87) {
+      let data88 = data.timeouts;
+      if (data88 && typeof data88 == "object" && !Array.isArray(data88)) {
+        for (const key16 in data88) {
           if (!(key16 === "step_seconds" || key16 === "command_seconds")) {
-            const err159 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err159];
-            } else {
-              vErrors.push(err159);
-            }
-            errors++;
-          }
-        }
-        if (data87.step_seconds !== void 0) {
-          let data88 = data87.step_seconds;
-          if (!(typeof data88 == "number" && (!(data88 % 1) && !isNaN(data88)) && isFinite(data88))) {
-            const err160 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err160 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err160];
             } else {
@@ -34537,129 +34537,129 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data88 == "number" && isFinite(data88)) {
-            if (data88 < 1 || isNaN(data88)) {
-              const err161 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err161];
-              } else {
-                vErrors.push(err161);
-              }
-              errors++;
-            }
-          }
         }
-        if (data87.command_seconds !== void 0) {
-          let data89 = data87.command_seconds;
+        if (data88.step_seconds !== void 0) {
+          let data89 = data88.step_seconds;
           if (!(typeof data89 == "number" && (!(data89 % 1) && !isNaN(data89)) && isFinite(data89))) {
-            const err162 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err161 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err162];
+              vErrors = [err161];
             } else {
-              vErrors.push(err162);
+              vErrors.push(err161);
             }
             errors++;
           }
           if (typeof data89 == "number" && isFinite(data89)) {
             if (data89 < 1 || isNaN(data89)) {
-              const err163 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              const err162 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
-                vErrors = [err163];
+                vErrors = [err162];
               } else {
-                vErrors.push(err163);
+                vErrors.push(err162);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data88.command_seconds !== void 0) {
+          let data90 = data88.command_seconds;
+          if (!(typeof data90 == "number" && (!(data90 % 1) && !isNaN(data90)) && isFinite(data90))) {
+            const err163 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err163];
+            } else {
+              vErrors.push(err163);
+            }
+            errors++;
+          }
+          if (typeof data90 == "number" && isFinite(data90)) {
+            if (data90 < 1 || isNaN(data90)) {
+              const err164 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err164];
+              } else {
+                vErrors.push(err164);
               }
               errors++;
             }
           }
         }
       } else {
-        const err164 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err165 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err164];
+          vErrors = [err165];
         } else {
-          vErrors.push(err164);
+          vErrors.push(err165);
         }
         errors++;
       }
     }
     if (data.redaction !== void 0) {
-      let data90 = data.redaction;
-      if (data90 && typeof data90 == "object" && !Array.isArray(data90)) {
-        for (const key17 in data90) {
+      let data91 = data.redaction;
+      if (data91 && typeof data91 == "object" && !Array.isArray(data91)) {
+        for (const key17 in data91) {
           if (!(key17 === "patterns")) {
-            const err165 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
+            const err166 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err165];
+              vErrors = [err166];
             } else {
-              vErrors.push(err165);
+              vErrors.push(err166);
             }
             errors++;
           }
         }
-        if (data90.patterns !== void 0) {
-          let data91 = data90.patterns;
-          if (Array.isArray(data91)) {
-            const len14 = data91.length;
+        if (data91.patterns !== void 0) {
+          let data92 = data91.patterns;
+          if (Array.isArray(data92)) {
+            const len14 = data92.length;
             for (let i14 = 0; i14 < len14; i14++) {
-              let data92 = data91[i14];
-              if (typeof data92 === "string") {
-                if (func3(data92) < 1) {
-                  const err166 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              let data93 = data92[i14];
+              if (typeof data93 === "string") {
+                if (func3(data93) < 1) {
+                  const err167 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err166];
+                    vErrors = [err167];
                   } else {
-                    vErrors.push(err166);
+                    vErrors.push(err167);
                   }
                   errors++;
                 }
               } else {
-                const err167 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err168 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err167];
+                  vErrors = [err168];
                 } else {
-                  vErrors.push(err167);
+                  vErrors.push(err168);
                 }
                 errors++;
               }
             }
           } else {
-            const err168 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err169 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err168];
+              vErrors = [err169];
             } else {
-              vErrors.push(err168);
+              vErrors.push(err169);
             }
             errors++;
           }
         }
       } else {
-        const err169 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err170 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err169];
+          vErrors = [err170];
         } else {
-          vErrors.push(err169);
+          vErrors.push(err170);
         }
         errors++;
       }
     }
     if (data.limits !== void 0) {
-      let data93 = data.limits;
-      if (data93 && typeof data93 == "object" && !Array.isArray(data93)) {
-        for (const key18 in data93) {
+      let data94 = data.limits;
+      if (data94 && typeof data94 == "object" && !Array.isArray(data94)) {
+        for (const key18 in data94) {
           if (!(key18 === "max_file_bytes" || key18 === "max_log_bytes")) {
-            const err170 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err170];
-            } else {
-              vErrors.push(err170);
-            }
-            errors++;
-          }
-        }
-        if (data93.max_file_bytes !== void 0) {
-          let data94 = data93.max_file_bytes;
-          if (!(typeof data94 == "number" && (!(data94 % 1) && !isNaN(data94)) && isFinite(data94))) {
-            const err171 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err171 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err171];
             } else {
@@ -34667,83 +34667,83 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data94 == "number" && isFinite(data94)) {
-            if (data94 < 1024 || isNaN(data94)) {
-              const err172 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
-              if (vErrors === null) {
-                vErrors = [err172];
-              } else {
-                vErrors.push(err172);
-              }
-              errors++;
-            }
-          }
         }
-        if (data93.max_log_bytes !== void 0) {
-          let data95 = data93.max_log_bytes;
+        if (data94.max_file_bytes !== void 0) {
+          let data95 = data94.max_file_bytes;
           if (!(typeof data95 == "number" && (!(data95 % 1) && !isNaN(data95)) && isFinite(data95))) {
-            const err173 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err172 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err173];
+              vErrors = [err172];
             } else {
-              vErrors.push(err173);
+              vErrors.push(err172);
             }
             errors++;
           }
           if (typeof data95 == "number" && isFinite(data95)) {
             if (data95 < 1024 || isNaN(data95)) {
-              const err174 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
+              const err173 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
               if (vErrors === null) {
-                vErrors = [err174];
+                vErrors = [err173];
               } else {
-                vErrors.push(err174);
+                vErrors.push(err173);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data94.max_log_bytes !== void 0) {
+          let data96 = data94.max_log_bytes;
+          if (!(typeof data96 == "number" && (!(data96 % 1) && !isNaN(data96)) && isFinite(data96))) {
+            const err174 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err174];
+            } else {
+              vErrors.push(err174);
+            }
+            errors++;
+          }
+          if (typeof data96 == "number" && isFinite(data96)) {
+            if (data96 < 1024 || isNaN(data96)) {
+              const err175 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
+              if (vErrors === null) {
+                vErrors = [err175];
+              } else {
+                vErrors.push(err175);
               }
               errors++;
             }
           }
         }
       } else {
-        const err175 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err176 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err175];
+          vErrors = [err176];
         } else {
-          vErrors.push(err175);
+          vErrors.push(err176);
         }
         errors++;
       }
     }
     if (data.guard !== void 0) {
-      let data96 = data.guard;
-      if (data96 && typeof data96 == "object" && !Array.isArray(data96)) {
-        for (const key19 in data96) {
+      let data97 = data.guard;
+      if (data97 && typeof data97 == "object" && !Array.isArray(data97)) {
+        for (const key19 in data97) {
           if (!(key19 === "rules" || key19 === "require_spec" || key19 === "override_labels")) {
-            const err176 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties" };
+            const err177 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err176];
+              vErrors = [err177];
             } else {
-              vErrors.push(err176);
+              vErrors.push(err177);
             }
             errors++;
           }
         }
-        if (data96.rules !== void 0) {
-          let data97 = data96.rules;
-          if (data97 && typeof data97 == "object" && !Array.isArray(data97)) {
-            for (const key20 in data97) {
+        if (data97.rules !== void 0) {
+          let data98 = data97.rules;
+          if (data98 && typeof data98 == "object" && !Array.isArray(data98)) {
+            for (const key20 in data98) {
               if (!(key20 === "structure" || key20 === "freshness" || key20 === "approval" || key20 === "dispatch-gate" || key20 === "diff-coverage" || key20 === "index-consistency")) {
-                const err177 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key20 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err177];
-                } else {
-                  vErrors.push(err177);
-                }
-                errors++;
-              }
-            }
-            if (data97.structure !== void 0) {
-              let data98 = data97.structure;
-              if (!(data98 === "error" || data98 === "warning" || data98 === "off")) {
-                const err178 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
+                const err178 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key20 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err178];
                 } else {
@@ -34752,10 +34752,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data97.freshness !== void 0) {
-              let data99 = data97.freshness;
+            if (data98.structure !== void 0) {
+              let data99 = data98.structure;
               if (!(data99 === "error" || data99 === "warning" || data99 === "off")) {
-                const err179 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
+                const err179 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err179];
                 } else {
@@ -34764,10 +34764,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data97.approval !== void 0) {
-              let data100 = data97.approval;
+            if (data98.freshness !== void 0) {
+              let data100 = data98.freshness;
               if (!(data100 === "error" || data100 === "warning" || data100 === "off")) {
-                const err180 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
+                const err180 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err180];
                 } else {
@@ -34776,10 +34776,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data97["dispatch-gate"] !== void 0) {
-              let data101 = data97["dispatch-gate"];
+            if (data98.approval !== void 0) {
+              let data101 = data98.approval;
               if (!(data101 === "error" || data101 === "warning" || data101 === "off")) {
-                const err181 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
+                const err181 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err181];
                 } else {
@@ -34788,10 +34788,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data97["diff-coverage"] !== void 0) {
-              let data102 = data97["diff-coverage"];
+            if (data98["dispatch-gate"] !== void 0) {
+              let data102 = data98["dispatch-gate"];
               if (!(data102 === "error" || data102 === "warning" || data102 === "off")) {
-                const err182 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
+                const err182 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err182];
                 } else {
@@ -34800,10 +34800,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data97["index-consistency"] !== void 0) {
-              let data103 = data97["index-consistency"];
+            if (data98["diff-coverage"] !== void 0) {
+              let data103 = data98["diff-coverage"];
               if (!(data103 === "error" || data103 === "warning" || data103 === "off")) {
-                const err183 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+                const err183 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err183];
                 } else {
@@ -34812,19 +34812,20 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err184 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err184];
-            } else {
-              vErrors.push(err184);
+            if (data98["index-consistency"] !== void 0) {
+              let data104 = data98["index-consistency"];
+              if (!(data104 === "error" || data104 === "warning" || data104 === "off")) {
+                const err184 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err184];
+                } else {
+                  vErrors.push(err184);
+                }
+                errors++;
+              }
             }
-            errors++;
-          }
-        }
-        if (data96.require_spec !== void 0) {
-          if (typeof data96.require_spec !== "boolean") {
-            const err185 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+          } else {
+            const err185 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err185];
             } else {
@@ -34833,92 +34834,91 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data96.override_labels !== void 0) {
-          let data105 = data96.override_labels;
-          if (Array.isArray(data105)) {
-            const len15 = data105.length;
+        if (data97.require_spec !== void 0) {
+          if (typeof data97.require_spec !== "boolean") {
+            const err186 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err186];
+            } else {
+              vErrors.push(err186);
+            }
+            errors++;
+          }
+        }
+        if (data97.override_labels !== void 0) {
+          let data106 = data97.override_labels;
+          if (Array.isArray(data106)) {
+            const len15 = data106.length;
             for (let i15 = 0; i15 < len15; i15++) {
-              let data106 = data105[i15];
-              if (typeof data106 === "string") {
-                if (func3(data106) < 1) {
-                  const err186 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              let data107 = data106[i15];
+              if (typeof data107 === "string") {
+                if (func3(data107) < 1) {
+                  const err187 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err186];
+                    vErrors = [err187];
                   } else {
-                    vErrors.push(err186);
+                    vErrors.push(err187);
                   }
                   errors++;
                 }
               } else {
-                const err187 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err188 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err187];
+                  vErrors = [err188];
                 } else {
-                  vErrors.push(err187);
+                  vErrors.push(err188);
                 }
                 errors++;
               }
             }
           } else {
-            const err188 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err189 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err188];
+              vErrors = [err189];
             } else {
-              vErrors.push(err188);
+              vErrors.push(err189);
             }
             errors++;
           }
         }
       } else {
-        const err189 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err190 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err189];
+          vErrors = [err190];
         } else {
-          vErrors.push(err189);
+          vErrors.push(err190);
         }
         errors++;
       }
     }
     if (data.review !== void 0) {
-      let data107 = data.review;
-      if (data107 && typeof data107 == "object" && !Array.isArray(data107)) {
-        for (const key21 in data107) {
+      let data108 = data.review;
+      if (data108 && typeof data108 == "object" && !Array.isArray(data108)) {
+        for (const key21 in data108) {
           if (!(key21 === "lint_command" || key21 === "max_file_bytes")) {
-            const err190 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key21 }, message: "must NOT have additional properties" };
+            const err191 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key21 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err190];
+              vErrors = [err191];
             } else {
-              vErrors.push(err190);
+              vErrors.push(err191);
             }
             errors++;
           }
         }
-        if (data107.lint_command !== void 0) {
-          let data108 = data107.lint_command;
-          if (typeof data108 === "string") {
-            if (func3(data108) < 1) {
-              const err191 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (data108.lint_command !== void 0) {
+          let data109 = data108.lint_command;
+          if (typeof data109 === "string") {
+            if (func3(data109) < 1) {
+              const err192 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
-                vErrors = [err191];
+                vErrors = [err192];
               } else {
-                vErrors.push(err191);
+                vErrors.push(err192);
               }
               errors++;
             }
           } else {
-            const err192 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err192];
-            } else {
-              vErrors.push(err192);
-            }
-            errors++;
-          }
-        }
-        if (data107.max_file_bytes !== void 0) {
-          let data109 = data107.max_file_bytes;
-          if (!(typeof data109 == "number" && (!(data109 % 1) && !isNaN(data109)) && isFinite(data109))) {
-            const err193 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err193 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err193];
             } else {
@@ -34926,105 +34926,106 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data109 == "number" && isFinite(data109)) {
-            if (data109 < 1 || isNaN(data109)) {
-              const err194 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+        }
+        if (data108.max_file_bytes !== void 0) {
+          let data110 = data108.max_file_bytes;
+          if (!(typeof data110 == "number" && (!(data110 % 1) && !isNaN(data110)) && isFinite(data110))) {
+            const err194 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err194];
+            } else {
+              vErrors.push(err194);
+            }
+            errors++;
+          }
+          if (typeof data110 == "number" && isFinite(data110)) {
+            if (data110 < 1 || isNaN(data110)) {
+              const err195 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
-                vErrors = [err194];
+                vErrors = [err195];
               } else {
-                vErrors.push(err194);
+                vErrors.push(err195);
               }
               errors++;
             }
           }
         }
       } else {
-        const err195 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err196 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err195];
+          vErrors = [err196];
         } else {
-          vErrors.push(err195);
+          vErrors.push(err196);
         }
         errors++;
       }
     }
     if (data.env !== void 0) {
-      let data110 = data.env;
-      if (data110 && typeof data110 == "object" && !Array.isArray(data110)) {
-        for (const key22 in data110) {
+      let data111 = data.env;
+      if (data111 && typeof data111 == "object" && !Array.isArray(data111)) {
+        for (const key22 in data111) {
           if (!(key22 === "pass_through")) {
-            const err196 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key22 }, message: "must NOT have additional properties" };
+            const err197 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key22 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err196];
+              vErrors = [err197];
             } else {
-              vErrors.push(err196);
+              vErrors.push(err197);
             }
             errors++;
           }
         }
-        if (data110.pass_through !== void 0) {
-          let data111 = data110.pass_through;
-          if (Array.isArray(data111)) {
-            const len16 = data111.length;
+        if (data111.pass_through !== void 0) {
+          let data112 = data111.pass_through;
+          if (Array.isArray(data112)) {
+            const len16 = data112.length;
             for (let i16 = 0; i16 < len16; i16++) {
-              let data112 = data111[i16];
-              if (typeof data112 === "string") {
-                if (!pattern19.test(data112)) {
-                  const err197 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
+              let data113 = data112[i16];
+              if (typeof data113 === "string") {
+                if (!pattern19.test(data113)) {
+                  const err198 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
                   if (vErrors === null) {
-                    vErrors = [err197];
+                    vErrors = [err198];
                   } else {
-                    vErrors.push(err197);
+                    vErrors.push(err198);
                   }
                   errors++;
                 }
               } else {
-                const err198 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err199 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err198];
+                  vErrors = [err199];
                 } else {
-                  vErrors.push(err198);
+                  vErrors.push(err199);
                 }
                 errors++;
               }
             }
           } else {
-            const err199 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err200 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err199];
+              vErrors = [err200];
             } else {
-              vErrors.push(err199);
+              vErrors.push(err200);
             }
             errors++;
           }
         }
       } else {
-        const err200 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err201 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err200];
+          vErrors = [err201];
         } else {
-          vErrors.push(err200);
+          vErrors.push(err201);
         }
         errors++;
       }
     }
     if (data.gitops !== void 0) {
-      let data113 = data.gitops;
-      if (data113 && typeof data113 == "object" && !Array.isArray(data113)) {
-        for (const key23 in data113) {
+      let data114 = data.gitops;
+      if (data114 && typeof data114 == "object" && !Array.isArray(data114)) {
+        for (const key23 in data114) {
           if (!(key23 === "write_back" || key23 === "push" || key23 === "remote" || key23 === "push_attempts")) {
-            const err201 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key23 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err201];
-            } else {
-              vErrors.push(err201);
-            }
-            errors++;
-          }
-        }
-        if (data113.write_back !== void 0) {
-          if (typeof data113.write_back !== "boolean") {
-            const err202 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            const err202 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key23 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err202];
             } else {
@@ -35033,9 +35034,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data113.push !== void 0) {
-          if (typeof data113.push !== "boolean") {
-            const err203 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (data114.write_back !== void 0) {
+          if (typeof data114.write_back !== "boolean") {
+            const err203 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
               vErrors = [err203];
             } else {
@@ -35044,32 +35045,31 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data113.remote !== void 0) {
-          let data116 = data113.remote;
-          if (typeof data116 === "string") {
-            if (func3(data116) < 1) {
-              const err204 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err204];
-              } else {
-                vErrors.push(err204);
-              }
-              errors++;
-            }
-          } else {
-            const err205 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data114.push !== void 0) {
+          if (typeof data114.push !== "boolean") {
+            const err204 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
-              vErrors = [err205];
+              vErrors = [err204];
             } else {
-              vErrors.push(err205);
+              vErrors.push(err204);
             }
             errors++;
           }
         }
-        if (data113.push_attempts !== void 0) {
-          let data117 = data113.push_attempts;
-          if (!(typeof data117 == "number" && (!(data117 % 1) && !isNaN(data117)) && isFinite(data117))) {
-            const err206 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (data114.remote !== void 0) {
+          let data117 = data114.remote;
+          if (typeof data117 === "string") {
+            if (func3(data117) < 1) {
+              const err205 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err205];
+              } else {
+                vErrors.push(err205);
+              }
+              errors++;
+            }
+          } else {
+            const err206 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err206];
             } else {
@@ -35077,18 +35077,21 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data117 == "number" && isFinite(data117)) {
-            if (data117 > 50 || isNaN(data117)) {
-              const err207 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
-              if (vErrors === null) {
-                vErrors = [err207];
-              } else {
-                vErrors.push(err207);
-              }
-              errors++;
+        }
+        if (data114.push_attempts !== void 0) {
+          let data118 = data114.push_attempts;
+          if (!(typeof data118 == "number" && (!(data118 % 1) && !isNaN(data118)) && isFinite(data118))) {
+            const err207 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err207];
+            } else {
+              vErrors.push(err207);
             }
-            if (data117 < 1 || isNaN(data117)) {
-              const err208 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+            errors++;
+          }
+          if (typeof data118 == "number" && isFinite(data118)) {
+            if (data118 > 50 || isNaN(data118)) {
+              const err208 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
               if (vErrors === null) {
                 vErrors = [err208];
               } else {
@@ -35096,172 +35099,181 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data118 < 1 || isNaN(data118)) {
+              const err209 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err209];
+              } else {
+                vErrors.push(err209);
+              }
+              errors++;
+            }
           }
         }
       } else {
-        const err209 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err210 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err209];
+          vErrors = [err210];
         } else {
-          vErrors.push(err209);
+          vErrors.push(err210);
         }
         errors++;
       }
     }
     if (data.github !== void 0) {
-      let data118 = data.github;
-      if (data118 && typeof data118 == "object" && !Array.isArray(data118)) {
-        for (const key24 in data118) {
+      let data119 = data.github;
+      if (data119 && typeof data119 == "object" && !Array.isArray(data119)) {
+        for (const key24 in data119) {
           if (!(key24 === "repo" || key24 === "api_url" || key24 === "token_env" || key24 === "labels" || key24 === "status_context")) {
-            const err210 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key24 }, message: "must NOT have additional properties" };
+            const err211 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key24 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err210];
+              vErrors = [err211];
             } else {
-              vErrors.push(err210);
+              vErrors.push(err211);
             }
             errors++;
           }
         }
-        if (data118.repo !== void 0) {
-          let data119 = data118.repo;
-          if (typeof data119 === "string") {
-            if (!pattern20.test(data119)) {
-              const err211 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
-              if (vErrors === null) {
-                vErrors = [err211];
-              } else {
-                vErrors.push(err211);
-              }
-              errors++;
-            }
-          } else {
-            const err212 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err212];
-            } else {
-              vErrors.push(err212);
-            }
-            errors++;
-          }
-        }
-        if (data118.api_url !== void 0) {
-          let data120 = data118.api_url;
+        if (data119.repo !== void 0) {
+          let data120 = data119.repo;
           if (typeof data120 === "string") {
-            if (!pattern12.test(data120)) {
-              const err213 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+            if (!pattern20.test(data120)) {
+              const err212 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
               if (vErrors === null) {
-                vErrors = [err213];
+                vErrors = [err212];
               } else {
-                vErrors.push(err213);
+                vErrors.push(err212);
               }
               errors++;
             }
           } else {
-            const err214 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err213 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err214];
+              vErrors = [err213];
             } else {
-              vErrors.push(err214);
+              vErrors.push(err213);
             }
             errors++;
           }
         }
-        if (data118.token_env !== void 0) {
-          let data121 = data118.token_env;
+        if (data119.api_url !== void 0) {
+          let data121 = data119.api_url;
           if (typeof data121 === "string") {
-            if (!pattern13.test(data121)) {
-              const err215 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+            if (!pattern12.test(data121)) {
+              const err214 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
               if (vErrors === null) {
-                vErrors = [err215];
+                vErrors = [err214];
               } else {
-                vErrors.push(err215);
+                vErrors.push(err214);
               }
               errors++;
             }
           } else {
-            const err216 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err215 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err216];
+              vErrors = [err215];
             } else {
-              vErrors.push(err216);
+              vErrors.push(err215);
             }
             errors++;
           }
         }
-        if (data118.labels !== void 0) {
-          let data122 = data118.labels;
-          if (Array.isArray(data122)) {
-            const len17 = data122.length;
+        if (data119.token_env !== void 0) {
+          let data122 = data119.token_env;
+          if (typeof data122 === "string") {
+            if (!pattern13.test(data122)) {
+              const err216 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+              if (vErrors === null) {
+                vErrors = [err216];
+              } else {
+                vErrors.push(err216);
+              }
+              errors++;
+            }
+          } else {
+            const err217 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err217];
+            } else {
+              vErrors.push(err217);
+            }
+            errors++;
+          }
+        }
+        if (data119.labels !== void 0) {
+          let data123 = data119.labels;
+          if (Array.isArray(data123)) {
+            const len17 = data123.length;
             for (let i17 = 0; i17 < len17; i17++) {
-              let data123 = data122[i17];
-              if (typeof data123 === "string") {
-                if (func3(data123) < 1) {
-                  const err217 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              let data124 = data123[i17];
+              if (typeof data124 === "string") {
+                if (func3(data124) < 1) {
+                  const err218 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err217];
+                    vErrors = [err218];
                   } else {
-                    vErrors.push(err217);
+                    vErrors.push(err218);
                   }
                   errors++;
                 }
               } else {
-                const err218 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err219 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err218];
+                  vErrors = [err219];
                 } else {
-                  vErrors.push(err218);
+                  vErrors.push(err219);
                 }
                 errors++;
               }
             }
           } else {
-            const err219 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err220 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err219];
+              vErrors = [err220];
             } else {
-              vErrors.push(err219);
+              vErrors.push(err220);
             }
             errors++;
           }
         }
-        if (data118.status_context !== void 0) {
-          let data124 = data118.status_context;
-          if (typeof data124 === "string") {
-            if (func3(data124) < 1) {
-              const err220 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (data119.status_context !== void 0) {
+          let data125 = data119.status_context;
+          if (typeof data125 === "string") {
+            if (func3(data125) < 1) {
+              const err221 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
-                vErrors = [err220];
+                vErrors = [err221];
               } else {
-                vErrors.push(err220);
+                vErrors.push(err221);
               }
               errors++;
             }
           } else {
-            const err221 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err222 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err221];
+              vErrors = [err222];
             } else {
-              vErrors.push(err221);
+              vErrors.push(err222);
             }
             errors++;
           }
         }
       } else {
-        const err222 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err223 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err222];
+          vErrors = [err223];
         } else {
-          vErrors.push(err222);
+          vErrors.push(err223);
         }
         errors++;
       }
     }
   } else {
-    const err223 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err224 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err223];
+      vErrors = [err224];
     } else {
-      vErrors.push(err223);
+      vErrors.push(err224);
     }
     errors++;
   }
@@ -36895,7 +36907,7 @@ var init_validators = __esm({
     validatePrd = validate16;
     schema21 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/prd.schema.json", "title": "codex-orchestrator PRD front matter (tasks/NNNN-prd-<slug>.md)", "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "created": { "type": "string", "format": "date" }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "specs": { "type": "array", "items": { "type": "string", "minLength": 1 } } } };
     validateConfig = validate17;
-    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." } } }, "codex": { "type": "object", "additionalProperties": false, "description": "The Codex CLI: codex / codex:exec, codex:app-server, codex:mcp-server (Codex <= 0.153). CXO_CODEX_BIN, CXO_CODEX_MODEL, CXO_CODEX_BASE_URL override these; the key is read from the variable named by api_key_env and passed to Codex only.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default codex (on PATH)." }, "mode": { "enum": ["exec", "app-server", "mcp-server"], "description": "Default exec; codex:MODE wins." }, "model": { "type": "string", "minLength": 1, "description": "Default: Codex's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "Responses API endpoint, set up as a model provider with -c overrides. Default https://api.openai.com/v1." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "sandbox": { "enum": ["read-only", "workspace-write", "danger-full-access"], "description": "Default workspace-write." }, "approval_policy": { "enum": ["untrusted", "on-request"], "description": "app-server only. Default untrusted. mcp-server always uses on-request." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Codex's retries of a failed model request or stream. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "Answers to Codex's command approval requests (app-server, mcp-server): regular expressions a command must match (allow, when not empty) or must not (deny). Default deny: git commit/push/reset/rebase/checkout." }, "files": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "The same for file-change approvals, over worktree-relative paths; paths outside the worktree or in .git are always declined." } } }, "claude": { "type": "object", "additionalProperties": false, "description": "Claude Code in print mode: claude[:MODEL]. CXO_CLAUDE_BIN, CXO_CLAUDE_MODEL, CXO_CLAUDE_BASE_URL override these.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default claude (on PATH)." }, "model": { "type": "string", "minLength": 1, "description": "--model; default Claude Code's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "ANTHROPIC_BASE_URL, without /v1. Default https://api.anthropic.com." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default ANTHROPIC_API_KEY." }, "allowed_tools": { "type": "array", "items": { "type": "string", "pattern": "^[^,\\n]+$" }, "description": "--allowedTools. Default [Bash, Edit, Write, Read]." }, "max_turns": { "type": "integer", "minimum": 1, "description": "--max-turns, when set." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } } } };
+    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." }, "structured_output": { "type": "boolean", "description": "Ask for the manager's plan and the reviewer's review in the API's JSON Schema format (text.format / response_format). Default true; turn off for endpoints that lack it (the answer is still validated and repaired)." } } }, "codex": { "type": "object", "additionalProperties": false, "description": "The Codex CLI: codex / codex:exec, codex:app-server, codex:mcp-server (Codex <= 0.153). CXO_CODEX_BIN, CXO_CODEX_MODEL, CXO_CODEX_BASE_URL override these; the key is read from the variable named by api_key_env and passed to Codex only.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default codex (on PATH)." }, "mode": { "enum": ["exec", "app-server", "mcp-server"], "description": "Default exec; codex:MODE wins." }, "model": { "type": "string", "minLength": 1, "description": "Default: Codex's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "Responses API endpoint, set up as a model provider with -c overrides. Default https://api.openai.com/v1." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "sandbox": { "enum": ["read-only", "workspace-write", "danger-full-access"], "description": "Default workspace-write." }, "approval_policy": { "enum": ["untrusted", "on-request"], "description": "app-server only. Default untrusted. mcp-server always uses on-request." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Codex's retries of a failed model request or stream. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "Answers to Codex's command approval requests (app-server, mcp-server): regular expressions a command must match (allow, when not empty) or must not (deny). Default deny: git commit/push/reset/rebase/checkout." }, "files": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "The same for file-change approvals, over worktree-relative paths; paths outside the worktree or in .git are always declined." } } }, "claude": { "type": "object", "additionalProperties": false, "description": "Claude Code in print mode: claude[:MODEL]. CXO_CLAUDE_BIN, CXO_CLAUDE_MODEL, CXO_CLAUDE_BASE_URL override these.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default claude (on PATH)." }, "model": { "type": "string", "minLength": 1, "description": "--model; default Claude Code's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "ANTHROPIC_BASE_URL, without /v1. Default https://api.anthropic.com." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default ANTHROPIC_API_KEY." }, "allowed_tools": { "type": "array", "items": { "type": "string", "pattern": "^[^,\\n]+$" }, "description": "--allowedTools. Default [Bash, Edit, Write, Read]." }, "max_turns": { "type": "integer", "minimum": 1, "description": "--max-turns, when set." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } } } };
     pattern12 = new RegExp("^https?://", "u");
     pattern13 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
     pattern18 = new RegExp("^[^,\\n]+$", "u");
@@ -37727,7 +37739,7 @@ import { join as join6, resolve as resolve3 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "b1498ac00a73";
+var SCHEMA_HASH = "5bcf807aef22";
 
 // dist/git/git-dir.js
 import { readFileSync as readFileSync2, statSync } from "node:fs";

@@ -49,6 +49,8 @@ export interface BuiltinSettings {
   prices?: { input_per_mtok: number; output_per_mtok: number };
   max_retries: number;
   repair_attempts: number;
+  /** Ask for the plan and the review in the API's JSON Schema format (off for endpoints without it). */
+  structured_output: boolean;
   commands: { allow: string[]; deny: string[]; timeout_seconds: number };
 }
 
@@ -96,6 +98,7 @@ export function defaultConfig(): Config {
         max_tokens: 2_000_000,
         max_retries: 2,
         repair_attempts: 2,
+        structured_output: true,
         // the orchestrator commits and pushes; an agent that does it itself would bypass the evidence
         commands: {
           allow: [],

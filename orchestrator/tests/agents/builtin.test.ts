@@ -109,6 +109,15 @@ describe('builtin adapter', () => {
       const events = transcript(dir, runDir, 'builder');
       expect(events).toContainEqual(expect.objectContaining({ type: 'command_finished', exitCode: 0 }));
       expect(events).toContainEqual(expect.objectContaining({ type: 'tool_call', name: 'write_file' }));
+      // the plan and the review were asked for in the API's structured-output format
+      const formats = server.requests.map((q) => {
+        const body = q.body as {
+          text?: { format?: { name?: string } };
+          response_format?: { json_schema?: { name?: string } };
+        };
+        return `${q.script}:${body.text?.format?.name ?? body.response_format?.json_schema?.name ?? 'none'}`;
+      });
+      expect(new Set(formats)).toEqual(new Set(['manager:plan', 'builder:none', 'reviewer:review']));
       const paths = server.requests.map((q) => q.path);
       expect(new Set(paths)).toEqual(
         new Set([api === 'responses' ? '/v1/responses' : '/v1/chat/completions']),

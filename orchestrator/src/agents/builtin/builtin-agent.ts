@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import OpenAI from 'openai';
+import { ANSWER_SCHEMAS } from '../../generated/answer-schemas.js';
 import { validatePlan, validateReview } from '../../generated/validators.js';
 import { writeFileAtomic } from '../../repo/atomic-write.js';
 import type { Role } from '../../repo/task-types.js';
@@ -28,8 +29,9 @@ const INSTRUCTIONS: Record<Role, string> = {
 /**
  * The `builtin` adapter: our own agent loop on the openai SDK, against any OpenAI-compatible
  * endpoint (Responses API or Chat Completions). Tools work in the worktree only; the manager's
- * plan and the reviewer's review are validated against their schemas, and an invalid one is sent
- * back with the errors a bounded number of times. Limits: turns, tokens and cost per role; a
+ * plan and the reviewer's review are asked for as structured output (the API's JSON Schema
+ * format), validated against their schemas, and an invalid one is sent back with the errors a
+ * bounded number of times. Limits: turns, tokens and cost per role; a
  * fallback model after a 429 or 5xx that the SDK's own retries (with backoff) did not get past.
  */
 export class BuiltinAgent implements Agent {
@@ -54,7 +56,18 @@ export class BuiltinAgent implements Agent {
           ? READ_ONLY.has(t.name) || t.name === 'run_command'
           : true,
     );
-    const conversation = createConversation(client, settings.api, INSTRUCTIONS[ctx.role], ctx.prompt, tools);
+    const format =
+      structured && settings.structured_output
+        ? { name: structured, schema: ANSWER_SCHEMAS[structured] }
+        : undefined;
+    const conversation = createConversation(
+      client,
+      settings.api,
+      INSTRUCTIONS[ctx.role],
+      ctx.prompt,
+      tools,
+      format,
+    );
     const workspace = new Workspace(ctx, {
       allow: settings.commands.allow,
       deny: settings.commands.deny,

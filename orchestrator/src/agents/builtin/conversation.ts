@@ -19,16 +19,23 @@ export interface Conversation {
   addUserText(text: string): void;
 }
 
+/** A JSON Schema the final answer must follow: sent as the API's structured-output format. */
+export interface AnswerFormat {
+  name: string;
+  schema: Record<string, unknown>;
+}
+
 export function createConversation(
   client: OpenAI,
   api: 'responses' | 'chat',
   instructions: string,
   prompt: string,
   tools: WorkspaceTool[],
+  format?: AnswerFormat,
 ): Conversation {
   return api === 'responses'
-    ? new ResponsesConversation(client, instructions, prompt, tools)
-    : new ChatConversation(client, instructions, prompt, tools);
+    ? new ResponsesConversation(client, instructions, prompt, tools, format)
+    : new ChatConversation(client, instructions, prompt, tools, format);
 }
 
 class ResponsesConversation implements Conversation {
@@ -40,6 +47,7 @@ class ResponsesConversation implements Conversation {
     private readonly instructions: string,
     prompt: string,
     tools: WorkspaceTool[],
+    private readonly format?: AnswerFormat,
   ) {
     this.input = [{ role: 'user', content: prompt }];
     this.tools = tools.map((t) => ({
@@ -58,6 +66,19 @@ class ResponsesConversation implements Conversation {
         instructions: this.instructions,
         input: this.input,
         ...(this.tools.length ? { tools: this.tools } : {}),
+        // not strict: the project's schemas use optional fields, which strict mode forbids
+        ...(this.format
+          ? {
+              text: {
+                format: {
+                  type: 'json_schema',
+                  name: this.format.name,
+                  schema: this.format.schema,
+                  strict: false,
+                },
+              },
+            }
+          : {}),
       },
       { signal },
     );
@@ -104,6 +125,7 @@ class ChatConversation implements Conversation {
     instructions: string,
     prompt: string,
     tools: WorkspaceTool[],
+    private readonly format?: AnswerFormat,
   ) {
     this.messages = [
       { role: 'system', content: instructions },
@@ -117,7 +139,19 @@ class ChatConversation implements Conversation {
 
   async next(model: string, signal: AbortSignal): Promise<ModelTurn> {
     const completion = await this.client.chat.completions.create(
-      { model, messages: this.messages, ...(this.tools.length ? { tools: this.tools } : {}) },
+      {
+        model,
+        messages: this.messages,
+        ...(this.tools.length ? { tools: this.tools } : {}),
+        ...(this.format
+          ? {
+              response_format: {
+                type: 'json_schema',
+                json_schema: { name: this.format.name, schema: this.format.schema, strict: false },
+              },
+            }
+          : {}),
+      },
       { signal },
     );
     const message = completion.choices[0]?.message;

@@ -258,6 +258,38 @@ describe('builtin adapter', () => {
     );
   });
 
+  it('edit_file replaces text that occurs exactly once, and refuses otherwise', async () => {
+    server = await startModelServer({
+      scenario: {
+        scripts: [
+          {
+            when: '# Role: builder',
+            steps: [
+              { write: { path: 'notes.txt', content: 'a b a\n' } },
+              { edit: { path: 'notes.txt', old: 'a', new: 'x' } },
+              { edit: { path: 'notes.txt', old: 'b', new: 'y' } },
+              { finish: 'edited' },
+            ],
+          },
+        ],
+      },
+    });
+    const dir = repo({}, server.url);
+    expect(
+      (await cxoAsync(dir, ['run', 't', '--role', 'manager=none', '--role', 'reviewer=none'])).code,
+    ).toBe(0);
+    const { runDir, manifest } = lastManifest(dir);
+    const results = transcript(dir, runDir, 'builder').filter((e) => e.type === 'tool_result');
+    expect(results.map((e) => [e.name, e.ok])).toEqual([
+      ['write_file', true],
+      ['edit_file', false],
+      ['edit_file', true],
+      ['finish', true],
+    ]);
+    expect(String(results[1].output)).toContain('occurs 2 times in notes.txt; it must occur exactly once');
+    expect(gitIn(dir, 'show', `${manifest.run.branch}:notes.txt`)).toBe('a y a\n');
+  });
+
   it('refuses a command the deny policy names', async () => {
     server = await startModelServer({
       scenario: {

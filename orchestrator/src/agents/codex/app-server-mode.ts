@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { VERSION } from '../../generated/version.js';
 import type { AgentResult } from '../agent.js';
 import { ApprovalPolicy } from './approval-policy.js';
 import { JsonRpcConnection, JsonRpcError } from './json-rpc.js';
-import { cannotRun, failed, type ModeRun } from './mode.js';
-import { PROVIDER_ID, providerFlags } from './provider.js';
+import { failed, type ModeRun, startCodexServer } from './mode.js';
+import { PROVIDER_ID } from './provider.js';
 import { StdioChild } from './stdio-child.js';
 import { CodexTranscript } from './transcript.js';
 
@@ -15,7 +14,8 @@ type Params = Record<string, unknown>;
  * command or changes files (approvalPolicy untrusted or on-request) and the orchestrator's policy
  * answers, each decision recorded in the transcript.
  */
-export async function runAppServer({ ctx, settings, env }: ModeRun): Promise<AgentResult> {
+export async function runAppServer(run: ModeRun): Promise<AgentResult> {
+  const { ctx, settings } = run;
   const transcript = new CodexTranscript(ctx);
   if (settings.model) transcript.model = settings.model;
   const policy = new ApprovalPolicy(ctx, settings.commands, settings.files);
@@ -39,28 +39,9 @@ export async function runAppServer({ ctx, settings, env }: ModeRun): Promise<Age
     },
   });
 
-  let child: StdioChild;
-  try {
-    child = await StdioChild.start({
-      argv: [settings.binary, 'app-server', ...providerFlags(settings)],
-      cwd: ctx.workdir,
-      env,
-      outputDir: join(ctx.outputDir, 'agents'),
-      name: ctx.role,
-      maxLogBytes: ctx.maxLogBytes,
-      redactor: ctx.redactor,
-      timeoutMs: ctx.timeoutMs,
-      signal: ctx.signal,
-      onSpawn: ctx.onSpawn,
-      onExit: ctx.onExit,
-      onStdoutLine: (line) => rpc.handleLine(line),
-      onStderrLine: (line) => {
-        if (line.trim() && stderrTail.push(line) > 10) stderrTail.shift();
-      },
-    });
-  } catch (e) {
-    return { ...failed(cannotRun(settings.binary, (e as Error).message)), artifacts: [] };
-  }
+  const started = await startCodexServer(run, 'app-server', (line) => rpc.handleLine(line), stderrTail);
+  if (!(started instanceof StdioChild)) return started;
+  const child = started;
   const gone = child.exited.then(({ code, signal }) => {
     const why = new Error(`codex app-server exited (${code ?? signal}) before the turn ended`);
     rpc.close(why);

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../../generated/version.js';
 import type { AgentResult } from '../agent.js';
 import { ApprovalPolicy, joinArgv } from './approval-policy.js';
 import { LineTransport } from './mcp-transport.js';
-import { cannotRun, failed, type ModeRun } from './mode.js';
-import { providerConfig, providerFlags } from './provider.js';
+import { failed, type ModeRun, startCodexServer } from './mode.js';
+import { providerConfig } from './provider.js';
 import { StdioChild } from './stdio-child.js';
 import { CodexTranscript } from './transcript.js';
 
@@ -19,7 +18,8 @@ const MAX_TIMER_MS = 2_147_483_647;
  * That server only knows the on-request approval policy: Codex asks when a command wants to leave
  * the sandbox, and the sandbox confines the rest.
  */
-export async function runMcpServer({ ctx, settings, env }: ModeRun): Promise<AgentResult> {
+export async function runMcpServer(run: ModeRun): Promise<AgentResult> {
+  const { ctx, settings } = run;
   // the SDK is loaded only when this mode runs: read commands must not pay for it
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const transcript = new CodexTranscript(ctx);
@@ -28,30 +28,9 @@ export async function runMcpServer({ ctx, settings, env }: ModeRun): Promise<Age
   const stderrTail: string[] = [];
   const transport: LineTransport = new LineTransport((line) => child.write(line));
 
-  let child: StdioChild;
-  try {
-    child = await StdioChild.start({
-      // Codex 0.153 builds a session's configuration from the tool's `config` argument alone;
-      // the overrides stay here for the server's own start-up
-      argv: [settings.binary, 'mcp-server', ...providerFlags(settings)],
-      cwd: ctx.workdir,
-      env,
-      outputDir: join(ctx.outputDir, 'agents'),
-      name: ctx.role,
-      maxLogBytes: ctx.maxLogBytes,
-      redactor: ctx.redactor,
-      timeoutMs: ctx.timeoutMs,
-      signal: ctx.signal,
-      onSpawn: ctx.onSpawn,
-      onExit: ctx.onExit,
-      onStdoutLine: (line) => transport.handleLine(line),
-      onStderrLine: (line) => {
-        if (line.trim() && stderrTail.push(line) > 10) stderrTail.shift();
-      },
-    });
-  } catch (e) {
-    return { ...failed(cannotRun(settings.binary, (e as Error).message)), artifacts: [] };
-  }
+  const started = await startCodexServer(run, 'mcp-server', (line) => transport.handleLine(line), stderrTail);
+  if (!(started instanceof StdioChild)) return started;
+  const child = started;
   void child.exited.then(() => transport.ended());
 
   const client = new Client(

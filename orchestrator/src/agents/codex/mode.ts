@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import type { AgentContext, AgentResult } from '../agent.js';
+import { providerFlags } from './provider.js';
 import type { ResolvedCodexSettings } from './settings.js';
+import { StdioChild } from './stdio-child.js';
 
 /** What every mode of the codex adapter gets: the run, the settings, the child's environment. */
 export interface ModeRun {
@@ -23,4 +26,38 @@ export function cannotRun(binary: string, reason: string): { code: string; messa
     code: notFound ? 'AgentNotFound' : 'AdapterFailed',
     message: `codex adapter: cannot run "${binary}": ${notFound ? 'not found; set CXO_CODEX_BIN or agents.codex.binary' : reason}`,
   };
+}
+
+/**
+ * Starts a long-lived Codex server (`app-server`, `mcp-server`) in the worktree, its stdout lines
+ * going to `onLine` and the last stderr lines kept in `stderrTail`; a failed result when the
+ * binary cannot be started.
+ */
+export async function startCodexServer(
+  { ctx, settings, env }: ModeRun,
+  subcommand: 'app-server' | 'mcp-server',
+  onLine: (line: string) => void,
+  stderrTail: string[],
+): Promise<StdioChild | AgentResult> {
+  try {
+    return await StdioChild.start({
+      argv: [settings.binary, subcommand, ...providerFlags(settings)],
+      cwd: ctx.workdir,
+      env,
+      outputDir: join(ctx.outputDir, 'agents'),
+      name: ctx.role,
+      maxLogBytes: ctx.maxLogBytes,
+      redactor: ctx.redactor,
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+      onSpawn: ctx.onSpawn,
+      onExit: ctx.onExit,
+      onStdoutLine: onLine,
+      onStderrLine: (line) => {
+        if (line.trim() && stderrTail.push(line) > 10) stderrTail.shift();
+      },
+    });
+  } catch (e) {
+    return { ...failed(cannotRun(settings.binary, (e as Error).message)), artifacts: [] };
+  }
 }

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { OperationError } from '../errors.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import { canonicalJson } from '../repo/canonical-json.js';
-import { hasErrors } from '../repo/diagnostics.js';
 import { repoPathProblem } from '../repo/repo-paths.js';
-import { decodeSource, encodeSource } from '../repo/source-text.js';
-import { parseTaskIndex } from '../repo/task-index.js';
+import { parseJson } from '../repo/json-document.js';
+import { decodeSource, encodeSource, type SourceText } from '../repo/source-text.js';
 import { setTaskStatusInText } from '../repo/task-index-edit.js';
 import type { Task, TaskStatus } from '../repo/task-types.js';
 import { locateTask } from '../repo/task-locator.js';
@@ -188,17 +187,15 @@ function prepareIndex(
   const oldBytes = catBlob(root, blob);
   const decoded = decodeSource(file, oldBytes);
   const source = decoded.source;
+  const invalid = (why: string) =>
+    new OperationError(
+      `cannot write the task status back: ${file} at ${head.slice(0, 12)} ${why}`,
+      'fix and commit the task index first (cxo validate)',
+    );
+  if (!source) throw invalid(`is unreadable: ${decoded.diagnostics[0]?.message ?? 'unknown error'}`);
   if (!isKnownValid(root, blob)) {
-    const parsed = source ? parseTaskIndex(source, 'full') : undefined;
-    if (!parsed?.index || hasErrors(parsed.diagnostics)) {
-      const first = [...decoded.diagnostics, ...(parsed?.diagnostics ?? [])].find(
-        (d) => d.severity === 'error',
-      );
-      throw new OperationError(
-        `cannot write the task status back: ${file} at ${head.slice(0, 12)} is invalid: ${first?.message ?? 'unknown error'}`,
-        'fix and commit the task index first (cxo validate)',
-      );
-    }
+    const problem = committedIndexProblem(source);
+    if (problem) throw invalid(problem);
     rememberValid(root, blob);
   }
   const edit = setTaskStatusInText(source!.text, source!.eol, taskId, status);
@@ -208,6 +205,8 @@ function prepareIndex(
       `commit the task to ${file} first`,
     );
   }
+  const duplicate = parseJson({ ...source, text: edit.beforeText }, { mode: 'full' }).diagnostics[0];
+  if (duplicate) throw invalid(`has a problem in task ${taskId}: ${duplicate.message}`);
   if (!validateTaskIndex({ version: 1, tasks: [edit.after] })) {
     const first = validateTaskIndex.errors?.[0];
     throw new Error(`refusing to commit an invalid status: ${first?.instancePath} ${first?.message}`);
@@ -222,6 +221,20 @@ function prepareIndex(
     newBytes,
     newBlob,
   };
+}
+
+/**
+ * What a write-back needs of the committed index, beyond the edited task (checked on its own):
+ * JSON, with one `"tasks"` key (a second one would put the edit where readers do not look).
+ * Other tasks' problems (a dangling reference, a schema error) are for `cxo validate` and the
+ * guard to report; they do not stop the orchestrator from recording a status.
+ */
+function committedIndexProblem(source: SourceText): string | undefined {
+  const parsed = parseJson(source, { mode: 'fast' });
+  if (!parsed.doc) return `is not JSON: ${parsed.diagnostics[0]?.message ?? 'unknown error'}`;
+  const keys = source.text.match(/"tasks"\s*:/g)?.length ?? 0;
+  if (keys !== 1) return keys === 0 ? 'has no "tasks" array' : `has ${keys} "tasks" keys, which is ambiguous`;
+  return undefined;
 }
 
 /** Blob entries of files in the working tree, hashed into git by one process. */

@@ -5,10 +5,11 @@ import { writeFileAtomic } from '../repo/atomic-write.js';
 import { gitDirOf } from './git-dir.js';
 
 /**
- * The task index blobs known to be valid, by git object id. A blob id names its content, so once
- * a blob passed the full check (or was written by a checked minimal edit of one that did), a
- * status write-back starting from it need not parse the whole file again. The list is kept per
- * orchestrator version and schema set, in .git, and holds the most recent few blobs.
+ * The task index blobs a status write-back has already checked, by git object id. A blob id names
+ * its content, so once a blob passed the check (JSON, one "tasks" key), or was written by a checked
+ * one-task edit of one that did, the next write-back starting from it need not parse the whole
+ * file again. The list is kept per orchestrator version and schema set, in .git, and holds the
+ * most recent few blobs.
  */
 const HEADER = `cxo-valid-index-blobs ${VERSION} ${SCHEMA_HASH}`;
 const KEEP = 64;

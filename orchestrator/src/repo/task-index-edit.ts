@@ -61,24 +61,26 @@ export function setTaskStatusInText(
   eol: string,
   id: string,
   status: TaskStatus,
-): { text: string; before: Task; after: Task } | undefined {
+): { text: string; before: Task; after: Task; beforeText: string } | undefined {
   const slice = locateTask(text, id);
   if (!slice) return undefined;
   // from the start of the task's line, so jsonc-parser sees the indentation it must continue
   const lineStart = text.lastIndexOf('\n', slice.start) + 1;
-  const before = JSON.parse(text.slice(slice.start, slice.end)) as Task;
+  const beforeText = text.slice(slice.start, slice.end);
+  const before = JSON.parse(beforeText) as Task;
   const formatting = formattingOf(text, eol);
   if (text.slice(lineStart, slice.start).trim() !== '') {
     // the task shares its line with other JSON (a one-line file): edit the whole text
     const whole = editStatus(text, ['tasks', slice.position], before.status, status, formatting);
     const after = JSON.parse(whole) as { tasks: Task[] };
-    return { text: whole, before, after: after.tasks[slice.position] };
+    return { text: whole, before, beforeText, after: after.tasks[slice.position] };
   }
   const sub = text.slice(lineStart, slice.end);
   const edited = editStatus(sub, [], before.status, status, formatting);
   return {
     text: text.slice(0, lineStart) + edited + text.slice(slice.end),
     before,
+    beforeText,
     after: JSON.parse(edited) as Task,
   };
 }

@@ -198,6 +198,42 @@ describe('commitTaskStatus', () => {
     expect(committed(dir).byId.get('task-c')?.status).toEqual({ phase: 'review' });
   });
 
+  it('records a status on an index another task made invalid, and refuses one that is not JSON or ambiguous', async () => {
+    const dir = startRepo();
+    const write = (runId: string) =>
+      commitTaskStatus({
+        root: dir,
+        indexFile: INDEX,
+        taskId: 'task-a',
+        status: { phase: 'running' },
+        runId,
+      });
+    // a dangling reference in another task is for validate and the guard, not a reason to lose a status
+    const index = JSON.parse(read(dir, INDEX));
+    index.tasks[1].dependsOn = ['no-such-task'];
+    writeFileSync(join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
+    gitIn(dir, 'commit', '-qam', 'dangling reference');
+    await write('run-1');
+    expect(JSON.parse(gitIn(dir, 'show', `HEAD:${INDEX}`)).tasks[0].status).toEqual({ phase: 'running' });
+    expect(JSON.parse(gitIn(dir, 'show', `HEAD:${INDEX}`)).tasks[1].dependsOn).toEqual(['no-such-task']);
+    // a second "tasks" key: an edit could land where JSON.parse does not look
+    writeFileSync(join(dir, INDEX), read(dir, INDEX).replace('"version": 1,', '"version": 1, "tasks": [],'));
+    gitIn(dir, 'commit', '-qam', 'two tasks keys');
+    await expect(write('run-2')).rejects.toThrow(/has 2 "tasks" keys, which is ambiguous/);
+    writeFileSync(join(dir, INDEX), '{ "version": 1, "tasks": [\n');
+    gitIn(dir, 'commit', '-qam', 'broken');
+    await expect(write('run-3')).rejects.toThrow(/is not JSON: /);
+    // a duplicate key in the task itself
+    writeFileSync(
+      join(dir, INDEX),
+      indexJson([{ id: 'task-a', title: 'A' }]).replace('"title": "A"', '"title": "A", "title": "B"'),
+    );
+    gitIn(dir, 'commit', '-qam', 'duplicate key');
+    await expect(write('run-4')).rejects.toThrow(/has a problem in task task-a: .*title/);
+    // nothing was committed on top of the refused ones
+    expect(gitIn(dir, 'log', '-1', '--format=%s')).toBe('duplicate key\n');
+  });
+
   it('refuses a detached HEAD', async () => {
     const dir = startRepo();
     gitIn(dir, 'checkout', '-q', '--detach');

@@ -309,6 +309,44 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/spec-approve.js'),
   },
   {
+    name: 'plan',
+    summary:
+      'what one reconcile pass would do: due tasks in dependency batches, blocked tasks and why, running tasks',
+    description:
+      'A task is due when its request differs from status.observedRequest and no run handles it. Batch 1 holds due tasks whose dependencies are done; later batches wait until the tasks they depend on are done (a run ends in review, so they start in a later pass, after approval). Blocked tasks show the reason: MissingSpec, InvalidSpec, StaleSpec, Unapproved, DependencyNotReady, DependencyFailed or DependencyCycle. Writes nothing. See docs/watch.md.',
+    args: [],
+    options: [
+      JSON_OPTION,
+      {
+        name: 'concurrency',
+        type: 'string',
+        value: 'N',
+        description: 'runs at a time within a batch (default: concurrency in the config)',
+      },
+    ],
+    examples: ['cxo plan', 'cxo plan --json --concurrency 4'],
+    load: () => import('./commands/plan.js'),
+  },
+  {
+    name: 'watch',
+    summary: 'reconcile: dispatch due tasks, mark blocked ones, resume stalled runs (for now only --once)',
+    description:
+      'With --once: takes the single-instance lock (.git/codex-orchestrator/watch.lock), commits a blocked status for each blocked due task, resumes stalled runs once, and runs the first batch of due tasks through the pipeline at most N at a time; each (task, request) is dispatched at most once (.git/codex-orchestrator/dispatched.ndjson). A request changed while its run is in flight is due again once that run ends. Exit 0, or 1 when a run did not end in review or another watcher holds the lock. Without --once it exits 2: the long-running watcher is not available yet. See docs/watch.md.',
+    args: [],
+    options: [
+      { name: 'once', type: 'boolean', description: 'run one reconcile pass and exit (for cron or CI)' },
+      {
+        name: 'concurrency',
+        type: 'string',
+        value: 'N',
+        description: 'runs at a time (default: concurrency in the config)',
+      },
+      { name: 'json', type: 'boolean', description: 'print NDJSON events, one per line, then a summary' },
+    ],
+    examples: ['cxo watch --once', 'cxo watch --once --json --concurrency 4'],
+    load: () => import('./commands/watch.js'),
+  },
+  {
     name: 'run',
     summary: 'run the manager, builder, tester and reviewer pipeline for one task now, in its own worktree',
     description:
@@ -362,7 +400,8 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'verify',
-    summary: 'recompute every artifact hash of a run and check its branch and diff; exit 1 on any mismatch',
+    summary:
+      'recompute every artifact hash of a run, check its branch, its diff and its sign-offs; exit 1 on any mismatch',
     args: [{ name: 'run', required: false, description: 'run id (default: every run)' }],
     options: [JSON_OPTION],
     examples: ['cxo verify', 'cxo verify 20261121-093000-k3f9'],

@@ -1,0 +1,358 @@
+/**
+ * One reconcile pass: load desired and observed state, write `blocked` statuses, resume stalled
+ * runs once, and dispatch due tasks batch by batch, at most `concurrency` at a time.
+ *
+ * Rules (docs/watch.md explains them for users):
+ * - in flight: a request changed while its run goes does not stop it; it is due once the run ends;
+ * - stalled: a stalled run is resumed once; stalled again (a resume is recorded in its manifest),
+ *   it is left for `cxo runs clean`, which records it failed, and reported as abandoned;
+ * - failed runs are not retried: their status records the request as observed, so a person asks
+ *   again with `cxo request` (automatic retries with backoff are not built yet);
+ * - a task whose dependencies are due too waits for them to be done, i.e. reviewed, so in one
+ *   pass only batch 1 runs and later batches are reported as waiting.
+ */
+import { utcDayOf } from '../guard/utc-date.js';
+import { commitTaskStatus } from '../git/status-commit.js';
+import { CxoError, ExitCode } from '../errors.js';
+import { unfinishedDependencies } from '../plan/next-task.js';
+import type { Config } from '../repo/config.js';
+import { loadSpec } from '../repo/load-repo.js';
+import type { SpecDoc } from '../repo/markdown-docs.js';
+import { loadTaskIndex } from '../repo/repo-files.js';
+import type { TaskIndex } from '../repo/task-index.js';
+import type { TaskStatus } from '../repo/task-types.js';
+import type { RunManifest } from '../runs/manifest-types.js';
+import type { ProgressEvent } from '../runs/pipeline.js';
+import { isStalled, listRuns } from '../runs/run-index.js';
+import { newRunId } from '../runs/run-layout.js';
+import { RunRecorder } from '../runs/run-recorder.js';
+import { DispatchLedger } from './dedupe.js';
+import { desiredState, type Situation } from './desired-state.js';
+import { type PlanBlock, planBatches, type ReconcilePlan } from './plan.js';
+import { acquireWatchLock, type WatchLock } from './watch-lock.js';
+
+export interface ReconcileState {
+  index: TaskIndex;
+  situations: Map<string, Situation>;
+  plan: ReconcilePlan;
+}
+
+/** Everything a pass (or `cxo plan`) decides from: no writes. */
+export function loadReconcileState(
+  root: string,
+  config: Config,
+  concurrency: number,
+  now = new Date(),
+): ReconcileState {
+  const { index } = loadTaskIndex(root, config, 'fast');
+  const specs = new Map<string, SpecDoc | undefined>();
+  const specOf = (path: string) => {
+    if (!specs.has(path)) specs.set(path, loadSpec(root, path, config).spec);
+    return specs.get(path);
+  };
+  const ledger = new DispatchLedger(root);
+  const situations = desiredState({
+    index,
+    specOf,
+    config,
+    today: utcDayOf(now),
+    runs: listRuns(root),
+    claimedRun: (task, request) => ledger.find(task, request)?.runId,
+  });
+  return { index, situations, plan: planBatches(index, situations, concurrency) };
+}
+
+type RunStatus = RunManifest['result']['status'] | 'error';
+
+export type ReconcileEvent =
+  | {
+      type: 'pass';
+      /** Due tasks in a batch; those the plan blocks count as blocked. */
+      due: number;
+      blocked: number;
+      running: number;
+      stalled: number;
+      claimed: number;
+      batches: number;
+    }
+  | {
+      type: 'blocked';
+      taskId: string;
+      reasons: PlanBlock[];
+      /** unchanged: the status said so already; off: gitops.write_back is off; failed: see warning. */
+      written: 'unchanged' | 'committed' | 'off' | 'failed';
+      commit?: string;
+      warning?: string;
+    }
+  | { type: 'duplicate'; taskId: string; request: string; runId: string }
+  | { type: 'dispatch'; taskId: string; runId: string; request: string; batch: number }
+  | { type: 'run-event'; taskId: string; runId: string; event: ProgressEvent }
+  | { type: 'run-ended'; taskId: string; runId: string; status: RunStatus; reason: string | null }
+  | { type: 'waiting'; taskId: string; on: string[] }
+  | { type: 'resume'; taskId: string; runId: string }
+  | { type: 'abandoned'; taskId: string; runId: string; message: string }
+  | { type: 'lock-lost'; message: string };
+
+export interface RunOutcome {
+  taskId: string;
+  runId: string;
+  request?: string;
+  status: RunStatus;
+  reason: string | null;
+}
+
+export interface ReconcileSummary {
+  dispatched: RunOutcome[];
+  blocked: {
+    taskId: string;
+    reasons: PlanBlock[];
+    written: Extract<ReconcileEvent, { type: 'blocked' }>['written'];
+  }[];
+  resumed: RunOutcome[];
+  skippedDuplicate: { taskId: string; request: string; runId: string }[];
+  /** Due tasks whose dependencies are due too: they run in a later pass, once those are done. */
+  waiting: { taskId: string; on: string[] }[];
+  running: { taskId: string; runId: string; pendingRequest?: string }[];
+  /** Stalled again after their one resume: left for `cxo runs clean`. */
+  abandoned: { taskId: string; runId: string }[];
+  lockLost: boolean;
+}
+
+export interface ReconcileOptions {
+  root: string;
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  concurrency: number;
+  signal: AbortSignal;
+  progress: (event: ReconcileEvent) => void;
+  /** The watch lock the caller holds; without it the pass takes (and releases) the lock itself. */
+  lock?: WatchLock;
+}
+
+export async function reconcileOnce(options: ReconcileOptions): Promise<ReconcileSummary> {
+  if (options.lock) return pass(options, options.lock);
+  const acquired = await acquireWatchLock(options.root);
+  if (!acquired.ok) throw new CxoError(acquired.message, ExitCode.Failure);
+  try {
+    return await pass(options, acquired.lock);
+  } finally {
+    acquired.lock.release();
+  }
+}
+
+async function pass(options: ReconcileOptions, lock: WatchLock): Promise<ReconcileSummary> {
+  const { root, config, progress, signal } = options;
+  const concurrency = Math.max(1, Math.floor(options.concurrency));
+  const summary: ReconcileSummary = {
+    dispatched: [],
+    blocked: [],
+    resumed: [],
+    skippedDuplicate: [],
+    waiting: [],
+    running: [],
+    abandoned: [],
+    lockLost: false,
+  };
+  const { index, situations, plan } = loadReconcileState(root, config, concurrency);
+  const all = [...situations.values()];
+  const count = (kind: Situation['kind']) => all.filter((s) => s.kind === kind).length;
+  progress({
+    type: 'pass',
+    due: plan.batches.reduce((n, b) => n + b.tasks.length, 0),
+    blocked: plan.blocked.length,
+    running: count('running'),
+    stalled: count('stalled'),
+    claimed: count('claimed'),
+    batches: plan.batches.length,
+  });
+  for (const s of all) {
+    if (s.kind === 'running') {
+      const { id } = s.run.manifest.run;
+      summary.running.push({
+        taskId: s.task.id,
+        runId: id,
+        ...(s.pendingRequest ? { pendingRequest: s.pendingRequest } : {}),
+      });
+    } else if (s.kind === 'claimed') {
+      summary.skippedDuplicate.push({ taskId: s.task.id, request: s.request, runId: s.runId });
+      progress({ type: 'duplicate', taskId: s.task.id, request: s.request, runId: s.runId });
+    }
+  }
+
+  // blocked statuses first: they move HEAD, and the runs below start from it
+  const stamp = new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 18);
+  for (const b of plan.blocked) {
+    const event = await writeBlocked(root, config, index, b.id, b.reasons, `reconcile-${stamp}`);
+    summary.blocked.push({ taskId: b.id, reasons: b.reasons, written: event.written });
+    progress(event);
+  }
+
+  const ledger = new DispatchLedger(root);
+  const internal: unknown[] = [];
+  const mayGoOn = () => {
+    if (signal.aborted || summary.lockLost) return false;
+    if (lock.refresh()) return true;
+    summary.lockLost = true;
+    progress({
+      type: 'lock-lost',
+      message: `${lock.path} was taken over by another watcher: dispatching stops`,
+    });
+    return false;
+  };
+  const pipeline = await import('../runs/pipeline.js');
+
+  // stalled runs: resumed once, then left for `cxo runs clean`
+  const stalled = all.filter((s): s is Extract<Situation, { kind: 'stalled' }> => s.kind === 'stalled');
+  for (const s of stalled.filter((s) => !s.resumable)) {
+    const runId = s.run.manifest.run.id;
+    summary.abandoned.push({ taskId: s.task.id, runId });
+    progress({
+      type: 'abandoned',
+      taskId: s.task.id,
+      runId,
+      message: `run ${runId} stalled again after a resume; \`cxo runs clean\` records it failed`,
+    });
+  }
+  await pool(
+    stalled.filter((s) => s.resumable),
+    concurrency,
+    async (s) => {
+      const runId = s.run.manifest.run.id;
+      // someone may have resumed it since the state was read
+      if (!mayGoOn() || !isStalled(RunRecorder.read(root, s.run.dir))) return;
+      progress({ type: 'resume', taskId: s.task.id, runId });
+      const outcome = await settleRun(s.task.id, runId, undefined, internal, () =>
+        pipeline.resumeRun({
+          root,
+          config,
+          dir: s.run.dir,
+          env: options.env,
+          signal,
+          progress: forward(progress, s.task.id, runId),
+        }),
+      );
+      summary.resumed.push(outcome);
+      progress({ type: 'run-ended', ...outcome });
+    },
+  );
+
+  for (const batch of plan.batches) {
+    let startable = batch.tasks;
+    if (batch.number > 1) {
+      // dependencies must be done; the runs of earlier batches end in review, so usually they are not
+      const fresh = loadTaskIndex(root, config, 'fast').index;
+      startable = [];
+      for (const t of batch.tasks) {
+        const task = fresh.byId.get(t.id);
+        const on = task ? unfinishedDependencies(fresh, task) : [];
+        if (task && on.length === 0) startable.push(t);
+        else {
+          summary.waiting.push({ taskId: t.id, on });
+          progress({ type: 'waiting', taskId: t.id, on });
+        }
+      }
+    }
+    await pool(startable, concurrency, async (t) => {
+      if (!mayGoOn()) return;
+      const runId = newRunId();
+      if (!ledger.claim(t.id, t.request, runId)) {
+        const prior = ledger.find(t.id, t.request)!;
+        summary.skippedDuplicate.push({ taskId: t.id, request: t.request, runId: prior.runId });
+        progress({ type: 'duplicate', taskId: t.id, request: t.request, runId: prior.runId });
+        return;
+      }
+      progress({ type: 'dispatch', taskId: t.id, runId, request: t.request, batch: batch.number });
+      const outcome = await settleRun(t.id, runId, t.request, internal, async () => {
+        const manifest = await pipeline.startRun({
+          root,
+          config,
+          taskId: t.id,
+          runId,
+          roleFlags: {},
+          noCommit: false,
+          env: options.env,
+          signal,
+          progress: forward(progress, t.id, runId),
+        });
+        // the request changed between the plan and the start: the run answers the newer one
+        const answered = manifest.trigger.request;
+        if (answered && answered !== t.request) ledger.claim(t.id, answered, runId);
+        return manifest;
+      });
+      summary.dispatched.push(outcome);
+      progress({ type: 'run-ended', ...outcome });
+    });
+  }
+  // a bug in one run is re-thrown only once the others have finished and recorded their evidence
+  if (internal.length) throw internal[0];
+  return summary;
+}
+
+/** Runs one start or resume; an expected error (CxoError) becomes the outcome, anything else is kept. */
+async function settleRun(
+  taskId: string,
+  runId: string,
+  request: string | undefined,
+  internal: unknown[],
+  go: () => Promise<RunManifest>,
+): Promise<RunOutcome> {
+  const base = { taskId, runId, ...(request !== undefined ? { request } : {}) };
+  try {
+    const manifest = await go();
+    return { ...base, status: manifest.result.status, reason: manifest.result.reason };
+  } catch (e) {
+    if (!(e instanceof CxoError)) internal.push(e);
+    return { ...base, status: 'error', reason: (e as Error).message };
+  }
+}
+
+/** Commits a `blocked` status unless the task says exactly that already. */
+async function writeBlocked(
+  root: string,
+  config: Config,
+  index: TaskIndex,
+  taskId: string,
+  reasons: PlanBlock[],
+  runId: string,
+): Promise<Extract<ReconcileEvent, { type: 'blocked' }>> {
+  const previous = index.byId.get(taskId)?.status;
+  const reason = reasons[0].reason;
+  const message = reasons.map((r) => `${r.reason}: ${r.message}`).join('; ');
+  const base = { type: 'blocked' as const, taskId, reasons };
+  if (previous?.phase === 'blocked' && previous.reason === reason && previous.message === message)
+    return { ...base, written: 'unchanged' };
+  if (!config.gitops.write_back) return { ...base, written: 'off' };
+  // the request stays unobserved (so the task is due again once unblocked); the last run is kept
+  const status: TaskStatus = {
+    phase: 'blocked',
+    reason,
+    message,
+    ...(previous?.observedRequest !== undefined ? { observedRequest: previous.observedRequest } : {}),
+    ...(previous?.lastRun ? { lastRun: previous.lastRun } : {}),
+    updatedAt: new Date().toISOString(),
+  };
+  try {
+    const result = await commitTaskStatus({ root, indexFile: config.files.tasks, taskId, status, runId });
+    return { ...base, written: 'committed', commit: result.commit };
+  } catch (e) {
+    if (!(e instanceof CxoError)) throw e;
+    return { ...base, written: 'failed', warning: e.message };
+  }
+}
+
+function forward(
+  progress: (event: ReconcileEvent) => void,
+  taskId: string,
+  runId: string,
+): (event: ProgressEvent) => void {
+  return (event) => progress({ type: 'run-event', taskId, runId, event });
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, in order of start. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

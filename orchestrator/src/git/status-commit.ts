@@ -13,7 +13,7 @@ import type { Task, TaskStatus } from '../repo/task-types.js';
 import { locateTask } from '../repo/task-locator.js';
 import { validateTaskIndex } from '../generated/validators.js';
 import { git } from './git.js';
-import { treeWith } from './tree-build.js';
+import { listTree, treeWith } from './tree-build.js';
 import { isKnownValid, rememberValid } from './valid-index-blobs.js';
 
 export interface CommitTaskStatusOptions {
@@ -123,7 +123,13 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
     const [head, headTree] = git(root, ['log', '-1', '--format=%H %T', branchRef, '--'])
       .stdout.trim()
       .split(' ');
-    const { mode, blob } = committedEntry(root, head, indexFile);
+    // the root listing serves twice: the index's entry (when it sits at the root) and the new tree
+    const listing = listTree(root, headTree);
+    const atRoot = listing.get(indexFile);
+    const { mode, blob } =
+      atRoot?.type === 'blob'
+        ? { mode: atRoot.mode, blob: atRoot.id }
+        : committedEntry(root, head, indexFile);
     // the index changed (or first attempt): edit it again; other files moving needs no re-edit
     if (prepared?.oldBlob !== blob) prepared = prepareIndex(root, head, indexFile, blob, taskId, status);
     const entries = new Map<string, Entry>();
@@ -131,7 +137,8 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
     for (const [file, entry] of extraEntries) entries.set(file, entry);
     const edited = edits.map((edit) => applyEdit(root, head, edit));
     for (const e of edited) entries.set(e.edit.file, e.entry);
-    const tree = treeWith(root, headTree, entries);
+    const previous = new Map<string, Entry | null>();
+    const tree = treeWith(root, headTree, entries, { listing, previous });
     const merged = () => ({
       ...mergeWorkingCopy(options, prepared!, head),
       ...mergeEditedFiles(root, edited),
@@ -148,7 +155,7 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
       { allowFail: true },
     );
     if (swapped.status === 0) {
-      await syncPersonIndex(root, head, entries);
+      await syncPersonIndex(root, previous, entries);
       return { commit, attempts: attempt, ...merged() };
     }
     if (attempt >= maxAttempts) {
@@ -354,24 +361,25 @@ function indexInfo(entries: Map<string, Entry>): string {
 
 /**
  * Moves the person's index entries of the committed paths to the new blobs where they still
- * match the old HEAD (or are absent from both), so the commit does not show as a staged revert.
+ * match the old HEAD (`inHead`, from the tree listings; or are absent from both), so the commit
+ * does not show as a staged revert.
  * Entries the person staged differently are theirs and stay.
  */
-async function syncPersonIndex(root: string, oldHead: string, entries: Map<string, Entry>): Promise<void> {
+async function syncPersonIndex(
+  root: string,
+  inHead: Map<string, Entry | null>,
+  entries: Map<string, Entry>,
+): Promise<void> {
   const paths = [...entries.keys()];
   const env = { ...process.env, GIT_LITERAL_PATHSPECS: '1' };
   for (let attempt = 1; attempt <= 20; attempt++) {
-    const inHead = listEntries(
-      git(root, ['ls-tree', oldHead, '--', ...paths], { env }).stdout,
-      /^(\d+) blob ([0-9a-f]+)\t(.*)$/,
-    );
     const staged = listEntries(
       git(root, ['ls-files', '-s', '--', ...paths], { env }).stdout,
       /^(\d+) ([0-9a-f]+) 0\t(.*)$/,
     );
     const update = new Map<string, Entry>();
     for (const [path, entry] of entries) {
-      const was = inHead.get(path);
+      const was = inHead.get(path) ?? undefined;
       const now = staged.get(path);
       const same = was === undefined ? now === undefined : now?.blob === was.blob && now.mode === was.mode;
       if (same) update.set(path, entry);

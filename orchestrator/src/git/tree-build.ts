@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { git } from './git.js';
 
 export interface TreeEntry {
@@ -23,26 +27,44 @@ export function listTree(root: string, tree: string): Map<string, Listed> {
 }
 
 /**
- * The tree `base` with `changes` (repository-relative path → blob) applied, built with
- * `ls-tree`/`mktree` on the directories on the changed paths only. A commit of one file thus
- * costs the same whatever the size of the rest of the repository, unlike `read-tree` into a
- * temporary index, which writes an entry for every file. `listing` is `base`'s own listing when
- * the caller has it; `previous` receives what each changed path held in `base` (null: nothing).
+ * The tree `base` with `changes` (repository-relative path → blob) applied. Only the directories
+ * on the changed paths are listed (`ls-tree`) and rebuilt: their tree objects are serialised and
+ * hashed here and written by one `git hash-object` for all of them, so a commit of one file costs
+ * the same whatever the size of the rest of the repository (unlike `read-tree` into a temporary
+ * index, which writes an entry for every file). `listing` is `base`'s own listing when the
+ * caller has it; `previous` receives what each changed path held in `base` (null: nothing).
  */
 export function treeWith(
   root: string,
   base: string | null,
   changes: Map<string, TreeEntry>,
-  options: { listing?: Map<string, Listed>; previous?: Map<string, TreeEntry | null>; prefix?: string } = {},
+  options: { listing?: Map<string, Listed>; previous?: Map<string, TreeEntry | null> } = {},
 ): string {
-  const prefix = options.prefix ?? '';
-  const here = new Map(options.listing ?? (base ? listTree(root, base) : []));
+  // a SHA-256 repository names its objects with 64 hex digits
+  const format = base?.length === 64 ? 'sha256' : 'sha1';
+  const written: { id: string; content: Buffer }[] = [];
+  const id = build(root, format, base, changes, options.listing, options.previous, '', written);
+  writeTrees(root, written);
+  return id;
+}
+
+function build(
+  root: string,
+  format: 'sha1' | 'sha256',
+  base: string | null,
+  changes: Map<string, TreeEntry>,
+  listing: Map<string, Listed> | undefined,
+  previous: Map<string, TreeEntry | null> | undefined,
+  prefix: string,
+  written: { id: string; content: Buffer }[],
+): string {
+  const here = new Map(listing ?? (base ? listTree(root, base) : []));
   const below = new Map<string, Map<string, TreeEntry>>();
   for (const [path, entry] of changes) {
     const slash = path.indexOf('/');
     if (slash < 0) {
       const was = here.get(path);
-      options.previous?.set(prefix + path, was?.type === 'blob' ? { mode: was.mode, blob: was.id } : null);
+      previous?.set(prefix + path, was?.type === 'blob' ? { mode: was.mode, blob: was.id } : null);
       here.set(path, { mode: entry.mode, type: 'blob', id: entry.blob });
       continue;
     }
@@ -52,12 +74,47 @@ export function treeWith(
   }
   for (const [dir, sub] of below) {
     const existing = here.get(dir);
-    const tree = treeWith(root, existing?.type === 'tree' ? existing.id : null, sub, {
-      previous: options.previous,
-      prefix: `${prefix}${dir}/`,
-    });
+    const base = existing?.type === 'tree' ? existing.id : null;
+    const tree = build(root, format, base, sub, undefined, previous, `${prefix}${dir}/`, written);
     here.set(dir, { mode: '040000', type: 'tree', id: tree });
   }
-  const input = [...here].map(([name, e]) => `${e.mode} ${e.type} ${e.id}\t${name}\0`).join('');
-  return git(root, ['mktree', '-z'], { input }).stdout.trim();
+  const content = serialise(here);
+  const id = createHash(format).update(`tree ${content.length}\0`).update(content).digest('hex');
+  written.push({ id, content });
+  return id;
+}
+
+/** A tree object's bytes: `<mode> <name>\0<binary id>` per entry, in git's order. */
+function serialise(entries: Map<string, Listed>): Buffer {
+  // git orders by name bytes, a tree's name compared as if it ended in "/"
+  const key = (name: string, e: Listed) => Buffer.from(e.type === 'tree' ? `${name}/` : name);
+  const sorted = [...entries].sort(([a, ea], [b, eb]) => Buffer.compare(key(a, ea), key(b, eb)));
+  return Buffer.concat(
+    sorted.flatMap(([name, e]) => [
+      Buffer.from(`${e.mode.replace(/^0+/, '')} ${name}\0`),
+      Buffer.from(e.id, 'hex'),
+    ]),
+  );
+}
+
+/** Writes the tree objects with one git process and checks git agrees on every id. */
+function writeTrees(root: string, trees: { id: string; content: Buffer }[]): void {
+  const scratch = mkdtempSync(join(tmpdir(), 'cxo-trees-'));
+  try {
+    const paths = trees.map((tree, i) => {
+      const path = join(scratch, String(i));
+      writeFileSync(path, tree.content);
+      return path;
+    });
+    const ids = git(root, ['hash-object', '-w', '-t', 'tree', '--stdin-paths', '--no-filters'], {
+      input: `${paths.join('\n')}\n`,
+    })
+      .stdout.trim()
+      .split('\n');
+    trees.forEach((tree, i) => {
+      if (ids[i] !== tree.id) throw new Error(`internal: tree ${i} hashed to ${ids[i]}, expected ${tree.id}`);
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

@@ -329,9 +329,10 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'watch',
-    summary: 'reconcile: dispatch due tasks, mark blocked ones, resume stalled runs (for now only --once)',
+    summary:
+      'reconcile: watch the task index, specs and config and dispatch due tasks, mark blocked ones, resume stalled runs (--once: one pass)',
     description:
-      'With --once: takes the single-instance lock (.git/codex-orchestrator/watch.lock), commits a blocked status for each blocked due task, resumes stalled runs once, and runs the first batch of due tasks through the pipeline at most N at a time; each (task, request) is dispatched at most once (.git/codex-orchestrator/dispatched.ndjson). A request changed while its run is in flight is due again once that run ends. Exit 0, or 1 when a run did not end in review or another watcher holds the lock. Without --once it exits 2: the long-running watcher is not available yet. See docs/watch.md.',
+      'Takes the single-instance lock (.git/codex-orchestrator/watch.lock); a second watcher waits for it. Watches the task index, tasks/, specs/ and codex.config.yaml and runs a reconcile pass at start, after each change (debounced), after each run ends and after a --pull that moved the branch: commits a blocked status for each blocked due task, resumes stalled runs once, and starts the first batch of due tasks at most N at a time without waiting for them; each (task, request) is dispatched at most once (.git/codex-orchestrator/dispatched.ndjson). A request changed while its run is in flight is due again once that run ends. SIGINT/SIGTERM stop dispatching, give running runs 10 s, then cancel them, release the lock and exit 0; a second signal exits at once. With --once: one pass that waits for its runs; exit 0, or 1 when a run did not end in review or another watcher holds the lock. See docs/watch.md.',
     args: [],
     options: [
       { name: 'once', type: 'boolean', description: 'run one reconcile pass and exit (for cron or CI)' },
@@ -341,9 +342,21 @@ export const COMMANDS: CommandSpec[] = [
         value: 'N',
         description: 'runs at a time (default: concurrency in the config)',
       },
-      { name: 'json', type: 'boolean', description: 'print NDJSON events, one per line, then a summary' },
+      {
+        name: 'pull',
+        type: 'string',
+        value: 'SECONDS',
+        description:
+          'every SECONDS, git fetch and fast-forward the checked-out branch when the files it changes are clean (not with --once)',
+      },
+      { name: 'json', type: 'boolean', description: 'print NDJSON events, one per line' },
     ],
-    examples: ['cxo watch --once', 'cxo watch --once --json --concurrency 4'],
+    examples: [
+      'cxo watch',
+      'cxo watch --json --pull 60',
+      'cxo watch --once',
+      'cxo watch --once --json --concurrency 4',
+    ],
     load: () => import('./commands/watch.js'),
   },
   {

@@ -86,15 +86,19 @@ function build(
 
 /** A tree object's bytes: `<mode> <name>\0<binary id>` per entry, in git's order. */
 function serialise(entries: Map<string, Listed>): Buffer {
-  // git orders by name bytes, a tree's name compared as if it ended in "/"
-  const key = (name: string, e: Listed) => Buffer.from(e.type === 'tree' ? `${name}/` : name);
-  const sorted = [...entries].sort(([a, ea], [b, eb]) => Buffer.compare(key(a, ea), key(b, eb)));
-  return Buffer.concat(
-    sorted.flatMap(([name, e]) => [
-      Buffer.from(`${e.mode.replace(/^0+/, '')} ${name}\0`),
-      Buffer.from(e.id, 'hex'),
-    ]),
-  );
+  // git orders by name bytes, a tree's name compared as if it ended in "/"; keys made once, as a
+  // big directory (.runs holds one folder per task) would otherwise allocate on every comparison
+  const keyed = [...entries].map(([name, e]) => ({
+    name,
+    e,
+    key: Buffer.from(e.type === 'tree' ? `${name}/` : name),
+  }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  const parts: Buffer[] = [];
+  for (const { name, e } of keyed) {
+    parts.push(Buffer.from(`${e.mode.replace(/^0+/, '')} ${name}\0`), Buffer.from(e.id, 'hex'));
+  }
+  return Buffer.concat(parts);
 }
 
 /** Writes the tree objects with one git process and checks git agrees on every id. */

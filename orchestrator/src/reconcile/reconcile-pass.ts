@@ -10,6 +10,9 @@
  *   again with `cxo request` (automatic retries with backoff are not built yet);
  * - a task whose dependencies are due too waits for them to be done, i.e. reviewed, so in one
  *   pass only batch 1 runs and later batches are reported as waiting.
+ *
+ * `cxo watch --once` awaits the runs it starts; the long-running watcher detaches them (see
+ * `ReconcileOptions.detach`) so that file events go on while runs take minutes.
  */
 import { utcDayOf } from '../guard/utc-date.js';
 import { commitTaskStatus } from '../git/status-commit.js';
@@ -127,6 +130,12 @@ export interface ReconcileOptions {
   progress: (event: ReconcileEvent) => void;
   /** The watch lock the caller holds; without it the pass takes (and releases) the lock itself. */
   lock?: WatchLock;
+  /**
+   * Start runs without awaiting them: at most `capacity` starts (resumes included), each handed to
+   * `track`, which settles with the outcome after its `run-ended` event (or rejects with a bug). The
+   * summary lists them with status `running`. `stop` ends dispatching; `signal` still cancels runs.
+   */
+  detach?: { capacity: number; track: (run: Promise<RunOutcome>) => void; stop: AbortSignal };
 }
 
 export async function reconcileOnce(options: ReconcileOptions): Promise<ReconcileSummary> {
@@ -189,8 +198,10 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
 
   const ledger = new DispatchLedger(root);
   const internal: unknown[] = [];
+  const { detach } = options;
+  let capacity = detach ? Math.max(0, Math.floor(detach.capacity)) : Infinity;
   const mayGoOn = () => {
-    if (signal.aborted || summary.lockLost) return false;
+    if (signal.aborted || detach?.stop.aborted || capacity <= 0 || summary.lockLost) return false;
     if (lock.refresh()) return true;
     summary.lockLost = true;
     progress({
@@ -200,6 +211,40 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     return false;
   };
   const pipeline = await import('../runs/pipeline.js');
+  /** Awaits a run, or (detached) starts it and hands it to the caller; both report `run-ended`. */
+  const settle = async (
+    taskId: string,
+    runId: string,
+    request: string | undefined,
+    into: RunOutcome[],
+    go: () => Promise<RunManifest>,
+  ) => {
+    capacity--;
+    if (!detach) {
+      const outcome = await settleRun(taskId, runId, request, internal, go);
+      into.push(outcome);
+      progress({ type: 'run-ended', ...outcome });
+      return;
+    }
+    const bugs: unknown[] = [];
+    // startRun and resumeRun save the manifest (status running) before their first await, so the
+    // next pass sees the task as running, not as a duplicate claim
+    const run = settleRun(taskId, runId, request, bugs, go).then((outcome) => {
+      progress({ type: 'run-ended', ...outcome });
+      if (bugs.length) throw bugs[0];
+      return outcome;
+    });
+    into.push({
+      taskId,
+      runId,
+      ...(request !== undefined ? { request } : {}),
+      status: 'running',
+      reason: null,
+    });
+    detach.track(run);
+  };
+  const startEach = <T>(items: readonly T[], work: (item: T) => Promise<void>) =>
+    detach ? sequence(items, work) : pool(items, concurrency, work);
 
   // stalled runs: resumed once, then left for `cxo runs clean`
   const stalled = all.filter((s): s is Extract<Situation, { kind: 'stalled' }> => s.kind === 'stalled');
@@ -213,15 +258,14 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
       message: `run ${runId} stalled again after a resume; \`cxo runs clean\` records it failed`,
     });
   }
-  await pool(
+  await startEach(
     stalled.filter((s) => s.resumable),
-    concurrency,
     async (s) => {
       const runId = s.run.manifest.run.id;
       // someone may have resumed it since the state was read
       if (!mayGoOn() || !isStalled(RunRecorder.read(root, s.run.dir))) return;
       progress({ type: 'resume', taskId: s.task.id, runId });
-      const outcome = await settleRun(s.task.id, runId, undefined, internal, () =>
+      await settle(s.task.id, runId, undefined, summary.resumed, () =>
         pipeline.resumeRun({
           root,
           config,
@@ -231,8 +275,6 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
           progress: forward(progress, s.task.id, runId),
         }),
       );
-      summary.resumed.push(outcome);
-      progress({ type: 'run-ended', ...outcome });
     },
   );
 
@@ -252,7 +294,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
         }
       }
     }
-    await pool(startable, concurrency, async (t) => {
+    await startEach(startable, async (t) => {
       if (!mayGoOn()) return;
       const runId = newRunId();
       if (!ledger.claim(t.id, t.request, runId)) {
@@ -262,7 +304,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
         return;
       }
       progress({ type: 'dispatch', taskId: t.id, runId, request: t.request, batch: batch.number });
-      const outcome = await settleRun(t.id, runId, t.request, internal, async () => {
+      await settle(t.id, runId, t.request, summary.dispatched, async () => {
         const manifest = await pipeline.startRun({
           root,
           config,
@@ -279,8 +321,6 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
         if (answered && answered !== t.request) ledger.claim(t.id, answered, runId);
         return manifest;
       });
-      summary.dispatched.push(outcome);
-      progress({ type: 'run-ended', ...outcome });
     });
   }
   // a bug in one run is re-thrown only once the others have finished and recorded their evidence
@@ -346,6 +386,11 @@ function forward(
   runId: string,
 ): (event: ProgressEvent) => void {
   return (event) => progress({ type: 'run-event', taskId, runId, event });
+}
+
+/** Runs `work` over `items` one after the other (detached starts return at once). */
+async function sequence<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (const item of items) await work(item);
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, in order of start. */

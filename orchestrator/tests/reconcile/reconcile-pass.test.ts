@@ -235,11 +235,9 @@ describe('stalled runs', () => {
 });
 
 describe('cxo watch', () => {
-  it('without --once is a usage error for now', async () => {
-    const { ctx } = handlerContext(makeRepo({}), {});
-    await expect(watchCommand(ctx)).rejects.toMatchObject({
-      exitCode: 2,
-      message: 'cxo watch without --once is not available yet; run cxo watch --once from cron',
-    });
+  it('--pull is refused with --once (it is for the long-running watcher)', async () => {
+    const repo = makeRepo({ 'codex.tasks.json': indexJson([]) }, { git: true });
+    const { ctx } = handlerContext(repo, { once: true, pull: '5' });
+    await expect(watchCommand(ctx)).rejects.toMatchObject({ exitCode: 2 });
   });
 });

@@ -1,5 +1,7 @@
 import { ExitCode, UsageError } from '../../errors.js';
-import { type ReconcileEvent, reconcileOnce } from '../../reconcile/reconcile-pass.js';
+import type { Config } from '../../repo/config.js';
+import { type ReconcileEvent, type ReconcileSummary, reconcileOnce } from '../../reconcile/reconcile-pass.js';
+import type { WatcherEvent } from '../../reconcile/watcher.js';
 import { acquireWatchLock, WATCH_HEARTBEAT_MS } from '../../reconcile/watch-lock.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
@@ -7,16 +9,23 @@ import type { Output } from '../output.js';
 import { abortOnSignals, writeBackLine } from '../run-progress.js';
 import { parseConcurrency } from './plan.js';
 
-/** `cxo watch --once`: one reconcile pass under the single-instance lock (the file watcher comes later). */
+/**
+ * `cxo watch`: the long-running watcher (reconcile/watcher.ts), or with `--once` one reconcile
+ * pass under the single-instance lock, for cron.
+ */
 const watch: CommandHandler = async ({ cwd, options, out }) => {
-  if (!options.once)
-    throw new UsageError(
-      'cxo watch without --once is not available yet; run cxo watch --once from cron',
-      'see docs/watch.md',
-    );
+  const pullSeconds = parsePull(options.pull);
   const { root, config } = await openRepo(cwd);
-  const concurrency = parseConcurrency(options.concurrency, config.concurrency);
   const json = Boolean(options.json);
+  if (!options.once) {
+    const concurrency =
+      options.concurrency === undefined
+        ? undefined
+        : parseConcurrency(options.concurrency, config.concurrency);
+    return watchForever(root, config, out, json, concurrency, pullSeconds);
+  }
+  if (pullSeconds !== undefined) throw new UsageError('--pull is for the long-running watcher, not --once');
+  const concurrency = parseConcurrency(options.concurrency, config.concurrency);
   const acquired = await acquireWatchLock(root);
   if (!acquired.ok) {
     if (json) out.line(JSON.stringify({ at: new Date().toISOString(), type: 'locked', ...acquired }));
@@ -46,12 +55,7 @@ const watch: CommandHandler = async ({ cwd, options, out }) => {
     const ended = [...summary.dispatched, ...summary.resumed];
     const failed = ended.filter((r) => r.status !== 'review');
     if (json) out.line(JSON.stringify({ at: new Date().toISOString(), type: 'summary', ...summary }));
-    else
-      out.line(
-        `pass done: ${summary.dispatched.length} dispatched, ${summary.resumed.length} resumed, ` +
-          `${failed.length} failed, ${summary.blocked.length} blocked, ${summary.waiting.length} waiting, ` +
-          `${summary.running.length} running, ${summary.skippedDuplicate.length} dispatched before`,
-      );
+    else out.line(summaryLine(summary, failed.length));
     return failed.length || summary.lockLost ? ExitCode.Failure : ExitCode.Ok;
   } finally {
     clearInterval(beat);
@@ -61,12 +65,155 @@ const watch: CommandHandler = async ({ cwd, options, out }) => {
 };
 export default watch;
 
-type WatchEvent = ReconcileEvent | { type: 'lock-taken-over'; why: string };
+/** The long-running watcher until SIGINT/SIGTERM; lines or NDJSON as --once prints them. */
+async function watchForever(
+  root: string,
+  config: Config,
+  out: Output,
+  json: boolean,
+  concurrency: number | undefined,
+  pullSeconds: number | undefined,
+): Promise<number> {
+  // loaded here only: chokidar is for this command, not for --once or the read commands
+  const { Watcher, stopOnSignals } = await import('../../reconcile/watcher.js');
+  const plain = quietPasses(out);
+  const print = (event: WatcherEvent) => {
+    if (json) out.line(JSON.stringify({ at: new Date().toISOString(), ...event }));
+    else plain(event);
+  };
+  const watcher = new Watcher({
+    root,
+    config,
+    env: process.env,
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(pullSeconds !== undefined ? { pullSeconds } : {}),
+    // internal knobs for tests, which cannot wait for the defaults
+    ...internalMs('debounceMs', process.env.CXO_WATCH_DEBOUNCE_MS),
+    ...internalMs('graceMs', process.env.CXO_WATCH_GRACE_MS),
+    ...internalMs('lockRetryMs', process.env.CXO_WATCH_RETRY_MS),
+    print,
+  });
+  const dispose = stopOnSignals(watcher);
+  try {
+    return await watcher.done;
+  } finally {
+    dispose();
+  }
+}
+
+/**
+ * Plain lines for the watcher. Its own status commits trigger passes that find nothing to do; the
+ * lines of such a pass (and of the change that caused it) are dropped, except for the first pass.
+ */
+function quietPasses(out: Output): (event: WatcherEvent) => void {
+  let held: string[] | undefined;
+  let first = true;
+  const show = (line: string | undefined) => {
+    for (const h of held ?? []) out.line(h);
+    held = undefined;
+    if (line !== undefined) out.line(line);
+  };
+  return (event) => {
+    const line = eventLine(event, out);
+    if (event.type === 'pass-error' || event.type === 'run-error') return out.error(line!);
+    if (event.type === 'change' || event.type === 'pass') {
+      held = [...(held ?? []), ...(line === undefined ? [] : [line])];
+      if (event.type === 'pass' && (first || event.stalled > 0)) show(undefined);
+      if (event.type === 'pass') first = false;
+    } else if (event.type === 'summary') {
+      const eventful =
+        held === undefined ||
+        event.dispatched.length + event.resumed.length + event.abandoned.length > 0 ||
+        event.blocked.some((b) => b.written !== 'unchanged') ||
+        event.lockLost;
+      if (eventful) show(line);
+      held = undefined;
+    } else if (IN_PASS.has(event.type)) {
+      const news = event.type === 'blocked' ? event.written !== 'unchanged' : !QUIET.has(event.type);
+      if (news || held === undefined) show(line);
+      else held.push(line!);
+    } else if (line !== undefined) out.line(line); // a detached run's progress: not part of the pass
+  };
+}
+
+/** Events a pass prints between its `pass` and its `summary`. */
+const IN_PASS = new Set<WatcherEvent['type']>([
+  'blocked',
+  'duplicate',
+  'dispatch',
+  'waiting',
+  'resume',
+  'abandoned',
+  'lock-lost',
+]);
+/** Events of a pass that repeat what earlier passes said. */
+const QUIET = new Set<WatcherEvent['type']>(['blocked', 'duplicate', 'waiting']);
+
+function parsePull(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+(\.\d+)?$/.test(value) || !(n > 0))
+    throw new UsageError(`--pull must be a number of seconds above 0, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+function internalMs<K extends string>(key: K, value: string | undefined): { [k in K]?: number } {
+  const n = Number(value);
+  return value && Number.isFinite(n) && n >= 0 ? ({ [key]: n } as { [k in K]: number }) : {};
+}
+
+function summaryLine(summary: ReconcileSummary, failed?: number): string {
+  // detached runs (the long-running watcher) have not ended yet: started, not failed or not
+  const runs =
+    failed === undefined
+      ? `${summary.dispatched.length} started, ${summary.resumed.length} resumed`
+      : `${summary.dispatched.length} dispatched, ${summary.resumed.length} resumed, ${failed} failed`;
+  return (
+    `pass done: ${runs}, ${summary.blocked.length} blocked, ${summary.waiting.length} waiting, ` +
+    `${summary.running.length} running, ${summary.skippedDuplicate.length} dispatched before`
+  );
+}
+
+type WatchEvent = ReconcileEvent | Exclude<WatcherEvent, ReconcileEvent>;
 
 function eventLine(event: WatchEvent, out: Output): string | undefined {
   switch (event.type) {
     case 'lock-taken-over':
       return out.dim(`took over a stale watch lock: ${event.why}`);
+    case 'lock-wait': {
+      const holder = event.holder
+        ? `pid ${event.holder.pid} on ${event.holder.host} (last heartbeat ${event.holder.heartbeatAt})`
+        : 'a process that is writing it now';
+      return `waiting: another cxo watch holds the lock, ${holder}; retrying every ${event.retryMs / 1000} s`;
+    }
+    case 'lock-acquired':
+      return out.dim(`holding ${event.path} (pid ${event.pid})`);
+    case 'watching':
+      return (
+        `watching ${event.paths.join(', ')} in ${event.root} (debounce ${event.debounceMs} ms` +
+        `${event.pullSeconds ? `, pull every ${event.pullSeconds} s` : ''}); Ctrl-C stops`
+      );
+    case 'change':
+      return out.dim(`changed: ${event.paths.join(', ')}`);
+    case 'summary':
+      return summaryLine(event);
+    case 'pass-error':
+      return `pass failed: ${event.message}`;
+    case 'run-error':
+      return `run failed unexpectedly: ${event.message}`;
+    case 'pull':
+      if (event.kind === 'fast-forwarded')
+        return `pulled: ${event.branch} fast-forwarded ${event.from.slice(0, 12)}..${event.to.slice(0, 12)} (${event.files.length} file(s))`;
+      return event.kind === 'skipped' ? `pull skipped: ${event.reason}` : undefined;
+    case 'shutdown':
+      return (
+        `${event.signal}: no new runs; ${event.running} run(s) may finish within ${Math.round(event.graceMs / 1000)} s, ` +
+        'then they are cancelled (a second signal exits at once)'
+      );
+    case 'cancel-runs':
+      return `grace period over: cancelling ${event.running} run(s)`;
+    case 'stopped':
+      return 'stopped';
     case 'pass':
       return `pass: ${event.due} due in ${event.batches} batch(es), ${event.blocked} blocked, ${event.running} running, ${event.stalled} stalled`;
     case 'blocked': {

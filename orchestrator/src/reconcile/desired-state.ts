@@ -5,6 +5,10 @@
  * The in-flight rule: a request changed while a run of the task is in flight does not cancel or
  * restart that run. The task stays `running`; the run records the request it started with as
  * `observedRequest`, so once it ends the new request differs from it and the task is due again.
+ *
+ * Retries: when the task's newest run is the last attempt the ledger claimed for its request, and
+ * that run failed transiently with attempts left, the task is due again once the backoff is over
+ * (`retry-wait` until then), whatever its status says about the request.
  */
 import { type GateResult, gateTask } from '../guard/dispatch-gate.js';
 import type { Config } from '../repo/config.js';
@@ -12,12 +16,18 @@ import type { SpecDoc } from '../repo/markdown-docs.js';
 import type { TaskIndex } from '../repo/task-index.js';
 import type { Task } from '../repo/task-types.js';
 import type { RunEntry } from '../runs/run-index.js';
+import { type Retry, retryAfter, type RetrySettings } from './retry-policy.js';
 
 export type Situation =
   /** Nothing requested, or the request was handled already. */
   | { kind: 'idle'; task: Task }
-  /** A new request whose spec passes the gate; the plan decides when its dependencies allow it. */
-  | { kind: 'due'; task: Task; request: string; gate: GateResult }
+  /**
+   * A new request whose spec passes the gate; the plan decides when its dependencies allow it.
+   * `retry`: the request was tried and failed transiently; this is a later attempt, due now.
+   */
+  | { kind: 'due'; task: Task; request: string; gate: GateResult; retry?: Retry }
+  /** The last attempt failed transiently: the next one is due at `retry.dueAt`. */
+  | { kind: 'retry-wait'; task: Task; request: string; retry: Retry }
   /** A new request the spec gate refuses (the reasons include unfinished dependencies too). */
   | { kind: 'blocked'; task: Task; request: string; reasons: GateResult['reasons'] }
   /** A live run handles the task; `pendingRequest` is a newer request that waits for it to end. */
@@ -38,7 +48,14 @@ export interface DesiredStateInput {
   runs: readonly RunEntry[];
   /** The run id that claimed (task, request) in the dispatch ledger, if any. */
   claimedRun?: (taskId: string, request: string) => string | undefined;
+  /** The last attempt of (task, request) in the dispatch ledger; `claimedRun` as attempt 1 without it. */
+  lastClaim?: (taskId: string, request: string) => { runId: string; attempt: number } | undefined;
+  /** Retries of transient failures, judged at `now` (ms); none without it. */
+  retry?: { settings: RetrySettings; now: number };
 }
+
+/** Phases that say a person decided, or that the task has a result to review: no retry then. */
+const SETTLED_PHASES = new Set(['done', 'review', 'changes-requested', 'cancelled']);
 
 /** The gate's reasons about dependencies: the plan handles those, since a due dependency is no block. */
 const DEPENDENCY_REASONS = new Set(['DependencyNotReady', 'DependencyFailed']);
@@ -48,10 +65,14 @@ export function desiredState(input: DesiredStateInput): Map<string, Situation> {
   const { index, config, today } = input;
   const liveRuns = new Map<string, RunEntry>();
   const stalledRuns = new Map<string, RunEntry>();
+  const newestRuns = new Map<string, RunEntry>();
+  const runIds = new Set<string>();
   // newest first: the first running run seen of a task is the one that counts
   for (const run of input.runs) {
-    if (run.manifest.result.status !== 'running') continue;
     const id = run.manifest.task.id;
+    if (!newestRuns.has(id)) newestRuns.set(id, run);
+    runIds.add(run.manifest.run.id);
+    if (run.manifest.result.status !== 'running') continue;
     const into = run.stalled ? stalledRuns : liveRuns;
     if (!into.has(id)) into.set(id, run);
   }
@@ -78,13 +99,23 @@ export function desiredState(input: DesiredStateInput): Map<string, Situation> {
       });
       continue;
     }
-    if (!outstanding) {
+    const claim = request === undefined ? undefined : lastClaimOf(input, task.id, request);
+    const retry =
+      request !== undefined && claim && input.retry
+        ? retryOf(task, request, claim, newestRuns.get(task.id), input.retry.settings)
+        : undefined;
+    if (request !== undefined && retry && Date.parse(retry.dueAt) > (input.retry?.now ?? 0)) {
+      out.set(task.id, { kind: 'retry-wait', task, request, retry });
+      continue;
+    }
+    // a retry claimed without a run (a watcher killed in between) says so even when the status is settled
+    const orphan = claim !== undefined && claim.attempt > 1 && !runIds.has(claim.runId);
+    if (request === undefined || (!outstanding && !retry && !orphan)) {
       out.set(task.id, { kind: 'idle', task });
       continue;
     }
-    const runId = input.claimedRun?.(task.id, request);
-    if (runId) {
-      out.set(task.id, { kind: 'claimed', task, request, runId });
+    if (claim && !retry) {
+      out.set(task.id, { kind: 'claimed', task, request, runId: claim.runId });
       continue;
     }
     const spec = task.spec ? input.specOf(task.spec) : undefined;
@@ -94,8 +125,33 @@ export function desiredState(input: DesiredStateInput): Map<string, Situation> {
       task.id,
       specBlocked
         ? { kind: 'blocked', task, request, reasons: gate.reasons }
-        : { kind: 'due', task, request, gate },
+        : { kind: 'due', task, request, gate, ...(retry ? { retry } : {}) },
     );
   }
   return out;
+}
+
+function lastClaimOf(
+  input: DesiredStateInput,
+  taskId: string,
+  request: string,
+): { runId: string; attempt: number } | undefined {
+  if (input.lastClaim) return input.lastClaim(taskId, request);
+  const runId = input.claimedRun?.(taskId, request);
+  return runId ? { runId, attempt: 1 } : undefined;
+}
+
+/** The retry owed when the task's newest run is the claimed attempt and nobody has acted since. */
+function retryOf(
+  task: Task,
+  request: string,
+  claim: { runId: string; attempt: number },
+  newest: RunEntry | undefined,
+  settings: RetrySettings,
+): Retry | undefined {
+  if (!newest || newest.manifest.run.id !== claim.runId) return undefined;
+  const status = task.status;
+  if (status && (SETTLED_PHASES.has(status.phase) || (status.lastRun && status.lastRun.id !== claim.runId)))
+    return undefined;
+  return retryAfter(task.id, request, claim.attempt, newest.manifest, settings);
 }

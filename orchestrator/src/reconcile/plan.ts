@@ -12,6 +12,7 @@ import { findCycles } from '../plan/graph.js';
 import type { TaskIndex } from '../repo/task-index.js';
 import { phaseOf, PRIORITIES, priorityOf, type Task } from '../repo/task-types.js';
 import type { Situation } from './desired-state.js';
+import type { Retry } from './retry-policy.js';
 
 /** The gate's reasons, and a dependency cycle, which the index loader normally refuses earlier. */
 export type PlanReason = BlockReason | 'DependencyCycle';
@@ -26,6 +27,8 @@ export interface PlannedTask {
   request: string;
   /** Due dependencies in earlier batches: this task waits until they are done (reviewed). */
   after: string[];
+  /** A retry of a transient failure: the attempt it is. */
+  retry?: Retry;
 }
 
 export interface Batch {
@@ -144,7 +147,12 @@ export function planBatches(
       const tasks = byBatch
         .get(number)!
         .sort((a, b) => rank(index, a.task) - rank(index, b.task))
-        .map((s) => ({ id: s.task.id, request: s.request, after: waitsOn.get(s.task.id)! }));
+        .map((s) => ({
+          id: s.task.id,
+          request: s.request,
+          after: waitsOn.get(s.task.id)!,
+          ...(s.retry ? { retry: s.retry } : {}),
+        }));
       const chunks: string[][] = [];
       for (let i = 0; i < tasks.length; i += limit) chunks.push(tasks.slice(i, i + limit).map((t) => t.id));
       return { number, tasks, chunks };
@@ -176,6 +184,8 @@ function outsideDependency(
       return notReady(`has a stalled run (${s.run.manifest.run.id})`);
     case 'claimed':
       return notReady(`was dispatched already for its request (run ${s.runId})`);
+    case 'retry-wait':
+      return notReady(`failed (${s.retry.after.reason}) and is retried at ${s.retry.dueAt}`);
   }
   // idle: nothing will make it done unless a person acts
   if (phase === 'failed' || phase === 'cancelled')

@@ -6,8 +6,9 @@
  * - in flight: a request changed while its run goes does not stop it; it is due once the run ends;
  * - stalled: a stalled run is resumed once; stalled again (a resume is recorded in its manifest),
  *   it is left for `cxo runs clean`, which records it failed, and reported as abandoned;
- * - failed runs are not retried: their status records the request as observed, so a person asks
- *   again with `cxo request` (automatic retries with backoff are not built yet);
+ * - failed runs: a transient failure (transient.ts) is dispatched again after a capped, jittered
+ *   backoff, as a new attempt in the ledger, up to `watch.retry.max_attempts` (retry-policy.ts);
+ *   any other failure, or the last attempt, stays failed until a person sets a new request;
  * - a task whose dependencies are due too waits for them to be done, i.e. reviewed, so in one
  *   pass only batch 1 runs and later batches are reported as waiting.
  *
@@ -32,6 +33,7 @@ import { RunRecorder } from '../runs/run-recorder.js';
 import { DispatchLedger } from './dedupe.js';
 import { desiredState, type Situation } from './desired-state.js';
 import { type PlanBlock, planBatches, type ReconcilePlan } from './plan.js';
+import { type Retry, retrySettingsOf } from './retry-policy.js';
 import { acquireWatchLock, type WatchLock } from './watch-lock.js';
 
 export interface ReconcileState {
@@ -60,7 +62,8 @@ export function loadReconcileState(
     config,
     today: utcDayOf(now),
     runs: listRuns(root),
-    claimedRun: (task, request) => ledger.find(task, request)?.runId,
+    lastClaim: (task, request) => ledger.latest(task, request),
+    retry: { settings: retrySettingsOf(config), now: now.getTime() },
   });
   return { index, situations, plan: planBatches(index, situations, concurrency) };
 }
@@ -76,6 +79,8 @@ export type ReconcileEvent =
       running: number;
       stalled: number;
       claimed: number;
+      /** Waiting for the backoff before a retry. */
+      retrying: number;
       batches: number;
     }
   | {
@@ -88,7 +93,8 @@ export type ReconcileEvent =
       warning?: string;
     }
   | { type: 'duplicate'; taskId: string; request: string; runId: string }
-  | { type: 'dispatch'; taskId: string; runId: string; request: string; batch: number }
+  | { type: 'dispatch'; taskId: string; runId: string; request: string; batch: number; attempt?: number }
+  | ({ type: 'retry-wait'; taskId: string; request: string } & Retry)
   | { type: 'run-event'; taskId: string; runId: string; event: ProgressEvent }
   | { type: 'run-ended'; taskId: string; runId: string; status: RunStatus; reason: string | null }
   | { type: 'waiting'; taskId: string; on: string[] }
@@ -116,6 +122,8 @@ export interface ReconcileSummary {
   /** Due tasks whose dependencies are due too: they run in a later pass, once those are done. */
   waiting: { taskId: string; on: string[] }[];
   running: { taskId: string; runId: string; pendingRequest?: string }[];
+  /** Transient failures whose next attempt waits for its backoff: the watcher passes again at the earliest. */
+  retrying: ({ taskId: string; request: string } & Retry)[];
   /** Stalled again after their one resume: left for `cxo runs clean`. */
   abandoned: { taskId: string; runId: string }[];
   lockLost: boolean;
@@ -136,6 +144,8 @@ export interface ReconcileOptions {
    * summary lists them with status `running`. `stop` ends dispatching; `signal` still cancels runs.
    */
   detach?: { capacity: number; track: (run: Promise<RunOutcome>) => void; stop: AbortSignal };
+  /** The clock that decides whether a retry's backoff is over (tests move it instead of sleeping). */
+  now?: () => Date;
 }
 
 export async function reconcileOnce(options: ReconcileOptions): Promise<ReconcileSummary> {
@@ -159,10 +169,12 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     skippedDuplicate: [],
     waiting: [],
     running: [],
+    retrying: [],
     abandoned: [],
     lockLost: false,
   };
-  const { index, situations, plan } = loadReconcileState(root, config, concurrency);
+  const now = options.now ?? (() => new Date());
+  const { index, situations, plan } = loadReconcileState(root, config, concurrency, now());
   const all = [...situations.values()];
   const count = (kind: Situation['kind']) => all.filter((s) => s.kind === kind).length;
   progress({
@@ -172,6 +184,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     running: count('running'),
     stalled: count('stalled'),
     claimed: count('claimed'),
+    retrying: count('retry-wait'),
     batches: plan.batches.length,
   });
   for (const s of all) {
@@ -185,6 +198,9 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     } else if (s.kind === 'claimed') {
       summary.skippedDuplicate.push({ taskId: s.task.id, request: s.request, runId: s.runId });
       progress({ type: 'duplicate', taskId: s.task.id, request: s.request, runId: s.runId });
+    } else if (s.kind === 'retry-wait') {
+      summary.retrying.push({ taskId: s.task.id, request: s.request, ...s.retry });
+      progress({ type: 'retry-wait', taskId: s.task.id, request: s.request, ...s.retry });
     }
   }
 
@@ -297,13 +313,21 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     await startEach(startable, async (t) => {
       if (!mayGoOn()) return;
       const runId = newRunId();
-      if (!ledger.claim(t.id, t.request, runId)) {
-        const prior = ledger.find(t.id, t.request)!;
+      const attempt = t.retry?.attempt ?? 1;
+      if (!ledger.claim(t.id, t.request, runId, now(), attempt)) {
+        const prior = ledger.find(t.id, t.request, attempt)!;
         summary.skippedDuplicate.push({ taskId: t.id, request: t.request, runId: prior.runId });
         progress({ type: 'duplicate', taskId: t.id, request: t.request, runId: prior.runId });
         return;
       }
-      progress({ type: 'dispatch', taskId: t.id, runId, request: t.request, batch: batch.number });
+      progress({
+        type: 'dispatch',
+        taskId: t.id,
+        runId,
+        request: t.request,
+        batch: batch.number,
+        ...(attempt > 1 ? { attempt } : {}),
+      });
       await settle(t.id, runId, t.request, summary.dispatched, async () => {
         const manifest = await pipeline.startRun({
           root,
@@ -318,7 +342,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
         });
         // the request changed between the plan and the start: the run answers the newer one
         const answered = manifest.trigger.request;
-        if (answered && answered !== t.request) ledger.claim(t.id, answered, runId);
+        if (answered && answered !== t.request) ledger.claim(t.id, answered, runId, now());
         return manifest;
       });
     });

@@ -1,9 +1,10 @@
 /**
  * The long-running `cxo watch`: waits for the single-instance lock, then runs a reconcile pass at
  * start, after each (debounced) change to the task index, `tasks/`, `specs/` or the config, after
- * each run ends, and after a `--pull` that moved the branch. Passes never overlap: a change during
- * a pass asks for exactly one more pass after it. Runs are detached from the pass (tracked here),
- * so file events go on while they take minutes.
+ * each run ends, after a `--pull` that moved the branch, and when a retry's backoff ends (the
+ * earliest due time the last pass reported). Passes never overlap: a change during a pass asks for
+ * exactly one more pass after it. Runs are detached from the pass (tracked here), so file events
+ * go on while they take minutes.
  *
  * Shutdown: the first SIGINT/SIGTERM stops dispatching, lets running runs finish for a grace period
  * and then aborts them (the pipeline records them cancelled), closes the file watcher and releases
@@ -86,6 +87,7 @@ export class Watcher {
   private changed = new Set<string>();
   private debounce: NodeJS.Timeout | undefined;
   private recheck: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private signalName = 'stop';
   readonly done: Promise<number>;
 
@@ -194,6 +196,7 @@ export class Watcher {
       clearInterval(pull);
       clearTimeout(this.debounce);
       clearTimeout(this.recheck);
+      clearTimeout(this.retryTimer);
       this.changed.clear();
       await files.close();
       // a pass in progress stops dispatching at its next start; its other writes are short
@@ -315,9 +318,24 @@ export class Watcher {
           stallMs(this.options.env) + 1000,
         );
       }
+      this.scheduleRetry(summary.retrying);
     } catch (e) {
       this.options.print({ type: 'pass-error', message: (e as Error).message ?? String(e) });
     }
+  }
+
+  /** A retry's backoff ends without any file changing: pass again at the earliest due time. */
+  private scheduleRetry(retrying: ReconcileSummary['retrying']): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (retrying.length === 0) return;
+    const due = Math.min(...retrying.map((r) => Date.parse(r.dueAt)));
+    // a little after the due time, so the pass's clock is past it; setTimeout's ceiling is 2^31-1 ms
+    const ms = Math.min(Math.max(0, due - Date.now()) + 50, 2 ** 31 - 1);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.schedule('pass');
+    }, ms);
   }
 
   private track(run: Promise<RunOutcome>): void {

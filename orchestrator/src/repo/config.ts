@@ -28,6 +28,7 @@ export interface Config {
   review: { lint_command?: string; max_file_bytes: number };
   env: { pass_through: string[] };
   gitops: { write_back: boolean; push: boolean; remote: string; push_attempts: number };
+  watch: { retry: { max_attempts: number; base_seconds: number; cap_seconds: number } };
   github: { repo?: string; api_url: string; token_env: string; labels: string[]; status_context: string };
   guard: {
     rules: Partial<Record<GuardRuleId, GuardSeverity>>;
@@ -114,6 +115,7 @@ export function defaultConfig(): Config {
     review: { max_file_bytes: 1024 * 1024 },
     env: { pass_through: [] },
     gitops: { write_back: true, push: false, remote: 'origin', push_attempts: 8 },
+    watch: { retry: { max_attempts: 3, base_seconds: 30, cap_seconds: 900 } },
     github: {
       api_url: 'https://api.github.com',
       token_env: 'GITHUB_TOKEN',

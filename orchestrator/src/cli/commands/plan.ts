@@ -22,6 +22,7 @@ const plan: CommandHandler = async ({ cwd, options, out }) => {
     action: s.resumable ? 'resume' : 'abandon',
   }));
   const claimed = of('claimed').map((s) => ({ id: s.task.id, request: s.request, runId: s.runId }));
+  const retrying = of('retry-wait').map((s) => ({ id: s.task.id, request: s.request, ...s.retry }));
   if (options.json) {
     out.json({
       concurrency: plan.concurrency,
@@ -36,6 +37,7 @@ const plan: CommandHandler = async ({ cwd, options, out }) => {
       running,
       stalled,
       claimed,
+      retrying,
     });
     return 0;
   }
@@ -48,10 +50,14 @@ const plan: CommandHandler = async ({ cwd, options, out }) => {
     out.line(
       `${out.bold(`batch ${b.number}`)} (${b.tasks.length} task${b.tasks.length === 1 ? '' : 's'}, ${when})`,
     );
-    for (const t of b.tasks)
+    for (const t of b.tasks) {
+      const retry = t.retry
+        ? `  retry: attempt ${t.retry.attempt} of ${t.retry.maxAttempts} (run ${t.retry.after.runId} failed: ${t.retry.after.reason})`
+        : '';
       out.line(
-        `  ${t.id}  request ${JSON.stringify(t.request)}${t.after.length ? `  after ${t.after.join(', ')}` : ''}`,
+        `  ${t.id}  request ${JSON.stringify(t.request)}${t.after.length ? `  after ${t.after.join(', ')}` : ''}${retry}`,
       );
+    }
   }
   if (plan.blocked.length) {
     out.line(out.bold('blocked'));
@@ -72,6 +78,13 @@ const plan: CommandHandler = async ({ cwd, options, out }) => {
     for (const s of stalled)
       out.line(
         `  ${s.id}  run ${s.runId}: ${s.action === 'resume' ? 'will be resumed' : 'stalled after its resume; run `cxo runs clean`'}`,
+      );
+  }
+  if (retrying.length) {
+    out.line(out.bold('waiting for a retry'));
+    for (const r of retrying)
+      out.line(
+        `  ${r.id}  attempt ${r.attempt} of ${r.maxAttempts}, due at ${r.dueAt} (run ${r.after.runId} failed: ${r.after.reason})`,
       );
   }
   if (claimed.length) {

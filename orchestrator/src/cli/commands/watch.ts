@@ -142,12 +142,13 @@ const IN_PASS = new Set<WatcherEvent['type']>([
   'duplicate',
   'dispatch',
   'waiting',
+  'retry-wait',
   'resume',
   'abandoned',
   'lock-lost',
 ]);
 /** Events of a pass that repeat what earlier passes said. */
-const QUIET = new Set<WatcherEvent['type']>(['blocked', 'duplicate', 'waiting']);
+const QUIET = new Set<WatcherEvent['type']>(['blocked', 'duplicate', 'waiting', 'retry-wait']);
 
 function parsePull(value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -170,7 +171,8 @@ function summaryLine(summary: ReconcileSummary, failed?: number): string {
       : `${summary.dispatched.length} dispatched, ${summary.resumed.length} resumed, ${failed} failed`;
   return (
     `pass done: ${runs}, ${summary.blocked.length} blocked, ${summary.waiting.length} waiting, ` +
-    `${summary.running.length} running, ${summary.skippedDuplicate.length} dispatched before`
+    `${summary.running.length} running, ${summary.skippedDuplicate.length} dispatched before` +
+    (summary.retrying.length ? `, ${summary.retrying.length} waiting for a retry` : '')
   );
 }
 
@@ -229,7 +231,9 @@ function eventLine(event: WatchEvent, out: Output): string | undefined {
     case 'duplicate':
       return `skipped ${event.taskId}: request ${JSON.stringify(event.request)} was dispatched before (run ${event.runId})`;
     case 'dispatch':
-      return `dispatch ${out.bold(event.taskId)}: run ${event.runId} (batch ${event.batch}, request ${JSON.stringify(event.request)})`;
+      return `dispatch ${out.bold(event.taskId)}: run ${event.runId} (batch ${event.batch}, request ${JSON.stringify(event.request)}${event.attempt ? `, retry: attempt ${event.attempt}` : ''})`;
+    case 'retry-wait':
+      return `retry ${event.taskId}: run ${event.after.runId} failed (${event.after.reason}); attempt ${event.attempt} of ${event.maxAttempts} is due at ${event.dueAt}`;
     case 'run-event':
       return runEventLine(event.taskId, event.event);
     case 'run-ended':

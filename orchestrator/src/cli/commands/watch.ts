@@ -76,9 +76,12 @@ async function watchForever(
 ): Promise<number> {
   // loaded here only: chokidar is for this command, not for --once or the read commands
   const { Watcher, stopOnSignals } = await import('../../reconcile/watcher.js');
+  // a live view on a terminal; plain lines (or NDJSON with --json) otherwise
+  const live = !json && out.color ? await (await import('../watch-listr.js')).watchLiveView() : undefined;
   const plain = quietPasses(out);
   const print = (event: WatcherEvent) => {
     if (json) out.line(JSON.stringify({ at: new Date().toISOString(), ...event }));
+    else if (live) live.print(event);
     else plain(event);
   };
   const watcher = new Watcher({
@@ -98,6 +101,7 @@ async function watchForever(
     return await watcher.done;
   } finally {
     dispose();
+    await live?.done();
   }
 }
 

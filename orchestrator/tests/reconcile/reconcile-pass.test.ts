@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/repo/repo-files.js';
 import type { Task } from '../../src/repo/task-types.js';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
 import { waitFor } from '../helpers/run-repo.js';
-import { CLI, gitIn, indexJson, makeRepo, specText, writeFiles } from '../helpers/temp-repo.js';
+import { CLI, cxo, gitIn, indexJson, makeRepo, specText, writeFiles } from '../helpers/temp-repo.js';
 
 const CONFIG = [
   'guard:',
@@ -150,6 +150,18 @@ describe('reconcileOnce', () => {
       reason: 'DependencyNotReady',
       message: 'DependencyNotReady: dependency a is in review (a reviewer must approve it)',
     });
+
+    // a reviewer approves a, so c may run; re-reading the stale spec unblocks s
+    const approved = cxo(root, ['review', 'a', '--approve', '--by', 'bob']);
+    expect(approved.code, approved.stderr).toBe(0);
+    const reviewed = cxo(root, ['spec', 'review', 'old', '--commit']);
+    expect(reviewed.code, reviewed.stderr).toBe(0);
+    const third = await pass(root);
+    expect(third.summary.dispatched.map((d) => [d.taskId, d.status]).sort()).toEqual([
+      ['c', 'review'],
+      ['s', 'review'],
+    ]);
+    expect(third.summary.blocked).toEqual([]);
   }, 60_000);
 
   it('never dispatches the same (task, request) twice, even when the status does not record it', async () => {

@@ -5,8 +5,10 @@
 //
 //   node scripts/bench/run.mjs [--sizes 1000,10000] [--runs 5] [--slow-runs 3] [--slow-after 5]
 //                              [--only REGEX] [--no-net-check] [--no-peers] [--write-back-runs 15]
+//                              [--watch-edits 60] [--watch-idle-seconds 60]
 //
-// `--only write-back` runs the status write-back latency section alone (scripts/bench/write-back.mjs).
+// `--only write-back` runs the status write-back latency section alone (scripts/bench/write-back.mjs),
+// `--only watch` the long-running watcher's latency, idle CPU and memory (scripts/bench/watch.mjs).
 //
 // Everything it creates lives in .bench-cache/ (gitignored): the peers' npm installs, the
 // generated repositories, an isolated HOME for the measured processes, and results.json.
@@ -31,6 +33,7 @@ import {
 } from './measure.mjs';
 import { buildModel, GENERATOR_VERSION, targetTask } from './model.mjs';
 import { measureRunOverhead } from './run-overhead.mjs';
+import { measureWatch, nodeRssFloor, watchMarkdown, watchTargets } from './watch.mjs';
 import { measureWriteBack, writeBackMarkdown, writeBackTargets } from './write-back.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -56,6 +59,8 @@ const { values: opts } = parseArgs({
     'slow-after': { type: 'string', default: '5' },
     only: { type: 'string' },
     'write-back-runs': { type: 'string', default: '15' },
+    'watch-edits': { type: 'string', default: '60' },
+    'watch-idle-seconds': { type: 'string', default: '60' },
     'net-check': { type: 'boolean', default: true },
     'no-net-check': { type: 'boolean', default: false },
     peers: { type: 'boolean', default: true },
@@ -86,6 +91,8 @@ const NET_CHECK = opts['net-check'] && !opts['no-net-check'];
 const WITH_PEERS = opts.peers && !opts['no-peers'];
 const ONLY = opts.only ? new RegExp(opts.only) : undefined;
 const WRITE_BACK_RUNS = Math.max(1, Number(opts['write-back-runs']) || 15);
+const WATCH_EDITS = Math.max(1, Number(opts['watch-edits']) || 60);
+const WATCH_IDLE_SECONDS = Math.max(1, Number(opts['watch-idle-seconds']) || 60);
 if (SIZES.length === 0) {
   console.error('no valid --sizes');
   process.exit(2);
@@ -678,6 +685,8 @@ const results = {};
 const notes = [];
 const writeBack = {};
 const WITH_WRITE_BACK = meta.cliBuilt && (!ONLY || ONLY.test('write-back'));
+const watch = {};
+const WITH_WATCH = meta.cliBuilt && (!ONLY || ONLY.test('watch'));
 const statusWrites = [
   { label: '`cxo` status write (setTaskStatus, whole process)', values: [], raw: [] },
   { label: '`task-master set-status`', values: [], raw: [] },
@@ -761,7 +770,23 @@ for (const [i, size] of SIZES.entries()) {
     });
     log(`[${size}] write-back section took ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
   }
+  if (WITH_WATCH) {
+    const t0 = process.hrtime.bigint();
+    watch[size] = await measureWatch({
+      cache: CACHE,
+      cli: CLI,
+      size,
+      root: roots.cxo,
+      env: ENV,
+      edits: WATCH_EDITS,
+      idleSeconds: WATCH_IDLE_SECONDS,
+      log,
+    });
+    if (watch[size].error) log(`[${size}] watch: failed: ${watch[size].error}`);
+    log(`[${size}] watch section took ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+  }
 }
+const watchFloor = WITH_WATCH ? await nodeRssFloor(ENV) : undefined;
 
 if (results[SIZES[0]]?.some((r) => r.key === 'bl.next'))
   notes.push(
@@ -793,6 +818,8 @@ let table = markdown(results, targetRows, statusWrites, meta);
 const writeBackRows = WITH_WRITE_BACK ? writeBackTargets(writeBack, SIZES, { fmt, fmtX }) : [];
 if (WITH_WRITE_BACK)
   table += `\n\n${writeBackMarkdown(writeBack, SIZES, writeBackRows, { fmt, fmtX, sizeName })}`;
+const watchRows = WITH_WATCH ? watchTargets(watch, SIZES, { fmt }) : [];
+if (WITH_WATCH) table += `\n\n${watchMarkdown(watch, SIZES, watchRows, watchFloor, { fmt, sizeName })}`;
 if (runOverhead) {
   table += runOverhead.error
     ? `\n\nrun overhead: n/a (${runOverhead.error})`
@@ -837,6 +864,7 @@ const json = {
   notes,
   runOverhead: runOverhead ?? null,
   writeBack: WITH_WRITE_BACK ? { sizes: writeBack, targets: writeBackRows } : null,
+  watch: WITH_WATCH ? { sizes: watch, targets: watchRows, nodeRssFloor: watchFloor ?? null } : null,
   markdown: table,
   totalSeconds,
 };

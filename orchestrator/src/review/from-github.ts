@@ -1,10 +1,10 @@
-import { UsageError } from '../errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 import { connectGitHub } from '../github/github-repo.js';
 import { listReviewDecisions, type ReviewDecision } from '../github/pr-reviews.js';
 import { getPullRequest } from '../github/pull-request.js';
 import type { Config } from '../repo/config.js';
-import { loadTaskIndex } from '../repo/repo-files.js';
-import { resolveRunTarget } from './resolve-run.js';
+import { RunRecorder } from '../runs/run-recorder.js';
+import { findRunDir } from '../runs/verify-run.js';
 import { signOff, type SignOffResult } from './sign-off.js';
 
 export type GitHubSignOff =
@@ -46,9 +46,13 @@ export async function signOffFromGitHub(options: {
       .at(-1);
   const review = latest('CHANGES_REQUESTED') ?? latest('APPROVED');
   if (!review) return { recorded: false, pr, why: 'no approval or request for changes stands on it' };
-  const { index } = loadTaskIndex(root, config, 'full');
-  const { manifest } = resolveRunTarget(root, index, runId);
-  if (manifest.signoffs?.some((s) => s.url === review.url)) {
+  // the run id is exact: its manifest is found without loading the task index (signOff loads it)
+  const dir = findRunDir(root, runId);
+  if (!dir)
+    throw new NotFoundError(
+      `pull request #${pr} is from ${pull.headRef}, but run ${runId} is not under .runs/`,
+    );
+  if (RunRecorder.read(root, dir).signoffs?.some((s) => s.url === review.url)) {
     return { recorded: false, pr, why: `the review ${review.url} is recorded already` };
   }
   const approve = review.state === 'APPROVED';

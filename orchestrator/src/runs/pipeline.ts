@@ -147,7 +147,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
       code: 'WorktreeFailed',
       message: (e as Error).message,
     });
-    return writeBackResult(root, config, redactJson(failed, redactor), progress);
+    return writeBackResult(root, config, failed, redactor, progress);
   }
   recorder.event('worktree-added', { path: manifest.run.worktree, branch: manifest.run.branch });
   const done = await execute({
@@ -164,8 +164,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
     noCommit: options.noCommit,
     progress,
   });
-  // the status message is committed and the manifest returned is printed: both redacted
-  return writeBackResult(root, config, redactJson(done, redactor), progress);
+  return writeBackResult(root, config, done, redactor, progress);
 }
 
 /** Continues a stalled run from its first unfinished step; finished steps are not redone. */
@@ -221,8 +220,7 @@ export async function resumeRun(options: {
     progress,
   };
   const done = restoreWorktree(ctx) ?? (await execute(ctx));
-  // the status message is committed and the manifest returned is printed: both redacted
-  return writeBackResult(root, config, redactJson(done, redactor), progress);
+  return writeBackResult(root, config, done, redactor, progress);
 }
 
 /** Brings a resumed run's worktree back; the finished manifest when that is impossible. */
@@ -262,13 +260,18 @@ async function writeBackRunning(
   progress({ type: 'write-back', ...outcome });
 }
 
-/** The run ended: its result becomes the task's phase, committed with all of the run's evidence. */
+/**
+ * The run ended: its result becomes the task's phase, committed with all of the run's evidence.
+ * Returns the manifest redacted: the status message is committed and the manifest is printed.
+ */
 async function writeBackResult(
   root: string,
   config: Config,
-  manifest: RunManifest,
+  raw: RunManifest,
+  redactor: Redactor,
   progress: (event: ProgressEvent) => void,
 ): Promise<RunManifest> {
+  const manifest = redactJson(raw, redactor);
   if (!config.gitops.write_back) return manifest;
   const { status, reason, error } = manifest.result;
   const outcome = await writeBackRunStatus(root, config, manifest, status, {

@@ -2,7 +2,7 @@ import { VERSION } from '../../generated/version.js';
 import type { AgentResult } from '../agent.js';
 import { ApprovalPolicy } from './approval-policy.js';
 import { JsonRpcConnection, JsonRpcError } from './json-rpc.js';
-import { failed, type ModeRun, startCodexServer } from './mode.js';
+import { failed, type ModeRun, processEnding, startCodexServer } from './mode.js';
 import { PROVIDER_ID } from './provider.js';
 import { StdioChild } from './stdio-child.js';
 import { CodexTranscript } from './transcript.js';
@@ -77,21 +77,8 @@ export async function runAppServer(run: ModeRun): Promise<AgentResult> {
   const end = await child.stop();
   rpc.close(new Error('codex app-server stopped'));
 
-  const artifacts = [
-    { name: `agents/${ctx.role}.stdout.log`, truncated: end.stdout.truncated },
-    { name: `agents/${ctx.role}.stderr.log`, truncated: end.stderr.truncated },
-  ];
-  const base = { model: transcript.model ?? null, usage: transcript.usageRecord(), artifacts };
-  if (end.cancelled) return { status: 'cancelled', summary: 'cancelled', ...base };
-  if (end.timedOut) {
-    return {
-      ...failed({
-        code: 'Timeout',
-        message: `codex adapter: "codex app-server" timed out after ${ctx.timeoutMs} ms`,
-      }),
-      ...base,
-    };
-  }
+  const { base, decided } = processEnding(run, transcript, end, 'codex app-server');
+  if (decided) return decided;
   if (problem !== undefined || transcript.failure !== undefined) {
     const why = transcript.failure ?? `${problem}${stderrTail.length ? `: ${stderrTail.at(-1)}` : ''}`;
     return {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { runProcess } from '../../runs/process-runner.js';
 import type { AgentResult } from '../agent.js';
-import { cannotRun, failed, type ModeRun } from './mode.js';
+import { cannotRun, failed, type ModeRun, processEnding } from './mode.js';
 import { providerFlags } from './provider.js';
 import { CodexTranscript } from './transcript.js';
 
@@ -9,7 +9,8 @@ import { CodexTranscript } from './transcript.js';
  * `codex exec --json`: one turn, no approvals (the sandbox is the policy), the prompt on stdin
  * (no argv length limit), JSON events on stdout.
  */
-export async function runExec({ ctx, settings, env }: ModeRun): Promise<AgentResult> {
+export async function runExec(run: ModeRun): Promise<AgentResult> {
+  const { ctx, settings, env } = run;
   const argv = [
     settings.binary,
     'exec',
@@ -48,23 +49,10 @@ export async function runExec({ ctx, settings, env }: ModeRun): Promise<AgentRes
     },
   });
   if (result.pid) ctx.onExit?.(result.pid);
-  const artifacts = [
-    { name: `agents/${ctx.role}.stdout.log`, truncated: result.stdout.truncated },
-    { name: `agents/${ctx.role}.stderr.log`, truncated: result.stderr.truncated },
-  ];
-  const base = { model: transcript.model ?? null, usage: transcript.usageRecord(), artifacts };
+  const { base, decided } = processEnding(run, transcript, result, 'codex exec');
   if (result.pid === 0)
     return { ...failed(cannotRun(settings.binary, result.error ?? 'not started')), ...base };
-  if (result.cancelled) return { status: 'cancelled', summary: 'cancelled', ...base };
-  if (result.timedOut) {
-    return {
-      ...failed({
-        code: 'Timeout',
-        message: `codex adapter: "codex exec" timed out after ${ctx.timeoutMs} ms`,
-      }),
-      ...base,
-    };
-  }
+  if (decided) return decided;
   if (transcript.failure || result.exitCode !== 0) {
     const why =
       transcript.failure ??

@@ -3,7 +3,7 @@ import { VERSION } from '../../generated/version.js';
 import type { AgentResult } from '../agent.js';
 import { ApprovalPolicy, joinArgv } from './approval-policy.js';
 import { LineTransport } from './mcp-transport.js';
-import { failed, type ModeRun, startCodexServer } from './mode.js';
+import { failed, type ModeRun, processEnding, startCodexServer } from './mode.js';
 import { providerConfig } from './provider.js';
 import { StdioChild } from './stdio-child.js';
 import { CodexTranscript } from './transcript.js';
@@ -70,21 +70,8 @@ export async function runMcpServer(run: ModeRun): Promise<AgentResult> {
   const end = await child.stop();
   await client.close().catch(() => {});
 
-  const artifacts = [
-    { name: `agents/${ctx.role}.stdout.log`, truncated: end.stdout.truncated },
-    { name: `agents/${ctx.role}.stderr.log`, truncated: end.stderr.truncated },
-  ];
-  const base = { model: transcript.model ?? null, usage: transcript.usageRecord(), artifacts };
-  if (end.cancelled) return { status: 'cancelled', summary: 'cancelled', ...base };
-  if (end.timedOut) {
-    return {
-      ...failed({
-        code: 'Timeout',
-        message: `codex adapter: "codex mcp-server" timed out after ${ctx.timeoutMs} ms`,
-      }),
-      ...base,
-    };
-  }
+  const { base, decided } = processEnding(run, transcript, end, 'codex mcp-server');
+  if (decided) return decided;
   const text = contentText(toolResult?.content);
   if (problem !== undefined || toolResult?.isError || transcript.failure !== undefined) {
     const why =

@@ -3,6 +3,7 @@ import type { AgentContext, AgentResult } from '../agent.js';
 import { providerFlags } from './provider.js';
 import type { ResolvedCodexSettings } from './settings.js';
 import { StdioChild } from './stdio-child.js';
+import type { CodexTranscript } from './transcript.js';
 
 /** What every mode of the codex adapter gets: the run, the settings, the child's environment. */
 export interface ModeRun {
@@ -60,4 +61,35 @@ export async function startCodexServer(
   } catch (e) {
     return { ...failed(cannotRun(settings.binary, (e as Error).message)), artifacts: [] };
   }
+}
+
+/** How a Codex process ended, as both `runProcess` and `StdioChild` report it. */
+export interface ProcessEnd {
+  stdout: { truncated?: { bytes: number; sha256: string } };
+  stderr: { truncated?: { bytes: number; sha256: string } };
+  cancelled: boolean;
+  timedOut: boolean;
+}
+
+/**
+ * What every mode reports once its process is over: the logs as artifacts with the model and
+ * usage (`base`), and the result already decided when the run was cancelled or timed out.
+ */
+export function processEnding(
+  { ctx }: ModeRun,
+  transcript: CodexTranscript,
+  end: ProcessEnd,
+  command: string,
+): { base: Pick<AgentResult, 'model' | 'usage' | 'artifacts'>; decided?: AgentResult } {
+  const artifacts = [
+    { name: `agents/${ctx.role}.stdout.log`, truncated: end.stdout.truncated },
+    { name: `agents/${ctx.role}.stderr.log`, truncated: end.stderr.truncated },
+  ];
+  const base = { model: transcript.model ?? null, usage: transcript.usageRecord(), artifacts };
+  if (end.cancelled) return { base, decided: { status: 'cancelled', summary: 'cancelled', ...base } };
+  if (end.timedOut) {
+    const message = `codex adapter: "${command}" timed out after ${ctx.timeoutMs} ms`;
+    return { base, decided: { ...failed({ code: 'Timeout', message }), ...base } };
+  }
+  return { base };
 }

@@ -27,6 +27,7 @@ import type { TaskIndex } from '../repo/task-index.js';
 import type { TaskStatus } from '../repo/task-types.js';
 import type { RunManifest } from '../runs/manifest-types.js';
 import type { ProgressEvent } from '../runs/pipeline.js';
+import type { RunCache } from '../runs/run-cache.js';
 import { isStalled, listRuns } from '../runs/run-index.js';
 import { newRunId } from '../runs/run-layout.js';
 import { RunRecorder } from '../runs/run-recorder.js';
@@ -42,12 +43,16 @@ export interface ReconcileState {
   plan: ReconcilePlan;
 }
 
-/** Everything a pass (or `cxo plan`) decides from: no writes. */
+/**
+ * Everything a pass (or `cxo plan`) decides from: no writes. A long-running caller passes its
+ * RunCache, so that the runs are not all read again at every pass.
+ */
 export function loadReconcileState(
   root: string,
   config: Config,
   concurrency: number,
   now = new Date(),
+  runCache?: RunCache,
 ): ReconcileState {
   const { index } = loadTaskIndex(root, config, 'fast');
   const specs = new Map<string, SpecDoc | undefined>();
@@ -61,7 +66,7 @@ export function loadReconcileState(
     specOf,
     config,
     today: utcDayOf(now),
-    runs: listRuns(root),
+    runs: runCache ? runCache.list() : listRuns(root),
     lastClaim: (task, request) => ledger.latest(task, request),
     retry: { settings: retrySettingsOf(config), now: now.getTime() },
   });
@@ -146,6 +151,8 @@ export interface ReconcileOptions {
   detach?: { capacity: number; track: (run: Promise<RunOutcome>) => void; stop: AbortSignal };
   /** The clock that decides whether a retry's backoff is over (tests move it instead of sleeping). */
   now?: () => Date;
+  /** The runs as the caller's previous passes saw them (the watcher's); all are read without it. */
+  runCache?: RunCache;
 }
 
 export async function reconcileOnce(options: ReconcileOptions): Promise<ReconcileSummary> {
@@ -174,7 +181,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     lockLost: false,
   };
   const now = options.now ?? (() => new Date());
-  const { index, situations, plan } = loadReconcileState(root, config, concurrency, now());
+  const { index, situations, plan } = loadReconcileState(root, config, concurrency, now(), options.runCache);
   const all = [...situations.values()];
   const count = (kind: Situation['kind']) => all.filter((s) => s.kind === kind).length;
   progress({

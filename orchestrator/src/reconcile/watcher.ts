@@ -15,6 +15,7 @@ import { type FSWatcher, watch } from 'chokidar';
 import { CONFIG_FILE, type Config } from '../repo/config.js';
 import { hasErrors } from '../repo/diagnostics.js';
 import { loadConfig } from '../repo/repo-files.js';
+import { RunCache } from '../runs/run-cache.js';
 import { stallMs } from '../runs/run-index.js';
 import { type PullResult, pullOnce } from './pull.js';
 import {
@@ -89,6 +90,7 @@ export class Watcher {
   private recheck: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private signalName = 'stop';
+  private readonly runCache: RunCache;
   readonly done: Promise<number>;
 
   constructor(private readonly options: WatcherOptions) {
@@ -97,6 +99,7 @@ export class Watcher {
     this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.retryMs = options.lockRetryMs ?? DEFAULT_LOCK_RETRY_MS;
+    this.runCache = new RunCache(this.root);
     this.done = this.main();
   }
 
@@ -300,6 +303,7 @@ export class Watcher {
         signal: this.runsAbort.signal,
         progress: this.options.print,
         lock: this.lock,
+        runCache: this.runCache,
         detach: {
           capacity: concurrency - this.inFlight.size,
           track: (run) => this.track(run),

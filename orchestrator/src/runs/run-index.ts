@@ -11,13 +11,16 @@ export interface RunEntry {
   stalled: boolean;
 }
 
+/** Directories under .runs/ that hold no runs: the guard's reports. */
+export const RUNS_DIR_SKIPPED: ReadonlySet<string> = new Set(['guard']);
+
 /** Every run directory under .runs/ that has a manifest file, parseable or not. */
 export function listRunDirs(root: string): string[] {
   const base = join(root, '.runs');
   if (!existsSync(base)) return [];
   const dirs: string[] = [];
   for (const task of readdirSync(base, { withFileTypes: true })) {
-    if (!task.isDirectory() || task.name === 'guard') continue;
+    if (!task.isDirectory() || RUNS_DIR_SKIPPED.has(task.name)) continue;
     for (const run of readdirSync(join(base, task.name), { withFileTypes: true })) {
       const dir = `.runs/${task.name}/${run.name}`;
       if (run.isDirectory() && existsSync(join(root, dir, MANIFEST))) dirs.push(dir);
@@ -37,7 +40,14 @@ export function listRuns(root: string): RunEntry[] {
       // a manifest is written atomically, so an unparseable one was damaged after the fact
     }
   }
-  return runs.sort((a, b) => b.manifest.run.id.localeCompare(a.manifest.run.id));
+  return runs.sort(newestFirst);
+}
+
+/** Run ids start with their UTC start time, so their code-unit order is their age (and cheap to sort). */
+export function newestFirst(a: RunEntry, b: RunEntry): number {
+  const x = a.manifest.run.id;
+  const y = b.manifest.run.id;
+  return x < y ? 1 : x > y ? -1 : 0;
 }
 
 export function findRun(root: string, runId: string): RunEntry | undefined {

@@ -1,0 +1,97 @@
+/**
+ * The runs under .runs/, kept between the passes of a long-running watcher so that a pass does not
+ * read thousands of manifests again. Same result as listRuns, at the cost of one stat per task
+ * directory:
+ * - a directory (.runs/ or .runs/<task>/) is listed again only when its identity or mtime changed,
+ *   which any run directory created, removed or renamed in it does;
+ * - a finished run's manifest is read once: what a pass decides from (task, run id, result,
+ *   trigger, resumes) never changes after a run ends; later writes add sign-offs only;
+ * - a running run's manifest is read at every pass: its heartbeat, resumes and end are news.
+ */
+import { readdirSync, type Stats, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunManifest } from './manifest-types.js';
+import { isStalled, newestFirst, type RunEntry, RUNS_DIR_SKIPPED } from './run-index.js';
+import { RunRecorder } from './run-recorder.js';
+
+interface Listing {
+  identity: string;
+  names: Set<string>;
+}
+
+export class RunCache {
+  private top: Listing | undefined;
+  private readonly taskDirs = new Map<string, Listing>();
+  /** Manifests of finished runs, by run directory. */
+  private readonly finished = new Map<string, RunManifest>();
+
+  constructor(private readonly root: string) {}
+
+  /** Every run under .runs/, newest first; unparseable manifests are skipped, as listRuns does. */
+  list(): RunEntry[] {
+    const base = join(this.root, '.runs');
+    this.top = relist(base, this.top);
+    const runs: RunEntry[] = [];
+    const seen = new Set<string>();
+    for (const task of this.top?.names ?? []) {
+      if (RUNS_DIR_SKIPPED.has(task)) continue;
+      const listing = relist(join(base, task), this.taskDirs.get(task));
+      if (!listing) {
+        this.taskDirs.delete(task);
+        continue;
+      }
+      this.taskDirs.set(task, listing);
+      seen.add(task);
+      for (const run of listing.names) {
+        const dir = `.runs/${task}/${run}`;
+        const manifest = this.finished.get(dir) ?? this.read(dir);
+        if (manifest) runs.push({ dir, manifest, stalled: isStalled(manifest) });
+      }
+    }
+    // forget what is gone, so a long-running watcher does not hold removed runs
+    for (const task of this.taskDirs.keys()) if (!seen.has(task)) this.taskDirs.delete(task);
+    for (const dir of this.finished.keys()) {
+      const [, task, run] = dir.split('/');
+      if (!this.taskDirs.get(task)?.names.has(run)) this.finished.delete(dir);
+    }
+    return runs.sort(newestFirst);
+  }
+
+  private read(dir: string): RunManifest | undefined {
+    let manifest: RunManifest;
+    try {
+      manifest = RunRecorder.read(this.root, dir);
+    } catch {
+      // no manifest (a directory being created, or not a run) or a damaged one: verify reports it
+      return undefined;
+    }
+    if (manifest.result.status !== 'running') this.finished.set(dir, manifest);
+    return manifest;
+  }
+}
+
+/** The directory's subdirectory names, listed again only when the directory changed; undefined when it is gone. */
+function relist(path: string, previous: Listing | undefined): Listing | undefined {
+  // stat before listing: a change after the stat moves the mtime again and is seen next time
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat?.isDirectory()) return undefined;
+  const identity = identityOf(stat);
+  if (previous?.identity === identity) return previous;
+  // file times tick coarsely (a jiffy): a change in the same tick as this listing would leave the
+  // mtime as it is, so a listing this recent is not trusted next time (git's "racily clean" rule)
+  const racy = Date.now() - stat.mtimeMs < RACY_MS;
+  const names = new Set(
+    readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name),
+  );
+  return { identity: racy ? '' : identity, names };
+}
+
+/** Well above any file system's time granularity. */
+const RACY_MS = 2000;
+
+/** Adding, removing or renaming an entry sets a directory's mtime (POSIX); the inode tells a replaced directory. */
+function identityOf(stat: Stats): string {
+  return `${stat.dev}:${stat.ino}:${stat.nlink}:${stat.mtimeMs}`;
+}

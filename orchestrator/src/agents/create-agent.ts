@@ -8,6 +8,7 @@ import { CodexAgent } from './codex/codex-agent.js';
 import { resolveCodexSettings } from './codex/settings.js';
 import { resolveBuiltinSettings } from './builtin/settings.js';
 import { CommandAgent } from './command-adapter.js';
+import { PatternAgent } from './pattern-agent.js';
 import type { AdapterSpec } from './role-assignment.js';
 
 /**
@@ -20,6 +21,13 @@ export function createAgent(spec: AdapterSpec, options: { config: Config; env: N
       if (!spec.argument?.trim())
         throw new UsageError('the command adapter needs a command: command:<shell command>');
       return new CommandAgent(spec.argument);
+    case 'pattern':
+      if (!spec.argument?.trim())
+        throw new UsageError(
+          'the pattern adapter needs a pattern id: pattern:<id>',
+          'list them with `cxo patterns list`',
+        );
+      return new PatternAgent(spec.argument);
     case 'builtin':
       return new BuiltinAgent(spec.raw, resolveBuiltinSettings(options.config, options.env, spec.argument));
     case 'codex':
@@ -29,7 +37,7 @@ export function createAgent(spec: AdapterSpec, options: { config: Config; env: N
     default:
       throw new UsageError(
         `unknown adapter "${spec.adapter}"`,
-        'adapters: builtin[:MODEL], codex[:exec|app-server|mcp-server], claude[:MODEL], command:<cmd>, none',
+        'adapters: builtin[:MODEL], codex[:exec|app-server|mcp-server], claude[:MODEL], command:<cmd>, pattern:<id>, none',
       );
   }
 }

@@ -58,6 +58,13 @@ const PUSH_OPTION: OptionSpec = {
   description: 'then fetch, rebase and push the branch with a lease (also: gitops.push in the config)',
 };
 
+const LIBRARY_OPTION: OptionSpec = {
+  name: 'library',
+  type: 'string',
+  value: 'DIR',
+  description: 'use the pattern library in DIR (a folder with index.json) instead of the built-in one',
+};
+
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: 'repo', short: 'C', type: 'string', value: 'DIR', description: 'run as if started in DIR' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show help for the command' },
@@ -568,6 +575,47 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/import.js'),
   },
   {
+    name: 'patterns list',
+    summary: 'list the learning library: codemods, lint rules and templates',
+    args: [],
+    options: [JSON_OPTION, LIBRARY_OPTION],
+    examples: ['cxo patterns list', 'cxo patterns list --json'],
+    load: () => import('./commands/patterns-list.js'),
+  },
+  {
+    name: 'patterns show',
+    summary: "show one pattern: what it does, its options and its before/after examples (a template's text)",
+    args: [{ name: 'id', required: true, description: 'pattern id' }],
+    options: [JSON_OPTION, LIBRARY_OPTION],
+    examples: ['cxo patterns show console-to-logger', 'cxo patterns show review-checklist'],
+    load: () => import('./commands/patterns-show.js'),
+  },
+  {
+    name: 'patterns apply',
+    summary: 'apply a codemod or lint rule (its autofix) to the files of a directory and print the diff',
+    description:
+      'Walks the JavaScript and TypeScript files under the directory (--repo, default the current one; in a git work tree the files git lists, honouring .gitignore; never node_modules, .git, .runs or dist), applies the pattern, prints the unified diff on stdout and a summary on stderr, and writes each changed file atomically. A file that does not parse is reported with its position and skipped. Exit 0 when files changed (or would, with --dry-run), 1 when the pattern made no changes, 2 on usage errors. See docs/patterns.md.',
+    args: [{ name: 'id', required: true, description: 'pattern id' }],
+    options: [
+      { name: 'dry-run', type: 'boolean', description: 'print the diff, write nothing' },
+      {
+        name: 'option',
+        type: 'string',
+        multiple: true,
+        value: 'KEY=VALUE',
+        description: "set one of the pattern's options (repeatable)",
+      },
+      JSON_OPTION,
+      LIBRARY_OPTION,
+    ],
+    examples: [
+      'cxo patterns apply buffer-constructor --repo ../my-service --dry-run',
+      'cxo patterns apply console-to-logger --option logger=log --option module=#log',
+      'cxo patterns apply error-cause --dry-run | git apply --check',
+    ],
+    load: () => import('./commands/patterns-apply.js'),
+  },
+  {
     name: 'model-server',
     summary: 'serve a scripted model (Responses, Chat Completions, Anthropic Messages) for tests and demos',
     description:
@@ -606,4 +654,5 @@ export const GROUPS: Record<string, string> = {
   tasks: 'work with the task index',
   spec: 'create, review and approve mini-specs',
   runs: 'list, show and clean up runs',
+  patterns: 'the learning library: list, show and apply codemods, lint rules and templates',
 };

@@ -1,4 +1,5 @@
 import { VERSION } from '../generated/version.js';
+import { renderTemplate } from '../patterns/render-template.js';
 import { specDigest } from '../repo/spec-digest.js';
 import type { SpecFields } from '../repo/spec-types.js';
 
@@ -78,32 +79,11 @@ approvals:
   return {
     'codex.tasks.json': `${JSON.stringify(index, null, 2)}\n`,
     'specs/0001-example-greeting.md': spec,
-    'tasks/0001-prd-example.md': `---
-id: prd-example
-title: "Example: greetings"
-status: approved
-owners: [${JSON.stringify(input.author)}]
-created: ${input.today}
-specs: [specs/0001-example-greeting.md]
----
-
-# PRD: greetings
-
-## Problem
-Users want to be greeted by name.
-
-## Goals
-1. A greeting function other modules can call.
-
-## Non-goals
-- Localisation.
-`,
-    'tasks/tasks-0001-example.md': `# Tasks: greetings (from tasks/0001-prd-example.md)
-
-- [ ] 1.0 Greeting module
-  - [ ] 1.1 Add \`greet(name)\` in src/greeting/ with a test
-  - [ ] 1.2 Document it in the README
-`,
+    'tasks/0001-prd-example.md': renderTemplate('prd.md', {
+      owners: JSON.stringify(input.author),
+      today: input.today,
+    }),
+    'tasks/tasks-0001-example.md': renderTemplate('checklist.md'),
     'codex.config.yaml': `# codex-orchestrator configuration. Every key is optional (docs/file-formats.md lists the defaults).
 # yaml-language-server: $schema=./node_modules/codex-orchestrator/schemas/config.schema.json
 version: 1
@@ -140,6 +120,7 @@ guard:
   override_labels: [spec-guard-override]
 `,
     [GUARD_WORKFLOW_PATH]: guardWorkflow(VERSION),
+    [REVIEW_CHECKLIST_PATH]: renderTemplate('review-checklist.md'),
   };
 }
 
@@ -240,19 +221,13 @@ jobs:
 `;
 }
 
-export const AGENTS_SECTION = `${AGENTS_SECTION_START}
-## Working with codex-orchestrator
+/** The AGENTS.md section between its markers (patterns/templates/agents-section.md). */
+export function agentsSection(): string {
+  return `${AGENTS_SECTION_START}\n${renderTemplate('agents-section.md')}${AGENTS_SECTION_END}\n`;
+}
 
-This repository is driven by codex-orchestrator. Work is requested in \`codex.tasks.json\`; each task
-names the mini-spec in \`specs/\` that governs it and the PRD and checklist item it comes from.
-
-- Change only the files the task's \`paths\` and its spec's \`covers\` allow.
-- Follow the task's spec; if the spec is wrong, say so instead of working around it.
-- Do not edit a task's \`status\` block or anything under \`.runs/\`: the orchestrator owns them.
-- Do not commit: the orchestrator commits your changes with the run's evidence.
-- The task is done when its \`acceptance\` commands pass; run them before you finish.
-${AGENTS_SECTION_END}
-`;
+/** Where `cxo init` puts the reviewer's run-manifest checklist (patterns/templates/review-checklist.md). */
+export const REVIEW_CHECKLIST_PATH = '.github/cxo-review-checklist.md';
 
 /** The `.gitattributes` line that routes the task index through `cxo merge-driver`. */
 export const GITATTRIBUTES_LINE = 'codex.tasks.json merge=codex-tasks';

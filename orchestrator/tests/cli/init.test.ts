@@ -11,6 +11,13 @@ describe('cxo init', () => {
     expect(r.stdout).toMatch(/created\s+codex\.tasks\.json/);
     expect(r.stdout).toMatch(/created\s+AGENTS\.md/);
     expect(r.stdout).toMatch(/created\s+\.github\/workflows\/spec-guard\.yml/);
+    // the reviewer's run-manifest checklist, from the learning library's template
+    expect(read(dir, '.github/cxo-review-checklist.md')).toMatch(
+      /^# Reviewing a run \(codex-orchestrator\)\n/,
+    );
+    expect(read(dir, 'AGENTS.md')).toMatch(
+      /^# AGENTS\.md\n\n<!-- codex-orchestrator:start -->\n## Working with codex-orchestrator\n[\s\S]*run them before you finish\.\n<!-- codex-orchestrator:end -->\n$/,
+    );
     expect(cxo(dir, ['validate']).stdout).toMatch(
       /^valid: 1 tasks, 1 specs, 1 PRDs, 1 checklists \(0 errors, 0 warnings\)/,
     );

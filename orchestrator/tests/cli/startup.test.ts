@@ -34,7 +34,7 @@ function sourcesLoadedBy(cwd: string, args: string[], env: NodeJS.ProcessEnv = {
 }
 
 const HEAVY =
-  /node_modules\/(openai|@octokit|@modelcontextprotocol|listr2|chokidar|@actions)\/|dist\/(agents|github|mcp|reconcile|runs)\//;
+  /node_modules\/(openai|@octokit|@modelcontextprotocol|listr2|chokidar|@actions|diff|eslint|@ast-grep)\/|dist\/(agents|github|mcp|reconcile|runs)\/|dist\/patterns\/(apply-pattern|transformer)\.js/;
 
 describe('start-up cost', () => {
   const repo = makeRepo({
@@ -49,6 +49,8 @@ describe('start-up cost', () => {
       ['tasks', 'show', 'a'],
       ['validate'],
       ['guard'],
+      ['patterns', 'list'],
+      ['patterns', 'show', 'buffer-constructor'],
     ]) {
       const loaded = sourcesLoadedBy(repo, args);
       expect(loaded.filter((source) => HEAVY.test(source))).toEqual([]);

@@ -3,11 +3,12 @@ import { dirname, join } from 'node:path';
 import { git } from '../../git/git.js';
 import { personName } from '../../git/person.js';
 import {
-  AGENTS_SECTION,
   AGENTS_SECTION_START,
+  agentsSection,
   GITATTRIBUTES_LINE,
   GUARD_WORKFLOW_PATH,
   MERGE_DRIVER_CONFIG,
+  REVIEW_CHECKLIST_PATH,
   REVIEW_WORKFLOW_PATH,
   reviewWorkflow,
   scaffoldFiles,
@@ -39,15 +40,16 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
       skipped.push(file);
     }
   }
+  const section = agentsSection();
   const agentsPath = join(root, 'AGENTS.md');
   const agents = existsSync(agentsPath) ? readFileSync(agentsPath, 'utf8') : undefined;
   if (agents === undefined) {
-    writeFileAtomic(agentsPath, `# AGENTS.md\n\n${AGENTS_SECTION}`);
+    writeFileAtomic(agentsPath, `# AGENTS.md\n\n${section}`);
     created.push('AGENTS.md');
   } else if (agents.includes(AGENTS_SECTION_START)) {
     skipped.push('AGENTS.md (section)');
   } else {
-    writeFileAtomic(agentsPath, `${agents}${agents.endsWith('\n') ? '' : '\n'}\n${AGENTS_SECTION}`);
+    writeFileAtomic(agentsPath, `${agents}${agents.endsWith('\n') ? '' : '\n'}\n${section}`);
     created.push('AGENTS.md (section appended)');
   }
   const attributesPath = join(root, '.gitattributes');
@@ -87,6 +89,9 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
     out.line(
       `${REVIEW_WORKFLOW_PATH} records pull request reviews of run branches as sign-offs (docs/gitops.md)`,
     );
+  }
+  if (created.includes(REVIEW_CHECKLIST_PATH)) {
+    out.line(`${REVIEW_CHECKLIST_PATH} is what a reviewer checks in a run's manifest before \`cxo review\``);
   }
   out.line(
     created.length

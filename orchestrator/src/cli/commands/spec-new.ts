@@ -15,6 +15,7 @@ import type { Risk } from '../../repo/spec-types.js';
 import type { CommandHandler } from '../command-table.js';
 import { specsWithId } from '../find-spec.js';
 import { openRepo } from '../open-repo.js';
+import { renderTemplate } from '../../patterns/render-template.js';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 const RISKS: Risk[] = ['low', 'medium', 'high'];
@@ -143,25 +144,5 @@ function renderSpec(fields: Record<string, string | string[]>, title: string): s
   const lines = Object.entries(fields).map(([key, value]) =>
     Array.isArray(value) ? `${key}: [${value.map(scalar).join(', ')}]` : `${key}: ${scalar(value)}`,
   );
-  return `---
-${lines.join('\n')}
----
-
-# ${title}
-
-## Context
-Why this change is needed now, and what a reader must know first (links to the PRD, issues).
-
-## Design
-How it works: the files, interfaces and data that change, and the decisions taken (with the rejected alternatives).
-
-## Acceptance
-- The commands or checks that prove it done, e.g. \`npm test\`.
-
-## Risks
-What could go wrong, who or what it affects, and how it is detected and rolled back.
-
-## Out of scope
-What this spec deliberately does not cover.
-`;
+  return `---\n${lines.join('\n')}\n---\n\n${renderTemplate('mini-spec.md', { title })}`;
 }

@@ -1,0 +1,12 @@
+import { createHash } from 'node:crypto';
+
+export function digest(text) {
+  const data = new Buffer(text, 'utf8');
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function header(bytes) {
+  const out = new Buffer(16);
+  out.write('CXO1');
+  return Buffer.concat([out, Buffer(bytes)]);
+}

@@ -11,6 +11,8 @@ export default tseslint.config(
       '.bench-cache/',
       'orchestrator/src/generated/',
       'orchestrator/tests/fixtures/',
+      // sample repositories the evaluation runs on, in their own style (CommonJS, old APIs)
+      'evaluation/fixtures/',
     ],
   },
   js.configs.recommended,

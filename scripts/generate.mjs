@@ -17,6 +17,7 @@ const schemas = {
   validateRunManifest: 'run-manifest.schema.json',
   validatePlan: 'plan.schema.json',
   validateReview: 'review.schema.json',
+  validateEvalScenario: 'eval-scenario.schema.json',
 };
 
 const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true, esm: true } });

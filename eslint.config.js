@@ -13,6 +13,8 @@ export default tseslint.config(
       'orchestrator/tests/fixtures/',
       // before/after fixtures of the learning library: the "before" files are bad on purpose
       'patterns/**/examples/',
+      // sample repositories the evaluation runs on, in their own style (CommonJS, old APIs)
+      'evaluation/fixtures/',
     ],
   },
   js.configs.recommended,

@@ -18,6 +18,7 @@ const schemas = {
   validatePlan: 'plan.schema.json',
   validateReview: 'review.schema.json',
   validatePatternsIndex: 'patterns-index.schema.json',
+  validateEvalScenario: 'eval-scenario.schema.json',
 };
 
 const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true, esm: true } });

@@ -634,6 +634,92 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/model-server.js'),
   },
   {
+    name: 'eval run',
+    summary: 'run evaluation scenarios in temporary repositories and report what the pipeline resolved',
+    description:
+      'Each scenario of evaluation/scenarios/ (docs/eval.md) gets a temporary git repository (a fixture, or a published npm package at an exact version), its setup commands, the injected bug, a baseline test run, the real `cxo run` pipeline (scripted model, pattern or command), and a grading: full, partial, none, or error when it could not be evaluated. Results and logs go to .runs/eval/<eval-id>/ (report.json, report.md, <scenario>/result.json). Compared with --compare, else evaluation/baseline.json when present. Exit 0 when every scenario ran and nothing regressed, 1 on a regression or a scenario error, 2 on usage or scenario file errors.',
+    args: [],
+    options: [
+      {
+        name: 'scenario',
+        type: 'string',
+        multiple: true,
+        value: 'ID',
+        description: 'only this scenario (repeatable; default: all)',
+      },
+      { name: 'concurrency', type: 'string', value: 'N', description: 'scenarios at a time (default 1)' },
+      {
+        name: 'report',
+        type: 'string',
+        value: 'DIR',
+        description: 'also write report.json and report.md to DIR',
+      },
+      {
+        name: 'compare',
+        type: 'string',
+        value: 'REPORT',
+        description: 'compare with this report.json or eval id (default: evaluation/baseline.json)',
+      },
+      {
+        name: 'timeout',
+        type: 'string',
+        value: 'SECONDS',
+        description: "each scenario's time limit, over its timeout_seconds",
+      },
+      {
+        name: 'provider',
+        type: 'string',
+        value: 'P',
+        description:
+          "scripted (default: the scenario's model script) or real (scenarios with real_provider use your builtin endpoint and key)",
+      },
+      {
+        name: 'role',
+        type: 'string',
+        multiple: true,
+        value: 'ROLE=ADAPTER',
+        description: "override a role in every scenario's run (repeatable)",
+      },
+      {
+        name: 'keep',
+        type: 'boolean',
+        description: 'keep the temporary repositories (paths in the results)',
+      },
+      JSON_OPTION,
+    ],
+    examples: [
+      'cxo eval run',
+      'cxo eval run --scenario minimist-negated-flags --compare evaluation/baseline.json',
+      'cxo eval run --concurrency 2 --report eval-report',
+    ],
+    load: () => import('./commands/eval-run.js'),
+  },
+  {
+    name: 'eval report',
+    summary: 'render a stored evaluation as markdown (the latest without an argument)',
+    args: [
+      {
+        name: 'evaluation',
+        required: false,
+        description: 'eval id (or a unique prefix), or the path of a report.json',
+      },
+    ],
+    options: [
+      {
+        name: 'compare',
+        type: 'string',
+        value: 'REPORT',
+        description: 'compare with this report.json or eval id instead of the stored comparison',
+      },
+      JSON_OPTION,
+    ],
+    examples: [
+      'cxo eval report',
+      'cxo eval report eval-20261121T093000Z-k3f9qa --compare evaluation/baseline.json',
+    ],
+    load: () => import('./commands/eval-report.js'),
+  },
+  {
     name: 'merge-driver',
     summary: 'merge codex.tasks.json task by task (called by git, not by people)',
     description:
@@ -655,4 +741,5 @@ export const GROUPS: Record<string, string> = {
   spec: 'create, review and approve mini-specs',
   runs: 'list, show and clean up runs',
   patterns: 'the learning library: list, show and apply codemods, lint rules and templates',
+  eval: 'evaluate the pipeline on sample repositories',
 };

@@ -1,0 +1,148 @@
+/**
+ * A published npm package as a scenario's repository: `npm pack name@version` into a cache
+ * directory (reused when its integrity still matches what npm reported), extracted with the
+ * system tar without the tarball's top directory (`package/`).
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export class FetchError extends Error {
+  override name = 'FetchError';
+}
+
+interface PackRecord {
+  spec: string;
+  filename: string;
+  integrity: string;
+  shasum: string;
+}
+
+/** `$CXO_EVAL_PACKAGES_DIR`, else `${XDG_CACHE_HOME:-~/.cache}/codex-orchestrator/eval-packages`. */
+export function packageCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env.CXO_EVAL_PACKAGES_DIR ||
+    join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codex-orchestrator', 'eval-packages')
+  );
+}
+
+/** The tarball of `spec` (name@version) in the cache, fetched when missing or damaged. */
+export async function fetchPackage(
+  spec: string,
+  options: { cacheDir?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ tarball: string; integrity: string; cached: boolean }> {
+  const cacheDir = options.cacheDir ?? packageCacheDir();
+  mkdirSync(cacheDir, { recursive: true });
+  const recordFile = join(cacheDir, `${spec.replace(/^@/, '').replace(/[/@]/g, '-')}.json`);
+  if (existsSync(recordFile)) {
+    try {
+      const record = JSON.parse(readFileSync(recordFile, 'utf8')) as PackRecord;
+      const tarball = join(cacheDir, record.filename);
+      if (existsSync(tarball) && matches(readFileSync(tarball), record))
+        return { tarball, integrity: record.integrity, cached: true };
+    } catch {
+      // a damaged record: fetch again
+    }
+  }
+  const staging = mkdtempSync(join(cacheDir, '.pack-'));
+  try {
+    const { code, stdout, stderr, timedOut } = await run(
+      'npm',
+      ['pack', spec, '--json', '--pack-destination', staging, '--ignore-scripts', '--no-audit', '--no-fund'],
+      staging,
+      options,
+    );
+    if (timedOut) throw new FetchError(`npm pack ${spec} timed out`);
+    if (code !== 0) throw new FetchError(`npm pack ${spec} failed: ${npmReason(stderr)}`);
+    let info: { filename?: string; integrity?: string; shasum?: string }[];
+    try {
+      info = JSON.parse(stdout.slice(stdout.indexOf('['))) as typeof info;
+    } catch {
+      throw new FetchError(`npm pack ${spec} printed no JSON report`);
+    }
+    const entry = info[0];
+    if (!entry?.filename || !entry.integrity || !entry.shasum)
+      throw new FetchError(`npm pack ${spec} did not report the tarball's integrity`);
+    const record: PackRecord = {
+      spec,
+      filename: entry.filename,
+      integrity: entry.integrity,
+      shasum: entry.shasum,
+    };
+    const fetched = join(staging, entry.filename);
+    if (!existsSync(fetched) || !matches(readFileSync(fetched), record))
+      throw new FetchError(`the tarball of ${spec} does not match the integrity npm reported`);
+    renameSync(fetched, join(cacheDir, entry.filename));
+    writeFileSync(`${recordFile}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+    renameSync(`${recordFile}.tmp`, recordFile);
+    return { tarball: join(cacheDir, entry.filename), integrity: record.integrity, cached: false };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Unpacks a tarball into `dir` (created), dropping its top directory. */
+export async function extractPackage(tarball: string, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const { code, stderr } = await run('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1'], dir, {});
+  if (code !== 0) throw new FetchError(`tar could not extract ${tarball}: ${stderr.trim()}`);
+}
+
+function matches(bytes: Buffer, record: PackRecord): boolean {
+  const [algorithm, digest] = record.integrity.split('-', 2);
+  if (algorithm !== 'sha512' && algorithm !== 'sha384' && algorithm !== 'sha256') return false;
+  const ok = createHash(algorithm).update(bytes).digest('base64') === digest;
+  return ok && createHash('sha1').update(bytes).digest('hex') === record.shasum;
+}
+
+/** npm's own error lines (`npm error ...`), without its log-file footer. */
+function npmReason(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .filter((l) => /^npm (error|ERR!)/.test(l) && !/complete log/i.test(l))
+    .map((l) => l.replace(/^npm (error|ERR!)\s*/, '').trim())
+    .filter((l) => l && !/^code\s/.test(l));
+  // the first line says what happened; npm's advice after it is generic
+  return (lines[0] || stderr.trim().split('\n').pop() || 'no output').slice(0, 500);
+}
+
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  options: { timeoutMs?: number; signal?: AbortSignal },
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          kill();
+        }, options.timeoutMs)
+      : undefined;
+    options.signal?.addEventListener('abort', kill, { once: true });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout, stderr: `${stderr}${e.message}`, timedOut });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', kill);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}

@@ -2,7 +2,6 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../src/cli/command-table.js';
 import type { EvalReport } from '../../src/eval/report.js';
 import type { ScenarioResult } from '../../src/eval/result-types.js';
 import { isAlive } from '../../src/runs/run-index.js';
@@ -273,10 +272,7 @@ describe('scenario files', () => {
   });
 });
 
-// The pattern:<id> builder adapter comes with the learning library (patterns/); these run once it is merged.
-const hasPatterns = COMMANDS.some((c) => c.name === 'patterns apply');
-
-describe.skipIf(!hasPatterns)('pattern scenarios', () => {
+describe('pattern scenarios', () => {
   it('a pattern that applies is full; one that changes nothing is reported as none, not a crash', async () => {
     const scenario = (id: string, fixture: string) =>
       [

@@ -35,6 +35,7 @@ import { DispatchLedger } from './dedupe.js';
 import { desiredState, type Situation } from './desired-state.js';
 import { type PlanBlock, planBatches, type ReconcilePlan } from './plan.js';
 import { type Retry, retrySettingsOf } from './retry-policy.js';
+import { type ChildRun, runInChild } from './run-process.js';
 import { acquireWatchLock, type WatchLock } from './watch-lock.js';
 
 export interface ReconcileState {
@@ -148,7 +149,18 @@ export interface ReconcileOptions {
    * `track`, which settles with the outcome after its `run-ended` event (or rejects with a bug). The
    * summary lists them with status `running`. `stop` ends dispatching; `signal` still cancels runs.
    */
-  detach?: { capacity: number; track: (run: Promise<RunOutcome>) => void; stop: AbortSignal };
+  detach?: {
+    capacity: number;
+    track: (run: Promise<RunOutcome>, runId: string) => void;
+    stop: AbortSignal;
+    /**
+     * Start each run in a CLI process of its own (run-process.ts): `[node, cxo.js]`. Without it,
+     * runs go in this process.
+     */
+    command?: readonly string[];
+    /** The runs the caller tracks: a run whose process has not written its manifest yet is running, not a duplicate. */
+    inFlight?: ReadonlySet<string>;
+  };
   /** The clock that decides whether a retry's backoff is over (tests move it instead of sleeping). */
   now?: () => Date;
   /** The runs as the caller's previous passes saw them (the watcher's); all are read without it. */
@@ -202,6 +214,8 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
         runId: id,
         ...(s.pendingRequest ? { pendingRequest: s.pendingRequest } : {}),
       });
+    } else if (s.kind === 'claimed' && options.detach?.inFlight?.has(s.runId)) {
+      summary.running.push({ taskId: s.task.id, runId: s.runId });
     } else if (s.kind === 'claimed') {
       summary.skippedDuplicate.push({ taskId: s.task.id, request: s.request, runId: s.runId });
       progress({ type: 'duplicate', taskId: s.task.id, request: s.request, runId: s.runId });
@@ -233,7 +247,16 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     });
     return false;
   };
-  const pipeline = await import('../runs/pipeline.js');
+  const child = detach?.command;
+  const pipeline = child ? undefined : await import('../runs/pipeline.js');
+  const inChild = (run: ChildRun, taskId: string) =>
+    runInChild(run, {
+      root,
+      command: child!,
+      env: options.env,
+      signal,
+      progress: forward(progress, taskId, run.runId),
+    });
   /** Awaits a run, or (detached) starts it and hands it to the caller; both report `run-ended`. */
   const settle = async (
     taskId: string,
@@ -250,8 +273,9 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
       return;
     }
     const bugs: unknown[] = [];
-    // startRun and resumeRun save the manifest (status running) before their first await, so the
-    // next pass sees the task as running, not as a duplicate claim
+    // in this process, startRun and resumeRun save the manifest (status running) before their first
+    // await; a child process saves it a moment later, and until then `detach.inFlight` says running:
+    // either way the next pass sees the task as running, not as a duplicate claim
     const run = settleRun(taskId, runId, request, bugs, go).then((outcome) => {
       progress({ type: 'run-ended', ...outcome });
       if (bugs.length) throw bugs[0];
@@ -264,7 +288,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
       status: 'running',
       reason: null,
     });
-    detach.track(run);
+    detach.track(run, runId);
   };
   const startEach = <T>(items: readonly T[], work: (item: T) => Promise<void>) =>
     detach ? sequence(items, work) : pool(items, concurrency, work);
@@ -289,14 +313,16 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
       if (!mayGoOn() || !isStalled(RunRecorder.read(root, s.run.dir))) return;
       progress({ type: 'resume', taskId: s.task.id, runId });
       await settle(s.task.id, runId, undefined, summary.resumed, () =>
-        pipeline.resumeRun({
-          root,
-          config,
-          dir: s.run.dir,
-          env: options.env,
-          signal,
-          progress: forward(progress, s.task.id, runId),
-        }),
+        pipeline
+          ? pipeline.resumeRun({
+              root,
+              config,
+              dir: s.run.dir,
+              env: options.env,
+              signal,
+              progress: forward(progress, s.task.id, runId),
+            })
+          : inChild({ kind: 'resume', dir: s.run.dir, runId }, s.task.id),
       );
     },
   );
@@ -336,17 +362,19 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
         ...(attempt > 1 ? { attempt } : {}),
       });
       await settle(t.id, runId, t.request, summary.dispatched, async () => {
-        const manifest = await pipeline.startRun({
-          root,
-          config,
-          taskId: t.id,
-          runId,
-          roleFlags: {},
-          noCommit: false,
-          env: options.env,
-          signal,
-          progress: forward(progress, t.id, runId),
-        });
+        const manifest = pipeline
+          ? await pipeline.startRun({
+              root,
+              config,
+              taskId: t.id,
+              runId,
+              roleFlags: {},
+              noCommit: false,
+              env: options.env,
+              signal,
+              progress: forward(progress, t.id, runId),
+            })
+          : await inChild({ kind: 'start', taskId: t.id, runId }, t.id);
         // the request changed between the plan and the start: the run answers the newer one
         const answered = manifest.trigger.request;
         if (answered && answered !== t.request) ledger.claim(t.id, answered, runId, now());

@@ -55,6 +55,11 @@ export interface WatcherOptions {
   graceMs?: number;
   /** How often a watcher that waits retries the lock. */
   lockRetryMs?: number;
+  /**
+   * Start each run in a CLI process of its own: `[node, cxo.js]` (reconcile/run-process.ts), so
+   * that a run's synchronous git work never holds up file events. Without it, runs go in this process.
+   */
+  childCommand?: readonly string[];
   print: (event: WatcherEvent) => void;
 }
 
@@ -81,6 +86,8 @@ export class Watcher {
   /** Aborted when the grace period after the first signal is over: it cancels the runs. */
   private readonly runsAbort = new AbortController();
   private readonly inFlight = new Set<Promise<RunOutcome>>();
+  /** The ids of those runs. */
+  private readonly inFlightIds = new Set<string>();
   private passing: Promise<void> | undefined;
   private passWanted = false;
   private pullWanted = false;
@@ -306,8 +313,10 @@ export class Watcher {
         runCache: this.runCache,
         detach: {
           capacity: concurrency - this.inFlight.size,
-          track: (run) => this.track(run),
+          track: (run, runId) => this.track(run, runId),
           stop: this.dispatching!.signal,
+          ...(this.options.childCommand ? { command: this.options.childCommand } : {}),
+          inFlight: this.inFlightIds,
         },
       });
       this.options.print({ type: 'summary', ...summary });
@@ -342,14 +351,16 @@ export class Watcher {
     }, ms);
   }
 
-  private track(run: Promise<RunOutcome>): void {
+  private track(run: Promise<RunOutcome>, runId: string): void {
     this.inFlight.add(run);
+    this.inFlightIds.add(runId);
     run
       .catch((e: unknown) =>
         this.options.print({ type: 'run-error', message: (e as Error).message ?? String(e) }),
       )
       .finally(() => {
         this.inFlight.delete(run);
+        this.inFlightIds.delete(runId);
         this.wake();
         // its status moved: dependents or a newer request may be due
         this.schedule('pass');

@@ -160,6 +160,48 @@ describe('cxo watch (long-running)', () => {
     expect(w.events.filter(ofType('dispatch'))).toHaveLength(3);
   }, 60_000);
 
+  it('a run busy in git (its worktree checkout) does not hold up the watcher: another task is dispatched meanwhile', async () => {
+    const root = makeRepo(
+      {
+        'codex.config.yaml': config(),
+        'codex.tasks.json': indexJson([
+          { id: 'a', title: 'A' },
+          { id: 'b', title: 'B' },
+        ]),
+      },
+      { git: true },
+    );
+    // git runs this during `git worktree add` of task a's run only: a checkout that takes seconds
+    writeFiles(root, {
+      '.git/hooks/post-checkout':
+        '#!/bin/sh\ncase "$(git rev-parse --abbrev-ref HEAD)" in codex/a/*) sleep 5;; esac\nexit 0\n',
+    });
+    spawnSync('chmod', ['+x', join(root, '.git/hooks/post-checkout')]);
+    const w = startWatcher(root);
+    await w.waitEvent(ofType('summary'), 10_000, 'the first pass');
+    request(root, 'a', 'r1');
+    const a = await w.waitEvent(
+      (e) => e.type === 'dispatch' && e.taskId === 'a',
+      20_000,
+      'the dispatch of a',
+    );
+    await sleep(300);
+    request(root, 'b', 'r1');
+    await w.waitEvent((e) => e.type === 'dispatch' && e.taskId === 'b', 20_000, 'the dispatch of b');
+    const order = w.events
+      .filter(
+        (e) => (e.type === 'dispatch' && e.taskId === 'b') || (e.type === 'run-event' && e.runId === a.runId),
+      )
+      .map((e) => (e.type === 'dispatch' ? 'dispatch b' : `a: ${(e.event as { type: string }).type}`));
+    // a's first step starts once its worktree exists, seconds later: b was dispatched before that
+    expect(order.indexOf('dispatch b'), order.join(', ')).toBeLessThan(
+      order.findIndex((o) => o === 'a: step') === -1 ? Infinity : order.findIndex((o) => o === 'a: step'),
+    );
+    await w.waitEvent((e) => e.type === 'run-ended' && e.taskId === 'a', 30_000, 'the run of a');
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+  }, 60_000);
+
   it('two watchers on one repo: one runs, the other waits, then takes over', async () => {
     const root = repoWith();
     const first = startWatcher(root);

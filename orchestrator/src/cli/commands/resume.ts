@@ -4,6 +4,7 @@ import { findRun } from '../../runs/run-index.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
 import { abortOnSignals, progressPrinter } from '../run-progress.js';
+import { dieWithParentPipe } from '../../runs/parent-pipe.js';
 
 const resume: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config } = await openRepo(cwd);
@@ -24,6 +25,7 @@ const resume: CommandHandler = async ({ cwd, args, options, out }) => {
       },
     );
   }
+  dieWithParentPipe();
   const { signal, dispose } = abortOnSignals();
   try {
     const manifest = await resumeRun({

@@ -11,12 +11,14 @@ import { openRepo } from '../open-repo.js';
 import { pushIfAsked } from '../push-after.js';
 import { listrProgress } from '../run-listr.js';
 import { abortOnSignals, progressPrinter, writeBackLine } from '../run-progress.js';
+import { dieWithParentPipe } from '../../runs/parent-pipe.js';
 
 const run: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config } = await openRepo(cwd);
   const roleFlags = parseRoleFlags((options.role as string[] | undefined) ?? []);
   const taskId = args.task!;
   if (options.detach) return detach(root, taskId, options, out);
+  dieWithParentPipe();
   const { signal, dispose } = abortOnSignals();
   // a live view on a terminal; plain lines (or NDJSON with --json) otherwise
   const live = !options.json && out.color ? await listrProgress() : undefined;

@@ -88,6 +88,8 @@ async function watchForever(
     root,
     config,
     env: process.env,
+    // each run in a `cxo run` process of its own, started the way this one was
+    childCommand: [process.execPath, process.argv[1]],
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(pullSeconds !== undefined ? { pullSeconds } : {}),
     // internal knobs for tests, which cannot wait for the defaults

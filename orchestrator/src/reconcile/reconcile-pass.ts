@@ -67,11 +67,29 @@ export function loadReconcileState(
     specOf,
     config,
     today: utcDayOf(now),
-    runs: runCache ? runCache.list() : listRuns(root),
+    runs: runCache ? runCache.list(tasksToDecide(index, ledger)) : listRuns(root),
     lastClaim: (task, request) => ledger.latest(task, request),
     retry: { settings: retrySettingsOf(config), now: now.getTime() },
   });
   return { index, situations, plan: planBatches(index, situations, concurrency) };
+}
+
+/**
+ * The tasks whose runs a pass must see as they are now: a new request, a request dispatched
+ * before (retries, claims), or a run in progress. For the others, only a live or stalled run
+ * matters, and that waits minutes to count (RunCache looks at them every FULL_SCAN_MS).
+ */
+function tasksToDecide(index: TaskIndex, ledger: DispatchLedger): Set<string> {
+  const focus = new Set<string>();
+  for (const t of index.tasks) {
+    const request = t.request;
+    if (
+      t.status?.phase === 'running' ||
+      (request !== undefined && (request !== t.status?.observedRequest || ledger.latest(t.id, request)))
+    )
+      focus.add(t.id);
+  }
+  return focus;
 }
 
 type RunStatus = RunManifest['result']['status'] | 'error';

@@ -6,7 +6,9 @@
  *   which any run directory created, removed or renamed in it does;
  * - a finished run's manifest is read once: what a pass decides from (task, run id, result,
  *   trigger, resumes) never changes after a run ends; later writes add sign-offs only;
- * - a running run's manifest is read at every pass: its heartbeat, resumes and end are news.
+ * - a running run's manifest is read at every pass: its heartbeat, resumes and end are news;
+ * - a pass names the tasks it decides about (`focus`): the other task directories are looked at
+ *   at most every FULL_SCAN_MS.
  */
 import { readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,18 +26,27 @@ export class RunCache {
   private readonly taskDirs = new Map<string, Listing>();
   /** Manifests of finished runs, by run directory. */
   private readonly finished = new Map<string, RunManifest>();
+  private lastFullScan = -Infinity;
 
   constructor(private readonly root: string) {}
 
-  /** Every run under .runs/, newest first; unparseable manifests are skipped, as listRuns does. */
-  list(): RunEntry[] {
+  /**
+   * Every run under .runs/, newest first; unparseable manifests are skipped, as listRuns does.
+   * With `focus`, only the directories of those tasks (and .runs/ itself, for new tasks) are
+   * looked at again, unless the last full look is FULL_SCAN_MS old: the other tasks' listings may
+   * miss a run another process started since then. Running runs are read again either way.
+   */
+  list(focus?: ReadonlySet<string>, now = Date.now()): RunEntry[] {
+    const full = !focus || now - this.lastFullScan >= FULL_SCAN_MS;
+    if (full) this.lastFullScan = now;
     const base = join(this.root, '.runs');
     this.top = relist(base, this.top);
     const runs: RunEntry[] = [];
     const seen = new Set<string>();
     for (const task of this.top?.names ?? []) {
       if (RUNS_DIR_SKIPPED.has(task)) continue;
-      const listing = relist(join(base, task), this.taskDirs.get(task));
+      const known = this.taskDirs.get(task);
+      const listing = known && !full && !focus?.has(task) ? known : relist(join(base, task), known);
       if (!listing) {
         this.taskDirs.delete(task);
         continue;
@@ -48,13 +59,17 @@ export class RunCache {
         if (manifest) runs.push({ dir, manifest, stalled: isStalled(manifest) });
       }
     }
-    // forget what is gone, so a long-running watcher does not hold removed runs
+    if (full) this.forgetGone(seen);
+    return runs.sort(newestFirst);
+  }
+
+  /** Drops what is gone, so that a long-running watcher does not hold removed runs. */
+  private forgetGone(seen: ReadonlySet<string>): void {
     for (const task of this.taskDirs.keys()) if (!seen.has(task)) this.taskDirs.delete(task);
     for (const dir of this.finished.keys()) {
       const [, task, run] = dir.split('/');
       if (!this.taskDirs.get(task)?.names.has(run)) this.finished.delete(dir);
     }
-    return runs.sort(newestFirst);
   }
 
   private read(dir: string): RunManifest | undefined {
@@ -90,6 +105,11 @@ function relist(path: string, previous: Listing | undefined): Listing | undefine
 
 /** Well above any file system's time granularity. */
 const RACY_MS = 2000;
+/**
+ * How old a full look at .runs/ may be when a pass only needs some tasks'. A run of another task
+ * that another process started meanwhile matters only for stall detection, which waits minutes.
+ */
+export const FULL_SCAN_MS = 10_000;
 
 /** Adding, removing or renaming an entry sets a directory's mtime (POSIX); the inode tells a replaced directory. */
 function identityOf(stat: Stats): string {

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunCache } from '../../src/runs/run-cache.js';
+import { FULL_SCAN_MS, RunCache } from '../../src/runs/run-cache.js';
 import { listRuns, type RunEntry } from '../../src/runs/run-index.js';
 
 const roots: string[] = [];
@@ -143,6 +143,27 @@ describe('RunCache', () => {
     writeManifest(root, '.runs/a/20261121-000002-bbbb', manifest('a', '20261121-000002-bbbb', 'running'));
     utimesSync(taskDir, tick, tick);
     expect(cache.list().map((r) => r.manifest.run.id)).toEqual(['20261121-000002-bbbb']);
+  });
+
+  it('with a focus, looks again at the focused tasks at once and at the others within FULL_SCAN_MS', () => {
+    const root = tempRoot();
+    writeManifest(root, '.runs/a/20261121-000001-aaaa', manifest('a', '20261121-000001-aaaa', 'review'));
+    writeManifest(root, '.runs/b/20261121-000002-bbbb', manifest('b', '20261121-000002-bbbb', 'review'));
+    const cache = new RunCache(root);
+    const t0 = Date.now();
+    expect(cache.list(new Set(['a']), t0)).toHaveLength(2);
+    writeManifest(root, '.runs/a/20261121-000003-cccc', manifest('a', '20261121-000003-cccc', 'running'));
+    writeManifest(root, '.runs/b/20261121-000004-dddd', manifest('b', '20261121-000004-dddd', 'running'));
+    // a new task directory is seen at once: .runs/ itself is always looked at
+    writeManifest(root, '.runs/c/20261121-000005-eeee', manifest('c', '20261121-000005-eeee', 'review'));
+    const ids = (runs: RunEntry[]) => runs.map((r) => r.manifest.run.id);
+    expect(ids(cache.list(new Set(['a']), t0 + 1))).toEqual([
+      '20261121-000005-eeee',
+      '20261121-000003-cccc',
+      '20261121-000002-bbbb',
+      '20261121-000001-aaaa',
+    ]);
+    expect(ids(cache.list(new Set(['a']), t0 + FULL_SCAN_MS))).toEqual(ids(listRuns(root)));
   });
 
   it('reads a finished run once, and a running one at every pass', () => {

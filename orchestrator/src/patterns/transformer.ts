@@ -46,11 +46,13 @@ export async function loadTransformer(library: PatternLibrary, pattern: PatternE
         filename: input.filename,
         options: input.options,
       });
-      if (output !== null && typeof output !== 'string')
+      // a string or null, or { output, unfixed } when some places need a person
+      const result = isTransformOutput(output) ? output : { output, unfixed: [] };
+      if (result.output !== null && typeof result.output !== 'string')
         throw new OperationError(
-          `${pattern.entry}: transform returned ${typeof output}, expected a string or null`,
+          `${pattern.entry}: transform returned ${typeof result.output}, expected a string, null or { output, unfixed }`,
         );
-      return { output: output === source ? null : output, unfixed: [] };
+      return { output: result.output === source ? null : result.output, unfixed: result.unfixed };
     };
   }
   const rule = module.default as { create?: unknown } | undefined;
@@ -64,6 +66,10 @@ export async function loadTransformer(library: PatternLibrary, pattern: PatternE
       ruleId: pattern.id,
       rule,
     });
+}
+
+function isTransformOutput(value: unknown): value is TransformOutput {
+  return typeof value === 'object' && value !== null && Array.isArray((value as TransformOutput).unfixed);
 }
 
 async function importModule(path: string): Promise<Record<string, unknown>> {

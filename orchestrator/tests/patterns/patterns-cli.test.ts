@@ -103,6 +103,20 @@ describe('cxo patterns', () => {
     expect(bad.stderr).toMatch(/pattern console-to-logger has no option "colour"/);
   });
 
+  it('a Buffer call whose argument may be a number or a string is left as it is and reported with its position', () => {
+    const dir = makeRepo(
+      { 'src/b.js': "export const sized = (size) => new Buffer(size);\nexport const s = new Buffer('x');\n" },
+      { git: true },
+    );
+    const r = cxo(dir, ['patterns', 'apply', 'buffer-constructor']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(dir, 'src/b.js')).toBe(
+      "export const sized = (size) => new Buffer(size);\nexport const s = Buffer.from('x');\n",
+    );
+    expect(r.stderr).toContain('src/b.js:1:32');
+    expect(r.stderr).toMatch(/use Buffer\.alloc\(size\) if size is a size, Buffer\.from\(size\) otherwise/);
+  });
+
   it('--option sets a pattern option', () => {
     const dir = makeRepo({ 'lib/x.mjs': "export const f = () => console.warn('w');\n" });
     const r = cxo(dir, [

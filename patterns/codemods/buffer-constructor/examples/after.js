@@ -8,5 +8,5 @@ export function digest(text) {
 export function header(bytes) {
   const out = Buffer.alloc(16);
   out.write('CXO1');
-  return Buffer.concat([out, Buffer.from(bytes)]);
+  return Buffer.concat([out, Buffer.from([...bytes])]);
 }

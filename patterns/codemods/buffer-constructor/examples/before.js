@@ -8,5 +8,5 @@ export function digest(text) {
 export function header(bytes) {
   const out = new Buffer(16);
   out.write('CXO1');
-  return Buffer.concat([out, Buffer(bytes)]);
+  return Buffer.concat([out, Buffer([...bytes])]);
 }

@@ -3,16 +3,7 @@
 // JavaScript through ESLint's default parser. Loaded by file URL, so ESLint stays out of the CLI bundle.
 import { Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
-
-/** Thrown when the source does not parse: the engine reports the file and skips it. */
-export class ParseError extends Error {
-  constructor(message, line, column) {
-    super(message);
-    this.code = 'ParseError';
-    this.line = line;
-    this.column = column;
-  }
-}
+import { ParseError } from '../lib/parse-error.mjs';
 
 /**
  * Fixes `source` with `rule`. Returns the fixed text (null when nothing changed) and the problems

@@ -10,6 +10,7 @@ import { parseTaskIndex, type TaskIndex } from '../../src/repo/task-index.js';
 import { setTaskFields, setTaskStatus } from '../../src/repo/task-index-edit.js';
 import type { TaskStatus } from '../../src/repo/task-types.js';
 import { gitIn, indexJson, makeRepo, PROJECT_ROOT, read } from '../helpers/temp-repo.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const INDEX = 'codex.tasks.json';
 const IDS = ['task-a', 'task-b', 'task-c', 'task-d', 'task-e', 'task-f'];
@@ -46,18 +47,6 @@ function personSetsStatus(dir: string, id: string, status: TaskStatus): void {
 }
 
 const canon = (v: unknown): string => JSON.stringify(v);
-
-/** A small deterministic PRNG so that a failing fuzz run can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('commitTaskStatus', () => {
   it('commits only the task status lines and the evidence, leaving staged changes staged', async () => {
@@ -303,7 +292,7 @@ t=$(git commit-tree "$h^{tree}" -p "$h" -m "side $i") && git update-ref refs/hea
 
   it('never loses an edit or a status over 1,000 random interleavings', async () => {
     const seed = Number(process.env.CXO_FUZZ_SEED ?? Date.now() % 1_000_000);
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
     const dir = startRepo();
     const titles = new Map(IDS.map((id) => [id, `Title of ${id}`]));

@@ -18,6 +18,7 @@ import { type Config, defaultConfig } from '../../src/repo/config.js';
 import { loadConfig } from '../../src/repo/repo-files.js';
 import type { Task } from '../../src/repo/task-types.js';
 import { gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 /** A builder that outlives its 1 s step timeout: the run fails with Timeout, a transient failure. */
 const TIMEOUT_CONFIG = [
@@ -97,21 +98,10 @@ function handlerContext(cwd: string, options: Record<string, string | boolean>) 
   return { ctx: { cwd, args: {}, options, out: new Output(sink, sink, false) }, text: () => text };
 }
 
-/** mulberry32: a small seeded generator, so the jitter the test draws is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('retry policy', () => {
   it('grows the backoff exponentially, caps it, and keeps equal jitter within [d/2, d]', () => {
     const settings: RetrySettings = { maxAttempts: 10, baseMs: 30_000, capMs: 900_000 };
-    const random = seeded(42);
+    const random = seededRandom(42);
     const ceilings = [30_000, 60_000, 120_000, 240_000, 480_000, 900_000, 900_000, 900_000];
     const delays = ceilings.map((d, i) => {
       const delay = retryDelayMs(i + 1, settings, random());

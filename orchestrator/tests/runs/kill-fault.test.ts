@@ -17,6 +17,7 @@ import {
   worktreePaths,
 } from '../helpers/run-repo.js';
 import { CLI, gitIn } from '../helpers/temp-repo.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 // The crash test: `cxo run` killed with SIGKILL at a random moment, its children left orphaned,
 // as when the machine's OOM killer or a person's `kill -9` ends it. Whatever the moment, the
@@ -32,17 +33,6 @@ const ENV = { CXO_STALL_MS: String(STALL_MS) };
 /** The tester's command takes a moment too, so kills land in every step. */
 const ACCEPTANCE = 'sleep 0.1 && grep -q y a.txt';
 const SEED = Number(process.env.CXO_KILL_SEED ?? Date.now() % 1_000_000);
-
-/** mulberry32: a reproducible sequence of kill moments for a seed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Outcome = 'killed before manifest' | 'finished' | 'stalled, resumed' | 'stalled, cleaned';
 
@@ -93,7 +83,7 @@ describe('kill -9 at a random moment', () => {
     `leaves whole evidence and a finished or resumable run (${TRIALS} trials)`,
     { timeout: 240_000 },
     async () => {
-      const next = random(SEED);
+      const next = seededRandom(SEED);
       const delays = Array.from({ length: TRIALS }, () => Math.round(next() * MAX_KILL_MS));
       const groups = new Set<number>();
       const runPids: number[] = [];

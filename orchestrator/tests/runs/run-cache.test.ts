@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FULL_SCAN_MS, RunCache } from '../../src/runs/run-cache.js';
 import { listRuns, type RunEntry } from '../../src/runs/run-index.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -62,22 +63,10 @@ function ageChangedDirs(root: string, clock: { t: number }): void {
 const view = (runs: RunEntry[]) =>
   runs.map((r) => [r.dir, r.manifest.result.status, r.manifest.trigger.request, r.stalled]);
 
-/** A seeded generator, so that a failure can be replayed with its seed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 describe('RunCache', () => {
   it('lists what listRuns lists, through 400 random changes between passes', () => {
     const seed = Number(process.env.CXO_FUZZ_SEED) || Math.floor(Math.random() * 1e6);
-    const rand = random(seed);
+    const rand = seededRandom(seed);
     const pick = <T>(items: T[]) => items[Math.floor(rand() * items.length)];
     const root = tempRoot();
     mkdirSync(join(root, '.runs'));

@@ -1,18 +1,9 @@
 // What every codemod shares: the ast-grep language for a file, a parse that refuses broken
 // source instead of rewriting around tree-sitter's error recovery, and small node helpers.
 import { Lang, parse } from '@ast-grep/napi';
+import { ParseError } from '../../lib/parse-error.mjs';
 
 const LANGS = { javascript: Lang.JavaScript, typescript: Lang.TypeScript, tsx: Lang.Tsx };
-
-/** Thrown when the source does not parse: the engine reports the file with the position and skips it. */
-export class ParseError extends Error {
-  constructor(message, line, column) {
-    super(message);
-    this.code = 'ParseError';
-    this.line = line;
-    this.column = column;
-  }
-}
 
 /** The root node of `source`; throws ParseError at the first syntax error. */
 export function parseRoot(source, lang) {

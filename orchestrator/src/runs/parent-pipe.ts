@@ -9,6 +9,8 @@ export const PARENT_PIPE_ENV = 'CXO_PARENT_PIPE';
 
 export function dieWithParentPipe(env: NodeJS.ProcessEnv = process.env): void {
   if (env[PARENT_PIPE_ENV] !== '1') return;
+  // for this process only: a command the run starts has no such pipe as stdin
+  delete env[PARENT_PIPE_ENV];
   const die = () => process.kill(process.pid, 'SIGKILL');
   process.stdin.once('end', die);
   process.stdin.once('error', die);

@@ -235,8 +235,9 @@ describe('retries of transient failures', () => {
     expect(ended2).toMatchObject({ status: 'failed', reason: 'Timeout' });
     expect(ledgerLines(root).map((l) => l.attempt ?? 1)).toEqual([1, 2]);
 
-    // the same clock after attempt 2 failed: attempt 3 waits for a longer, capped backoff
-    const again = await pass(root, config, { now: due1 });
+    // just after attempt 2 failed: attempt 3 waits for a longer, capped backoff (not the clock
+    // of attempt 2's due time: the jittered waits overlap, [30, 60] s then [45, 90] s)
+    const again = await pass(root, config, { now: new Date() });
     expect(again.summary.dispatched).toEqual([]);
     const wait2 = again.summary.retrying[0];
     expect(wait2).toMatchObject({ attempt: 3, maxAttempts: 3, after: { runId: ended2.runId } });

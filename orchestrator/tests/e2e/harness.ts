@@ -33,7 +33,7 @@ export function binary(path: string | undefined): string {
   return path;
 }
 
-/** The config with `agents.<name>` set, as codex.config.yaml will once the schema knows it. */
+/** The default config with `agents.<name>` set, as `agents.<name>` in codex.config.yaml sets it. */
 export function configWith(name: 'codex' | 'claude', settings: Record<string, unknown>): Config {
   const config = defaultConfig();
   (config.agents as unknown as Record<string, unknown>)[name] = settings;

@@ -1,18 +1,16 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import planCommand from '../../src/cli/commands/plan.js';
 import watchCommand from '../../src/cli/commands/watch.js';
-import { Output } from '../../src/cli/output.js';
 import { type ReconcileEvent, reconcileOnce } from '../../src/reconcile/reconcile-pass.js';
 import { acquireWatchLock } from '../../src/reconcile/watch-lock.js';
 import { loadConfig } from '../../src/repo/repo-files.js';
-import type { Task } from '../../src/repo/task-types.js';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
 import { waitFor } from '../helpers/run-repo.js';
 import { CLI, cxo, gitIn, indexJson, makeRepo, specText, writeFiles } from '../helpers/temp-repo.js';
+import { committedTasks, handlerContext, runsOf } from '../helpers/reconcile-repo.js';
 
 const CONFIG = [
   'guard:',
@@ -47,32 +45,6 @@ async function pass(root: string, concurrency = 2) {
     progress: (e) => events.push(e),
   });
   return { summary, events };
-}
-
-/** The tasks as committed at HEAD (the status write-backs land there). */
-function committedTasks(root: string): Record<string, Task> {
-  const index = JSON.parse(gitIn(root, 'show', 'HEAD:codex.tasks.json')) as { tasks: Task[] };
-  return Object.fromEntries(index.tasks.map((t) => [t.id, t]));
-}
-
-function runsOf(root: string, task: string): string[] {
-  try {
-    return readdirSync(join(root, '.runs', task));
-  } catch {
-    return [];
-  }
-}
-
-/** A handler's context with a captured stdout. */
-function handlerContext(cwd: string, options: Record<string, string | boolean>) {
-  let text = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { ctx: { cwd, args: {}, options, out: new Output(sink, sink, false) }, text: () => text };
 }
 
 describe('reconcileOnce', () => {

@@ -1,9 +1,7 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import planCommand from '../../src/cli/commands/plan.js';
-import { Output } from '../../src/cli/output.js';
 import { DispatchLedger, ledgerPath } from '../../src/reconcile/dedupe.js';
 import { type ReconcileEvent, reconcileOnce, type RunOutcome } from '../../src/reconcile/reconcile-pass.js';
 import {
@@ -16,9 +14,9 @@ import {
 import { isTransient } from '../../src/reconcile/transient.js';
 import { type Config, defaultConfig } from '../../src/repo/config.js';
 import { loadConfig } from '../../src/repo/repo-files.js';
-import type { Task } from '../../src/repo/task-types.js';
-import { gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
+import { indexJson, makeRepo } from '../helpers/temp-repo.js';
 import { seededRandom } from '../helpers/seeded-random.js';
+import { committedTask, handlerContext, ledgerEntries, runsOf } from '../helpers/reconcile-repo.js';
 
 /** A builder that outlives its 1 s step timeout: the run fails with Timeout, a transient failure. */
 const TIMEOUT_CONFIG = [
@@ -48,7 +46,7 @@ const ACCEPTANCE_CONFIG = [
 /** Large base and cap: real time never reaches them during the test, only the injected clock does. */
 const RETRY = { max_attempts: 3, base_seconds: 60, cap_seconds: 90 };
 
-/** The repository's config with a `watch.retry` section, which the config schema does not know yet. */
+/** The repository's config with this test's `watch.retry`. */
 async function configOf(root: string, retry: Record<string, number> = RETRY): Promise<Config> {
   const { config } = await loadConfig(root);
   return { ...config, watch: { retry } } as Config;
@@ -72,30 +70,6 @@ async function pass(root: string, config: Config, options: PassOptions = {}) {
     ...(options.detach ? { detach: options.detach } : {}),
   });
   return { summary, events };
-}
-
-const ledgerLines = (root: string) =>
-  readFileSync(ledgerPath(root), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { task: string; runId: string; attempt?: number });
-
-function committedTask(root: string, id: string): Task {
-  const index = JSON.parse(gitIn(root, 'show', 'HEAD:codex.tasks.json')) as { tasks: Task[] };
-  return index.tasks.find((t) => t.id === id)!;
-}
-
-const runsOf = (root: string, task: string) => readdirSync(join(root, '.runs', task));
-
-function handlerContext(cwd: string, options: Record<string, string | boolean>) {
-  let text = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { ctx: { cwd, args: {}, options, out: new Output(sink, sink, false) }, text: () => text };
 }
 
 describe('retry policy', () => {
@@ -186,7 +160,7 @@ describe('retries of transient failures', () => {
     // attempt 1 fails transiently
     const first = await pass(root, config);
     expect(first.summary.dispatched).toMatchObject([{ taskId: 't', status: 'failed', reason: 'Timeout' }]);
-    expect(committedTask(root, 't').status).toMatchObject({ phase: 'failed', observedRequest: 'r1' });
+    expect(committedTask(root, 't')?.status).toMatchObject({ phase: 'failed', observedRequest: 'r1' });
 
     // before the backoff: nothing is dispatched, the wait is reported
     const early = await pass(root, config);
@@ -233,7 +207,7 @@ describe('retries of transient failures', () => {
     expect(started).toHaveLength(1);
     const ended2 = await started[0];
     expect(ended2).toMatchObject({ status: 'failed', reason: 'Timeout' });
-    expect(ledgerLines(root).map((l) => l.attempt ?? 1)).toEqual([1, 2]);
+    expect(ledgerEntries(root).map((l) => l.attempt ?? 1)).toEqual([1, 2]);
 
     // just after attempt 2 failed: attempt 3 waits for a longer, capped backoff (not the clock
     // of attempt 2's due time: the jittered waits overlap, [30, 60] s then [45, 90] s)
@@ -254,8 +228,8 @@ describe('retries of transient failures', () => {
     expect(later.summary.dispatched).toEqual([]);
     expect(later.summary.retrying).toEqual([]);
     expect(runsOf(root, 't')).toHaveLength(3);
-    expect(ledgerLines(root).map((l) => l.attempt)).toEqual([1, 2, 3]);
-    expect(committedTask(root, 't').status).toMatchObject({ phase: 'failed', reason: 'Timeout' });
+    expect(ledgerEntries(root).map((l) => l.attempt)).toEqual([1, 2, 3]);
+    expect(committedTask(root, 't')?.status).toMatchObject({ phase: 'failed', reason: 'Timeout' });
   }, 90_000);
 
   it('a retry claimed before a restart is not dispatched again, even without its run', async () => {
@@ -295,6 +269,6 @@ describe('retries of transient failures', () => {
     expect(later.summary.dispatched).toEqual([]);
     expect(later.summary.retrying).toEqual([]);
     expect(runsOf(root, 't')).toHaveLength(1);
-    expect(committedTask(root, 't').status).toMatchObject({ phase: 'failed', reason: 'AcceptanceFailed' });
+    expect(committedTask(root, 't')?.status).toMatchObject({ phase: 'failed', reason: 'AcceptanceFailed' });
   }, 60_000);
 });

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pullOnce } from '../../src/reconcile/pull.js';
 import type { Task } from '../../src/repo/task-types.js';
-import type { RunManifest } from '../../src/runs/manifest-types.js';
 import { sleep, waitFor } from '../helpers/run-repo.js';
 import { CLI, gitIn, indexJson, makeRepo, writeFiles } from '../helpers/temp-repo.js';
+import { committedTask, ledgerEntries, manifestOf, runsOf } from '../helpers/reconcile-repo.js';
 
 /** A builder that hangs the first time and ends at once when resumed (it finds its marker). */
 const HANG_ONCE =
@@ -99,27 +99,7 @@ function request(root: string, taskId: string, value: string): number {
   return written;
 }
 
-function committedTask(root: string, id: string): Task | undefined {
-  const index = JSON.parse(gitIn(root, 'show', 'HEAD:codex.tasks.json')) as { tasks: Task[] };
-  return index.tasks.find((t) => t.id === id);
-}
-
-function runsOf(root: string, task: string): string[] {
-  try {
-    return readdirSync(join(root, '.runs', task));
-  } catch {
-    return [];
-  }
-}
-
-function manifestOf(root: string, task: string, runId: string): RunManifest | undefined {
-  const path = join(root, '.runs', task, runId, 'manifest.json');
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RunManifest) : undefined;
-}
-
 const lockFile = (root: string) => join(root, '.git/codex-orchestrator/watch.lock');
-const ledgerLines = (root: string) =>
-  readFileSync(join(root, '.git/codex-orchestrator/dispatched.ndjson'), 'utf8').trim().split('\n');
 const ofType = (type: string) => (e: Event) => e.type === type;
 
 describe('cxo watch (long-running)', () => {
@@ -256,7 +236,7 @@ describe('cxo watch (long-running)', () => {
     expect(committedTask(root, 't')?.status).toMatchObject({ observedRequest: 'r1' });
     expect(manifestOf(root, 't', runId)?.resumes).toHaveLength(1);
     expect(runsOf(root, 't')).toEqual([runId]);
-    expect(ledgerLines(root)).toHaveLength(1);
+    expect(ledgerEntries(root)).toHaveLength(1);
     expect(next.events.filter(ofType('dispatch'))).toEqual([]);
 
     next.child.kill('SIGTERM');

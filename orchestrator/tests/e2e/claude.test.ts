@@ -4,17 +4,19 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClaudeAgent } from '../../src/agents/claude/claude-agent.js';
 import { resolveClaudeSettings } from '../../src/agents/claude/settings.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
-import { BINARIES, binary, configWith, harness, KEY_ENV, MARKER, ORCHESTRATOR_ENV } from './harness.js';
-
-let server: ModelServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+import {
+  BINARIES,
+  binary,
+  configWith,
+  harness,
+  KEY_ENV,
+  MARKER,
+  ORCHESTRATOR_ENV,
+  startModel,
+} from './harness.js';
 
 function agent(settings: Record<string, unknown>): ClaudeAgent {
   const config = configWith('claude', { api_key_env: KEY_ENV, ...settings });
@@ -23,7 +25,7 @@ function agent(settings: Record<string, unknown>): ClaudeAgent {
 
 describe('claude adapter (real Claude Code)', () => {
   it('runs the command the model asks for in the worktree, and records it, the cost and the usage', async () => {
-    server = await startModelServer({
+    const server = await startModel({
       scenario: {
         model: 'cxo-scripted',
         scripts: [
@@ -75,7 +77,7 @@ describe('claude adapter (real Claude Code)', () => {
   });
 
   it('fails with the reason when Claude Code reports an error', async () => {
-    server = await startModelServer({
+    const server = await startModel({
       scenario: { scripts: [{ steps: [{ error: { status: 400 }, repeat: true }] }] },
     });
     const h = harness('anything');

@@ -4,35 +4,17 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
-import { resolveCodexSettings } from '../../src/agents/codex/settings.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { groupAlive } from '../../src/runs/process-groups.js';
-import { BINARIES, binary, configWith, harness, KEY_ENV, MARKER, ORCHESTRATOR_ENV } from './harness.js';
-
-let server: ModelServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+import { BINARIES, binary, codexAgent, harness, MARKER, startModel } from './harness.js';
 
 const POLICY = { commands: { allow: ['^echo '], deny: ['denied\\.txt'] } };
 
-function agent(settings: Record<string, unknown>): CodexAgent {
-  const config = configWith('codex', {
-    model: 'cxo-scripted',
-    api_key_env: KEY_ENV,
-    max_retries: 0,
-    ...POLICY,
-    ...settings,
-  });
-  return new CodexAgent('codex:app-server', resolveCodexSettings(config, ORCHESTRATOR_ENV, 'app-server'));
-}
+const agent = (settings: Record<string, unknown>) => codexAgent('app-server', { ...POLICY, ...settings });
 
 describe('codex adapter, app-server mode (real Codex CLI)', () => {
   it('asks the policy before each command: runs the allowed one, declines the denied one, records both', async () => {
-    server = await startModelServer({
+    const server = await startModel({
       scenario: {
         model: 'cxo-scripted',
         scripts: [
@@ -97,7 +79,7 @@ describe('codex adapter, app-server mode (real Codex CLI)', () => {
   });
 
   it('kills the server and its process group at the timeout', async () => {
-    server = await startModelServer({
+    const server = await startModel({
       scenario: { scripts: [{ when: MARKER, steps: [{ hang: 60_000, message: 'too late' }] }] },
     });
     const h = harness('wait forever', { timeoutMs: 3000 });
@@ -112,7 +94,7 @@ describe('codex adapter, app-server mode (real Codex CLI)', () => {
   });
 
   it('stops at once when the run is cancelled', async () => {
-    server = await startModelServer({
+    const server = await startModel({
       scenario: { scripts: [{ when: MARKER, steps: [{ hang: 60_000, message: 'too late' }] }] },
     });
     const h = harness('wait forever');

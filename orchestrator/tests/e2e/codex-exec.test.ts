@@ -4,31 +4,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
-import { resolveCodexSettings } from '../../src/agents/codex/settings.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
-import { BINARIES, binary, configWith, harness, KEY_ENV, MARKER, ORCHESTRATOR_ENV } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { BINARIES, binary, codexAgent, harness, MARKER, startModel } from './harness.js';
 
-let server: ModelServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-function agent(settings: Record<string, unknown>, mode = 'exec'): CodexAgent {
-  const config = configWith('codex', {
-    model: 'cxo-scripted',
-    api_key_env: KEY_ENV,
-    max_retries: 0,
-    ...settings,
-  });
-  return new CodexAgent(`codex:${mode}`, resolveCodexSettings(config, ORCHESTRATOR_ENV, mode));
-}
+const agent = (settings: Record<string, unknown>) => codexAgent('exec', settings);
 
 describe('codex adapter, exec mode (real Codex CLI)', () => {
   it('runs the command the model asks for in the worktree, and records it, the message and the usage', async () => {
-    server = await startModelServer({
+    const server = await startModel({
       scenario: {
         model: 'cxo-scripted',
         scripts: [
@@ -82,7 +65,7 @@ describe('codex adapter, exec mode (real Codex CLI)', () => {
   });
 
   it('fails with the reason when the model endpoint refuses the turn', async () => {
-    server = await startModelServer({
+    const server = await startModel({
       scenario: { scripts: [{ when: 'no prompt says this', steps: [{ message: 'never' }] }] },
     });
     const h = harness('anything');

@@ -8,32 +8,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
-import { resolveCodexSettings } from '../../src/agents/codex/settings.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { describe, expect, it } from 'vitest';
 import type { Step } from '../../src/model-server/scenario.js';
 import { groupAlive } from '../../src/runs/process-groups.js';
-import { BINARIES, binary, configWith, harness, KEY_ENV, MARKER, ORCHESTRATOR_ENV } from './harness.js';
-
-let server: ModelServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+import { BINARIES, binary, codexAgent, harness, MARKER, startModel } from './harness.js';
 
 const POLICY = { commands: { allow: ['^echo '], deny: ['denied\\.txt'] } };
 
-function agent(settings: Record<string, unknown>): CodexAgent {
-  const config = configWith('codex', {
-    model: 'cxo-scripted',
-    api_key_env: KEY_ENV,
-    max_retries: 0,
-    ...POLICY,
-    ...settings,
-  });
-  return new CodexAgent('codex:mcp-server', resolveCodexSettings(config, ORCHESTRATOR_ENV, 'mcp-server'));
-}
+const agent = (settings: Record<string, unknown>) => codexAgent('mcp-server', { ...POLICY, ...settings });
 
 const escalated = (cmd: string): Step => ({
   tool: {
@@ -44,7 +26,7 @@ const escalated = (cmd: string): Step => ({
 
 describe('codex adapter, mcp-server mode (real Codex 0.153.4)', () => {
   it('runs the sandboxed command, asks the policy about the escalations: one approved, one declined', async () => {
-    server = await startModelServer({
+    const server = await startModel({
       scenario: {
         model: 'cxo-scripted',
         scripts: [
@@ -111,7 +93,7 @@ describe('codex adapter, mcp-server mode (real Codex 0.153.4)', () => {
   });
 
   it('kills the server and its process group at the timeout', async () => {
-    server = await startModelServer({
+    const server = await startModel({
       scenario: { scripts: [{ when: MARKER, steps: [{ hang: 60_000, message: 'too late' }] }] },
     });
     const h = harness('wait forever', { timeoutMs: 3000 });

@@ -6,7 +6,15 @@
 import { appendFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { AgentContext } from '../../src/agents/agent.js';
+import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
+import { resolveCodexSettings } from '../../src/agents/codex/settings.js';
+import {
+  type ModelServer,
+  type ModelServerOptions,
+  startModelServer,
+} from '../../src/model-server/server.js';
 import { type Config, defaultConfig } from '../../src/repo/config.js';
 import { createRedactor } from '../../src/runs/redaction.js';
 import { scrubEnv } from '../../src/runs/scrubbed-env.js';
@@ -38,6 +46,29 @@ export function configWith(name: 'codex' | 'claude', settings: Record<string, un
   const config = defaultConfig();
   (config.agents as unknown as Record<string, unknown>)[name] = settings;
   return config;
+}
+
+const servers: ModelServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/** The scripted model server of one test: closed after it, whatever the test did. */
+export async function startModel(options: ModelServerOptions): Promise<ModelServer> {
+  const server = await startModelServer(options);
+  servers.push(server);
+  return server;
+}
+
+/** The codex adapter in `mode`, against the scripted model, with no retries. */
+export function codexAgent(mode: string, settings: Record<string, unknown>): CodexAgent {
+  const config = configWith('codex', {
+    model: 'cxo-scripted',
+    api_key_env: KEY_ENV,
+    max_retries: 0,
+    ...settings,
+  });
+  return new CodexAgent(`codex:${mode}`, resolveCodexSettings(config, ORCHESTRATOR_ENV, mode));
 }
 
 export interface Harness {

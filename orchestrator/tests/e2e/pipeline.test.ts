@@ -6,21 +6,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { expect, it } from 'vitest';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
 import { cxoAsync } from '../helpers/run-repo.js';
 import { indexJson, makeRepo, read } from '../helpers/temp-repo.js';
-import { BINARIES, binary, KEY_ENV, ORCHESTRATOR_ENV } from './harness.js';
-
-let server: ModelServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+import { BINARIES, binary, KEY_ENV, ORCHESTRATOR_ENV, startModel } from './harness.js';
 
 it('cxo run: codex builds, claude tests, the orchestrator checks and records', async () => {
-  server = await startModelServer({
+  const server = await startModel({
     scenario: {
       model: 'cxo-scripted',
       scripts: [

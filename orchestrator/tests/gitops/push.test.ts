@@ -33,7 +33,15 @@ const remoteIndex = (bare: string) =>
   JSON.parse(gitIn(bare, 'show', 'main:codex.tasks.json')) as {
     tasks: { id: string; title: string; status?: { phase: string; lastRun?: { id: string } } }[];
   };
-const status = (phase: 'running' | 'review', run: string) => ({ phase, lastRun: { id: run } });
+/** The orchestrator's status write-back of run `run` for a task, committed in `root`. */
+const recordStatus = (root: string, taskId: string, phase: 'running' | 'review', run: string) =>
+  commitTaskStatus({
+    root,
+    indexFile: 'codex.tasks.json',
+    taskId,
+    status: { phase, lastRun: { id: run } },
+    runId: run,
+  });
 
 describe('pushWithLease', () => {
   it("rebases onto another pusher's commits, merging the task index, and loses neither", async () => {
@@ -45,20 +53,8 @@ describe('pushWithLease', () => {
       2,
     );
     const [one, two] = clones;
-    await commitTaskStatus({
-      root: one,
-      indexFile: 'codex.tasks.json',
-      taskId: 'a',
-      status: status('running', 'r1'),
-      runId: 'r1',
-    });
-    await commitTaskStatus({
-      root: two,
-      indexFile: 'codex.tasks.json',
-      taskId: 'b',
-      status: status('review', 'r2'),
-      runId: 'r2',
-    });
+    await recordStatus(one, 'a', 'running', 'r1');
+    await recordStatus(two, 'b', 'review', 'r2');
     expect(await pushWithLease({ root: one })).toMatchObject({ rebases: 0, upToDate: false });
     const second = await pushWithLease({ root: two });
     expect(second.rebases).toBe(1);
@@ -86,21 +82,9 @@ describe('pushWithLease', () => {
       2,
     );
     const [one, two] = clones;
-    await commitTaskStatus({
-      root: one,
-      indexFile: 'codex.tasks.json',
-      taskId: 'a',
-      status: status('running', 'r1'),
-      runId: 'r1',
-    });
+    await recordStatus(one, 'a', 'running', 'r1');
     await pushWithLease({ root: one });
-    await commitTaskStatus({
-      root: two,
-      indexFile: 'codex.tasks.json',
-      taskId: 'b',
-      status: status('review', 'r2'),
-      runId: 'r2',
-    });
+    await recordStatus(two, 'b', 'review', 'r2');
     // the person in clone two retitles b without committing
     writeFileSync(
       join(two, 'codex.tasks.json'),
@@ -128,13 +112,7 @@ describe('pushWithLease', () => {
     );
     gitIn(one, 'commit', '-qam', 'retitle');
     await pushWithLease({ root: one });
-    await commitTaskStatus({
-      root: two,
-      indexFile: 'codex.tasks.json',
-      taskId: 'a',
-      status: status('running', 'r2'),
-      runId: 'r2',
-    });
+    await recordStatus(two, 'a', 'running', 'r2');
     const edited = read(two, 'codex.tasks.json').replace('"title": "A"', '"title": "A2"');
     writeFileSync(join(two, 'codex.tasks.json'), edited);
     const head = gitIn(two, 'rev-parse', 'HEAD');

@@ -130,3 +130,16 @@ export function networkConnects(argv, { cwd, env }) {
     });
   return { checked: true, connects: [...new Set(connects)] };
 }
+
+/** `cp -r` of a generated repository to `root`, with an identity for commits and a refreshed, clean index. */
+export function scratchCopy(from, root, env) {
+  const cp = spawnSync('cp', ['-r', from, root], { encoding: 'utf8' });
+  if (cp.status !== 0) throw new Error(`cp -r ${from} ${root}: ${cp.stderr}`);
+  git(root, ['config', 'user.name', 'bench'], env);
+  git(root, ['config', 'user.email', 'bench@example.invalid'], env);
+  // the copy has new inodes and times: refresh the stat data so nothing times a re-hash
+  spawnSync('git', ['update-index', '-q', '--refresh'], { cwd: root, env, stdio: 'ignore' });
+  const dirty = dirtyFiles(root, env);
+  if (dirty.length) throw new Error(`scratch copy ${root} is not clean: ${dirty.slice(0, 3).join(', ')}`);
+  return root;
+}

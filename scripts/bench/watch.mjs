@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyEdits, modify } from 'jsonc-parser';
-import { dirtyFiles, errorLine, git, median } from './measure.mjs';
+import { dirtyFiles, errorLine, git, median, scratchCopy } from './measure.mjs';
 
 /** Targets from the issue: p95 from save to dispatch (debounce included), idle CPU "about zero". */
 export const WATCH_TARGET = { p95: 0.25, idleCpuPercent: 1 };
@@ -34,17 +34,6 @@ guard: { require_spec: false }
 agents: { manager: none, builder: "command:true", tester: none, reviewer: none }
 gitops: { write_back: true }
 `;
-
-/** `cp -r` of a generated repository, with an identity for commits and a refreshed, clean index. */
-function scratchCopy(from, root, env) {
-  const cp = spawnSync('cp', ['-r', from, root], { encoding: 'utf8' });
-  if (cp.status !== 0) throw new Error(`cp -r ${from} ${root}: ${cp.stderr}`);
-  git(root, ['config', 'user.name', 'bench'], env);
-  git(root, ['config', 'user.email', 'bench@example.invalid'], env);
-  spawnSync('git', ['update-index', '-q', '--refresh'], { cwd: root, env, stdio: 'ignore' });
-  const dirty = dirtyFiles(root, env);
-  if (dirty.length) throw new Error(`scratch copy ${root} is not clean: ${dirty.slice(0, 3).join(', ')}`);
-}
 
 /**
  * The tasks the edits request: pending ones nobody has requested yet (no `status`, approved spec)

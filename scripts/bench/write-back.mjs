@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backlogFile, backlogId, cxoId } from './generate.mjs';
-import { dirtyFiles, errorLine, firstLine, git, median, runOnce } from './measure.mjs';
+import { errorLine, firstLine, git, median, runOnce, scratchCopy } from './measure.mjs';
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'write-back-cxo.mjs');
 const WARMUPS = 3;
@@ -19,25 +19,11 @@ export const WRITE_BACK_TARGET = { overhead: 0.1, ratio: 1.5 };
 /** The task every tool changes: the middle of the list (a done task, so it has a status block). */
 export const writeBackTask = (model) => model.tasks[Math.floor((model.tasks.length - 1) / 2)];
 
-/** `cp -r` of a generated repository, with an identity for commits and a refreshed, clean index. */
-function scratchCopy(from, scratch, name, env) {
-  const root = join(scratch, name);
-  const cp = spawnSync('cp', ['-r', from, root], { encoding: 'utf8' });
-  if (cp.status !== 0) throw new Error(`cp -r ${from} ${root}: ${cp.stderr}`);
-  git(root, ['config', 'user.name', 'bench'], env);
-  git(root, ['config', 'user.email', 'bench@example.invalid'], env);
-  // the copy has new inodes and times: refresh the stat data so nothing times a re-hash
-  spawnSync('git', ['update-index', '-q', '--refresh'], { cwd: root, env, stdio: 'ignore' });
-  const dirty = dirtyFiles(root, env);
-  if (dirty.length) throw new Error(`scratch copy ${root} is not clean: ${dirty.slice(0, 3).join(', ')}`);
-  return root;
-}
-
 function measureCxo({ root, scratch, taskId, otherTaskId, env, runs }) {
   const dirs = Object.fromEntries(
     ['status', 'evidence', 'cold', 'floor'].map((name) => [
       name,
-      scratchCopy(root, scratch, `cxo-${name}`, env),
+      scratchCopy(root, join(scratch, `cxo-${name}`), env),
     ]),
   );
   const args = { dirs, taskId, otherTaskId, runs, warmups: WARMUPS, breakdownRuns: BREAKDOWN_RUNS };
@@ -101,7 +87,7 @@ function measurePeers({ roots, scratch, t, env, bins, unavailable, runs, slowRun
       row.na = unavailable[w.peer] ?? 'no data set';
       continue;
     }
-    const root = scratchCopy(roots[w.peer], scratch, w.key, env);
+    const root = scratchCopy(roots[w.peer], join(scratch, w.key), env);
     if (w.autoCommit) {
       const config = join(root, 'backlog/config.yml');
       writeFileSync(config, readFileSync(config, 'utf8').replace(/^auto_commit:.*$/m, 'auto_commit: true'));

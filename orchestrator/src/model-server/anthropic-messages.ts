@@ -1,5 +1,12 @@
 import type { Answer } from './actions.js';
-import { asArray, asRecord, contentText, type RequestView, workingDirectoryIn } from './request-view.js';
+import {
+  asArray,
+  asRecord,
+  contentText,
+  type RequestView,
+  toolNames,
+  workingDirectoryIn,
+} from './request-view.js';
 import type { Usage } from './scenario.js';
 import { sendBrokenEvent, sendEvent, sendJson, startSse } from './sse.js';
 import {
@@ -33,9 +40,7 @@ export const anthropicMessages: WireFormat = {
       promptText,
       position,
       lastText: contentText(messages[messages.length - 1]?.content),
-      tools: asArray(body.tools)
-        .map((t) => asRecord(t).name)
-        .filter((n): n is string => typeof n === 'string'),
+      tools: toolNames(body.tools),
       cwd: workingDirectoryIn(promptText),
     };
   },

@@ -1,5 +1,12 @@
-import { asArray, asRecord, contentText, type RequestView, workingDirectoryIn } from './request-view.js';
-import { openAiError, toolNames } from './openai-common.js';
+import {
+  asArray,
+  asRecord,
+  contentText,
+  type RequestView,
+  toolNames,
+  workingDirectoryIn,
+} from './request-view.js';
+import { openAiError } from './openai-common.js';
 import type { Usage } from './scenario.js';
 import { sendBrokenEvent, sendEvent, sendJson, startSse } from './sse.js';
 import { pieces, RequestShapeError, type WireFormat } from './wire-format.js';

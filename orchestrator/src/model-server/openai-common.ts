@@ -1,5 +1,4 @@
-/** Shapes the Responses API and Chat Completions share. */
-import { asArray, asRecord } from './request-view.js';
+// Shapes the Responses API and Chat Completions share.
 
 /** OpenAI's error body. */
 export function openAiError(status: number, message: string, code: string): unknown {
@@ -12,14 +11,4 @@ export function openAiError(status: number, message: string, code: string): unkn
           ? 'authentication_error'
           : 'invalid_request_error';
   return { error: { message, type, param: null, code } };
-}
-
-/** Tool names offered in Responses (`name`) or Chat Completions (`function.name`) shape. */
-export function toolNames(tools: unknown): string[] {
-  return asArray(tools)
-    .map((t) => {
-      const tool = asRecord(t);
-      return typeof tool.name === 'string' ? tool.name : asRecord(tool.function).name;
-    })
-    .filter((n): n is string => typeof n === 'string');
 }

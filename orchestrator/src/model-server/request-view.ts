@@ -56,3 +56,13 @@ export function asRecord(value: unknown): Record<string, unknown> {
 export function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
+
+/** Tool names a client offered: `name` (Responses, Anthropic Messages) or `function.name` (Chat Completions). */
+export function toolNames(tools: unknown): string[] {
+  return asArray(tools)
+    .map((t) => {
+      const tool = asRecord(t);
+      return typeof tool.name === 'string' ? tool.name : asRecord(tool.function).name;
+    })
+    .filter((n): n is string => typeof n === 'string');
+}

@@ -1,7 +1,14 @@
 import type { Answer } from './actions.js';
-import { asArray, asRecord, contentText, type RequestView, workingDirectoryIn } from './request-view.js';
+import {
+  asArray,
+  asRecord,
+  contentText,
+  type RequestView,
+  toolNames,
+  workingDirectoryIn,
+} from './request-view.js';
 import type { Usage } from './scenario.js';
-import { openAiError, toolNames } from './openai-common.js';
+import { openAiError } from './openai-common.js';
 import { sendBrokenEvent, sendEvent, sendJson, startSse } from './sse.js';
 import { type AnswerContext, pieces, RequestShapeError, type WireFormat } from './wire-format.js';
 

@@ -37010,7 +37010,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
   validate18.errors = vErrors;
   return errors === 0;
 }
-var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, validateRunManifest, schema34, schema35, pattern23, pattern24, pattern26, pattern27, pattern29, pattern30;
+var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, validateRunManifest, schema34, schema35, pattern23, pattern24;
 var init_validators = __esm({
   "dist/generated/validators.js"() {
     "use strict";
@@ -37043,10 +37043,6 @@ var init_validators = __esm({
     schema35 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
     pattern23 = new RegExp("^[0-9a-f]{40}$", "u");
     pattern24 = new RegExp("^[0-9a-f]{64}$", "u");
-    pattern26 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
-    pattern27 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$", "u");
-    pattern29 = new RegExp("^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*@[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.+-]+)?$", "u");
-    pattern30 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
   }
 });
 
@@ -37868,7 +37864,7 @@ import { join as join6, resolve as resolve3 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "e42791b5170a";
+var SCHEMA_HASH = "9c10e3b0ca8e";
 
 // dist/git/git-dir.js
 import { readFileSync as readFileSync2, statSync } from "node:fs";

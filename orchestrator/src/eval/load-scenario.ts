@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { CxoError, ExitCode } from '../errors.js';
-import { validateEvalScenario } from '../generated/validators.js';
+import { validateEvalScenario } from '../generated/tool-validators.js';
 import { loadScenarioFile, ScenarioError } from '../model-server/load-scenario.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../repo/diagnostics.js';
 import { parseYamlBlock } from '../repo/front-matter.js';

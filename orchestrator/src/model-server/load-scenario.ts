@@ -1,12 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
 import { CxoError, ExitCode } from '../errors.js';
+import { validateModelScenario } from '../generated/tool-validators.js';
 import { type Diagnostic, diagnostic, hasErrors } from '../repo/diagnostics.js';
 import { parseYamlBlock } from '../repo/front-matter.js';
 import type { JsonPath } from '../repo/json-document.js';
-import { type CompiledValidator, type Locate, validateWithSchema } from '../repo/schema-validation.js';
+import { type Locate, validateWithSchema } from '../repo/schema-validation.js';
 import { decodeSource } from '../repo/source-text.js';
 import { ACTION_KEYS, isHostile, type Scenario, type Step } from './scenario.js';
 
@@ -59,37 +57,10 @@ export function checkScenario(value: unknown, name = '<scenario>'): LoadedScenar
 }
 
 function finish(file: string, data: unknown, locate: Locate, found: Diagnostic[]): LoadedScenario {
-  const diagnostics = [...found, ...validateWithSchema(scenarioValidator(), data, locate)];
+  const diagnostics = [...found, ...validateWithSchema(validateModelScenario, data, locate)];
   if (!hasErrors(diagnostics)) diagnostics.push(...checkRules(data as Scenario, locate));
   if (hasErrors(diagnostics)) throw new ScenarioError(`scenario ${file} is invalid`, diagnostics);
   return { scenario: data as Scenario, diagnostics };
-}
-
-let validator: CompiledValidator | undefined;
-
-/**
- * Compiled on first use rather than ahead of time like the repository's schemas: the scenario is
- * a test and demo tool, and its loader is the only one that pays for Ajv.
- */
-function scenarioValidator(): CompiledValidator {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(schemaFile(), 'utf8')) as Record<string, unknown>;
-    validator = new Ajv({ allErrors: true, strict: true }).compile(schema) as CompiledValidator;
-  }
-  return validator;
-}
-
-/** The shipped schema, found from this module whether it runs from source, dist/ or the bundle. */
-function schemaFile(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'schemas', 'model-scenario.schema.json');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error('schemas/model-scenario.schema.json not found above the model server');
-    dir = parent;
-  }
 }
 
 /** What the schema cannot say: one action per step, where conditions and repeats may go, valid regexes. */

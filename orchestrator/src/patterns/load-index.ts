@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import { InvalidRepoError } from '../errors.js';
-import { validatePatternsIndex } from '../generated/validators.js';
+import { validatePatternsIndex } from '../generated/tool-validators.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../repo/diagnostics.js';
 import { parseJson } from '../repo/json-document.js';
 import { repoPathProblem } from '../repo/repo-paths.js';

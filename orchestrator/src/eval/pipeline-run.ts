@@ -4,9 +4,9 @@
  * built CLI as a child process. What it did is read back from its run manifest.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { RunManifest } from '../runs/manifest-types.js';
+import { packageRoot } from '../util/package-root.js';
 import type { EvalScenario } from './scenario-types.js';
 import { commitAll } from './prepare-repo.js';
 
@@ -73,17 +73,13 @@ export function roleArgs(scenario: EvalScenario): { args: string[]; adapters: Re
   return { args: ROLES.flatMap((role) => ['--role', `${role}=${adapters[role]}`]), adapters };
 }
 
-/** The built CLI this module belongs to (dist/bin/cxo.js), found by walking up. */
+/** The built CLI of this package (dist/bin/cxo.js); `CXO_EVAL_CLI` names another. */
 export function cliPath(): string {
   if (process.env.CXO_EVAL_CLI) return process.env.CXO_EVAL_CLI;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'dist', 'bin', 'cxo.js');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('dist/bin/cxo.js not found: run `npm run build`');
-    dir = parent;
-  }
+  const root = packageRoot();
+  const cli = root && join(root, 'dist', 'bin', 'cxo.js');
+  if (!cli || !existsSync(cli)) throw new Error('dist/bin/cxo.js not found: run `npm run build`');
+  return cli;
 }
 
 /** The run the pipeline recorded in the temporary repository, if any. */

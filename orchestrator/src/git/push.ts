@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { OperationError } from '../errors.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import { mergeTaskIndexes } from '../repo/task-index-merge.js';
 import { gitDirOf } from './git-dir.js';
 import { git } from './git.js';
+import { packageRoot } from '../util/package-root.js';
 
 export interface PushOptions {
   root: string;
@@ -232,16 +232,10 @@ function moveCheckedOutBranch(
 
 /** How git runs our merge driver during the rebase: this very orchestrator, by absolute path. */
 function mergeDriverCommand(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && /"name":\s*"codex-orchestrator"/.test(readFileSync(manifest, 'utf8'))) break;
-    const parent = dirname(dir);
-    if (parent === dir) return 'npx --no-install cxo merge-driver %O %A %B';
-    dir = parent;
-  }
+  const root = packageRoot();
+  if (!root) return 'npx --no-install cxo merge-driver %O %A %B';
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return `${quote(process.execPath)} ${quote(join(dir, 'dist', 'bin', 'cxo.js'))} merge-driver %O %A %B`;
+  return `${quote(process.execPath)} ${quote(join(root, 'dist', 'bin', 'cxo.js'))} merge-driver %O %A %B`;
 }
 
 function blobText(root: string, commit: string, file: string): string | undefined {

@@ -1,21 +1,12 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
 
-let installed: string | undefined;
-
-/**
- * The `patterns/` directory shipped with this package, found from this module upwards, so it
- * works from the sources, from dist/, from the CLI bundle and from an installed package.
- */
+/** The `patterns/` directory shipped with this package. */
 export function installedLibraryDir(): string {
-  if (installed) return installed;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'patterns');
-    if (existsSync(join(candidate, 'index.json'))) return (installed = candidate);
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('patterns/index.json not found above the orchestrator module');
-    dir = parent;
-  }
+  const root = packageRoot();
+  if (!root)
+    throw new Error(
+      'patterns/index.json not found: the codex-orchestrator package root is not above this module',
+    );
+  return join(root, 'patterns');
 }

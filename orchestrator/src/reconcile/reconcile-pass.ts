@@ -42,6 +42,8 @@ export interface ReconcileState {
   index: TaskIndex;
   situations: Map<string, Situation>;
   plan: ReconcilePlan;
+  /** As read for the decisions; the pass claims its dispatches in it. */
+  ledger: DispatchLedger;
 }
 
 /**
@@ -71,7 +73,7 @@ export function loadReconcileState(
     lastClaim: (task, request) => ledger.latest(task, request),
     retry: { settings: retrySettingsOf(config), now: now.getTime() },
   });
-  return { index, situations, plan: planBatches(index, situations, concurrency) };
+  return { index, situations, plan: planBatches(index, situations, concurrency), ledger };
 }
 
 /**
@@ -211,7 +213,13 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     lockLost: false,
   };
   const now = options.now ?? (() => new Date());
-  const { index, situations, plan } = loadReconcileState(root, config, concurrency, now(), options.runCache);
+  const { index, situations, plan, ledger } = loadReconcileState(
+    root,
+    config,
+    concurrency,
+    now(),
+    options.runCache,
+  );
   const all = [...situations.values()];
   const count = (kind: Situation['kind']) => all.filter((s) => s.kind === kind).length;
   progress({
@@ -251,7 +259,6 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     progress(event);
   }
 
-  const ledger = new DispatchLedger(root);
   const internal: unknown[] = [];
   const { detach } = options;
   let capacity = detach ? Math.max(0, Math.floor(detach.capacity)) : Infinity;

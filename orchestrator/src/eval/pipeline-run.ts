@@ -3,9 +3,11 @@
  * index with one task, a fresh spec approved with `cxo spec approve`, then `cxo run TASK` with the
  * built CLI as a child process. What it did is read back from its run manifest.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunManifest } from '../runs/manifest-types.js';
+import { listRuns } from '../runs/run-index.js';
+import { MANIFEST } from '../runs/run-recorder.js';
 import { packageRoot } from '../util/package-root.js';
 import type { EvalScenario } from './scenario-types.js';
 import { commitAll } from './prepare-repo.js';
@@ -87,15 +89,8 @@ export function readRunManifest(
   repo: string,
   taskId: string,
 ): { path: string; manifest: RunManifest } | null {
-  const base = join(repo, '.runs', taskId);
-  if (!existsSync(base)) return null;
-  const runs = readdirSync(base)
-    .filter((r) => existsSync(join(base, r, 'manifest.json')))
-    .sort();
-  const last = runs.at(-1);
-  if (!last) return null;
-  const path = `.runs/${taskId}/${last}/manifest.json`;
-  return { path, manifest: JSON.parse(readFileSync(join(repo, path), 'utf8')) as RunManifest };
+  const newest = listRuns(repo).find((r) => r.manifest.task.id === taskId);
+  return newest ? { path: `${newest.dir}/${MANIFEST}`, manifest: newest.manifest } : null;
 }
 
 /** Tokens and cost over the run's agent steps; cost is null when no step knew its price. */

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { CxoError, ExitCode } from '../errors.js';
 import type { RunManifest } from '../runs/manifest-types.js';
 import type { ProgressEvent } from '../runs/pipeline.js';
-import { detachedLogOf } from '../runs/run-layout.js';
+import { detachedLogOf, runDirOf } from '../runs/run-layout.js';
 import { PARENT_PIPE_ENV } from '../runs/parent-pipe.js';
 import { MANIFEST, RunRecorder } from '../runs/run-recorder.js';
 
@@ -45,7 +45,7 @@ export function runInChild(run: ChildRun, options: ChildRunOptions): Promise<Run
     run.kind === 'start'
       ? [...prefix, 'run', run.taskId, '--run-id', run.runId, '--json', '--repo', root]
       : [...prefix, 'resume', run.runId, '--json', '--repo', root];
-  const dir = run.kind === 'start' ? `.runs/${run.taskId}/${run.runId}` : run.dir;
+  const dir = run.kind === 'start' ? runDirOf(run.taskId, run.runId) : run.dir;
   const logPath = detachedLogOf(root, run.runId);
   mkdirSync(dirname(logPath), { recursive: true });
   const log = (text: string) => appendFileSync(logPath, text);

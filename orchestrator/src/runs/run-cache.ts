@@ -14,6 +14,7 @@ import { readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunManifest } from './manifest-types.js';
 import { isStalled, newestFirst, type RunEntry, RUNS_DIR_SKIPPED } from './run-index.js';
+import { runDirOf } from './run-layout.js';
 import { RunRecorder } from './run-recorder.js';
 
 interface Listing {
@@ -54,7 +55,7 @@ export class RunCache {
       this.taskDirs.set(task, listing);
       seen.add(task);
       for (const run of listing.names) {
-        const dir = `.runs/${task}/${run}`;
+        const dir = runDirOf(task, run);
         const manifest = this.finished.get(dir) ?? this.read(dir);
         if (manifest) runs.push({ dir, manifest, stalled: isStalled(manifest) });
       }

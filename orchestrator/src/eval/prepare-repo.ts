@@ -4,9 +4,9 @@
  * to tracked files are committed too. Installed dependencies stay out of git (.git/info/exclude), so
  * the baseline commit holds exactly the code, and the pipeline's diff exactly its own changes.
  */
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { git as runGit } from '../git/git.js';
 import { extractPackage, fetchPackage } from './fetch-package.js';
 import type { EvalScenario, InjectEdit } from './scenario-types.js';
 
@@ -15,18 +15,11 @@ export class StageError extends Error {}
 /** Files the harness never commits: dependencies and test caches. */
 const EXCLUDED = ['node_modules/', '.nyc_output/', 'coverage/', '.npm/'];
 
+/** The project's git runner, failing with the stage's error and git's own message. */
 export function git(dir: string, ...args: string[]): string {
-  try {
-    return execFileSync('git', args, {
-      cwd: dir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-    });
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new StageError(`git ${args.join(' ')}: ${(err.stderr || err.message).trim()}`);
-  }
+  const r = runGit(dir, args, { allowFail: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  if (r.status !== 0) throw new StageError(`git ${args.join(' ')}: ${(r.stderr || r.stdout).trim()}`);
+  return r.stdout;
 }
 
 export async function materializeSource(

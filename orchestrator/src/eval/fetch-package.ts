@@ -3,11 +3,15 @@
  * directory (reused when its integrity still matches what npm reported), extracted with the
  * system tar without the tarball's top directory (`package/`).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess } from '../runs/process-runner.js';
+import { createRedactor } from '../runs/redaction.js';
+
+/** npm's JSON report and error lines are short; more is not read. */
+const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 export class FetchError extends Error {
   override name = 'FetchError';
@@ -108,41 +112,36 @@ function npmReason(stderr: string): string {
   return (lines[0] || stderr.trim().split('\n').pop() || 'no output').slice(0, 500);
 }
 
-function run(
+/** A command in its own process group (the project's process runner), its output read back. */
+async function run(
   command: string,
   args: string[],
   cwd: string,
   options: { timeoutMs?: number; signal?: AbortSignal },
 ): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const kill = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+  const logs = mkdtempSync(join(tmpdir(), 'cxo-eval-fetch-'));
+  try {
+    const r = await runProcess({
+      command: [command, ...args],
+      cwd,
+      env: process.env,
+      graceMs: 1000,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      outputDir: logs,
+      name: command,
+      maxLogBytes: MAX_OUTPUT_BYTES,
+      redactor: createRedactor({ env: process.env, patterns: [] }),
+    });
+    const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+    const notStarted = r.pid === 0 && r.error ? r.error : '';
+    return {
+      code: r.exitCode,
+      stdout: read(r.stdout.path),
+      stderr: read(r.stderr.path) + notStarted,
+      timedOut: r.timedOut,
     };
-    const timer = options.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          kill();
-        }, options.timeoutMs)
-      : undefined;
-    options.signal?.addEventListener('abort', kill, { once: true });
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: null, stdout, stderr: `${stderr}${e.message}`, timedOut });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', kill);
-      resolve({ code, stdout, stderr, timedOut });
-    });
-  });
+  } finally {
+    rmSync(logs, { recursive: true, force: true });
+  }
 }

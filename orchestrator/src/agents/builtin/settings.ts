@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.js';
 import type { BuiltinSettings, Config } from '../../repo/config.js';
+import { apiKeyFor } from '../api-key.js';
 
 export interface ResolvedBuiltinSettings extends BuiltinSettings {
   apiKey: string;
@@ -28,13 +29,5 @@ export function resolveBuiltinSettings(
     model: argument?.trim() || env.CXO_BUILTIN_MODEL || base.model,
     api,
   } satisfies BuiltinSettings;
-  const apiKey = env[settings.api_key_env]?.trim() ?? '';
-  if (!apiKey && /^https:\/\/api\.openai\.com\b/.test(settings.base_url)) {
-    throw new UsageError(
-      `the builtin adapter needs an API key for ${settings.base_url}: ${settings.api_key_env} is not set`,
-      `export ${settings.api_key_env}=..., or point agents.builtin.base_url (or CXO_BUILTIN_BASE_URL) at another endpoint`,
-    );
-  }
-  // the SDK refuses an empty key even for servers that ignore it
-  return { ...settings, apiKey: apiKey || 'not-needed' };
+  return { ...settings, apiKey: apiKeyFor('builtin', settings, env, /^https:\/\/api\.openai\.com\b/) };
 }

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Config } from '../../repo/config.js';
+import { apiKeyFor } from '../api-key.js';
 
 /** codex.config.yaml `agents.claude`: how Claude Code is driven. */
 export interface ClaudeSettings {
@@ -50,15 +51,7 @@ export function resolveClaudeSettings(
   // a relative path means the orchestrator's directory, not the worktree the child starts in
   if (settings.binary.includes('/') && !isAbsolute(settings.binary))
     settings.binary = resolve(settings.binary);
-  const apiKey = env[settings.api_key_env]?.trim() ?? '';
-  if (!apiKey && /^https:\/\/api\.anthropic\.com\b/.test(settings.base_url)) {
-    throw new UsageError(
-      `claude adapter: needs an API key for ${settings.base_url}: ${settings.api_key_env} is not set`,
-      `export ${settings.api_key_env}=..., or point agents.claude.base_url (or CXO_CLAUDE_BASE_URL) at another endpoint`,
-    );
-  }
-  // Claude Code asks for a login without a key, even from servers that ignore it
-  return { ...settings, apiKey: apiKey || 'not-needed' };
+  return { ...settings, apiKey: apiKeyFor('claude', settings, env, /^https:\/\/api\.anthropic\.com\b/) };
 }
 
 /** The keys of `agents.claude` this version knows, type-checked (the config schema checks the rest). */

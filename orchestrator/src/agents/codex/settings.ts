@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Config } from '../../repo/config.js';
+import { apiKeyFor } from '../api-key.js';
 
 export const CODEX_MODES = ['exec', 'app-server', 'mcp-server'] as const;
 export type CodexMode = (typeof CODEX_MODES)[number];
@@ -80,15 +81,7 @@ export function resolveCodexSettings(
   // a relative path means the orchestrator's directory, not the worktree the child starts in
   if (settings.binary.includes('/') && !isAbsolute(settings.binary))
     settings.binary = resolve(settings.binary);
-  const apiKey = env[settings.api_key_env]?.trim() ?? '';
-  if (!apiKey && /^https:\/\/api\.openai\.com\b/.test(settings.base_url)) {
-    throw new UsageError(
-      `codex adapter: needs an API key for ${settings.base_url}: ${settings.api_key_env} is not set`,
-      `export ${settings.api_key_env}=..., or point agents.codex.base_url (or CXO_CODEX_BASE_URL) at another endpoint`,
-    );
-  }
-  // Codex refuses a provider whose key variable is unset, even for servers that ignore it
-  return { ...settings, apiKey: apiKey || 'not-needed' };
+  return { ...settings, apiKey: apiKeyFor('codex', settings, env, /^https:\/\/api\.openai\.com\b/) };
 }
 
 /** The keys of `agents.codex` this version knows, type-checked (the config schema checks the rest). */

@@ -3,6 +3,7 @@
  * went down (full → partial → none → error), an assertion or a FAIL_TO_PASS/PASS_TO_PASS test that
  * held and now does not. Duration, token and cost changes are reported but never fail.
  */
+import { relative } from 'node:path';
 import type { Resolved } from './grade.js';
 import type { EvalReport } from './report.js';
 import type { ScenarioResult } from './result-types.js';
@@ -96,4 +97,19 @@ function lostChecks(b: ScenarioResult, s: ScenarioResult): Regression[] {
     }
   }
   return out;
+}
+
+/** The comparison with `previous`, naming its file relative to the repository when it is inside it. */
+export function compareWith(
+  report: EvalReport,
+  previous: { report: EvalReport; path: string },
+  root: string,
+): Comparison {
+  const shown = relative(root, previous.path);
+  return compareReports(report, previous.report, shown.startsWith('..') ? previous.path : shown);
+}
+
+/** Exit status of an evaluation: 1 when a scenario errored or something regressed. */
+export function evalExitCode(report: EvalReport): number {
+  return report.summary.error > 0 || (report.comparison?.regressions.length ?? 0) > 0 ? 1 : 0;
 }

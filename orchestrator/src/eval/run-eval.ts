@@ -3,11 +3,11 @@
  * written as soon as its scenario ends, then the aggregate report (and the comparison).
  */
 import { mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { VERSION } from '../generated/version.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
-import { type Comparison, compareReports } from './compare.js';
+import { compareWith } from './compare.js';
 import { EVAL_DIR, newEvalId } from './eval-store.js';
 import { type EvalReport, renderMarkdown, summarize } from './report.js';
 import type { ScenarioResult } from './result-types.js';
@@ -78,22 +78,8 @@ export async function runEvaluation(options: RunEvalOptions): Promise<{ report: 
   return { report, dir };
 }
 
-export function compareWith(
-  report: EvalReport,
-  previous: { report: EvalReport; path: string },
-  root: string,
-): Comparison {
-  const shown = relative(root, previous.path);
-  return compareReports(report, previous.report, shown.startsWith('..') ? previous.path : shown);
-}
-
 export function writeReport(dir: string, report: EvalReport): void {
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileAtomic(join(dir, 'report.md'), renderMarkdown(report));
-}
-
-/** Exit status of an evaluation: 1 when a scenario errored or something regressed. */
-export function evalExitCode(report: EvalReport): number {
-  return report.summary.error > 0 || (report.comparison?.regressions.length ?? 0) > 0 ? 1 : 0;
 }

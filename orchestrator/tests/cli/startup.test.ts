@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,32 @@ describe('start-up cost', () => {
         ),
       ).toEqual([]);
     }
+  });
+
+  it('cxo eval report renders a stored evaluation without loading the harness that ran it', () => {
+    const dir = join(repo, '.runs/eval/eval-20261121T000000Z-abcdef');
+    mkdirSync(dir, { recursive: true });
+    const report = {
+      kind: 'cxo-eval-report',
+      version: 1,
+      id: 'eval-20261121T000000Z-abcdef',
+      startedAt: '2026-11-21T00:00:00.000Z',
+      endedAt: '2026-11-21T00:00:01.000Z',
+      durationMs: 1000,
+      orchestrator: { version: '0.1.0', node: process.version },
+      provider: 'scripted',
+      summary: { scenarios: 0, full: 0, partial: 0, none: 0, error: 0, tokens: 0, costUsd: null },
+      scenarios: [],
+      comparison: null,
+    };
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(report));
+    const loaded = sourcesLoadedBy(repo, ['eval', 'report']);
+    expect(loaded.some((source) => source.includes('dist/eval/report.js'))).toBe(true);
+    expect(
+      loaded.filter((source) =>
+        /dist\/(eval\/(run-|pipeline|prepare|fetch|grade)|model-server|runs)\//.test(source),
+      ),
+    ).toEqual([]);
   });
 
   it('the check sees heavy modules when a command does load them', () => {

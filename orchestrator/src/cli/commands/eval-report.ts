@@ -1,6 +1,6 @@
 import { readReport } from '../../eval/eval-store.js';
 import { type EvalReport, renderMarkdown, seconds } from '../../eval/report.js';
-import { compareWith, evalExitCode } from '../../eval/run-eval.js';
+import { compareWith, evalExitCode } from '../../eval/compare.js';
 import { findRepoRoot } from '../../repo/repo-files.js';
 import type { CommandHandler } from '../command-table.js';
 import type { Output } from '../output.js';

@@ -110,7 +110,7 @@ describe('signed approvals of a high-risk spec', () => {
     approve(dir, alice);
     expect(approve(dir, bob)).toMatchObject({ status: 'approved', statusChanged: true, signed: true });
     expect(gitIn(dir, 'cat-file', 'commit', 'HEAD')).toMatch(
-      /^author Test Person [^]*\ngpgsig -----BEGIN SSH SIGNATURE-----/,
+      /\nauthor Test Person [^]*\ngpgsig -----BEGIN SSH SIGNATURE-----/,
     );
     expect(guard(dir, '--base', 'main')).toMatchObject({ code: 0, report: { passed: true, violations: [] } });
     // someone re-dates bob's approval in an unsigned commit: bob's signed commit no longer vouches for it

@@ -298,12 +298,17 @@ export const COMMANDS: CommandSpec[] = [
     name: 'spec approve',
     summary: "approve a spec's current content: adds an approval with today's date and the current digest",
     description:
-      'An approval signs the digest of the governing fields and the body; editing them later invalidates it until re-approved. When the approvals the risk requires are present, the status becomes approved.',
+      'An approval signs the digest of the governing fields and the body; editing them later invalidates it until re-approved. When the approvals the risk requires are present, the status becomes approved. With an SSH signing key (gpg.format ssh, user.signingkey) the approver is the name .cxo/allowed_signers gives the key and --commit signs the commit; where approvals.<risk>.require_signature is on (high risk by default) only such approvals count.',
     args: [{ name: 'id', required: true, description: 'spec id or path' }],
     options: [
       JSON_OPTION,
       COMMIT_OPTION,
-      { name: 'by', type: 'string', value: 'NAME', description: 'approver (default: git user.name)' },
+      {
+        name: 'by',
+        type: 'string',
+        value: 'NAME',
+        description: "approver without a signing key (default: git user.name); with one, only the key's name",
+      },
       {
         name: 'role',
         type: 'string',
@@ -431,7 +436,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'review',
     summary: 'sign off a run waiting for review: approve it (task done) or request changes',
     description:
-      "Records the decision in the run's manifest (who, when, the comment, the manifest digest signed) and commits the task's new status with it. --approve needs `cxo verify` to pass and, under a high-risk spec, a reviewer other than the task's author; it moves the task to done and ticks its checklist item citing the manifest. --request-changes moves it to changes-requested; the comment goes into the next run's prompt.",
+      "Records the decision in the run's manifest (who, when, the comment, the manifest digest signed) and commits the task's new status with it. --approve needs `cxo verify` to pass and, under a high-risk spec, a reviewer other than the task's author; it moves the task to done and ticks its checklist item citing the manifest. --request-changes moves it to changes-requested; the comment goes into the next run's prompt. With an SSH signing key that .cxo/allowed_signers lists, the status commit is signed and the sign-off carries the key's name; under a high-risk spec cxo verify and --merge count only such approvals.",
     args: [
       {
         name: 'target',
@@ -447,7 +452,13 @@ export const COMMANDS: CommandSpec[] = [
         description: 'send the task back with feedback (needs -m)',
       },
       { name: 'message', short: 'm', type: 'string', value: 'MSG', description: 'the review comment' },
-      { name: 'by', type: 'string', value: 'NAME', description: "who signs off (default: git's user.name)" },
+      {
+        name: 'by',
+        type: 'string',
+        value: 'NAME',
+        description:
+          "who signs off without a signing key (default: git's user.name); with one, only the key's name",
+      },
       {
         name: 'merge',
         type: 'boolean',

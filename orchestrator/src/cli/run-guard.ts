@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidRepoError, UsageError } from '../errors.js';
 import { changedFiles } from '../git/changed-files.js';
+import { readTrustedSigners } from '../git/trusted-signers.js';
 import { evaluateGuard } from '../guard/engine.js';
 import { findOverride, recordOverride } from '../guard/overrides.js';
 import type { ManifestCheck } from '../guard/rules/index-consistency.js';
@@ -13,6 +14,7 @@ import { loadRepo } from '../repo/load-repo.js';
 import { checkManifests } from '../repo/manifest-check.js';
 import { cacheDirFor, ParseCache } from '../repo/parse-cache.js';
 import { phaseOf } from '../repo/task-types.js';
+import { proveSpecApprovals } from '../review/spec-approval-proofs.js';
 import { openRepo } from './open-repo.js';
 
 export interface GuardOptions {
@@ -41,6 +43,7 @@ export async function runGuard(options: GuardOptions): Promise<{ report: GuardRe
   let violations: Violation[];
   let counts = { specs: 0, tasks: 0 };
   let range: GuardReport['range'];
+  const notes: string[] = [];
   try {
     const model = await loadRepo(root, { cache: options.cache });
     counts = { specs: model.specs.size, tasks: model.index.tasks.length };
@@ -55,7 +58,19 @@ export async function runGuard(options: GuardOptions): Promise<{ report: GuardRe
       .filter((path): path is string => path !== undefined);
     const cache = ParseCache.open<ManifestCheck>(options.cache ? cacheDirFor(root) : undefined, 'manifests');
     const manifests = checkManifests(root, manifestPaths, cache);
-    violations = evaluateGuard({ model, today, changes: changes?.changes, manifests });
+    // the signers a pull request could change are read from its base, never from the head checked
+    const signers = readTrustedSigners(root, changes?.base);
+    let approvalProofs;
+    try {
+      approvalProofs = proveSpecApprovals(root, model.specs.values(), config, signers);
+    } finally {
+      signers.dispose();
+    }
+    if (approvalProofs.size > 0 && !options.base)
+      notes.push(
+        'signed approvals were checked against .cxo/allowed_signers of HEAD; in CI pass --base so the checked commits cannot vouch for themselves',
+      );
+    violations = evaluateGuard({ model, today, changes: changes?.changes, manifests, approvalProofs });
   } catch (e) {
     // an index that cannot be parsed still gets a report: its syntax errors, under `structure`
     if (!(e instanceof InvalidRepoError)) throw e;
@@ -70,6 +85,7 @@ export async function runGuard(options: GuardOptions): Promise<{ report: GuardRe
     ...(range ? { range } : {}),
     counts: { errors: errors.length, warnings: violations.length - errors.length, ...counts },
     violations,
+    ...(notes.length ? { notes } : {}),
   };
   if (errors.length > 0) {
     const override = findOverride(root, {

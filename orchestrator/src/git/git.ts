@@ -38,12 +38,19 @@ export function git(
  * Commits only `files`, as they are in the working tree, leaving anything else the person has
  * staged untouched (git's `commit --only`).
  */
-export function commitFiles(root: string, files: string[], message: string): string {
+export function commitFiles(
+  root: string,
+  files: string[],
+  message: string,
+  /** `git -c` arguments that sign the commit (git/signing-identity.ts); unsigned without. */
+  signWith?: string[],
+): string {
   const inside = git(root, ['rev-parse', '--is-inside-work-tree'], { allowFail: true });
   if (inside.status !== 0)
     throw new OperationError('--commit needs a git repository', 'run `git init` first, or drop --commit');
   git(root, ['add', '--intent-to-add', '--', ...files]);
-  git(root, ['commit', '--quiet', '--only', '-m', message, '--', ...files]);
+  const sign = signWith ? [...signWith, 'commit', '-S'] : ['commit'];
+  git(root, [...sign, '--quiet', '--only', '-m', message, '--', ...files]);
   return git(root, ['rev-parse', 'HEAD']).stdout.trim();
 }
 

@@ -15,3 +15,10 @@ export function personName(root: string, env: NodeJS.ProcessEnv = process.env): 
 export function actorName(root: string, env: NodeJS.ProcessEnv = process.env): string {
   return env.GITHUB_ACTOR || personName(root, env) || 'unknown';
 }
+
+/** git's configured user.name and user.email, for the author of a commit made for the person. */
+export function personIdentity(root: string): { name: string; email: string } | undefined {
+  const get = (key: string) => git(root, ['config', key], { allowFail: true }).stdout.trim();
+  const name = get('user.name');
+  return name ? { name, email: get('user.email') } : undefined;
+}

@@ -39,6 +39,10 @@ export interface CommitTaskStatusOptions {
   trailers?: [string, string][];
   /** Compare-and-swap attempts before giving up (default 8). */
   maxAttempts?: number;
+  /** The person who acted (a reviewer): the commit's author; the orchestrator stays the committer. */
+  author?: { name: string; email: string };
+  /** `git -c` arguments that sign the commit with the person's key (git/signing-identity.ts). */
+  signWith?: string[];
 }
 
 export interface FileEdit {
@@ -145,8 +149,14 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
     });
     // nothing to commit: the status and the evidence are in HEAD already
     if (tree === headTree) return { commit: head, attempts: attempt, ...merged() };
-    const commit = git(root, ['-c', 'commit.gpgsign=false', 'commit-tree', tree, '-p', head, '-F', '-'], {
-      env: { ...process.env, ...IDENTITY },
+    const sign = options.signWith
+      ? [...options.signWith, 'commit-tree', '-S']
+      : ['-c', 'commit.gpgsign=false', 'commit-tree'];
+    const author = options.author
+      ? { GIT_AUTHOR_NAME: options.author.name, GIT_AUTHOR_EMAIL: options.author.email }
+      : {};
+    const commit = git(root, [...sign, tree, '-p', head, '-F', '-'], {
+      env: { ...process.env, ...IDENTITY, ...author },
       input: message,
     }).stdout.trim();
     const swapped = git(

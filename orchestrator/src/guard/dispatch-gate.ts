@@ -87,5 +87,10 @@ export function describeMissing(a: ReturnType<typeof approvalsOf>): string {
       `approvals by owners (${a.byOwners.map((s) => s.by).join(', ')}) do not count for ${a.rule.count ? 'this risk' : 'it'}`,
     );
   }
+  if (a.unverified.length > 0) {
+    parts.push(
+      `approval${a.unverified.length === 1 ? '' : 's'} by ${a.unverified.map((u) => u.approval.by).join(', ')} ${a.unverified.length === 1 ? 'is' : 'are'} not signed by the approver`,
+    );
+  }
   return parts.join('; ');
 }

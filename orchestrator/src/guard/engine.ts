@@ -7,6 +7,7 @@ import { dispatchGateRule } from './rules/dispatch-gate.js';
 import { freshnessRule } from './rules/freshness.js';
 import { indexConsistencyRule, type ManifestCheck } from './rules/index-consistency.js';
 import { structureRule } from './rules/structure.js';
+import type { SignatureProof } from '../repo/signature-proof.js';
 import type { Violation } from './types.js';
 
 export interface GuardInput {
@@ -17,6 +18,8 @@ export interface GuardInput {
   changes?: readonly ChangedFile[];
   /** What was found at each manifest path named by a task in review or done. */
   manifests: Map<string, ManifestCheck>;
+  /** What git said about the commits that wrote each spec's approvals (by file, by approval index). */
+  approvalProofs?: Map<string, readonly SignatureProof[]>;
 }
 
 /**
@@ -29,7 +32,7 @@ export function evaluateGuard(input: GuardInput): Violation[] {
   const found: Violation[] = [
     ...structureRule(model),
     ...freshnessRule(specs.values(), config, today),
-    ...approvalRule(specs, index.tasks, config),
+    ...approvalRule(specs, index.tasks, config, input.approvalProofs),
     ...dispatchGateRule(index, specs, config, today),
     ...indexConsistencyRule(index, input.manifests),
     ...(input.changes ? diffCoverageRule(input.changes, specs, config) : []),

@@ -10,7 +10,9 @@ export function formatGuardText(report: GuardReport, color: boolean): string {
   for (const [file, violations] of byFile) {
     lines.push(paint('1', file));
     for (const v of violations) {
-      const text = formatDiagnostic({ ...v, code: v.rule })
+      // a rule's own finding kinds (e.g. approval/signer-mismatch) show; parse errors show as structure
+      const code = v.code === v.rule || v.rule === 'structure' ? v.rule : `${v.rule}/${v.code}`;
+      const text = formatDiagnostic({ ...v, code })
         .split('\n')
         .map((l) => `  ${l}`)
         .join('\n');
@@ -23,6 +25,7 @@ export function formatGuardText(report: GuardReport, color: boolean): string {
     ? `, ${report.range.changedFiles} changed file(s) since ${report.range.base.slice(0, 12)}`
     : '';
   const summary = `${specs} specs, ${tasks} tasks${range}, evaluated on ${report.now}: ${errors} error(s), ${warnings} warning(s)`;
+  for (const note of report.notes ?? []) lines.push(`note: ${note}`);
   if (report.override) {
     lines.push(
       paint(

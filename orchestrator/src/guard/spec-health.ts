@@ -1,6 +1,7 @@
 import { type ApprovalRule, type Config, DEFAULT_REVIEW_INTERVAL_DAYS } from '../repo/config.js';
 import type { SpecDoc } from '../repo/markdown-docs.js';
 import { specDigest } from '../repo/spec-digest.js';
+import type { SignatureProof } from '../repo/signature-proof.js';
 import type { Approval, SpecFields } from '../repo/spec-types.js';
 import { formatUtcDay, parseUtcDay } from './utc-date.js';
 
@@ -45,6 +46,8 @@ export interface ApprovalCheck {
   stale: Approval[];
   /** Current approvals that do not count because the approver owns the spec (distinct_from_owners). */
   byOwners: Approval[];
+  /** Current approvals that do not count because require_signature is on and git cannot vouch for them. */
+  unverified: { index: number; approval: Approval; proof?: SignatureProof }[];
   missingCount: number;
   missingRoles: string[];
   ok: boolean;
@@ -54,19 +57,32 @@ export function approvalRuleOf(fields: Pick<SpecFields, 'risk'>, config: Config)
   return config.approvals[fields.risk];
 }
 
+/**
+ * `proofs` (by approval index) are what git said about the commits that wrote the approvals; given
+ * them, under `require_signature` an approval counts only when its proof is `verified`. Without
+ * them (callers that check content only, like `cxo spec approve` before it signs) signatures are
+ * not looked at.
+ */
 export function approvalsOf(
   spec: Pick<SpecDoc, 'fields'> & { doc: { body: string } },
   config: Config,
+  proofs?: readonly (SignatureProof | undefined)[],
 ): ApprovalCheck {
   const rule = approvalRuleOf(spec.fields, config);
   const digest = specDigest(spec.fields, spec.doc.body);
   const valid: Approval[] = [];
   const stale: Approval[] = [];
   const byOwners: Approval[] = [];
+  const unverified: ApprovalCheck['unverified'] = [];
   const seen = new Set<string>();
-  for (const approval of spec.fields.approvals ?? []) {
+  for (const [index, approval] of (spec.fields.approvals ?? []).entries()) {
     if (approval.digest !== digest) {
       stale.push(approval);
+      continue;
+    }
+    const proof = proofs?.[index];
+    if (proofs && rule.require_signature && proof?.state !== 'verified') {
+      unverified.push({ index, approval, ...(proof ? { proof } : {}) });
       continue;
     }
     if (rule.distinct_from_owners && spec.fields.owners.includes(approval.by)) {
@@ -85,6 +101,7 @@ export function approvalsOf(
     valid,
     stale,
     byOwners,
+    unverified,
     missingCount,
     missingRoles,
     ok: missingCount === 0 && missingRoles.length === 0,

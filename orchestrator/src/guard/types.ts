@@ -25,6 +25,8 @@ export interface GuardReport {
   range?: { base: string; head: string; changedFiles: number };
   counts: { errors: number; warnings: number; specs: number; tasks: number };
   violations: Violation[];
+  /** What the reader should know about how the check ran, e.g. where the allowed signers came from. */
+  notes?: string[];
   override?: Override & { violations: number };
 }
 

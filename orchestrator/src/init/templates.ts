@@ -1,5 +1,6 @@
 import { VERSION } from '../generated/version.js';
 import { renderTemplate } from '../patterns/render-template.js';
+import { ALLOWED_SIGNERS_FILE } from '../repo/allowed-signers.js';
 import { specDigest } from '../repo/spec-digest.js';
 import type { SpecFields } from '../repo/spec-types.js';
 
@@ -98,11 +99,12 @@ files:
 freshness:
   days: { low: 90, medium: 60, high: 30 }
   warn_days_before: 7
-# approvals a spec needs before its tasks may run, by risk
+# approvals a spec needs before its tasks may run, by risk; require_signature (default for high):
+# count only approvals committed with a signature by a key listed in .cxo/allowed_signers
 approvals:
   low: { count: 0 }
   medium: { count: 1 }
-  high: { count: 2, distinct_from_owners: true }
+  high: { count: 2, distinct_from_owners: true, require_signature: true }
 # adapter per role: builtin, codex, claude, command:<cmd>, none
 agents:
   manager: builtin
@@ -121,6 +123,11 @@ guard:
 `,
     [GUARD_WORKFLOW_PATH]: guardWorkflow(VERSION),
     [REVIEW_CHECKLIST_PATH]: renderTemplate('review-checklist.md'),
+    [ALLOWED_SIGNERS_FILE]: `# Who may sign approvals and sign-offs (git's allowed-signers format, see ssh-keygen(1)):
+# one line per SSH key, the approver's name first, e.g.
+#   alice namespaces="git" ssh-ed25519 AAAAC3Nza... alice@example.com
+# The spec guard reads this file from the pull request's base, so a change takes effect once merged.
+`,
   };
 }
 

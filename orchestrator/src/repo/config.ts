@@ -8,6 +8,8 @@ export interface ApprovalRule {
   count: number;
   roles: string[];
   distinct_from_owners: boolean;
+  /** Count only approvals added by a commit signed with the approver's key (docs/guard.md "Signed approvals"). */
+  require_signature: boolean;
 }
 
 /** The effective configuration: codex.config.yaml over these defaults (schemas/config.schema.json). */
@@ -81,9 +83,9 @@ export function defaultConfig(): Config {
     },
     freshness: { days: {}, warn_days_before: 7 },
     approvals: {
-      low: { count: 0, roles: [], distinct_from_owners: false },
-      medium: { count: 1, roles: [], distinct_from_owners: false },
-      high: { count: 2, roles: [], distinct_from_owners: true },
+      low: { count: 0, roles: [], distinct_from_owners: false, require_signature: false },
+      medium: { count: 1, roles: [], distinct_from_owners: false, require_signature: false },
+      high: { count: 2, roles: [], distinct_from_owners: true, require_signature: true },
     },
     agents: {
       manager: 'builtin',

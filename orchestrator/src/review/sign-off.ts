@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { CxoError, ExitCode, NotFoundError, UsageError } from '../errors.js';
 import { git } from '../git/git.js';
-import { personName } from '../git/person.js';
+import { personIdentity, personName } from '../git/person.js';
+import { type SigningIdentity, signerName, signingConfig, signingIdentity } from '../git/signing-identity.js';
+import { readTrustedSigners } from '../git/trusted-signers.js';
 import { commitTaskStatus, type FileEdit } from '../git/status-commit.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import { findChecklistItem, parseChecklist, tickChecklistItem } from '../repo/checklist.js';
@@ -50,6 +52,8 @@ export interface SignOffResult {
   merge?: string;
   /** The person's uncommitted edit of the task's status (or of the checklist) was kept. */
   conflicts: string[];
+  /** The status commit is signed with the reviewer's key (a CLI sign-off), or it came from GitHub. */
+  signed: boolean;
 }
 
 /**
@@ -67,15 +71,34 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
   const task = index.byId.get(manifest.task.id);
   if (!task) throw new NotFoundError(`task "${manifest.task.id}" of run ${runId} is not in ${index.file}`);
   checkReviewable(task, manifest);
-  const by = options.by?.trim() || personName(root, options.env);
+  // a GitHub review's identity is its reviewer's login; a CLI sign-off's is the signing key's principal
+  const fromGitHub = options.source === 'github';
+  let identity: SigningIdentity | undefined;
+  if (!fromGitHub) {
+    const signers = readTrustedSigners(root);
+    signers.dispose();
+    identity = signingIdentity(root, signers);
+  }
+  const by = fromGitHub
+    ? options.by?.trim()
+    : signerName(identity, options.by, personName(root, options.env));
   if (!by) throw new UsageError('who is signing off?', 'pass --by NAME or set git config user.name');
+  const keySigned = Boolean(identity?.principal);
 
   let tick: { ref: string; edit: FileEdit } | undefined;
   if (decision === 'approve') {
     checkVerified(root, dir, config, options.env);
     checkNotAuthor(root, config, task, manifest, by);
     if (task.checklist) tick = checklistTick(root, task.checklist, `${dir}/${MANIFEST}`);
-    if (options.merge) checkMergeable(root, config, manifest);
+    if (options.merge) {
+      checkMergeable(root, config, manifest);
+      if (!keySigned && !fromGitHub && signatureRequired(root, config, manifest))
+        throw new CxoError(
+          `run ${runId} cannot be merged on an unsigned approval: its spec's risk requires signatures`,
+          ExitCode.Failure,
+          { hint: 'sign it: set user.signingkey (gpg.format ssh) to a key .cxo/allowed_signers lists' },
+        );
+    }
   } else if (options.merge) {
     throw new UsageError('--merge only goes with --approve');
   }
@@ -114,6 +137,8 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
     extraFiles: [dir],
     edits: tick ? [tick.edit] : [],
     trailers: [[approved ? 'Reviewed-by' : 'Changes-requested-by', by]],
+    ...(keySigned ? { signWith: signingConfig(identity!) } : {}),
+    ...authorOf(root, fromGitHub),
   });
   const conflicts = [
     ...(committed.conflict ? [`${config.files.tasks} (${committed.conflict.field})`] : []),
@@ -127,10 +152,24 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
     by,
     commit: committed.commit,
     conflicts,
+    signed: keySigned || fromGitHub,
     ...(tick ? { checklist: tick.ref } : {}),
   };
   if (approved && options.merge) result.merge = mergeRunBranch(root, task, manifest, by);
   return result;
+}
+
+/** Whether the risk of the run's spec requires sign-offs to be signed (approvals.<risk>.require_signature). */
+export function signatureRequired(root: string, config: Config, manifest: RunManifest): boolean {
+  if (!manifest.spec) return false;
+  const risk = loadSpec(root, manifest.spec.path, config).spec?.fields.risk;
+  return risk !== undefined && config.approvals[risk].require_signature;
+}
+
+/** The person who ran the command authors the status commit; a GitHub review's is the orchestrator's. */
+function authorOf(root: string, fromGitHub: boolean): { author?: { name: string; email: string } } {
+  const person = fromGitHub ? undefined : personIdentity(root);
+  return person ? { author: person } : {};
 }
 
 function checkReviewable(task: Task, manifest: RunManifest): void {

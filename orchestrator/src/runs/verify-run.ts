@@ -12,7 +12,10 @@ import { OperationError, UsageError } from '../errors.js';
 import { validateRunManifest } from '../generated/validators.js';
 import { manifestDigest } from './manifest-digest.js';
 import type { RunManifest } from './manifest-types.js';
+import type { TrustedSigners } from '../git/trusted-signers.js';
+import type { Config } from '../repo/config.js';
 import type { Redactor } from './redaction.js';
+import { unprovenSignOffs } from './signoff-proofs.js';
 import { listRunDirs } from './run-index.js';
 import { MANIFEST } from './run-recorder.js';
 
@@ -69,7 +72,7 @@ export function findRunDir(root: string, runId: string): string | undefined {
 }
 
 /** Verifies every run under .runs/, oldest first. */
-export function verifyAll(root: string, options: { redactor?: Redactor } = {}): RunVerification[] {
+export function verifyAll(root: string, options: VerifyOptions = {}): RunVerification[] {
   return listRunDirs(root)
     .sort((a, b) => basename(a).localeCompare(basename(b)))
     .map((dir) => verifyRun(root, dir, options));
@@ -79,7 +82,13 @@ export function verifyAll(root: string, options: { redactor?: Redactor } = {}): 
  * Verifies one run. `redactor` (the orchestrator's, from the environment and config) lets a diff
  * whose stored copy had secrets redacted still be recognised as the branch's diff.
  */
-export function verifyRun(root: string, dir: string, options: { redactor?: Redactor } = {}): RunVerification {
+export interface VerifyOptions {
+  redactor?: Redactor;
+  /** Check that approval sign-offs were added by commits their reviewer signed (when the spec's risk says so). */
+  signOffs?: { config: Config; signers: TrustedSigners };
+}
+
+export function verifyRun(root: string, dir: string, options: VerifyOptions = {}): RunVerification {
   const result: RunVerification = {
     dir,
     runId: basename(dir),
@@ -95,8 +104,10 @@ export function verifyRun(root: string, dir: string, options: { redactor?: Redac
   const manifestPath = `${dir}/${MANIFEST}`;
 
   let manifest: RunManifest;
+  let manifestText: string;
   try {
-    manifest = JSON.parse(readFileSync(join(root, manifestPath), 'utf8')) as RunManifest;
+    manifestText = readFileSync(join(root, manifestPath), 'utf8');
+    manifest = JSON.parse(manifestText) as RunManifest;
   } catch (e) {
     mismatch(manifestPath, `cannot be read as JSON (${(e as Error).message})`);
     return result;
@@ -132,6 +143,13 @@ export function verifyRun(root: string, dir: string, options: { redactor?: Redac
           `changed after ${String(s?.by)} signed it off at ${String(s?.at)}: signed ${String(s?.manifestSha256)}, now ${digest}`,
         );
       }
+    }
+  }
+
+  if (options.signOffs && Array.isArray(manifest.signoffs)) {
+    const { config, signers } = options.signOffs;
+    for (const u of unprovenSignOffs(root, manifestPath, manifestText, manifest, config, signers)) {
+      mismatch(manifestPath, `the approval by ${u.signoff.by} at ${u.signoff.at} does not count: ${u.why}`);
     }
   }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifestDigest } from '../../src/runs/manifest-digest.js';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
+import { allowedSigners, makeKey, signingEnv } from '../helpers/signing-keys.js';
 import { cxo, gitIn, indexJson, makeRepo, read, specText, VALID_SPEC } from '../helpers/temp-repo.js';
 
 const CONFIG = 'guard:\n  require_spec: false\n';
@@ -193,5 +194,63 @@ describe('cxo review', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('task "t" has no run yet');
     expect(cxo(dir, ['review', 'nope', '--approve']).stderr).toContain('no run or task "nope"');
+  });
+});
+
+describe('cxo review: signed sign-offs under a high-risk spec', () => {
+  /** A run of a task under a high-risk spec, waiting for review, in a repository trusting alice and mallory. */
+  function highRiskRun() {
+    const alice = makeKey('alice');
+    const mallory = makeKey('mallory');
+    const spec = specText({ ...VALID_SPEC, risk: 'high', owners: ['ada'] });
+    const dir = repo(
+      { spec: 'specs/0001-a.md', owner: 'ada' },
+      { 'specs/0001-a.md': spec, '.cxo/allowed_signers': allowedSigners([alice, mallory]) },
+    );
+    const { runId, runDir } = runToReview(dir, '--force', 'testing sign-offs');
+    return { dir, runId, runDir, alice, mallory };
+  }
+
+  it("--by alice with mallory's key is refused, and nothing is written", () => {
+    const { dir, runId, runDir, mallory } = highRiskRun();
+    const head = gitIn(dir, 'rev-parse', 'HEAD');
+    const before = read(dir, `${runDir}/manifest.json`);
+    const r = cxo(dir, ['review', runId, '--approve', '--by', 'alice'], signingEnv(mallory));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--by alice, but your signing key is mallory's in .cxo/allowed_signers");
+    expect(gitIn(dir, 'rev-parse', 'HEAD')).toBe(head);
+    expect(read(dir, `${runDir}/manifest.json`)).toBe(before);
+  });
+
+  it("alice's signed approval passes cxo verify", () => {
+    const signedRun = highRiskRun();
+    const r = cxo(signedRun.dir, ['review', signedRun.runId, '--approve'], signingEnv(signedRun.alice));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`alice approved run ${signedRun.runId}`);
+    expect(r.stderr).not.toContain('not signed');
+    // the person who ran it authors the status commit; the orchestrator commits it
+    expect(gitIn(signedRun.dir, 'log', '-1', '--format=%an|%cn').trim()).toBe(
+      'Test Person|codex-orchestrator',
+    );
+    expect(gitIn(signedRun.dir, 'cat-file', 'commit', 'HEAD')).toContain(
+      'gpgsig -----BEGIN SSH SIGNATURE-----',
+    );
+    const ok = cxo(signedRun.dir, ['verify', signedRun.runId]);
+    expect(ok.code, ok.stdout).toBe(0);
+  });
+
+  it('an unsigned approval does not count for cxo verify, and cannot --merge', () => {
+    const unsigned = highRiskRun();
+    const merge = cxo(unsigned.dir, ['review', unsigned.runId, '--approve', '--by', 'bob', '--merge']);
+    expect(merge.code).toBe(1);
+    expect(merge.stderr).toContain('cannot be merged on an unsigned approval');
+    const typed = cxo(unsigned.dir, ['review', unsigned.runId, '--approve', '--by', 'bob']);
+    expect(typed.code, typed.stderr).toBe(0);
+    expect(typed.stderr).toContain('warning: the sign-off is not signed');
+    const bad = cxo(unsigned.dir, ['verify', unsigned.runId]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(
+      /the approval by bob at \S+ does not count: the commit [0-9a-f]{12} that added it is not signed/,
+    );
   });
 });

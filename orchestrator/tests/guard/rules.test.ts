@@ -102,7 +102,12 @@ describe('approvals', () => {
     const f = fields({ risk: 'high', owners: ['ada'] });
     const d = specDigest(f, body);
     const config = defaultConfig();
-    config.approvals.high = { count: 2, roles: ['security'], distinct_from_owners: true };
+    config.approvals.high = {
+      count: 2,
+      roles: ['security'],
+      distinct_from_owners: true,
+      require_signature: false,
+    };
     const check = (approvals: SpecFields['approvals']) => approvalsOf(spec({ ...f, approvals }), config);
     expect(
       check([

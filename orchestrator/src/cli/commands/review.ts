@@ -79,6 +79,10 @@ function printResult(out: Parameters<CommandHandler>[0]['out'], r: SignOffResult
   );
   if (r.checklist) out.line(`  ticked ${r.checklist}, citing ${r.dir}/manifest.json`);
   if (r.merge) out.line(`  merged the run branch into the base branch (${r.merge.slice(0, 12)})`);
+  if (!r.signed)
+    out.error(
+      "warning: the sign-off is not signed (no SSH signing key that .cxo/allowed_signers lists); it will not count where the spec's risk requires signatures",
+    );
   for (const c of r.conflicts)
     out.line(`  kept your uncommitted edit of ${c}; the committed version has the review`);
 }

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { personName } from '../../git/person.js';
 import { InvalidRepoError, UsageError } from '../../errors.js';
 import { commitFiles } from '../../git/git.js';
+import { signerName, signingConfig, signingIdentity } from '../../git/signing-identity.js';
+import { readTrustedSigners } from '../../git/trusted-signers.js';
 import { type ApprovalCheck, approvalsOf } from '../../guard/spec-health.js';
 import { writeFileAtomic } from '../../repo/atomic-write.js';
 import { sortDiagnostics } from '../../repo/diagnostics.js';
@@ -26,8 +28,25 @@ const specApprove: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config } = await openRepo(cwd);
   // an invalid spec is refused here (InvalidRepoError, exit 2) with its diagnostics
   const spec = findSpec(root, config, args.id!);
-  const by = ((options.by as string | undefined) ?? personName(root))?.trim();
+  // who approves is whom the signing key speaks for (allowed signers as committed), not what --by says
+  const signers = readTrustedSigners(root);
+  signers.dispose();
+  const identity = signingIdentity(root, signers);
+  const by = signerName(identity, options.by as string | undefined, personName(root));
   if (!by) throw new UsageError('cannot tell who approves', 'pass --by NAME, or set `git config user.name`');
+  const signed = Boolean(identity?.principal && options.commit);
+  const rule = config.approvals[spec.fields.risk];
+  const warnings: string[] = [];
+  if (!signed) {
+    const why = !identity
+      ? 'git has no SSH signing key (user.signingkey, gpg.format ssh)'
+      : !identity.principal
+        ? 'your signing key is not in .cxo/allowed_signers at HEAD'
+        : 'it is not committed (--commit signs the commit)';
+    warnings.push(
+      `the approval is not signed: ${why}; it will not count where approvals.${spec.fields.risk}.require_signature is on${rule.require_signature ? ' (as it is here)' : ''}`,
+    );
+  }
 
   const { fields } = spec;
   const body = spec.doc.body;
@@ -64,7 +83,12 @@ const specApprove: CommandHandler = async ({ cwd, args, options, out }) => {
       );
     writeFileAtomic(join(root, spec.file), encodeSource(spec.doc.source, text));
     if (options.commit)
-      commit = commitFiles(root, [spec.file], `cxo(spec ${fields.id}): approve\n\nSpec-Id: ${fields.id}`);
+      commit = commitFiles(
+        root,
+        [spec.file],
+        `cxo(spec ${fields.id}): approve\n\nSpec-Id: ${fields.id}`,
+        signed ? signingConfig(identity!) : undefined,
+      );
   }
 
   const missing = missingOf(check, fields, approval);
@@ -89,6 +113,8 @@ const specApprove: CommandHandler = async ({ cwd, args, options, out }) => {
       },
       missing,
       commit: commit ?? null,
+      signed: signed && commit !== undefined,
+      warnings,
     });
     return 0;
   }
@@ -108,6 +134,7 @@ const specApprove: CommandHandler = async ({ cwd, args, options, out }) => {
     );
   }
   out.line(lines.join('\n'));
+  for (const warning of warnings) out.error(`warning: ${warning}`);
   return 0;
 };
 export default specApprove;

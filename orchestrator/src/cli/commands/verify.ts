@@ -1,4 +1,5 @@
 import { NotFoundError } from '../../errors.js';
+import { readTrustedSigners } from '../../git/trusted-signers.js';
 import { createRedactor } from '../../runs/redaction.js';
 import { findRunDir, type RunVerification, verifyAll, verifyRun } from '../../runs/verify-run.js';
 import type { CommandHandler } from '../command-table.js';
@@ -9,11 +10,19 @@ const verify: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config } = await openRepo(cwd);
   const redactor = createRedactor({ env: process.env, patterns: config.redaction.patterns });
   let runs: RunVerification[];
-  if (args.run) {
-    const dir = findRunDir(root, args.run);
-    if (!dir) throw new NotFoundError(`no run "${args.run}" under .runs/`, 'list runs with `cxo runs list`');
-    runs = [verifyRun(root, dir, { redactor })];
-  } else runs = verifyAll(root, { redactor });
+  // approval sign-offs count when signed by a key the committed .cxo/allowed_signers lists
+  const signers = readTrustedSigners(root);
+  try {
+    const options = { redactor, signOffs: { config, signers } };
+    if (args.run) {
+      const dir = findRunDir(root, args.run);
+      if (!dir)
+        throw new NotFoundError(`no run "${args.run}" under .runs/`, 'list runs with `cxo runs list`');
+      runs = [verifyRun(root, dir, options)];
+    } else runs = verifyAll(root, options);
+  } finally {
+    signers.dispose();
+  }
   const bad = runs.filter((r) => r.mismatches.length > 0);
 
   if (options.json) {

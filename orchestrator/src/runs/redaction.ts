@@ -1,9 +1,12 @@
+import { firstAtOrAfter, type NormalisedText, normalise, secretForms } from './secret-forms.js';
+
 /**
  * Keeps secrets out of everything a run writes: logs, transcripts, manifests and events.
  *
  * A redactor knows three sorts of secret: well-known credential formats (built in), the values of
  * the orchestrator's own secret-looking environment variables, and the extra regular expressions of
- * `redaction.patterns` in codex.config.yaml. Each occurrence becomes `[REDACTED:<kind>]`.
+ * `redaction.patterns` in codex.config.yaml. Each occurrence becomes `[REDACTED:<kind>]`. A known
+ * value is also found encoded (base64, hex, URL) and split over lines (see `secret-forms.ts`).
  *
  * Where several rules match, the leftmost match wins, then the longest, then the first rule in the
  * order below (most specific first): a `sk-ant-` key is reported as `anthropic-key`, not as
@@ -14,14 +17,26 @@
 export interface Redactor {
   /** The text with every secret replaced by `[REDACTED:<kind>]`. */
   redact(text: string): string;
+  /** Where the secrets in `text` are (what `redact` would replace), left to right; not counted. */
+  find(text: string): SecretMatch[];
   /** How many replacements this redactor has made so far, across all calls. */
   readonly count: number;
 }
 
+export interface SecretMatch {
+  kind: string;
+  /** The span in the text searched: for a split or glued value, from its first character to its last. */
+  index: number;
+  length: number;
+}
+
+/** One way of finding secrets: the first match at or after a position of the text it was made for. */
+type Search = (from: number) => { index: number; length: number } | null;
+
 interface Rule {
   kind: string;
-  /** Always global, so a search can start at `lastIndex`. */
-  regex: RegExp;
+  /** A search over `text`; `normalised` is computed once per text, for the rules that need it. */
+  searcher(text: string, normalised: () => NormalisedText): Search;
 }
 
 const PEM_LABEL = String.raw`(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`;
@@ -59,21 +74,22 @@ const BUILT_IN: ReadonlyArray<{ kind: string; source: string; flags?: string }> 
 
 /**
  * A redactor for the built-in formats, the values of the variables in `env` whose name contains
- * TOKEN, SECRET, KEY or PASSWORD (values of at least 8 characters), and `patterns` (regular
- * expression sources, as in `redaction.patterns`; an invalid one throws).
+ * TOKEN, SECRET, KEY or PASSWORD or is one of `names` (values of at least 8 characters), in every
+ * form `secretForms` derives, and `patterns` (regular expression sources, as in
+ * `redaction.patterns`; an invalid one throws).
  */
 export function createRedactor({
   env,
   patterns,
+  names = [],
 }: {
   env: NodeJS.ProcessEnv;
   patterns: readonly string[];
+  /** More variables whose values are secrets whatever their name (an adapter's `api_key_env`). */
+  names?: readonly string[];
 }): Redactor {
-  const rules: Rule[] = BUILT_IN.map((r) => ({
-    kind: r.kind,
-    regex: new RegExp(r.source, `g${r.flags ?? ''}`),
-  }));
-  rules.push(...envRules(env));
+  const rules: Rule[] = BUILT_IN.map((r) => regexRule(r.kind, new RegExp(r.source, `g${r.flags ?? ''}`)));
+  rules.push(...envRules(env, new Set(names)));
   for (const pattern of patterns) {
     let regex: RegExp;
     try {
@@ -83,7 +99,7 @@ export function createRedactor({
         cause: e,
       });
     }
-    rules.push({ kind: 'pattern', regex });
+    rules.push(regexRule('pattern', regex));
   }
 
   let count = 0;
@@ -91,76 +107,92 @@ export function createRedactor({
     get count() {
       return count;
     },
+    find: (text) => findAll(text, rules),
     redact(text: string): string {
       if (text === '') return text;
-      const { output, replaced } = replaceAll(text, rules);
-      count += replaced;
-      return output;
+      const matches = findAll(text, rules);
+      if (matches.length === 0) return text;
+      count += matches.length;
+      let output = '';
+      let position = 0;
+      for (const m of matches) {
+        output += `${text.slice(position, m.index)}[REDACTED:${m.kind}]`;
+        position = m.index + m.length;
+      }
+      return output + text.slice(position);
     },
   };
 }
 
-/** One rule per distinct secret value, longest first; a value's lines and JSON-escaped form count too. */
-function envRules(env: NodeJS.ProcessEnv): Rule[] {
+function regexRule(kind: string, regex: RegExp): Rule {
+  return { kind, searcher: (text) => (from) => search(regex, text, from) };
+}
+
+/**
+ * One rule per distinct normalised form of a secret value, longest first: found in the text with
+ * its glue dropped, and reported as the span of the original text from its first to its last
+ * character.
+ */
+function envRules(env: NodeJS.ProcessEnv, names: ReadonlySet<string>): Rule[] {
   const owner = new Map<string, string>();
   for (const name of Object.keys(env).sort()) {
     const value = env[name];
-    if (!SECRET_ENV_NAME.test(name) || value === undefined || value.length < MIN_ENV_VALUE_LENGTH) continue;
-    // Output is redacted line by line, so a multi-line value (a PEM key, say) is also matched per line;
-    // in JSON transcripts it appears escaped.
-    const forms = [value, JSON.stringify(value).slice(1, -1), ...value.split(/\r?\n/).map((l) => l.trim())];
-    for (const form of forms) {
-      if (form.length >= MIN_ENV_VALUE_LENGTH && !owner.has(form)) owner.set(form, name);
-    }
+    if (!(SECRET_ENV_NAME.test(name) || names.has(name))) continue;
+    if (value === undefined || value.length < MIN_ENV_VALUE_LENGTH) continue;
+    for (const form of secretForms(value)) if (!owner.has(form)) owner.set(form, name);
   }
   return [...owner.entries()]
     .sort((a, b) => b[0].length - a[0].length)
-    .map(([value, name]) => ({ kind: `env:${name}`, regex: new RegExp(escapeRegExp(value), 'g') }));
+    .map(([needle, name]) => ({
+      kind: `env:${name}`,
+      searcher: (_text, normalised) => (from) => {
+        const { text, offsets } = normalised();
+        const at = text.indexOf(needle, firstAtOrAfter(offsets, from));
+        if (at < 0) return null;
+        return { index: offsets[at], length: offsets[at + needle.length - 1] + 1 - offsets[at] };
+      },
+    }));
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Replaces matches left to right: leftmost first, then longest, then the earlier rule. */
-function replaceAll(text: string, rules: readonly Rule[]): { output: string; replaced: number } {
-  const next: (RegExpExecArray | null)[] = rules.map((rule) => search(rule.regex, text, 0));
-  let output = '';
+/** The matches to replace, left to right: leftmost first, then longest, then the earlier rule. */
+function findAll(text: string, rules: readonly Rule[]): SecretMatch[] {
+  if (text === '') return [];
+  let normalised: NormalisedText | undefined;
+  const lazyNormalised = () => (normalised ??= normalise(text));
+  const searches = rules.map((rule) => rule.searcher(text, lazyNormalised));
+  const next = searches.map((s) => s(0));
+  const matches: SecretMatch[] = [];
   let position = 0;
-  let replaced = 0;
   for (;;) {
     let best = -1;
     for (let i = 0; i < rules.length; i++) {
       let match = next[i];
       if (match === null) continue;
-      if (match.index < position) match = next[i] = search(rules[i].regex, text, position);
+      if (match.index < position) match = next[i] = searches[i](position);
       if (match === null) continue;
       const current = best < 0 ? null : next[best]!;
       if (
         current === null ||
         match.index < current.index ||
-        (match.index === current.index && match[0].length > current[0].length)
+        (match.index === current.index && match.length > current.length)
       ) {
         best = i;
       }
     }
-    if (best < 0) break;
+    if (best < 0) return matches;
     const match = next[best]!;
-    output += `${text.slice(position, match.index)}[REDACTED:${rules[best].kind}]`;
-    position = match.index + match[0].length;
-    replaced++;
+    matches.push({ kind: rules[best].kind, index: match.index, length: match.length });
+    position = match.index + match.length;
   }
-  if (replaced === 0) return { output: text, replaced };
-  return { output: output + text.slice(position), replaced };
 }
 
 /** The first non-empty match at or after `from` (a pattern that can match "" must not loop). */
-function search(regex: RegExp, text: string, from: number): RegExpExecArray | null {
+function search(regex: RegExp, text: string, from: number): { index: number; length: number } | null {
   for (let start = from; start <= text.length;) {
     regex.lastIndex = start;
     const match = regex.exec(text);
     if (match === null) return null;
-    if (match[0].length > 0) return match;
+    if (match[0].length > 0) return { index: match.index, length: match[0].length };
     start = match.index + 1;
   }
   return null;

@@ -15,9 +15,10 @@ export interface PurgeOutcome {
  * worktree (with its HEAD, index and reflog), the run branch (with its reflog), and then the loose
  * objects only the run made, so that no ref, reflog, index or object file holds them.
  *
- * Only objects no other ref, reflog or index reaches are deleted (what `git prune` would delete,
- * restricted to this run's commits and `extraRoots`: a person's own unreachable objects, a dropped
- * stash say, are left alone), so the repository stays consistent.
+ * Only objects no ref, reflog or index reaches are deleted (what `git prune` would delete,
+ * restricted to what this run's commits and `extraRoots` reach: a person's own unreachable
+ * objects, a dropped stash say, are left alone), so the repository stays consistent. Knowing that
+ * takes a walk of every reachable object: seconds on a large repository, paid only after a leak.
  */
 export function purgeRunObjects(
   root: string,
@@ -31,19 +32,22 @@ export function purgeRunObjects(
   const roots = [tip, ...extraRoots].filter(Boolean);
   const outcome: PurgeOutcome = { removed: 0, packed: 0 };
   if (roots.length === 0) return outcome;
-  const listed = git(root, [
+  // the run's objects: a superset (with a tree as a root, --not does not exclude what else reaches)
+  const candidates = new Set(
+    objectIds(git(root, ['rev-list', '--objects', '--no-object-names', ...roots, '--not', '--all']).stdout),
+  );
+  // minus everything a ref, a reflog or an index (of any worktree) still reaches
+  const reachable = git(root, [
     'rev-list',
     '--objects',
-    ...roots,
-    '--not',
+    '--no-object-names',
     '--all',
     '--reflog',
     '--indexed-objects',
-  ]).stdout;
+  ]);
+  for (const oid of objectIds(reachable.stdout)) candidates.delete(oid);
   const objects = resolve(root, git(root, ['rev-parse', '--git-path', 'objects']).stdout.trim());
-  for (const line of listed.split('\n')) {
-    const oid = line.split(' ', 1)[0];
-    if (!oid) continue;
+  for (const oid of candidates) {
     const file = join(objects, oid.slice(0, 2), oid.slice(2));
     if (existsSync(file)) {
       rmSync(file, { force: true });
@@ -51,4 +55,8 @@ export function purgeRunObjects(
     } else outcome.packed++;
   }
   return outcome;
+}
+
+function objectIds(listing: string): string[] {
+  return listing.split('\n').filter(Boolean);
 }

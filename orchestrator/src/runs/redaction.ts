@@ -17,6 +17,12 @@ import { firstAtOrAfter, type NormalisedText, normalise, secretForms } from './s
 export interface Redactor {
   /** The text with every secret replaced by `[REDACTED:<kind>]`. */
   redact(text: string): string;
+  /**
+   * Redacts strings that follow one another (the output lines of a transcript) as one text, so a
+   * secret split over several of them is found too: the first part becomes `[REDACTED:<kind>]`,
+   * the rest is removed. Returns as many strings as it was given.
+   */
+  redactSeries(texts: readonly string[]): string[];
   /** Where the secrets in `text` are (what `redact` would replace), left to right; not counted. */
   find(text: string): SecretMatch[];
   /** How many replacements this redactor has made so far, across all calls. */
@@ -121,7 +127,41 @@ export function createRedactor({
       }
       return output + text.slice(position);
     },
+    redactSeries(texts: readonly string[]): string[] {
+      const joined = texts.join('\n');
+      const matches = findAll(joined, rules);
+      if (matches.length === 0) return [...texts];
+      count += matches.length;
+      return cutSeries(joined, texts, matches);
+    },
   };
+}
+
+/** Each of `texts` (joined by newlines into `joined`) with the parts `matches` cover cut out. */
+function cutSeries(joined: string, texts: readonly string[], matches: readonly SecretMatch[]): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let m = 0;
+  for (const text of texts) {
+    const end = start + text.length;
+    let piece = '';
+    let position = start;
+    while (m < matches.length && matches[m].index < end) {
+      const { index, length, kind } = matches[m];
+      const matchEnd = index + length;
+      if (matchEnd > start) {
+        piece += joined.slice(position, Math.max(index, start));
+        if (index >= start) piece += `[REDACTED:${kind}]`;
+        position = Math.min(matchEnd, end);
+      }
+      // a match that goes on into the next text is cut there too
+      if (matchEnd > end) break;
+      m++;
+    }
+    out.push(piece + joined.slice(position, end));
+    start = end + 1;
+  }
+  return out;
 }
 
 function regexRule(kind: string, regex: RegExp): Rule {
@@ -196,6 +236,49 @@ function search(regex: RegExp, text: string, from: number): { index: number; len
     start = match.index + 1;
   }
   return null;
+}
+
+/**
+ * NDJSON (a transcript, the runner log) with every string value redacted, the values of each key
+ * across all lines as one series (see `redactSeries`), so a secret split over consecutive events
+ * (two `line`s of output) is found; undefined when a line is not JSON.
+ */
+export function redactJsonLines(text: string, redactor: Redactor): string | undefined {
+  const lines = text.split('\n');
+  const values: unknown[] = [];
+  try {
+    for (const line of lines) values.push(line === '' ? undefined : JSON.parse(line));
+  } catch {
+    return undefined;
+  }
+  const slots: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+  const collect = (holder: Record<string, unknown> | unknown[], key: string | number) => {
+    const value = (holder as Record<string | number, unknown>)[key];
+    if (typeof value === 'string') slots.push({ holder, key });
+    else if (Array.isArray(value)) value.forEach((_, i) => collect(value, i));
+    else if (value !== null && typeof value === 'object')
+      for (const k of Object.keys(value)) collect(value as Record<string, unknown>, k);
+  };
+  values.forEach((_, i) => collect(values, i));
+  // a series is the values of one key (`line`, say) from one event to the next
+  const series = new Map<string | number, typeof slots>();
+  for (const slot of slots) {
+    const members = series.get(slot.key);
+    if (members) members.push(slot);
+    else series.set(slot.key, [slot]);
+  }
+  const read = (slot: (typeof slots)[number]) => (slot.holder as Record<string | number, string>)[slot.key];
+  let changed = false;
+  for (const members of series.values()) {
+    const redacted = redactor.redactSeries(members.map(read));
+    members.forEach((slot, i) => {
+      if (redacted[i] === read(slot)) return;
+      (slot.holder as Record<string | number, string>)[slot.key] = redacted[i];
+      changed = true;
+    });
+  }
+  if (!changed) return text;
+  return values.map((value) => (value === undefined ? '' : JSON.stringify(value))).join('\n');
 }
 
 /** A copy of a JSON value with every string in it (keys too) redacted; the value itself is not changed. */

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import type { ArtifactRecord, RunManifest } from './manifest-types.js';
-import { type Redactor, redactJson } from './redaction.js';
+import { type Redactor, redactJson, redactJsonLines } from './redaction.js';
 
 export const MANIFEST = 'manifest.json';
 export const RUNNER_LOG = 'runner.log';
@@ -77,7 +77,8 @@ export class RunRecorder {
   /**
    * Redacts every file of the run directory again, each as a whole: output stored line by line
    * (command and agent logs) and files an agent wrote itself (plan.json, its own artifacts) can
-   * hold a secret split over lines that no single line showed. A rewritten artifact's hash is
+   * hold a secret split over lines that no single line showed; in NDJSON, over consecutive events'
+   * strings. A rewritten artifact's hash is
    * recomputed; the manifest is left to `save`, which redacts it too.
    */
   scrubFiles(): void {
@@ -89,7 +90,11 @@ export class RunRecorder {
       // a binary file is searched byte for byte, so that it is rewritten unchanged but for the secret
       const encoding = isUtf8(bytes) ? 'utf8' : 'latin1';
       const text = bytes.toString(encoding);
-      const clean = this.redactor.redact(text);
+      const clean = this.redactor.redact(
+        (name.endsWith('.ndjson') || name === RUNNER_LOG
+          ? redactJsonLines(text, this.redactor)
+          : undefined) ?? text,
+      );
       if (clean === text) continue;
       writeFileAtomic(join(this.absDir, name), Buffer.from(clean, encoding));
       const artifact = this.manifest.artifacts.find((a) => a.path === this.relPath(name));

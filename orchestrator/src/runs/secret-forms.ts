@@ -46,7 +46,7 @@ function isGlue(code: number): boolean {
 
 /** After a backslash, these letters are an escaped line break or tab: glue too. */
 function isEscapedBreak(code: number): boolean {
-  return code === 0x6e /* n */ || code === 0x72 /* r */ || code === 0x74 /* t */;
+  return code === 0x6e /* n */ || code === 0x72 /* r */ || code === 0x74; /* t */
 }
 
 /** Drops the glue from `text` in one pass, keeping the position of every character left. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLineRedactor, createRedactor, redactJson } from '../../src/runs/redaction.js';
+import { createLineRedactor, createRedactor, redactJson, redactJsonLines } from '../../src/runs/redaction.js';
 
 const ALNUM36 = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ';
 const GITHUB_TOKEN = `ghp_${ALNUM36}`;
@@ -202,6 +202,50 @@ describe('createRedactor: a known value in other forms', () => {
   it("leaves text that merely shares the value's characters alone", () => {
     const text = `dt-9f8e7d6c 5b4a zyxwv ${Buffer.from('dt-9f8e7d6c').toString('base64')} ${VALUE.slice(0, 20)}`;
     expect(r().redact(text)).toBe(text);
+  });
+});
+
+describe('a value split over strings that follow one another', () => {
+  const VALUE = 'dt-9f8e7d6c5b4a3210-zyxwv';
+  const env = { DEPLOY_TOKEN: VALUE };
+
+  it('redactSeries keeps one string per string, the first part redacted and the rest cut', () => {
+    const r = redactor(env);
+    const texts = [
+      'ok',
+      `token = "${VALUE.slice(0, 6)}`,
+      VALUE.slice(6, 15),
+      `${VALUE.slice(15)}" done`,
+      'tail',
+    ];
+    expect(r.redactSeries(texts)).toEqual([
+      'ok',
+      'token = "[REDACTED:env:DEPLOY_TOKEN]',
+      '',
+      '" done',
+      'tail',
+    ]);
+    expect(r.count).toBe(1);
+    expect(r.redactSeries(['a', 'b'])).toEqual(['a', 'b']);
+  });
+
+  it('redactJsonLines finds it over consecutive events, by key, and keeps the NDJSON shape', () => {
+    const r = redactor(env);
+    const events = [
+      { type: 'output', stream: 'stdout', line: `const token = "${VALUE.slice(0, 12)}" +` },
+      { type: 'output', stream: 'stdout', line: `  "${VALUE.slice(12)}";` },
+      { type: 'exit', code: 0 },
+    ];
+    const text = `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
+    const out = redactJsonLines(text, r)!;
+    expect(out.split('\n').map((l) => (l ? JSON.parse(l) : null))).toEqual([
+      { type: 'output', stream: 'stdout', line: 'const token = "[REDACTED:env:DEPLOY_TOKEN]' },
+      { type: 'output', stream: 'stdout', line: '";' },
+      { type: 'exit', code: 0 },
+      null,
+    ]);
+    expect(redactJsonLines('{"a": 1}\nnot json\n', r)).toBeUndefined();
+    expect(redactJsonLines('{"a":"plain"}\n', r)).toBe('{"a":"plain"}\n');
   });
 });
 

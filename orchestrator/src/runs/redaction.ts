@@ -1,4 +1,4 @@
-import { firstAtOrAfter, type NormalisedText, normalise, secretForms } from './secret-forms.js';
+import { secretForms, splitTolerantSource } from './secret-forms.js';
 
 /**
  * Keeps secrets out of everything a run writes: logs, transcripts, manifests and events.
@@ -36,13 +36,10 @@ export interface SecretMatch {
   length: number;
 }
 
-/** One way of finding secrets: the first match at or after a position of the text it was made for. */
-type Search = (from: number) => { index: number; length: number } | null;
-
 interface Rule {
   kind: string;
-  /** A search over `text`; `normalised` is computed once per text, for the rules that need it. */
-  searcher(text: string, normalised: () => NormalisedText): Search;
+  /** Always global, so a search can start at `lastIndex`. */
+  regex: RegExp;
 }
 
 const PEM_LABEL = String.raw`(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`;
@@ -94,7 +91,10 @@ export function createRedactor({
   /** More variables whose values are secrets whatever their name (an adapter's `api_key_env`). */
   names?: readonly string[];
 }): Redactor {
-  const rules: Rule[] = BUILT_IN.map((r) => regexRule(r.kind, new RegExp(r.source, `g${r.flags ?? ''}`)));
+  const rules: Rule[] = BUILT_IN.map((r) => ({
+    kind: r.kind,
+    regex: new RegExp(r.source, `g${r.flags ?? ''}`),
+  }));
   rules.push(...envRules(env, new Set(names)));
   for (const pattern of patterns) {
     let regex: RegExp;
@@ -105,7 +105,7 @@ export function createRedactor({
         cause: e,
       });
     }
-    rules.push(regexRule('pattern', regex));
+    rules.push({ kind: 'pattern', regex });
   }
 
   let count = 0;
@@ -164,14 +164,9 @@ function cutSeries(joined: string, texts: readonly string[], matches: readonly S
   return out;
 }
 
-function regexRule(kind: string, regex: RegExp): Rule {
-  return { kind, searcher: (text) => (from) => search(regex, text, from) };
-}
-
 /**
- * One rule per distinct normalised form of a secret value, longest first: found in the text with
- * its glue dropped, and reported as the span of the original text from its first to its last
- * character.
+ * One rule per distinct form of a secret value, longest first, each matching the form with glue
+ * between its characters: a split value is reported as the span from its first character to its last.
  */
 function envRules(env: NodeJS.ProcessEnv, names: ReadonlySet<string>): Rule[] {
   const owner = new Map<string, string>();
@@ -183,24 +178,13 @@ function envRules(env: NodeJS.ProcessEnv, names: ReadonlySet<string>): Rule[] {
   }
   return [...owner.entries()]
     .sort((a, b) => b[0].length - a[0].length)
-    .map(([needle, name]) => ({
-      kind: `env:${name}`,
-      searcher: (_text, normalised) => (from) => {
-        const { text, offsets } = normalised();
-        const at = text.indexOf(needle, firstAtOrAfter(offsets, from));
-        if (at < 0) return null;
-        return { index: offsets[at], length: offsets[at + needle.length - 1] + 1 - offsets[at] };
-      },
-    }));
+    .map(([form, name]) => ({ kind: `env:${name}`, regex: new RegExp(splitTolerantSource(form), 'g') }));
 }
 
 /** The matches to replace, left to right: leftmost first, then longest, then the earlier rule. */
 function findAll(text: string, rules: readonly Rule[]): SecretMatch[] {
   if (text === '') return [];
-  let normalised: NormalisedText | undefined;
-  const lazyNormalised = () => (normalised ??= normalise(text));
-  const searches = rules.map((rule) => rule.searcher(text, lazyNormalised));
-  const next = searches.map((s) => s(0));
+  const next = rules.map((rule) => search(rule.regex, text, 0));
   const matches: SecretMatch[] = [];
   let position = 0;
   for (;;) {
@@ -208,7 +192,7 @@ function findAll(text: string, rules: readonly Rule[]): SecretMatch[] {
     for (let i = 0; i < rules.length; i++) {
       let match = next[i];
       if (match === null) continue;
-      if (match.index < position) match = next[i] = searches[i](position);
+      if (match.index < position) match = next[i] = search(rules[i].regex, text, position);
       if (match === null) continue;
       const current = best < 0 ? null : next[best]!;
       if (

@@ -449,8 +449,9 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
       if (existsSync(abs)) sizes.set(f, statSync(abs).size);
     }
     const review = staticReview({
-      // the raw diff: the stored artifact is already redacted, so it could not show a leak
-      patch: diff.patch,
+      // the raw diff, every byte as text: the stored artifact is already redacted, and shows a
+      // binary file (or one .gitattributes calls binary) only deflated
+      patch: diff.textPatch,
       files: diff.files,
       sizes,
       taskPaths: ctx.task.paths ?? [],
@@ -502,7 +503,7 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
       secretLeak: doc.secret_leak,
     };
     // after the lint command and the reviewer agent, which run in the worktree
-    if (review.secretLeak) purgeLeak(ctx, diff.target);
+    if (review.secretLeak) purgeLeak(ctx, diff);
     if (errors > 0) {
       return {
         status: 'failed',
@@ -658,11 +659,17 @@ function commitIfAllowed(ctx: RunContext, role: Role): void {
   if (commit) ctx.recorder.event('commit', { role, commit });
 }
 
-/**
- * The diff git computes between the base commit and the worktree (committed or not), as evidence;
- * `target` is the commit or tree it was computed against.
- */
-function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> & { patch: string; target: string } {
+/** The diff of a run: as recorded, and what the reviewer reads. */
+type RunDiff = NonNullable<RunManifest['diff']> & {
+  patch: string;
+  /** The same diff with every file shown as text lines (binary ones too, attributes ignored). */
+  textPatch: string;
+  /** The commit or tree the diff was computed against. */
+  target: string;
+};
+
+/** The diff git computes between the base commit and the worktree (committed or not), as evidence. */
+function recordDiff(ctx: RunContext): RunDiff {
   const { recorder, worktree } = ctx;
   const base = recorder.manifest.trigger.baseCommit;
   // committed runs: exactly what the branch holds (files an acceptance command left behind are
@@ -678,21 +685,32 @@ function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> & { patch
   const stat = diffStat(worktree, base, target);
   recorder.manifest.diff = { artifact, ...stat, baseCommit: base, headCommit: head === base ? null : head };
   recorder.save();
-  return { ...recorder.manifest.diff, patch, target };
+  const textPatch = git(worktree, [
+    'diff',
+    '--text',
+    '--no-textconv',
+    '--no-color',
+    '--no-ext-diff',
+    base,
+    target,
+  ]).stdout;
+  return { ...recorder.manifest.diff, patch, textPatch, target };
 }
 
 /**
  * A leaked secret must not outlive the run in git: the run branch, the worktree and the objects
- * only they reach are deleted (the redacted diff.patch stays as the evidence of what was built).
- * Rewriting the branch to a redacted commit instead would keep a commit nobody reviewed, and
- * would keep the secret whenever it is in a form the redactor does not know.
+ * only they reach are deleted. The redacted diff stays as the evidence of what was built, as text
+ * (a binary patch would keep the secret deflated, where no redactor sees it). Rewriting the branch
+ * to a redacted commit instead would keep a commit nobody reviewed, and would keep the secret
+ * whenever it is in a form the redactor does not know.
  */
-function purgeLeak(ctx: RunContext, target: string): void {
+function purgeLeak(ctx: RunContext, diff: RunDiff): void {
   const { manifest } = ctx.recorder;
+  ctx.recorder.writeArtifact('diff.patch', diff.textPatch);
   const outcome = purgeRunObjects(ctx.root, {
     worktree: ctx.worktree,
     branch: manifest.run.branch,
-    extraRoots: [target],
+    extraRoots: [diff.target],
   });
   ctx.recorder.event('secret-purged', { branch: manifest.run.branch, ...outcome });
 }

@@ -25,6 +25,9 @@ printf 'x%s' "$s" | base64 > base64-1.txt
 printf 'xy%s' "$s" | base64 > base64-2.txt
 { printf 'a larger payload, with the value in the middle: '; printf %s "$s"; printf ' and more after it, enough to wrap'; } | base64 > blob.txt
 printf %s "$s" | od -An -tx1 | tr -d ' \\n' > hex.txt
+printf '\\000\\001%s\\000' "$s" > binary.bin
+echo 'attr.txt -diff' > .gitattributes
+printf '%s\\n' "$s" > attr.txt
 cat split.js
 `;
 const FILES = [
@@ -35,6 +38,9 @@ const FILES = [
   'base64-2.txt',
   'blob.txt',
   'hex.txt',
+  // shown by git as binary: one by its content, one by the .gitattributes the builder wrote
+  'binary.bin',
+  'attr.txt',
 ];
 
 /** What must not be found anywhere: the value, each half of it, the core of each base64 alignment, hex. */

@@ -11,7 +11,7 @@
  */
 
 /** Shorter forms are not searched for: a short needle would match ordinary text. */
-export const MIN_FORM_LENGTH = 8;
+const MIN_FORM_LENGTH = 8;
 
 /** Whitespace and the glue of string concatenation, as a regular expression class. */
 const GLUE_CHARS = String.raw`\s"'\x60+.&|\\`;

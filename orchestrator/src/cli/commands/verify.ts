@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../errors.js';
-import { createRedactor } from '../../runs/redaction.js';
+import { createRunRedactor } from '../../runs/run-redactor.js';
 import { findRunDir, type RunVerification, verifyAll, verifyRun } from '../../runs/verify-run.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
@@ -7,7 +7,7 @@ import { openRepo } from '../open-repo.js';
 /** `cxo verify [RUN]`: re-hash a run's evidence and compare its branch with the reviewed diff. */
 const verify: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config } = await openRepo(cwd);
-  const redactor = createRedactor({ env: process.env, patterns: config.redaction.patterns });
+  const redactor = createRunRedactor(config, process.env);
   let runs: RunVerification[];
   if (args.run) {
     const dir = findRunDir(root, args.run);

@@ -12,7 +12,7 @@ import { loadSpec } from '../repo/load-repo.js';
 import { loadTaskIndex } from '../repo/repo-files.js';
 import type { Task, TaskStatus } from '../repo/task-types.js';
 import type { RunManifest, SignOff } from '../runs/manifest-types.js';
-import { createRedactor } from '../runs/redaction.js';
+import { createRunRedactor } from '../runs/run-redactor.js';
 import { MANIFEST } from '../runs/run-recorder.js';
 import { verifyRun } from '../runs/verify-run.js';
 import { manifestDigest } from '../runs/manifest-digest.js';
@@ -194,7 +194,7 @@ function checkReviewable(task: Task, manifest: RunManifest): void {
 
 /** An approval signs evidence that is intact: every artifact hash and the branch's diff. */
 function checkVerified(root: string, dir: string, config: Config, env: NodeJS.ProcessEnv): void {
-  const redactor = createRedactor({ env, patterns: config.redaction.patterns });
+  const redactor = createRunRedactor(config, env);
   const verification = verifyRun(root, dir, { redactor });
   if (verification.mismatches.length > 0) {
     throw new CxoError(

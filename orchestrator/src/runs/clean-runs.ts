@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { git } from '../git/git.js';
 import { removeWorktree } from '../git/worktree.js';
 import type { Config } from '../repo/config.js';
-import { createRedactor } from './redaction.js';
+import { createRunRedactor } from './run-redactor.js';
 import { isAlive, isStalled, listRunDirs, listRuns, type RunEntry, stallMs } from './run-index.js';
 import { displayPath, worktreeDirOf } from './run-layout.js';
 import { MANIFEST, RunRecorder } from './run-recorder.js';
@@ -188,12 +188,7 @@ function recordStalled(
 ): boolean {
   const current = RunRecorder.read(root, entry.dir);
   if (!isStalled(current)) return false;
-  const recorder = new RunRecorder(
-    root,
-    entry.dir,
-    current,
-    createRedactor({ env: process.env, patterns: config.redaction.patterns }),
-  );
+  const recorder = new RunRecorder(root, entry.dir, current, createRunRedactor(config, process.env));
   const pid = current.heartbeat?.pid ?? current.run.pid;
   const lastAlive = new Date(
     Math.max(Date.parse(current.heartbeat?.at ?? current.run.createdAt) || 0, lastWrite),
@@ -229,6 +224,7 @@ function recordStalled(
   }
   current.run.children = [];
   current.result = { status: 'failed', reason: 'Stalled', error };
+  recorder.scrubFiles();
   recorder.save();
   recorder.event('run-finished', {
     status: 'failed',

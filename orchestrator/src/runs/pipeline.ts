@@ -9,6 +9,7 @@ import { VERSION } from '../generated/version.js';
 import { git } from '../git/git.js';
 import { actorName } from '../git/person.js';
 import { addWorktree, branchExists, commitWorktree, diffStat, removeWorktree } from '../git/worktree.js';
+import { purgeRunObjects } from '../git/purge-run-objects.js';
 import { gateTask } from '../guard/dispatch-gate.js';
 import { utcDayOf } from '../guard/utc-date.js';
 import type { Config } from '../repo/config.js';
@@ -20,7 +21,8 @@ import type { RunManifest, StepRecord } from './manifest-types.js';
 import { runProcess } from './process-runner.js';
 import { assemblePrompt } from './prompt.js';
 import { checklistContext, prdExcerpt } from './prompt-context.js';
-import { createRedactor, type Redactor, redactJson } from './redaction.js';
+import { type Redactor, redactJson } from './redaction.js';
+import { createRunRedactor } from './run-redactor.js';
 import { displayPath, HEARTBEAT_MS, newRunId, runBranchOf, runDirOf, worktreeDirOf } from './run-layout.js';
 import { killGroup } from './stop-run.js';
 import { RunRecorder } from './run-recorder.js';
@@ -92,7 +94,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
   for (const role of ROLES)
     if (roles[role].adapter !== 'none') createAgent(roles[role], { config, env: options.env }); // fail before starting
   const runId = options.runId ?? newRunId();
-  const redactor = createRedactor({ env: options.env, patterns: config.redaction.patterns });
+  const redactor = createRunRedactor(config, options.env);
   const progress = redacting(options.progress, redactor);
   const worktree = worktreeDirOf(root, runId);
   const manifest: RunManifest = {
@@ -178,7 +180,7 @@ export async function resumeRun(options: {
 }): Promise<RunManifest> {
   const { root, config } = options;
   const manifest = RunRecorder.read(root, options.dir);
-  const redactor = createRedactor({ env: options.env, patterns: config.redaction.patterns });
+  const redactor = createRunRedactor(config, options.env);
   const progress = redacting(options.progress, redactor);
   const recorder = new RunRecorder(root, options.dir, manifest, redactor);
   const { index } = loadTaskIndex(root, config, 'full');
@@ -446,16 +448,16 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
       const abs = join(ctx.worktree, f);
       if (existsSync(abs)) sizes.set(f, statSync(abs).size);
     }
-    const secrets = createRedactor({ env: ctx.env, patterns: config.redaction.patterns });
     const review = staticReview({
-      // the raw diff: the stored artifact is already redacted, so it could not show a leak
-      patch: diff.patch,
+      // the raw diff, every byte as text: the stored artifact is already redacted, and shows a
+      // binary file (or one .gitattributes calls binary) only deflated
+      patch: diff.textPatch,
       files: diff.files,
       sizes,
       taskPaths: ctx.task.paths ?? [],
       specCovers: ctx.spec?.fields.covers ?? [],
       maxFileBytes: config.review.max_file_bytes,
-      secrets,
+      secrets: ctx.redactor,
     });
     let lint: { command: string; exitCode: number | null } | null = null;
     if (config.review.lint_command) {
@@ -500,6 +502,8 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
       findings: doc.findings.length,
       secretLeak: doc.secret_leak,
     };
+    // after the lint command and the reviewer agent, which run in the worktree
+    if (review.secretLeak) purgeLeak(ctx, diff);
     if (errors > 0) {
       return {
         status: 'failed',
@@ -655,8 +659,17 @@ function commitIfAllowed(ctx: RunContext, role: Role): void {
   if (commit) ctx.recorder.event('commit', { role, commit });
 }
 
+/** The diff of a run: as recorded, and what the reviewer reads. */
+type RunDiff = NonNullable<RunManifest['diff']> & {
+  patch: string;
+  /** The same diff with every file shown as text lines (binary ones too, attributes ignored). */
+  textPatch: string;
+  /** The commit or tree the diff was computed against. */
+  target: string;
+};
+
 /** The diff git computes between the base commit and the worktree (committed or not), as evidence. */
-function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> & { patch: string } {
+function recordDiff(ctx: RunContext): RunDiff {
   const { recorder, worktree } = ctx;
   const base = recorder.manifest.trigger.baseCommit;
   // committed runs: exactly what the branch holds (files an acceptance command left behind are
@@ -672,7 +685,34 @@ function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> & { patch
   const stat = diffStat(worktree, base, target);
   recorder.manifest.diff = { artifact, ...stat, baseCommit: base, headCommit: head === base ? null : head };
   recorder.save();
-  return { ...recorder.manifest.diff, patch };
+  const textPatch = git(worktree, [
+    'diff',
+    '--text',
+    '--no-textconv',
+    '--no-color',
+    '--no-ext-diff',
+    base,
+    target,
+  ]).stdout;
+  return { ...recorder.manifest.diff, patch, textPatch, target };
+}
+
+/**
+ * A leaked secret must not outlive the run in git: the run branch, the worktree and the objects
+ * only they reach are deleted. The redacted diff stays as the evidence of what was built, as text
+ * (a binary patch would keep the secret deflated, where no redactor sees it). Rewriting the branch
+ * to a redacted commit instead would keep a commit nobody reviewed, and would keep the secret
+ * whenever it is in a form the redactor does not know.
+ */
+function purgeLeak(ctx: RunContext, diff: RunDiff): void {
+  const { manifest } = ctx.recorder;
+  ctx.recorder.writeArtifact('diff.patch', diff.textPatch);
+  const outcome = purgeRunObjects(ctx.root, {
+    worktree: ctx.worktree,
+    branch: manifest.run.branch,
+    extraRoots: [diff.target],
+  });
+  ctx.recorder.event('secret-purged', { branch: manifest.run.branch, ...outcome });
 }
 
 function readPlan(ctx: RunContext): { acceptance?: string[] } | undefined {
@@ -702,8 +742,9 @@ function finish(
 ): RunManifest {
   if (pending && pending.status === 'pending') pending.status = 'cancelled';
   recorder.manifest.result = { status, reason, error };
-  recorder.save();
   recorder.event('run-finished', { status, reason, error });
+  recorder.scrubFiles();
+  recorder.save();
   progress({ type: 'done', status, reason });
   return recorder.manifest;
 }

@@ -1,9 +1,10 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import type { ArtifactRecord, RunManifest } from './manifest-types.js';
-import { type Redactor, redactJson } from './redaction.js';
+import { type Redactor, redactJson, redactJsonLines } from './redaction.js';
 
 export const MANIFEST = 'manifest.json';
 export const RUNNER_LOG = 'runner.log';
@@ -71,6 +72,34 @@ export class RunRecorder {
     if (i === -1) this.manifest.artifacts.push(entry);
     else this.manifest.artifacts[i] = entry;
     return rel;
+  }
+
+  /**
+   * Redacts every file of the run directory again, each as a whole: output stored line by line
+   * (command and agent logs) and files an agent wrote itself (plan.json, its own artifacts) can
+   * hold a secret split over lines that no single line showed; in NDJSON, over consecutive events'
+   * strings. A rewritten artifact's hash is
+   * recomputed; the manifest is left to `save`, which redacts it too.
+   */
+  scrubFiles(): void {
+    for (const entry of readdirSync(this.absDir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile()) continue;
+      const name = relative(this.absDir, join(entry.parentPath, entry.name));
+      if (name === MANIFEST) continue;
+      const bytes = readFileSync(join(this.absDir, name));
+      // a binary file is searched byte for byte, so that it is rewritten unchanged but for the secret
+      const encoding = isUtf8(bytes) ? 'utf8' : 'latin1';
+      const text = bytes.toString(encoding);
+      const clean = this.redactor.redact(
+        (name.endsWith('.ndjson') || name === RUNNER_LOG
+          ? redactJsonLines(text, this.redactor)
+          : undefined) ?? text,
+      );
+      if (clean === text) continue;
+      writeFileAtomic(join(this.absDir, name), Buffer.from(clean, encoding));
+      const artifact = this.manifest.artifacts.find((a) => a.path === this.relPath(name));
+      if (artifact) this.recordArtifact(name, artifact.truncated);
+    }
   }
 
   heartbeat(): void {

@@ -28,34 +28,16 @@ export interface StaticReviewInput {
  */
 export function staticReview(input: StaticReviewInput): { findings: Finding[]; secretLeak: boolean } {
   const findings: Finding[] = [];
-  let secretLeak = false;
-  let file: string | null = null;
-  let line = 0;
-  for (const text of input.patch.split('\n')) {
-    if (text.startsWith('+++ ')) {
-      file = text === '+++ /dev/null' ? null : text.slice(6);
-      continue;
-    }
-    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)/.exec(text);
-    if (hunk) {
-      line = Number(hunk[1]);
-      continue;
-    }
-    if (text.startsWith('+')) {
-      const before = input.secrets.count;
-      input.secrets.redact(text.slice(1));
-      if (input.secrets.count > before) {
-        secretLeak = true;
-        findings.push({
-          file,
-          line,
-          severity: 'error',
-          message: 'an added line contains a secret (token, key or private key)',
-        });
-      }
-      line++;
-    } else if (!text.startsWith('-')) line++;
+  const leaks = addedSecrets(input.patch, input.secrets);
+  for (const leak of leaks) {
+    findings.push({
+      file: leak.file,
+      line: leak.line,
+      severity: 'error',
+      message: 'an added line contains a secret (token, key or private key)',
+    });
   }
+  const secretLeak = leaks.length > 0;
   const allowed = [
     ['task paths', input.taskPaths],
     ['spec covers', input.specCovers],
@@ -84,4 +66,50 @@ export function staticReview(input: StaticReviewInput): { findings: Finding[]; s
     }
   }
   return { findings, secretLeak };
+}
+
+/**
+ * The secrets in the patch's added lines, with the file and line where each starts. Consecutive
+ * added lines are searched together, so a value split over several of them is found too.
+ */
+function addedSecrets(patch: string, secrets: Redactor): { file: string | null; line: number }[] {
+  const found: { file: string | null; line: number }[] = [];
+  let file: string | null = null;
+  let line = 0;
+  // the run of consecutive added lines being collected, and the line number each starts at
+  let block: string[] = [];
+  let blockLines: number[] = [];
+  const flush = () => {
+    if (block.length === 0) return;
+    const text = block.join('\n');
+    const starts: number[] = [];
+    for (let i = 0, at = 0; i < block.length; at += block[i].length + 1, i++) starts.push(at);
+    const reported = new Set<number>();
+    for (const match of secrets.find(text)) {
+      let i = starts.length - 1;
+      while (starts[i] > match.index) i--;
+      if (reported.has(i)) continue;
+      reported.add(i);
+      found.push({ file, line: blockLines[i] });
+    }
+    block = [];
+    blockLines = [];
+  };
+  for (const text of patch.split('\n')) {
+    if (text.startsWith('+') && !text.startsWith('+++ ')) {
+      block.push(text.slice(1));
+      blockLines.push(line++);
+      continue;
+    }
+    flush();
+    if (text.startsWith('+++ ')) {
+      file = text === '+++ /dev/null' ? null : text.slice(6);
+      continue;
+    }
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)/.exec(text);
+    if (hunk) line = Number(hunk[1]);
+    else if (!text.startsWith('-')) line++;
+  }
+  flush();
+  return found;
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../repo/config.js';
-import { createRedactor } from './redaction.js';
+import { createRunRedactor } from './run-redactor.js';
 import { isAlive, type RunEntry } from './run-index.js';
 import { RunRecorder } from './run-recorder.js';
 
@@ -42,12 +42,7 @@ export async function stopRun(
   for (const child of current.run.children ?? []) killGroup(child, 'SIGKILL');
   if (current.result.status !== 'running') return current;
   killGroup(pid, 'SIGKILL');
-  const recorder = new RunRecorder(
-    root,
-    entry.dir,
-    current,
-    createRedactor({ env: process.env, patterns: config.redaction.patterns }),
-  );
+  const recorder = new RunRecorder(root, entry.dir, current, createRunRedactor(config, process.env));
   for (const step of current.steps)
     if (step.status === 'running' || step.status === 'pending') step.status = 'cancelled';
   current.run.children = [];
@@ -60,6 +55,7 @@ export async function stopRun(
       artifact: null,
     },
   };
+  recorder.scrubFiles();
   recorder.save();
   recorder.event('run-cancelled', { by: 'cxo cancel', killedPid: pid });
   return current;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLineRedactor, createRedactor, redactJson } from '../../src/runs/redaction.js';
+import { createLineRedactor, createRedactor, redactJson, redactJsonLines } from '../../src/runs/redaction.js';
 
 const ALNUM36 = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ';
 const GITHUB_TOKEN = `ghp_${ALNUM36}`;
@@ -128,6 +128,124 @@ describe('createRedactor: environment values', () => {
   it('replaces a token containing a shorter env value as a whole', () => {
     const r = redactor({ SOME_KEY: ALNUM36.slice(5, 20) });
     expect(r.redact(GITHUB_TOKEN)).toBe('[REDACTED:github-token]');
+  });
+});
+
+describe('createRedactor: a known value in other forms', () => {
+  // 25 bytes: not a multiple of 3, so every base64 alignment ends differently
+  const VALUE = 'dt-9f8e7d6c5b4a3210-zyxwv';
+  const r = () => redactor({ DEPLOY_TOKEN: VALUE });
+  const base64At = (offset: number, before = 'x'.repeat(offset), after = '') =>
+    Buffer.from(`${before}${VALUE}${after}`).toString('base64');
+
+  it.each([
+    ['split by a newline', `${VALUE.slice(0, 12)}\n${VALUE.slice(12)}`],
+    ['split by backslash-newline', `${VALUE.slice(0, 12)}\\\n${VALUE.slice(12)}`],
+    ['split by string concatenation', `"${VALUE.slice(0, 10)}" +\n    "${VALUE.slice(10)}"`],
+    ['split by PHP concatenation', `'${VALUE.slice(0, 10)}' .\n '${VALUE.slice(10)}'`],
+    ['split in a JSON string', JSON.stringify(`${VALUE.slice(0, 9)}\n${VALUE.slice(9)}`)],
+    ["split over a diff's added lines", `+${VALUE.slice(0, 12)}\n+${VALUE.slice(12)}`],
+    ['base64 at offset 0', base64At(0)],
+    ['base64 at offset 1', base64At(1)],
+    ['base64 at offset 2', base64At(2)],
+    ['base64url', base64At(1).replace(/\+/g, '-').replace(/\//g, '_')],
+    [
+      'inside a larger base64 blob',
+      base64At(0, 'a larger payload, with the value in it: ', ' and more after it'),
+    ],
+    ['base64 wrapped at 76 columns', base64At(2, 'p'.repeat(70), 'q'.repeat(70)).replace(/.{76}/g, '$&\n')],
+    ['hex', Buffer.from(VALUE).toString('hex')],
+    ['upper-case hex', Buffer.from(VALUE).toString('hex').toUpperCase()],
+  ])('%s', (_form, text) => {
+    const out = r().redact(`before ${text} after`);
+    expect(out).toContain('[REDACTED:env:DEPLOY_TOKEN]');
+    expect(out.startsWith('before ')).toBe(true);
+    expect(out.endsWith(' after')).toBe(true);
+    // no readable part of the value is left: neither half, nor the middle of its encodings
+    for (const part of [VALUE.slice(0, 12), VALUE.slice(12), base64At(0).slice(4, -4)])
+      expect(out).not.toContain(part);
+  });
+
+  it('finds a value URL-encoded, with either case of escapes', () => {
+    const value = 'p@ss/w0rd:with spaces&more';
+    const red = redactor({ DB_PASSWORD: value });
+    const encoded = encodeURIComponent(value);
+    expect(encoded).toBe('p%40ss%2Fw0rd%3Awith%20spaces%26more');
+    expect(red.redact(`?password=${encoded}&x=1`)).toBe('?password=[REDACTED:env:DB_PASSWORD]&x=1');
+    expect(red.redact(encoded.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()))).toBe(
+      '[REDACTED:env:DB_PASSWORD]',
+    );
+  });
+
+  it('replaces a split value from its first character to its last, glue included', () => {
+    const text = `const t = "${VALUE.slice(0, 10)}" +\n  "${VALUE.slice(10)}";\n`;
+    expect(r().redact(text)).toBe('const t = "[REDACTED:env:DEPLOY_TOKEN]";\n');
+  });
+
+  it('finds without counting, and reports spans in the original text', () => {
+    const red = r();
+    const text = `a ${VALUE.slice(0, 5)}\n${VALUE.slice(5)} b ${base64At(0)}`;
+    const found = red.find(text);
+    expect(found.map((m) => text.slice(m.index, m.index + m.length))).toEqual([
+      `${VALUE.slice(0, 5)}\n${VALUE.slice(5)}`,
+      expect.stringMatching(/^[A-Za-z0-9+/]+$/),
+    ]);
+    expect(red.count).toBe(0);
+  });
+
+  it('treats the variables named in `names` as secrets whatever they are called', () => {
+    const red = createRedactor({ env: { LLM_CREDENTIAL: VALUE }, patterns: [], names: ['LLM_CREDENTIAL'] });
+    expect(red.redact(Buffer.from(VALUE).toString('hex'))).toBe('[REDACTED:env:LLM_CREDENTIAL]');
+    expect(redactor({ LLM_CREDENTIAL: VALUE }).redact(VALUE)).toBe(VALUE);
+  });
+
+  it("leaves text that merely shares the value's characters alone", () => {
+    const text = `dt-9f8e7d6c 5b4a zyxwv ${Buffer.from('dt-9f8e7d6c').toString('base64')} ${VALUE.slice(0, 20)}`;
+    expect(r().redact(text)).toBe(text);
+  });
+});
+
+describe('a value split over strings that follow one another', () => {
+  const VALUE = 'dt-9f8e7d6c5b4a3210-zyxwv';
+  const env = { DEPLOY_TOKEN: VALUE };
+
+  it('redactSeries keeps one string per string, the first part redacted and the rest cut', () => {
+    const r = redactor(env);
+    const texts = [
+      'ok',
+      `token = "${VALUE.slice(0, 6)}`,
+      VALUE.slice(6, 15),
+      `${VALUE.slice(15)}" done`,
+      'tail',
+    ];
+    expect(r.redactSeries(texts)).toEqual([
+      'ok',
+      'token = "[REDACTED:env:DEPLOY_TOKEN]',
+      '',
+      '" done',
+      'tail',
+    ]);
+    expect(r.count).toBe(1);
+    expect(r.redactSeries(['a', 'b'])).toEqual(['a', 'b']);
+  });
+
+  it('redactJsonLines finds it over consecutive events, by key, and keeps the NDJSON shape', () => {
+    const r = redactor(env);
+    const events = [
+      { type: 'output', stream: 'stdout', line: `const token = "${VALUE.slice(0, 12)}" +` },
+      { type: 'output', stream: 'stdout', line: `  "${VALUE.slice(12)}";` },
+      { type: 'exit', code: 0 },
+    ];
+    const text = `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
+    const out = redactJsonLines(text, r)!;
+    expect(out.split('\n').map((l) => (l ? JSON.parse(l) : null))).toEqual([
+      { type: 'output', stream: 'stdout', line: 'const token = "[REDACTED:env:DEPLOY_TOKEN]' },
+      { type: 'output', stream: 'stdout', line: '";' },
+      { type: 'exit', code: 0 },
+      null,
+    ]);
+    expect(redactJsonLines('{"a": 1}\nnot json\n', r)).toBeUndefined();
+    expect(redactJsonLines('{"a":"plain"}\n', r)).toBe('{"a":"plain"}\n');
   });
 });
 

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../errors.js';
 import { readTrustedSigners } from '../../git/trusted-signers.js';
-import { createRedactor } from '../../runs/redaction.js';
+import { createRunRedactor } from '../../runs/run-redactor.js';
 import { findRunDir, type RunVerification, verifyAll, verifyRun } from '../../runs/verify-run.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
@@ -8,7 +8,7 @@ import { openRepo } from '../open-repo.js';
 /** `cxo verify [RUN]`: re-hash a run's evidence and compare its branch with the reviewed diff. */
 const verify: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config } = await openRepo(cwd);
-  const redactor = createRedactor({ env: process.env, patterns: config.redaction.patterns });
+  const redactor = createRunRedactor(config, process.env);
   let runs: RunVerification[];
   // approval sign-offs count when signed by a key the committed .cxo/allowed_signers lists
   const signers = readTrustedSigners(root);

@@ -8,6 +8,7 @@ import { openRepo } from '../open-repo.js';
 import type { Output } from '../output.js';
 import { abortOnSignals, writeBackLine } from '../run-progress.js';
 import { parseConcurrency } from './plan.js';
+import { escapeTerminal } from '../../util/terminal-text.js';
 
 /**
  * `cxo watch`: the long-running watcher (reconcile/watcher.ts), or with `--once` one reconcile
@@ -265,7 +266,7 @@ function runEventLine(
     case 'step':
       return event.status === 'running'
         ? undefined
-        : `${p} ${event.role} ${event.status}${event.summary ? `: ${event.summary}` : ''}`;
+        : `${p} ${event.role} ${event.status}${event.summary ? `: ${escapeTerminal(event.summary)}` : ''}`;
     case 'command':
       return `${p} $ ${event.command}  -> exit ${event.exitCode ?? 'none'} in ${Math.round(event.durationMs)} ms`;
     case 'write-back':

@@ -9,7 +9,7 @@ const SGR: Record<Style, string> = { bold: '1', dim: '2', red: '31', yellow: '33
 // Our own styling travels through a line as this marker, which text from a file or an agent cannot
 // contain (private-use characters chosen at random per process). A line is printed by escaping
 // every control character in it first, and only then turning the markers into SGR sequences.
-const STYLE_MARK = String.fromCharCode(...randomBytes(8).map((b) => 0xe000 + b));
+const STYLE_MARK = String.fromCharCode(...Array.from(randomBytes(8), (b) => 0xe000 + b));
 
 /**
  * Where a command prints: text for people (colours only on a TTY), or one JSON document. Every
@@ -43,7 +43,8 @@ export class Output {
 
   /** Diagnostics to stderr, errors in red and warnings in yellow when colours are on. */
   diagnostics(diagnostics: readonly Diagnostic[]): void {
-    for (const d of diagnostics) this.error(this.paint(d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
+    for (const d of diagnostics)
+      this.error(this.paint(d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
   }
 
   /** `text` in `style` when colours are on; only `line`, `error` and `write` turn it into colour. */

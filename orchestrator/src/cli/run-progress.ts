@@ -12,7 +12,9 @@ export function progressPrinter(out: Output, json: boolean): (event: ProgressEve
         break;
       case 'step':
         if (event.status !== 'running')
-          out.line(`  ${event.role.padEnd(9)} ${event.status}${event.summary ? `: ${escapeTerminal(event.summary)}` : ''}`);
+          out.line(
+            `  ${event.role.padEnd(9)} ${event.status}${event.summary ? `: ${escapeTerminal(event.summary)}` : ''}`,
+          );
         else out.line(out.dim(`  ${event.role.padEnd(9)} ...`));
         break;
       case 'command':

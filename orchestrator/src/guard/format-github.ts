@@ -13,7 +13,12 @@ export async function reportToGitHub(report: GuardReport, reportPath: string): P
   const core = await import('@actions/core');
   const annotate = (severity: 'error' | 'warning', list: Violation[]) => {
     for (const v of list.slice(0, ANNOTATIONS_PER_TYPE)) {
-      const properties = { title: v.rule, file: escapeTerminal(v.file), startLine: v.line, startColumn: v.column };
+      const properties = {
+        title: v.rule,
+        file: escapeTerminal(v.file),
+        startLine: v.line,
+        startColumn: v.column,
+      };
       // @actions/core escapes the workflow-command syntax (%, CR, LF, and : , in properties);
       // control characters from a spec would still reach the log viewer, which renders ANSI
       const message = escapeTerminalBlock(v.hint ? `${v.message}\n${v.hint}` : v.message);

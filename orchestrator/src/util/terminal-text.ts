@@ -14,8 +14,6 @@ const UNSAFE = '[\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]';
 const UNSAFE_IN_BLOCK = '[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]';
 const ALL = new RegExp(UNSAFE, 'g');
 const ALL_IN_BLOCK = new RegExp(UNSAFE_IN_BLOCK, 'g');
-const ANY = new RegExp(UNSAFE);
-const ANY_IN_BLOCK = new RegExp(UNSAFE_IN_BLOCK);
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -36,7 +34,12 @@ export function escapeTerminalBlock(text: string): string {
   return text.replace(ALL_IN_BLOCK, visible);
 }
 
-/** Whether `text` holds a character `escapeTerminal` (or, for a block, `escapeTerminalBlock`) rewrites. */
-export function hasControlCharacters(text: string, block = false): boolean {
-  return (block ? ANY_IN_BLOCK : ANY).test(text);
+/** Where the first character the escaping would rewrite is in `text`, or -1. */
+export function firstControlCharacter(text: string, block = false): number {
+  return text.search(block ? ALL_IN_BLOCK : ALL);
+}
+
+/** The distinct characters the escaping would rewrite in `text`, as it would show them, in order. */
+export function controlCharactersIn(text: string, block = false): string[] {
+  return [...new Set(text.match(block ? ALL_IN_BLOCK : ALL) ?? [])].map(visible);
 }

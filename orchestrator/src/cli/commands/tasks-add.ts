@@ -64,7 +64,9 @@ const tasksAdd: CommandHandler = async ({ cwd, options, out }) => {
     commit = commitFiles(root, [index.file], `cxo(${task.id}): add task\n\nTask-Id: ${task.id}`);
   if (options.json) out.json({ task, commit: commit ?? null });
   else
-    out.line(`added ${out.bold(task.id)}: ${escapeTerminal(task.title)}${commit ? ` (commit ${commit.slice(0, 12)})` : ''}`);
+    out.line(
+      `added ${out.bold(task.id)}: ${escapeTerminal(task.title)}${commit ? ` (commit ${commit.slice(0, 12)})` : ''}`,
+    );
   return 0;
 };
 export default tasksAdd;

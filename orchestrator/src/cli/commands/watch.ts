@@ -4,7 +4,7 @@ import { type ReconcileEvent, type ReconcileSummary, reconcileOnce } from '../..
 import type { WatcherEvent } from '../../reconcile/watcher.js';
 import { acquireWatchLock, WATCH_HEARTBEAT_MS } from '../../reconcile/watch-lock.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 import type { Output } from '../output.js';
 import { abortOnSignals, writeBackLine } from '../run-progress.js';
 import { parseConcurrency } from './plan.js';
@@ -16,7 +16,7 @@ import { escapeTerminal } from '../../util/terminal-text.js';
  */
 const watch: CommandHandler = async ({ cwd, options, out }) => {
   const pullSeconds = parsePull(options.pull);
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const json = Boolean(options.json);
   if (!options.once) {
     const concurrency =

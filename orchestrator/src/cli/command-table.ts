@@ -75,7 +75,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'init',
     summary: 'scaffold the task index, an example task, PRD, checklist, spec, config and AGENTS.md section',
     description:
-      'Adds the files the orchestrator reads to an existing repository. Idempotent: it never overwrites a file and says what it skipped.',
+      "Adds the files the orchestrator reads to an existing git repository (outside one it exits 2 and writes nothing). Idempotent: it never overwrites a file and says what it skipped. Registers this cxo, by the absolute paths of its Node and its CLI, as git's merge driver for codex.tasks.json in .git/config, replacing a registration that cannot start.",
     args: [],
     options: [
       {
@@ -93,7 +93,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'validate',
     summary: 'load and check every task, PRD, checklist, spec and the config',
     description:
-      'Reports every problem, not just the first, as path:line:col with the offending line quoted. Exit 1 when there are errors.',
+      'Reports every problem, not just the first, as path:line:col with the offending line quoted. Exit 1 when there are errors. Also warns about control characters in titles, descriptions and checklist items, and about a registered merge driver that cannot start.',
     args: [],
     options: [JSON_OPTION, { name: 'strict', type: 'boolean', description: 'treat warnings as errors' }],
     examples: ['cxo validate', 'cxo validate --json'],
@@ -741,7 +741,9 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'theirs', required: true, description: 'their version (%B)' },
     ],
     options: [],
-    examples: ['git config merge.codex-tasks.driver "npx --no-install cxo merge-driver %O %A %B"'],
+    examples: [
+      `git config merge.codex-tasks.driver "'$(command -v node)' '/path/to/codex-orchestrator/dist/bin/cxo.js' merge-driver %O %A %B"`,
+    ],
     load: () => import('./commands/merge-driver.js'),
   },
 ];

@@ -21,6 +21,16 @@ export function mainHelp(group?: string): string {
     '',
     `Run \`cxo <command> --help\` for a command's options.`,
     'Exit codes: 0 ok, 1 violations or failure, 2 usage or configuration error, 3 internal error.',
+    ...(group
+      ? []
+      : [
+          '',
+          'The repository is the nearest directory at or above the current one (or --repo DIR) that has a',
+          '.git; task files in a directory above it do not count. Outside any git repository, read commands',
+          'use the nearest directory with codex.tasks.json or codex.config.yaml, and the commands that need',
+          'git (init, run, watch, resume, cancel, review, pr, push, runs clean) exit 2.',
+          'Text from files, git and agents is printed with control characters escaped (\\x1b, \\r, \\u009b).',
+        ]),
   ];
   return lines.join('\n');
 }

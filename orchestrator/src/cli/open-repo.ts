@@ -1,4 +1,5 @@
 import { InvalidRepoError } from '../errors.js';
+import { requireGitDir } from '../git/git-dir.js';
 import type { Config } from '../repo/config.js';
 import { hasErrors, sortDiagnostics } from '../repo/diagnostics.js';
 import { findRepoRoot, loadConfig, loadTaskIndex } from '../repo/repo-files.js';
@@ -11,6 +12,12 @@ export async function openRepo(cwd: string): Promise<{ root: string; config: Con
   if (hasErrors(diagnostics))
     throw new InvalidRepoError('codex.config.yaml is invalid', sortDiagnostics(diagnostics));
   return { root, config };
+}
+
+/** As `openRepo`, for commands that run git or keep state in .git: outside a repository, exit 2. */
+export async function openGitRepo(cwd: string): Promise<{ root: string; config: Config; gitDir: string }> {
+  const opened = await openRepo(cwd);
+  return { ...opened, gitDir: requireGitDir(opened.root) };
 }
 
 /** Root, config and task index, for commands that read or edit tasks. */

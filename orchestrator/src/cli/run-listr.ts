@@ -1,5 +1,6 @@
 import type { ProgressEvent } from '../runs/pipeline.js';
 import { ROLES, type Role } from '../repo/task-types.js';
+import { escapeTerminal } from '../util/terminal-text.js';
 
 interface StepEnd {
   status: string;
@@ -25,14 +26,16 @@ export async function listrProgress(): Promise<{
     ROLES.map((role) => ({
       title: role,
       task: async (_: unknown, task: { title: string; output: string; skip: (m?: string) => void }) => {
+        // listr2 writes to the terminal itself: commands and agent summaries are escaped here
         outputs.set(role, (line) => {
-          task.output = line;
+          task.output = escapeTerminal(line);
         });
         const end = await waits.get(role)!;
-        if (end.status === 'skipped') return task.skip(`${role}: ${end.summary ?? 'skipped'}`);
+        const summary = end.summary == null ? undefined : escapeTerminal(end.summary);
+        if (end.status === 'skipped') return task.skip(`${role}: ${summary ?? 'skipped'}`);
         if (end.status === 'not-run') return task.skip(`${role}: not run`);
-        task.title = `${role}: ${end.summary ?? end.status}`;
-        if (end.status !== 'succeeded') throw new Error(`${role} ${end.status}: ${end.summary ?? ''}`);
+        task.title = `${role}: ${summary ?? end.status}`;
+        if (end.status !== 'succeeded') throw new Error(`${role} ${end.status}: ${summary ?? ''}`);
       },
     })),
     { concurrent: false, exitOnError: false, rendererOptions: { collapseErrors: false } },

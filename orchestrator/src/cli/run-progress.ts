@@ -1,4 +1,5 @@
 import type { ProgressEvent } from '../runs/pipeline.js';
+import { escapeTerminal } from '../util/terminal-text.js';
 import type { Output } from './output.js';
 
 /** Progress as plain lines for people, or NDJSON events with --json. */
@@ -11,7 +12,9 @@ export function progressPrinter(out: Output, json: boolean): (event: ProgressEve
         break;
       case 'step':
         if (event.status !== 'running')
-          out.line(`  ${event.role.padEnd(9)} ${event.status}${event.summary ? `: ${event.summary}` : ''}`);
+          out.line(
+            `  ${event.role.padEnd(9)} ${event.status}${event.summary ? `: ${escapeTerminal(event.summary)}` : ''}`,
+          );
         else out.line(out.dim(`  ${event.role.padEnd(9)} ...`));
         break;
       case 'command':

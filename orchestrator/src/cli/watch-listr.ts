@@ -1,4 +1,5 @@
 import type { WatcherEvent } from '../reconcile/watcher.js';
+import { escapeTerminal, escapeTerminalBlock } from '../util/terminal-text.js';
 
 interface LiveState {
   header: string;
@@ -36,8 +37,9 @@ export async function watchLiveView(): Promise<{
         title: 'cxo watch',
         task: async (_: unknown, task: { title: string; output: string }) => {
           draw = () => {
-            task.title = `cxo watch: ${state.header}`;
-            task.output = render(state);
+            // listr2 writes to the terminal itself: what comes from tasks and runs is escaped here
+            task.title = escapeTerminal(`cxo watch: ${state.header}`);
+            task.output = escapeTerminalBlock(render(state));
           };
           draw();
           await stopped;

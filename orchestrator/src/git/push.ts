@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import { OperationError } from '../errors.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import { mergeTaskIndexes } from '../repo/task-index-merge.js';
-import { gitDirOf } from './git-dir.js';
+import { requireGitDir } from './git-dir.js';
+import { MERGE_DRIVER_KEY, mergeDriverCommand } from './merge-driver-config.js';
 import { git } from './git.js';
-import { packageRoot } from '../util/package-root.js';
 
 export interface PushOptions {
   root: string;
@@ -114,7 +114,7 @@ export async function pushWithLease(options: PushOptions): Promise<PushResult> {
 
 /** The local commits `base..local` replayed onto `onto`, in a temporary worktree; the new head. */
 function rebaseOnto(root: string, local: string, onto: string, indexFile: string): string {
-  const scratch = join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator');
+  const scratch = join(requireGitDir(root), 'codex-orchestrator');
   mkdirSync(scratch, { recursive: true });
   const dir = mkdtempSync(join(scratch, 'rebase-'));
   const attributes = join(dir, '..', `${dir.split('/').pop()}.attributes`);
@@ -128,7 +128,7 @@ function rebaseOnto(root: string, local: string, onto: string, indexFile: string
         '-c',
         `core.attributesFile=${attributes}`,
         '-c',
-        `merge.codex-tasks.driver=${mergeDriverCommand()}`,
+        `${MERGE_DRIVER_KEY}=${mergeDriverCommand()}`,
         '-c',
         'commit.gpgsign=false',
         'rebase',
@@ -193,7 +193,7 @@ function moveCheckedOutBranch(
     merged = result.text;
     // the person's bytes, safe in .git until the merged text replaces them
     rescue = join(
-      gitDirOf(root) ?? join(root, '.git'),
+      requireGitDir(root),
       'codex-orchestrator',
       'rescue',
       `${Date.now()}-${indexFile.replace(/\//g, '_')}`,
@@ -228,14 +228,6 @@ function moveCheckedOutBranch(
   if (merged !== undefined) writeFileAtomic(indexPath, merged);
   if (rescue) rmSync(rescue, { force: true });
   return true;
-}
-
-/** How git runs our merge driver during the rebase: this very orchestrator, by absolute path. */
-function mergeDriverCommand(): string {
-  const root = packageRoot();
-  if (!root) return 'npx --no-install cxo merge-driver %O %A %B';
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return `${quote(process.execPath)} ${quote(join(root, 'dist', 'bin', 'cxo.js'))} merge-driver %O %A %B`;
 }
 
 function blobText(root: string, commit: string, file: string): string | undefined {

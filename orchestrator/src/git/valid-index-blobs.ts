@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCHEMA_HASH, VERSION } from '../generated/version.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
-import { gitDirOf } from './git-dir.js';
+import { requireGitDir } from './git-dir.js';
 
 /**
  * The task index blobs a status write-back has already checked, by git object id. A blob id names
@@ -15,7 +15,7 @@ const HEADER = `cxo-valid-index-blobs ${VERSION} ${SCHEMA_HASH}`;
 const KEEP = 64;
 
 function fileOf(root: string): string {
-  return join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator', 'valid-index-blobs');
+  return join(requireGitDir(root), 'codex-orchestrator', 'valid-index-blobs');
 }
 
 function read(root: string): string[] {

@@ -1,3 +1,4 @@
+import { escapeTerminal, escapeTerminalBlock } from '../util/terminal-text.js';
 import type { GuardReport, Violation } from './types.js';
 
 /** GitHub shows at most 10 annotations of each type per step; the rest go to the summary table. */
@@ -12,8 +13,15 @@ export async function reportToGitHub(report: GuardReport, reportPath: string): P
   const core = await import('@actions/core');
   const annotate = (severity: 'error' | 'warning', list: Violation[]) => {
     for (const v of list.slice(0, ANNOTATIONS_PER_TYPE)) {
-      const properties = { title: v.rule, file: v.file, startLine: v.line, startColumn: v.column };
-      const message = v.hint ? `${v.message}\n${v.hint}` : v.message;
+      const properties = {
+        title: v.rule,
+        file: escapeTerminal(v.file),
+        startLine: v.line,
+        startColumn: v.column,
+      };
+      // @actions/core escapes the workflow-command syntax (%, CR, LF, and : , in properties);
+      // control characters from a spec would still reach the log viewer, which renders ANSI
+      const message = escapeTerminalBlock(v.hint ? `${v.message}\n${v.hint}` : v.message);
       if (severity === 'error') core.error(message, properties);
       else core.warning(message, properties);
     }
@@ -49,8 +57,8 @@ export async function reportToGitHub(report: GuardReport, reportPath: string): P
       ...report.violations.map((v) => [
         v.severity,
         v.rule,
-        v.line ? `${v.file}:${v.line}:${v.column ?? 1}` : v.file,
-        v.message,
+        escapeHtml(v.line ? `${v.file}:${v.line}:${v.column ?? 1}` : v.file),
+        escapeHtml(v.message),
       ]),
     ]);
     const hidden =
@@ -68,7 +76,7 @@ export async function reportToGitHub(report: GuardReport, reportPath: string): P
   if (!report.passed) core.setFailed(`spec guard failed: ${report.counts.errors} error(s)`);
 }
 
-/** Summary table cells are HTML: a message quoting `<T>` or `&` must not become markup. */
+/** Summary text is HTML: a message quoting `<T>` or `&` must not become markup, nor send control characters. */
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escapeTerminal(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

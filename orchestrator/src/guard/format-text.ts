@@ -1,14 +1,16 @@
 import { formatDiagnostic } from '../repo/diagnostics.js';
 import type { GuardReport, Violation } from './types.js';
 
+/** How the caller colours a part of the text (the CLI's Output.paint; identity without colours). */
+export type Paint = (style: 'bold' | 'red' | 'yellow' | 'green', text: string) => string;
+
 /** People's view: violations grouped by file, each with its rule id and fix, then a verdict. */
-export function formatGuardText(report: GuardReport, color: boolean): string {
-  const paint = (code: string, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+export function formatGuardText(report: GuardReport, paint: Paint = (_, text) => text): string {
   const byFile = new Map<string, Violation[]>();
   for (const v of report.violations) byFile.set(v.file, [...(byFile.get(v.file) ?? []), v]);
   const lines: string[] = [];
   for (const [file, violations] of byFile) {
-    lines.push(paint('1', file));
+    lines.push(paint('bold', file));
     for (const v of violations) {
       // a rule's own finding kinds (e.g. approval/signer-mismatch) show; parse errors show as structure
       const code = v.code === v.rule || v.rule === 'structure' ? v.rule : `${v.rule}/${v.code}`;
@@ -16,7 +18,7 @@ export function formatGuardText(report: GuardReport, color: boolean): string {
         .split('\n')
         .map((l) => `  ${l}`)
         .join('\n');
-      lines.push(paint(v.severity === 'error' ? '31' : '33', text));
+      lines.push(paint(v.severity === 'error' ? 'red' : 'yellow', text));
     }
     lines.push('');
   }
@@ -29,19 +31,19 @@ export function formatGuardText(report: GuardReport, color: boolean): string {
   if (report.override) {
     lines.push(
       paint(
-        '33',
+        'yellow',
         `guard overridden by ${report.override.by} (${report.override.source}): ${report.override.reason}`,
       ),
       paint(
-        '33',
+        'yellow',
         `${report.override.violations} violation(s) let through; recorded in .runs/guard/overrides.jsonl`,
       ),
     );
   }
   lines.push(
     report.passed
-      ? paint('32', `spec guard passed: ${summary}`)
-      : paint('31', `spec guard failed: ${summary}`),
+      ? paint('green', `spec guard passed: ${summary}`)
+      : paint('red', `spec guard failed: ${summary}`),
   );
   return lines.join('\n');
 }

@@ -238,9 +238,3 @@ export const REVIEW_CHECKLIST_PATH = '.github/cxo-review-checklist.md';
 
 /** The `.gitattributes` line that routes the task index through `cxo merge-driver`. */
 export const GITATTRIBUTES_LINE = 'codex.tasks.json merge=codex-tasks';
-
-/** The repository git config `cxo init` sets so git can run the merge driver. */
-export const MERGE_DRIVER_CONFIG: Record<string, string> = {
-  'merge.codex-tasks.name': 'codex-orchestrator task index',
-  'merge.codex-tasks.driver': 'npx --no-install cxo merge-driver %O %A %B',
-};

@@ -13,7 +13,7 @@
  */
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gitDirOf } from '../git/git-dir.js';
+import { requireGitDir } from '../git/git-dir.js';
 
 export interface LedgerEntry {
   task: string;
@@ -25,7 +25,7 @@ export interface LedgerEntry {
 }
 
 export function ledgerPath(root: string): string {
-  return join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator', 'dispatched.ndjson');
+  return join(requireGitDir(root), 'codex-orchestrator', 'dispatched.ndjson');
 }
 
 export class DispatchLedger {

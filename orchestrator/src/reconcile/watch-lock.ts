@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { gitDirOf } from '../git/git-dir.js';
+import { requireGitDir } from '../git/git-dir.js';
 import { isAlive } from '../runs/run-index.js';
 
 export interface LockInfo {
@@ -49,7 +49,7 @@ export const WATCH_STALE_MS = 60_000;
 const SETTLE_MS = 50;
 
 export function watchLockPath(root: string): string {
-  return join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator', 'watch.lock');
+  return join(requireGitDir(root), 'codex-orchestrator', 'watch.lock');
 }
 
 /**

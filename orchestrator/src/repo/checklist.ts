@@ -1,3 +1,4 @@
+import { controlCharacterWarning } from './control-characters.js';
 import type { Diagnostic } from './diagnostics.js';
 import { diagnosticAt, LineIndex, type SourceText } from './source-text.js';
 
@@ -100,6 +101,19 @@ export function parseChecklist(source: SourceText): { checklist: Checklist; diag
         ),
       );
     }
+    diagnostics.push(
+      ...controlCharacterWarning(`checklist item ${item.number}`, item.text, (message, hint, offset) =>
+        diagnosticAt(
+          index,
+          source.file,
+          index.offsetOfLine(lineNo) + raw.lastIndexOf(item.text) + offset,
+          'warning',
+          'control-characters',
+          message,
+          hint,
+        ),
+      ),
+    );
     items.push(item);
     open.push(item);
   });

@@ -1,3 +1,5 @@
+import { escapeTerminal } from '../util/terminal-text.js';
+
 /** A finding about a file a person edits: where it is, what is wrong, and how to fix it. */
 export type Severity = 'error' | 'warning';
 
@@ -59,9 +61,11 @@ export function formatDiagnostic(d: Diagnostic): string {
   const lines = [`${where}: ${d.severity}[${d.code}]: ${d.message}`];
   if (d.sourceLine !== undefined && d.line !== undefined) {
     const gutter = String(d.line);
-    lines.push(`  ${gutter} | ${d.sourceLine}`);
-    const caretAt = Math.max(0, (d.column ?? 1) - 1);
-    lines.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.min(caretAt, d.sourceLine.length))}^`);
+    // the quoted line is the file's text: its control characters are shown, not sent to the terminal
+    const quoted = escapeTerminal(d.sourceLine);
+    lines.push(`  ${gutter} | ${quoted}`);
+    const caretAt = escapeTerminal(d.sourceLine.slice(0, Math.max(0, (d.column ?? 1) - 1))).length;
+    lines.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.min(caretAt, quoted.length))}^`);
   }
   if (d.hint) lines.push(`  hint: ${d.hint}`);
   return lines.join('\n');

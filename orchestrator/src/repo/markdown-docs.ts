@@ -1,4 +1,5 @@
 import { validatePrd, validateSpec } from '../generated/validators.js';
+import { controlCharacterWarning } from './control-characters.js';
 import { type Diagnostic, diagnostic } from './diagnostics.js';
 import { type FrontMatterDocument, parseFrontMatter } from './front-matter.js';
 import { validateWithSchema } from './schema-validation.js';
@@ -43,7 +44,9 @@ export function parseSpec(source: SourceText): { spec?: SpecDoc; diagnostics: Di
   const doc = parsed.doc;
   const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validateSpec, doc.data, doc.locate)];
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  return { spec: { file: source.file, fields: doc.data as unknown as SpecFields, doc }, diagnostics };
+  const fields = doc.data as unknown as SpecFields;
+  diagnostics.push(...titleWarning('spec title', fields.title, doc));
+  return { spec: { file: source.file, fields, doc }, diagnostics };
 }
 
 /** Parses a PRD: front matter is optional; when present it is validated. */
@@ -71,8 +74,17 @@ export function parsePrd(source: SourceText): { prd?: PrdDoc; diagnostics: Diagn
   const doc = parsed.doc;
   const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validatePrd, doc.data, doc.locate)];
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  const fields = doc.data as unknown as PrdFields;
+  diagnostics.push(...titleWarning('PRD title', fields.title, doc));
   return {
-    prd: { file: source.file, fields: doc.data as unknown as PrdFields, doc, body: doc.body },
+    prd: { file: source.file, fields, doc, body: doc.body },
     diagnostics,
   };
+}
+
+function titleWarning(what: string, title: unknown, doc: FrontMatterDocument): Diagnostic[] {
+  if (typeof title !== 'string') return [];
+  return controlCharacterWarning(what, title, (message, hint) =>
+    doc.locate(['title'], 'warning', 'control-characters', message, hint),
+  );
 }

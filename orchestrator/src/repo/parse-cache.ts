@@ -69,7 +69,7 @@ export class ParseCache<T> {
 }
 
 // bump the last part whenever the shape of a cached entry changes
-const SALT = `${VERSION}:${SCHEMA_HASH}:3`;
+const SALT = `${VERSION}:${SCHEMA_HASH}:4`;
 
 /**
  * Where a repository's caches live: $CXO_CACHE_DIR, else inside its .git directory (never

@@ -10,15 +10,22 @@ import { parseTaskIndex, type TaskIndex } from './task-index.js';
 
 /** Finding and reading the repository's files. Nothing here loads YAML, so read commands stay fast. */
 
-/** The nearest directory at or above `start` holding the task index, config, or .git. */
+/**
+ * The repository a command acts on: the nearest directory at or above `start` with a `.git`
+ * (a directory, or the file of a linked worktree or submodule). That is the boundary: task files
+ * in a directory above it are another project's and never count. Outside any repository, the
+ * nearest directory holding the task index or the config (a plain folder the read commands can
+ * still show; what needs git refuses it, see `requireGitDir`), else `start` itself.
+ */
 export function findRepoRoot(start: string): string {
-  let dir = resolve(start);
-  let gitRoot: string | undefined;
-  for (;;) {
-    if (existsSync(join(dir, 'codex.tasks.json')) || existsSync(join(dir, CONFIG_FILE))) return dir;
-    if (!gitRoot && existsSync(join(dir, '.git'))) gitRoot = dir;
+  const from = resolve(start);
+  let plain: string | undefined;
+  for (let dir = from; ;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (!plain && (existsSync(join(dir, 'codex.tasks.json')) || existsSync(join(dir, CONFIG_FILE))))
+      plain = dir;
     const up = dirname(dir);
-    if (up === dir) return gitRoot ?? resolve(start);
+    if (up === dir) return plain ?? from;
     dir = up;
   }
 }

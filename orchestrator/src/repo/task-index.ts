@@ -1,5 +1,6 @@
 import { validateTaskIndex } from '../generated/validators.js';
 import { findCycles } from '../plan/graph.js';
+import { controlCharacterWarning } from './control-characters.js';
 import type { Diagnostic } from './diagnostics.js';
 import { JsonDocument, type JsonPath, parseJson } from './json-document.js';
 import { ParseCache } from './parse-cache.js';
@@ -155,6 +156,22 @@ function checkIndex(index: TaskIndex): Diagnostic[] {
             `${field} ${JSON.stringify(value)}: ${problem}`,
           ),
         );
+    }
+    for (const [field, block] of [
+      ['title', false],
+      ['description', true],
+    ] as const) {
+      const text = task[field];
+      if (text === undefined) continue;
+      found.push(
+        ...controlCharacterWarning(
+          `task "${task.id}": ${field}`,
+          text,
+          (message, hint) =>
+            doc.diagnosticAt(['tasks', i, field], 'warning', 'control-characters', message, hint),
+          { block },
+        ),
+      );
     }
     (task.paths ?? []).forEach((glob, k) => {
       const problem = repoPathProblem(glob);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OperationError } from '../errors.js';
-import { gitDirOf } from '../git/git-dir.js';
+import { requireGitDir } from '../git/git-dir.js';
 import { git } from '../git/git.js';
 import { branchExists } from '../git/worktree.js';
 import type { Config } from '../repo/config.js';
@@ -52,7 +52,7 @@ export function mergeRunBranch(root: string, task: Task, manifest: RunManifest, 
     allowFail: true,
   });
   if (merged.status !== 0) {
-    if (existsSync(join(gitDirOf(root) ?? join(root, '.git'), 'MERGE_HEAD'))) {
+    if (existsSync(join(requireGitDir(root), 'MERGE_HEAD'))) {
       git(root, ['merge', '--abort'], { allowFail: true });
     }
     throw new OperationError(

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { gitDirOf } from '../git/git-dir.js';
+import { requireGitDir } from '../git/git-dir.js';
 
 /** How often a live run refreshes its heartbeat. */
 export const HEARTBEAT_MS = 2000;
@@ -34,7 +34,7 @@ export function worktreeDirOf(root: string, runId: string, env: NodeJS.ProcessEn
   const base =
     env.CXO_WORKTREES_DIR ||
     join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codex-orchestrator', 'worktrees');
-  const gitDir = gitDirOf(root) ?? join(root, '.git');
+  const gitDir = requireGitDir(root);
   const common = existsSync(gitDir) ? realpathSync(gitDir) : resolve(gitDir);
   const key = `${basename(root)}-${createHash('sha256').update(common).digest('hex').slice(0, 12)}`;
   return join(base, key, runId);
@@ -48,5 +48,5 @@ export function displayPath(path: string): string {
 
 /** The output of a `cxo run --detach` process. */
 export function detachedLogOf(root: string, runId: string): string {
-  return join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator', 'logs', `${runId}.log`);
+  return join(requireGitDir(root), 'codex-orchestrator', 'logs', `${runId}.log`);
 }

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CxoError } from '../errors.js';
-import { gitDirOf } from '../git/git-dir.js';
+import { requireGitDir } from '../git/git-dir.js';
 import { commitTaskStatus } from '../git/status-commit.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import type { Config } from '../repo/config.js';
@@ -95,7 +95,7 @@ function writeWorkingCopy(root: string, file: string, manifest: RunManifest, sta
 }
 
 function logWriteBack(root: string, manifest: RunManifest, outcome: WriteBackOutcome): void {
-  const dir = join(gitDirOf(root) ?? join(root, '.git'), 'codex-orchestrator');
+  const dir = join(requireGitDir(root), 'codex-orchestrator');
   mkdirSync(dir, { recursive: true });
   const line = { at: new Date().toISOString(), task: manifest.task.id, run: manifest.run.id, ...outcome };
   appendFileSync(join(dir, 'write-back.ndjson'), `${JSON.stringify(line)}\n`);

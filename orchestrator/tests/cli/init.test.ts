@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cxo, gitIn, makeRepo, read } from '../helpers/temp-repo.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { CLI, cxo, gitIn, makeRepo, read } from '../helpers/temp-repo.js';
 
 describe('cxo init', () => {
   it('scaffolds files that validate, with an approved spec whose approval digest matches', () => {
@@ -32,8 +33,9 @@ describe('cxo init', () => {
     expect(r.stdout).toMatch(/created\s+git config merge\.codex-tasks/);
     expect(read(dir, '.gitattributes')).toBe('codex.tasks.json merge=codex-tasks\n');
     expect(gitIn(dir, 'config', 'merge.codex-tasks.name').trim()).toBe('codex-orchestrator task index');
+    // this very cxo by absolute path: it starts however cxo was installed (here, a checkout)
     expect(gitIn(dir, 'config', 'merge.codex-tasks.driver').trim()).toBe(
-      'npx --no-install cxo merge-driver %O %A %B',
+      `'${process.execPath}' '${CLI}' merge-driver %O %A %B`,
     );
     const again = cxo(dir, ['init', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ created: [], mergeDriver: 'already registered' });
@@ -51,13 +53,16 @@ describe('cxo init', () => {
   });
 
   it('is idempotent, never overwrites, and says what it skipped', () => {
-    const dir = makeRepo({
-      'AGENTS.md': '# Agents\n\nOur own rules.\n',
-      'specs/0001-example-greeting.md': 'mine\n',
-      '.github/workflows/spec-guard.yml': 'name: ours\n',
-    });
+    const dir = makeRepo(
+      {
+        'AGENTS.md': '# Agents\n\nOur own rules.\n',
+        'specs/0001-example-greeting.md': 'mine\n',
+        '.github/workflows/spec-guard.yml': 'name: ours\n',
+      },
+      { git: true },
+    );
     const first = cxo(dir, ['init']);
-    expect(first.stdout).toMatch(/skipped\s+git config merge\.codex-tasks .*\(not a git repository/);
+    expect(first.stdout).toMatch(/created\s+git config merge\.codex-tasks /);
     expect(first.stdout).toMatch(/skipped\s+specs\/0001-example-greeting\.md \(already exists\)/);
     expect(first.stdout).toMatch(/created\s+AGENTS\.md \(section appended\)/);
     expect(read(dir, 'specs/0001-example-greeting.md')).toBe('mine\n');
@@ -70,14 +75,24 @@ describe('cxo init', () => {
       read(dir, f),
     );
     const second = cxo(dir, ['init', '--json']);
-    expect(JSON.parse(second.stdout).created).toEqual([]);
+    expect(JSON.parse(second.stdout)).toMatchObject({ created: [], mergeDriver: 'already registered' });
     expect(
       ['codex.tasks.json', 'AGENTS.md', 'codex.config.yaml', '.gitattributes'].map((f) => read(dir, f)),
     ).toEqual(snapshot);
   });
 
+  it('outside a git repository: exit 2 naming the directory, and nothing written, no .git made', () => {
+    const dir = makeRepo({ 'README.md': 'hello\n' });
+    const r = cxo(dir, ['init']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cxo: ${dir} is not in a git repository`);
+    expect(r.stderr).toMatch(/hint: run `git init` there first/);
+    expect(readdirSync(dir)).toEqual(['README.md']);
+    expect(existsSync(`${dir}/.git`)).toBe(false);
+  });
+
   it('the scaffolded config parses and its values take effect', () => {
-    const dir = makeRepo({});
+    const dir = makeRepo({}, { git: true });
     cxo(dir, ['init']);
     const config = join(dir, 'codex.config.yaml');
     writeFileSync(

@@ -2,10 +2,10 @@ import { NotFoundError } from '../../errors.js';
 import { findRun } from '../../runs/run-index.js';
 import { stopRun } from '../../runs/stop-run.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 
 const cancel: CommandHandler = async ({ cwd, args, options, out }) => {
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const entry = findRun(root, args.run!);
   if (!entry) throw new NotFoundError(`no run "${args.run}" under .runs/`, 'list runs with `cxo runs list`');
   if (entry.manifest.result.status !== 'running') {

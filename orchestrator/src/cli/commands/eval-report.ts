@@ -12,7 +12,7 @@ const evalReport: CommandHandler = async ({ cwd, args, options, out }) => {
   if (typeof options.compare === 'string')
     report.comparison = compareWith(report, readReport(root, cwd, options.compare), root);
   if (options.json) out.json(report);
-  else out.stdout.write(renderMarkdown(report));
+  else out.write(renderMarkdown(report));
   return evalExitCode(report);
 };
 export default evalReport;

@@ -21,7 +21,7 @@ const guard: CommandHandler = async ({ cwd, options, out }) => {
   });
   if (format === 'json') out.json(report);
   else if (format === 'github') await reportToGitHub(report, writeGuardReport(report, process.env));
-  else out.line(formatGuardText(report, out.color));
+  else out.line(formatGuardText(report, (style, text) => out.paint(style, text)));
   return report.passed ? ExitCode.Ok : ExitCode.Failure;
 };
 export default guard;

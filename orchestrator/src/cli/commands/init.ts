@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { git } from '../../git/git.js';
+import { type Registration, registerMergeDriver } from '../../git/merge-driver-config.js';
 import { personName } from '../../git/person.js';
 import {
   AGENTS_SECTION_START,
   agentsSection,
   GITATTRIBUTES_LINE,
   GUARD_WORKFLOW_PATH,
-  MERGE_DRIVER_CONFIG,
   REVIEW_CHECKLIST_PATH,
   REVIEW_WORKFLOW_PATH,
   reviewWorkflow,
@@ -16,10 +15,10 @@ import {
 import { VERSION } from '../../generated/version.js';
 import { FileExistsError, writeFileAtomic } from '../../repo/atomic-write.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 
 const init: CommandHandler = async ({ cwd, options, out }) => {
-  const { root } = await openRepo(cwd);
+  const { root } = await openGitRepo(cwd);
   const files = scaffoldFiles({
     today: new Date().toISOString().slice(0, 10),
     author: personName(root) ?? 'owner',
@@ -67,19 +66,16 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
   }
   const mergeDriver = registerMergeDriver(root);
   if (mergeDriver === 'registered') created.push(MERGE_DRIVER_ITEM);
-  else if (mergeDriver === 'already registered') skipped.push(MERGE_DRIVER_ITEM);
+  else if (mergeDriver === 're-registered')
+    created.push(`${MERGE_DRIVER_ITEM}, replacing one that could not start`);
+  else skipped.push(MERGE_DRIVER_ITEM);
   if (options.json) {
     out.json({ root, created, skipped, mergeDriver });
     return 0;
   }
   for (const f of created) out.line(`created  ${f}`);
   for (const f of skipped)
-    out.line(`skipped  ${f} (${f === MERGE_DRIVER_ITEM ? 'already registered' : 'already exists'})`);
-  if (mergeDriver === 'not a git repository') {
-    out.line(
-      `skipped  ${MERGE_DRIVER_ITEM} (not a git repository; run \`cxo init\` again after \`git init\`)`,
-    );
-  }
+    out.line(`skipped  ${f} (${f === MERGE_DRIVER_ITEM ? WHY_SKIPPED[mergeDriver] : 'already exists'})`);
   if (created.includes(GUARD_WORKFLOW_PATH)) {
     out.line(
       `\n${GUARD_WORKFLOW_PATH} runs \`cxo guard\` on pull requests once you push it (docs/guard.md, "GitHub")`,
@@ -104,24 +100,11 @@ export default init;
 
 const MERGE_DRIVER_ITEM = 'git config merge.codex-tasks (merge driver for codex.tasks.json)';
 
-/** Sets the repository's git config for `cxo merge-driver`; only what differs is written. */
-function registerMergeDriver(root: string): 'registered' | 'already registered' | 'not a git repository' {
-  try {
-    if (git(root, ['rev-parse', '--is-inside-work-tree'], { allowFail: true }).status !== 0)
-      return 'not a git repository';
-    let changed = false;
-    for (const [key, value] of Object.entries(MERGE_DRIVER_CONFIG)) {
-      const current = git(root, ['config', '--local', '--get', key], { allowFail: true }).stdout.trim();
-      if (current === value) continue;
-      git(root, ['config', '--local', key, value]);
-      changed = true;
-    }
-    return changed ? 'registered' : 'already registered';
-  } catch {
-    // no git on PATH
-    return 'not a git repository';
-  }
-}
+const WHY_SKIPPED: Partial<Record<Registration, string>> = {
+  'already registered': 'already registered',
+  'kept: not ours':
+    "a command that is not cxo's is registered: kept; `cxo validate` says whether it can start",
+};
 
 function testCommand(root: string): string {
   if (existsSync(join(root, 'package.json'))) return 'npm test';

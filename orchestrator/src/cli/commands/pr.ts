@@ -3,11 +3,11 @@ import { publishRun } from '../../github/publish-run.js';
 import { loadTaskIndex } from '../../repo/repo-files.js';
 import { resolveRunTarget } from '../../review/resolve-run.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 
 /** `cxo pr TARGET`: the run's branch pushed and its pull request opened or updated on GitHub. */
 const pr: CommandHandler = async ({ cwd, args, options, out }) => {
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const { index } = loadTaskIndex(root, config, 'full');
   const { dir, manifest } = resolveRunTarget(root, index, args.target!);
   const gh = connectGitHub(root, config, process.env);

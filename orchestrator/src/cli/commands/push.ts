@@ -1,11 +1,11 @@
 import { pushWithLease } from '../../git/push.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 import { pushLine } from '../push-after.js';
 
 /** `cxo push`: fetch, rebase onto what others pushed, push with a lease; retried with backoff. */
 const push: CommandHandler = async ({ cwd, options, out }) => {
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const remote = (options.remote as string | undefined) ?? config.gitops.remote;
   const result = await pushWithLease({
     root,

@@ -2,12 +2,12 @@ import { CxoError, ExitCode, NotFoundError } from '../../errors.js';
 import { resumeRun } from '../../runs/pipeline.js';
 import { findRun } from '../../runs/run-index.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 import { abortOnSignals, progressPrinter } from '../run-progress.js';
 import { dieWithParentPipe } from '../../runs/parent-pipe.js';
 
 const resume: CommandHandler = async ({ cwd, args, options, out }) => {
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const entry = findRun(root, args.run!);
   if (!entry) throw new NotFoundError(`no run "${args.run}" under .runs/`, 'list runs with `cxo runs list`');
   if (entry.manifest.result.status !== 'running') {

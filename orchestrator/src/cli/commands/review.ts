@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { type Decision, signOff, type SignOffResult } from '../../review/sign-off.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 import { pushIfAsked } from '../push-after.js';
 
 /** `cxo review TARGET --approve|--request-changes`: a reviewer's sign-off on a run. */
@@ -17,7 +17,7 @@ const review: CommandHandler = async (ctx) => {
       'say what to change: the next run gets it in its prompt',
     );
   }
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const result = await signOff({
     root,
     config,
@@ -47,7 +47,7 @@ async function fromGitHub({ cwd, args, options, out }: Parameters<CommandHandler
     throw new UsageError(
       `--from-github needs a pull request number, not "${String(options['from-github'])}"`,
     );
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const { signOffFromGitHub } = await import('../../review/from-github.js');
   const outcome = await signOffFromGitHub({
     root,

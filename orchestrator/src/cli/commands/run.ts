@@ -7,14 +7,14 @@ import { type ProgressEvent, startRun } from '../../runs/pipeline.js';
 import { detachedLogOf, newRunId, runDirOf } from '../../runs/run-layout.js';
 import { MANIFEST } from '../../runs/run-recorder.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 import { pushIfAsked } from '../push-after.js';
 import { listrProgress } from '../run-listr.js';
 import { abortOnSignals, progressPrinter, writeBackLine } from '../run-progress.js';
 import { dieWithParentPipe } from '../../runs/parent-pipe.js';
 
 const run: CommandHandler = async ({ cwd, args, options, out }) => {
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const roleFlags = parseRoleFlags((options.role as string[] | undefined) ?? []);
   const taskId = args.task!;
   if (options.detach) return detach(root, taskId, options, out);

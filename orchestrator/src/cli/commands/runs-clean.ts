@@ -1,10 +1,10 @@
 import { cleanRuns } from '../../runs/clean-runs.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 
 /** `cxo runs clean [--dry-run]`: tidy up after runs that are over; live runs are never touched. */
 const runsClean: CommandHandler = async ({ cwd, options, out }) => {
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const dryRun = Boolean(options['dry-run']);
   const report = await cleanRuns(root, config, { dryRun });
   const code = report.problems.length ? 1 : 0;

@@ -4,6 +4,7 @@ import { findRun } from '../../runs/run-index.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
 import type { Output } from '../output.js';
+import { escapeTerminal } from '../../util/terminal-text.js';
 
 const runsShow: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root } = await openRepo(cwd);
@@ -17,11 +18,11 @@ export default runsShow;
 
 /** A run as a person reads it: result, steps, the commands the orchestrator ran, the diff. */
 export function printRun(out: Output, { manifest: m, dir, stalled }: RunEntry): void {
-  out.line(`${out.bold(m.run.id)}  task ${m.task.id}: ${m.task.title}`);
+  out.line(`${out.bold(m.run.id)}  task ${m.task.id}: ${escapeTerminal(m.task.title)}`);
   out.line(
     `  result:   ${stalled ? 'stalled (its process is gone: `cxo resume`)' : m.result.status}${m.result.reason ? ` (${m.result.reason})` : ''}`,
   );
-  if (m.result.error) out.line(`  error:    ${m.result.error.message}`);
+  if (m.result.error) out.line(`  error:    ${escapeTerminal(m.result.error.message)}`);
   out.line(
     `  branch:   ${m.run.branch} from ${m.trigger.baseCommit.slice(0, 12)}${m.run.forced ? `, forced: ${m.run.forced}` : ''}`,
   );
@@ -29,7 +30,7 @@ export function printRun(out: Output, { manifest: m, dir, stalled }: RunEntry): 
   for (const s of m.steps) {
     const time = s.durationMs !== null ? ` ${s.durationMs} ms` : '';
     out.line(
-      `    ${s.role.padEnd(9)} ${s.status.padEnd(9)} ${s.adapter}${time}${s.summary ? `: ${s.summary}` : ''}`,
+      `    ${s.role.padEnd(9)} ${s.status.padEnd(9)} ${s.adapter}${time}${s.summary ? `: ${escapeTerminal(s.summary)}` : ''}`,
     );
   }
   if (m.commands.length) {

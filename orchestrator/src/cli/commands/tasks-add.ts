@@ -7,6 +7,7 @@ import { PRIORITIES, type Priority, type Task } from '../../repo/task-types.js';
 import { writeTaskIndex } from '../../repo/write-index.js';
 import type { CommandHandler } from '../command-table.js';
 import { openTaskIndex } from '../open-repo.js';
+import { escapeTerminal } from '../../util/terminal-text.js';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
@@ -63,7 +64,9 @@ const tasksAdd: CommandHandler = async ({ cwd, options, out }) => {
     commit = commitFiles(root, [index.file], `cxo(${task.id}): add task\n\nTask-Id: ${task.id}`);
   if (options.json) out.json({ task, commit: commit ?? null });
   else
-    out.line(`added ${out.bold(task.id)}: ${task.title}${commit ? ` (commit ${commit.slice(0, 12)})` : ''}`);
+    out.line(
+      `added ${out.bold(task.id)}: ${escapeTerminal(task.title)}${commit ? ` (commit ${commit.slice(0, 12)})` : ''}`,
+    );
   return 0;
 };
 export default tasksAdd;

@@ -3,6 +3,7 @@ import { isReady, unfinishedDependencies } from '../../plan/next-task.js';
 import { PHASES, type Phase, phaseOf, priorityOf } from '../../repo/task-types.js';
 import type { CommandHandler } from '../command-table.js';
 import { openTaskIndex } from '../open-repo.js';
+import { escapeTerminal } from '../../util/terminal-text.js';
 
 const tasksList: CommandHandler = async ({ cwd, options, out }) => {
   const phases = (options.phase as string[] | undefined) ?? [];
@@ -36,7 +37,7 @@ const tasksList: CommandHandler = async ({ cwd, options, out }) => {
     const waiting = unfinishedDependencies(index, t);
     const deps = waiting.length > 0 && phaseOf(t) !== 'done' ? `  (waits for ${waiting.join(', ')})` : '';
     rows.push(
-      `${t.id.padEnd(idWidth)}  ${phaseOf(t).padEnd(17)}  ${priorityOf(t).padEnd(8)}  ${t.title}${deps}`,
+      `${t.id.padEnd(idWidth)}  ${phaseOf(t).padEnd(17)}  ${priorityOf(t).padEnd(8)}  ${escapeTerminal(t.title)}${deps}`,
     );
   }
   out.line(rows.join('\n'));

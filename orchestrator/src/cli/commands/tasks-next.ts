@@ -6,6 +6,7 @@ import type { SpecDoc } from '../../repo/markdown-docs.js';
 import { phaseOf, priorityOf, type Task } from '../../repo/task-types.js';
 import type { CommandHandler } from '../command-table.js';
 import { openTaskIndex } from '../open-repo.js';
+import { escapeTerminal } from '../../util/terminal-text.js';
 
 const tasksNext: CommandHandler = async ({ cwd, options, out }) => {
   const { root, config, index } = await openTaskIndex(cwd, 'fast');
@@ -42,7 +43,7 @@ const tasksNext: CommandHandler = async ({ cwd, options, out }) => {
     }
     return 0;
   }
-  out.line(`${out.bold(task.id)}  ${task.title}`);
+  out.line(`${out.bold(task.id)}  ${escapeTerminal(task.title)}`);
   out.line(`  priority ${priorityOf(task)}, phase ${phaseOf(task)}${task.spec ? `, spec ${task.spec}` : ''}`);
   for (const b of blocked.slice(0, 3))
     out.line(out.dim(`  skipped ${b.task.id}: ${b.gate.reasons.map((r) => r.reason).join(', ')}`));

@@ -4,6 +4,7 @@ import { loadSpec } from '../../repo/load-repo.js';
 import { phaseOf, priorityOf } from '../../repo/task-types.js';
 import type { CommandHandler } from '../command-table.js';
 import { openTaskIndex } from '../open-repo.js';
+import { escapeTerminal } from '../../util/terminal-text.js';
 
 const tasksShow: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config, index } = await openTaskIndex(cwd, 'fast');
@@ -27,7 +28,7 @@ const tasksShow: CommandHandler = async ({ cwd, args, options, out }) => {
     return 0;
   }
   const lines = [
-    `${out.bold(task.id)}  ${task.title}`,
+    `${out.bold(task.id)}  ${escapeTerminal(task.title)}`,
     `  phase:      ${phaseOf(task)}${task.status?.reason ? ` (${task.status.reason}${task.status.message ? `: ${task.status.message}` : ''})` : ''}`,
     `  priority:   ${priorityOf(task)}`,
   ];

@@ -1,5 +1,6 @@
 import { ExitCode, InvalidRepoError } from '../../errors.js';
-import type { Diagnostic } from '../../repo/diagnostics.js';
+import { mergeDriverDiagnostics } from '../../git/merge-driver-config.js';
+import { type Diagnostic, sortDiagnostics } from '../../repo/diagnostics.js';
 import { loadRepo } from '../../repo/load-repo.js';
 import { findRepoRoot } from '../../repo/repo-files.js';
 import type { CommandHandler } from '../command-table.js';
@@ -24,6 +25,8 @@ const validate: CommandHandler = async ({ cwd, options, out }) => {
     if (!(e instanceof InvalidRepoError)) throw e;
     diagnostics = e.diagnostics;
   }
+  // a repository that routes its task index through the merge driver needs one that starts
+  diagnostics = sortDiagnostics([...diagnostics, ...mergeDriverDiagnostics(root)]);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   const failed = errors > 0 || (options.strict === true && warnings > 0);

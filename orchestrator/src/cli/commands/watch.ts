@@ -4,10 +4,11 @@ import { type ReconcileEvent, type ReconcileSummary, reconcileOnce } from '../..
 import type { WatcherEvent } from '../../reconcile/watcher.js';
 import { acquireWatchLock, WATCH_HEARTBEAT_MS } from '../../reconcile/watch-lock.js';
 import type { CommandHandler } from '../command-table.js';
-import { openRepo } from '../open-repo.js';
+import { openGitRepo } from '../open-repo.js';
 import type { Output } from '../output.js';
 import { abortOnSignals, writeBackLine } from '../run-progress.js';
 import { parseConcurrency } from './plan.js';
+import { escapeTerminal } from '../../util/terminal-text.js';
 
 /**
  * `cxo watch`: the long-running watcher (reconcile/watcher.ts), or with `--once` one reconcile
@@ -15,7 +16,7 @@ import { parseConcurrency } from './plan.js';
  */
 const watch: CommandHandler = async ({ cwd, options, out }) => {
   const pullSeconds = parsePull(options.pull);
-  const { root, config } = await openRepo(cwd);
+  const { root, config } = await openGitRepo(cwd);
   const json = Boolean(options.json);
   if (!options.once) {
     const concurrency =
@@ -265,7 +266,7 @@ function runEventLine(
     case 'step':
       return event.status === 'running'
         ? undefined
-        : `${p} ${event.role} ${event.status}${event.summary ? `: ${event.summary}` : ''}`;
+        : `${p} ${event.role} ${event.status}${event.summary ? `: ${escapeTerminal(event.summary)}` : ''}`;
     case 'command':
       return `${p} $ ${event.command}  -> exit ${event.exitCode ?? 'none'} in ${Math.round(event.durationMs)} ms`;
     case 'write-back':

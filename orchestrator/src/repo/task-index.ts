@@ -61,8 +61,13 @@ export function parseTaskIndex(
   mode: 'full' | 'fast' = 'full',
   cache?: ParseCache<Diagnostic[]>,
 ): { index?: TaskIndex; diagnostics: Diagnostic[] } {
-  const key = cache?.enabled ? ParseCache.key(source.file, source.text) : '';
-  const known = cache?.get(key);
+  const key = cache?.enabled ? ParseCache.key(source.file, source.text, mode) : '';
+  // a full check answers for a fast one too, never the other way round
+  const known =
+    cache?.get(key) ??
+    (mode === 'fast' && cache?.enabled
+      ? cache.get(ParseCache.key(source.file, source.text, 'full'))
+      : undefined);
   if (known) {
     // these exact bytes were checked before and had no errors: skip schema and graph checks
     const doc = new JsonDocument(source, JSON.parse(source.text));

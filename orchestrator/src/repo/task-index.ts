@@ -3,6 +3,7 @@ import { findCycles } from '../plan/graph.js';
 import type { Diagnostic } from './diagnostics.js';
 import { JsonDocument, type JsonPath, parseJson } from './json-document.js';
 import { ParseCache } from './parse-cache.js';
+import { refNameProblem } from './ref-name.js';
 import { repoPathProblem } from './repo-paths.js';
 import { validateWithSchema } from './schema-validation.js';
 import type { SourceText } from './source-text.js';
@@ -112,6 +113,17 @@ function checkIndex(index: TaskIndex): Diagnostic[] {
   const { doc, tasks } = index;
   const firstAt = new Map<string, number>();
   tasks.forEach((task, i) => {
+    const refProblem = refNameProblem(task.id);
+    if (refProblem)
+      found.push(
+        doc.diagnosticAt(
+          ['tasks', i, 'id'],
+          'error',
+          'invalid-id',
+          `task id ${JSON.stringify(task.id)} ${refProblem}; run branches are named codex/<task id>/<run>`,
+          'rename the task (and the dependsOn entries that name it)',
+        ),
+      );
     const first = firstAt.get(task.id);
     if (first !== undefined) {
       found.push(

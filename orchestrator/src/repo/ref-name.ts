@@ -7,7 +7,6 @@
 export function refNameProblem(name: string): string | undefined {
   if (name === '') return 'is empty';
   if (name.startsWith('-')) return 'starts with "-"';
-  // eslint-disable-next-line no-control-regex
   const bad = /[\x00-\x20\x7f~^:?*[\\]/.exec(name);
   if (bad) return `contains ${JSON.stringify(bad[0])}, which git does not allow in a branch name`;
   if (name.includes('..')) return 'contains "..", which git does not allow in a branch name';

@@ -12,9 +12,9 @@ import { PROJECT_ROOT } from './temp-repo.js';
  */
 export const FUZZ_SEED = 20261202;
 /** In-process runs per property: cheap, the parsers are pure. */
-export const IN_PROCESS_RUNS = 150;
+export const IN_PROCESS_RUNS = 100;
 /** Runs through the built CLI per file family: each costs a process start. */
-export const CLI_RUNS = 4;
+export const CLI_RUNS = 3;
 
 export function fuzzOptions(numRuns = IN_PROCESS_RUNS): fc.Parameters<unknown> {
   return { seed: FUZZ_SEED, numRuns };
@@ -89,7 +89,7 @@ export function mutated(samples: readonly string[]): fc.Arbitrary<string> {
 /** Random text, mutated samples, and documents nested past the limit. */
 export function parserInput(samples: readonly string[]): fc.Arbitrary<string> {
   const deep = fc
-    .tuple(fc.integer({ min: 250, max: 3000 }), fc.constantFrom('[', '{"a":', '- ', '{a: '), fc.boolean())
+    .tuple(fc.integer({ min: 250, max: 1200 }), fc.constantFrom('[', '{"a":', '- ', '{a: '), fc.boolean())
     .map(([depth, open, closed]) => {
       const close = open === '[' ? ']' : open.startsWith('{') ? '}' : '';
       return open.repeat(depth) + (closed ? `1${close.repeat(depth)}` : '');

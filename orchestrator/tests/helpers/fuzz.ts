@@ -74,6 +74,7 @@ const PIECES = [
   '[[[[[[[[[[[[[[[[',
   '{"a":{"a":{"a":',
   '- - - - - - - -',
+  ALIAS_BOMB,
 ];
 
 /** A sample text with up to eight random edits: insert a piece, delete a range, or duplicate a slice. */

@@ -23509,13 +23509,13 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
+    function isCollection2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case MAP:
@@ -23524,7 +23524,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    function isNode(node) {
+    function isNode2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case ALIAS:
@@ -23535,7 +23535,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar2(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -23544,12 +23544,12 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
-    exports.isCollection = isCollection;
+    exports.isAlias = isAlias2;
+    exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
     exports.isMap = isMap2;
-    exports.isNode = isNode;
-    exports.isPair = isPair2;
+    exports.isNode = isNode2;
+    exports.isPair = isPair3;
     exports.isScalar = isScalar2;
     exports.isSeq = isSeq2;
   }
@@ -29094,7 +29094,7 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
+    var isCollection2 = (token) => !!token && "items" in token;
     var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
@@ -29178,7 +29178,7 @@ var require_cst = __commonJS({
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
+    exports.isCollection = isCollection2;
     exports.isScalar = isScalar2;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
@@ -30828,6 +30828,143 @@ var require_dist = __commonJS({
   }
 });
 
+// dist/repo/nesting-limit.js
+function jsonNestingOverflow(text, max = MAX_NESTING_DEPTH) {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      let end = text.indexOf('"', i + 1);
+      for (; ; ) {
+        if (end === -1)
+          return void 0;
+        let backslashes = 0;
+        while (text.charCodeAt(end - 1 - backslashes) === 92)
+          backslashes++;
+        if (backslashes % 2 === 0)
+          break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end;
+    } else if (c === 123 || c === 91) {
+      if (++depth > max)
+        return i;
+    } else if (c === 125 || c === 93)
+      depth--;
+  }
+  return void 0;
+}
+function nestingDiagnostic(index, file, offset) {
+  return diagnosticAt(index, file, offset, "error", "nesting-too-deep", `objects and arrays nest deeper than ${MAX_NESTING_DEPTH} levels here`, "no codex-orchestrator file needs this depth; flatten the value");
+}
+var MAX_NESTING_DEPTH;
+var init_nesting_limit = __esm({
+  "dist/repo/nesting-limit.js"() {
+    "use strict";
+    init_source_text();
+    MAX_NESTING_DEPTH = 256;
+  }
+});
+
+// dist/repo/yaml-parse.js
+function parseYaml(text) {
+  return (0, import_yaml.parseDocument)(text, YAML_OPTIONS);
+}
+function yamlData(doc) {
+  const walked = walk(doc);
+  if (walked.problem)
+    return { problem: walked.problem };
+  try {
+    return { data: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
+  } catch (e) {
+    if (!(e instanceof ReferenceError) || !/alias count/.test(e.message))
+      throw e;
+    return {
+      problem: {
+        offset: walked.firstAlias ?? 0,
+        code: "yaml-alias",
+        message: `aliases expand to more than ${MAX_YAML_ALIASES} nodes: refused as a possible resource exhaustion ("billion laughs") attack`,
+        hint: "write the values out, or use fewer nested aliases"
+      }
+    };
+  }
+}
+function walk(doc) {
+  const anchors = /* @__PURE__ */ new Map();
+  const open2 = /* @__PURE__ */ new Set();
+  const stack = [{ node: doc.contents, depth: 0 }];
+  let firstAlias;
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if ("leave" in item) {
+      open2.delete(item.leave);
+      continue;
+    }
+    const { node, depth } = item;
+    if ((0, import_yaml.isAlias)(node)) {
+      const target = anchors.get(node.source);
+      const offset = node.range?.[0] ?? 0;
+      firstAlias ??= offset;
+      if (!target)
+        return {
+          problem: {
+            offset,
+            code: "yaml-alias",
+            message: `alias *${node.source} has no anchor &${node.source} before it`,
+            hint: "an anchor must be defined earlier in the document than its aliases"
+          }
+        };
+      if (open2.has(target))
+        return {
+          problem: {
+            offset,
+            code: "yaml-alias",
+            message: `alias *${node.source} is inside the value it refers to, so it never ends`
+          }
+        };
+      continue;
+    }
+    if (!(0, import_yaml.isNode)(node))
+      continue;
+    if (node.anchor)
+      anchors.set(node.anchor, node);
+    if (!(0, import_yaml.isCollection)(node))
+      continue;
+    if (depth === MAX_NESTING_DEPTH)
+      return {
+        problem: {
+          offset: node.range?.[0] ?? 0,
+          code: "nesting-too-deep",
+          message: `mappings and lists nest deeper than ${MAX_NESTING_DEPTH} levels here`,
+          hint: "no codex-orchestrator file needs this depth; flatten the value"
+        }
+      };
+    if (node.anchor) {
+      open2.add(node);
+      stack.push({ leave: node });
+    }
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const child2 = node.items[i];
+      if ((0, import_yaml.isPair)(child2)) {
+        stack.push({ node: child2.value, depth: depth + 1 });
+        stack.push({ node: child2.key, depth: depth + 1 });
+      } else
+        stack.push({ node: child2, depth: depth + 1 });
+    }
+  }
+  return { firstAlias };
+}
+var import_yaml, YAML_OPTIONS, MAX_YAML_ALIASES;
+var init_yaml_parse = __esm({
+  "dist/repo/yaml-parse.js"() {
+    "use strict";
+    import_yaml = __toESM(require_dist(), 1);
+    init_nesting_limit();
+    YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, version: "1.2", logLevel: "error" };
+    MAX_YAML_ALIASES = 100;
+  }
+});
+
 // dist/repo/front-matter.js
 function findFrontMatter(text) {
   const open2 = OPEN.exec(text);
@@ -30847,12 +30984,12 @@ function nodeAt(doc, path6) {
   let node = doc.contents;
   let pair;
   for (const key of path6) {
-    if ((0, import_yaml.isMap)(node)) {
-      pair = node.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && p.key.value === key);
+    if ((0, import_yaml2.isMap)(node)) {
+      pair = node.items.find((p) => (0, import_yaml2.isPair)(p) && (0, import_yaml2.isScalar)(p.key) && p.key.value === key);
       if (!pair)
         return void 0;
       node = pair.value;
-    } else if ((0, import_yaml.isSeq)(node) && typeof key === "number") {
+    } else if ((0, import_yaml2.isSeq)(node) && typeof key === "number") {
       node = node.items[key];
       pair = void 0;
       if (node === void 0)
@@ -30879,7 +31016,7 @@ function parseFrontMatter(source) {
 function parseYamlBlock(source, block) {
   const index = new LineIndex(source.text);
   const yamlText = source.text.slice(block.yamlStart, block.yamlEnd);
-  const yaml = (0, import_yaml.parseDocument)(yamlText, YAML_OPTIONS);
+  const yaml = parseYaml(yamlText);
   const diagnostics = [];
   for (const e of yaml.errors) {
     diagnostics.push(diagnosticAt(index, source.file, block.yamlStart + e.pos[0], "error", yamlErrorCode(e.code), yamlMessage(e.code, e.message), yamlHint(e.code)));
@@ -30889,7 +31026,13 @@ function parseYamlBlock(source, block) {
   }
   if (diagnostics.some((d) => d.severity === "error"))
     return { diagnostics };
-  const data = yaml.contents === null ? {} : yaml.toJS();
+  const converted = yaml.contents === null ? { data: {} } : yamlData(yaml);
+  if (converted.problem) {
+    const { offset, code, message, hint } = converted.problem;
+    diagnostics.push(diagnosticAt(index, source.file, block.yamlStart + offset, "error", code, message, hint));
+    return { diagnostics };
+  }
+  const data = converted.data;
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     diagnostics.push(diagnosticAt(index, source.file, block.yamlStart, "error", "yaml-syntax", "expected a mapping of fields (key: value)"));
     return { diagnostics };
@@ -30897,6 +31040,8 @@ function parseYamlBlock(source, block) {
   return { doc: new FrontMatterDocument(source, block, data), diagnostics };
 }
 function yamlErrorCode(code) {
+  if (code === "RESOURCE_EXHAUSTION")
+    return "nesting-too-deep";
   return code === "DUPLICATE_KEY" ? "duplicate-key" : "yaml-syntax";
 }
 function yamlMessage(code, message) {
@@ -30907,6 +31052,8 @@ function yamlMessage(code, message) {
       return "tab used for indentation: YAML allows only spaces";
     case "BAD_INDENT":
       return `bad indentation: ${firstLine(message)}`;
+    case "RESOURCE_EXHAUSTION":
+      return `mappings and lists nest deeper than ${MAX_NESTING_DEPTH} levels`;
     default:
       return `YAML syntax error: ${firstLine(message)}`;
   }
@@ -30921,13 +31068,14 @@ function yamlHint(code) {
 function firstLine(message) {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
-var import_yaml, YAML_OPTIONS, OPEN, CLOSE, FrontMatterDocument;
+var import_yaml2, OPEN, CLOSE, FrontMatterDocument;
 var init_front_matter = __esm({
   "dist/repo/front-matter.js"() {
     "use strict";
-    import_yaml = __toESM(require_dist(), 1);
+    import_yaml2 = __toESM(require_dist(), 1);
+    init_nesting_limit();
     init_source_text();
-    YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, version: "1.2" };
+    init_yaml_parse();
     OPEN = /^---[ \t]*\r?\n/;
     CLOSE = /^(---|\.\.\.)[ \t]*(\r?\n|$)/gm;
     FrontMatterDocument = class {
@@ -30943,7 +31091,7 @@ var init_front_matter = __esm({
         this.index = new LineIndex(source.text);
       }
       get yaml() {
-        this.tree ??= (0, import_yaml.parseDocument)(this.yamlText, YAML_OPTIONS);
+        this.tree ??= parseYaml(this.yamlText);
         return this.tree;
       }
       get body() {
@@ -37165,6 +37313,16 @@ var init_schema_validation = __esm({
   }
 });
 
+// dist/repo/own-property.js
+function ownValue(obj, key) {
+  return obj !== null && typeof obj === "object" && Object.hasOwn(obj, key) ? obj[key] : void 0;
+}
+var init_own_property = __esm({
+  "dist/repo/own-property.js"() {
+    "use strict";
+  }
+});
+
 // dist/repo/config-parse.js
 var config_parse_exports = {};
 __export(config_parse_exports, {
@@ -37181,8 +37339,8 @@ function parseConfig(source) {
   const doc = parsed.doc;
   const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validateConfig, doc.data, doc.locate)];
   const data = doc.data;
-  const patterns = data.redaction?.patterns ?? [];
-  patterns.forEach((pattern, i) => {
+  const patterns = ownValue(ownValue(data, "redaction"), "patterns");
+  (Array.isArray(patterns) ? patterns : []).forEach((pattern, i) => {
     if (typeof pattern !== "string")
       return;
     try {
@@ -37199,10 +37357,8 @@ function mergeDeep(base, over) {
   if (over === void 0)
     return base;
   if (isPlainObject(base) && isPlainObject(over)) {
-    const out = { ...base };
-    for (const [k, v] of Object.entries(over))
-      out[k] = mergeDeep(base[k], v);
-    return out;
+    const merged = Object.entries(over).map(([k, v]) => [k, mergeDeep(ownValue(base, k), v)]);
+    return Object.fromEntries([...Object.entries(base), ...merged]);
   }
   return over;
 }
@@ -37214,6 +37370,7 @@ var init_config_parse = __esm({
     "use strict";
     init_validators();
     init_config();
+    init_own_property();
     init_front_matter();
     init_schema_validation();
   }
@@ -37808,17 +37965,15 @@ init_front_matter();
 
 // dist/repo/markdown-docs.js
 init_validators();
-init_diagnostics();
 init_front_matter();
 init_schema_validation();
+init_source_text();
 function parseSpec(source) {
   const parsed = parseFrontMatter(source);
   if (parsed.absent) {
     return {
       diagnostics: [
-        diagnostic("error", "front-matter", "mini-spec has no front matter", { file: source.file, line: 1, column: 1 }, {
-          hint: "start the file with a --- block holding id, title, status, owners, risk and last_review (`cxo spec new` writes one)"
-        })
+        diagnosticAt(new LineIndex(source.text), source.file, 0, "error", "front-matter", "mini-spec has no front matter", "start the file with a --- block holding id, title, status, owners, risk and last_review (`cxo spec new` writes one)")
       ]
     };
   }
@@ -37836,11 +37991,7 @@ function parsePrd(source) {
     return {
       prd: { file: source.file, body: source.text },
       diagnostics: [
-        diagnostic("warning", "front-matter", "PRD has no front matter; it loads, but has no id or title", {
-          file: source.file,
-          line: 1,
-          column: 1
-        }, { hint: "add a --- block with at least id and title" })
+        diagnosticAt(new LineIndex(source.text), source.file, 0, "warning", "front-matter", "PRD has no front matter; it loads, but has no id or title", "add a --- block with at least id and title")
       ]
     };
   }
@@ -37954,8 +38105,12 @@ var ParseCache = class _ParseCache {
     }
     return new _ParseCache(file, entries);
   }
-  static key(file, text) {
-    return `${file}\0${hash2("sha1", text, "base64url")}`;
+  /**
+   * `checks` names what the cached result was checked for (e.g. the index's `fast` or `full`
+   * parse): a result is never reused by a caller that needs more checks than it had.
+   */
+  static key(file, text, checks) {
+    return `${checks}\0${file}\0${hash2("sha1", text, "base64url")}`;
   }
   /** False for a cache opened without a directory: callers can skip computing keys. */
   get enabled() {
@@ -37986,7 +38141,7 @@ var ParseCache = class _ParseCache {
     }
   }
 };
-var SALT = `${VERSION}:${SCHEMA_HASH}:3`;
+var SALT = `${VERSION}:${SCHEMA_HASH}:4`;
 function cacheDirFor(root, env = process.env) {
   if (env.CXO_CACHE_DIR)
     return resolve3(env.CXO_CACHE_DIR, createHash("sha1").update(resolve3(root)).digest("hex").slice(0, 16));
@@ -39015,6 +39170,7 @@ function printParseErrorCode(code) {
 }
 
 // dist/repo/json-document.js
+init_nesting_limit();
 init_source_text();
 var JsonDocument = class {
   source;
@@ -39061,8 +39217,12 @@ function parseJson(source, options = { mode: "full" }) {
   } catch {
   }
   if (parsed) {
-    if (options.mode === "fast")
+    if (options.mode === "fast") {
+      const tooDeep2 = jsonNestingOverflow(source.text);
+      if (tooDeep2 !== void 0)
+        return { diagnostics: [nestingDiagnostic(new LineIndex(source.text), source.file, tooDeep2)] };
       return { doc: new JsonDocument(source, value), diagnostics: [] };
+    }
     const duplicates = duplicateKeys(new LineIndex(source.text), source);
     return duplicates.length > 0 ? { diagnostics: duplicates } : { doc: new JsonDocument(source, value), diagnostics: [] };
   }
@@ -39074,6 +39234,9 @@ function parseJson(source, options = { mode: "full" }) {
       ]
     };
   }
+  const tooDeep = jsonNestingOverflow(source.text);
+  if (tooDeep !== void 0)
+    return { diagnostics: [nestingDiagnostic(index, source.file, tooDeep)] };
   const errors = [];
   parseTree2(source.text, errors, { disallowComments: true, allowTrailingComma: false });
   const diagnostics = [];
@@ -39173,15 +39336,41 @@ function duplicateKeys(index, source) {
       }
       continue;
     }
-    if (c === 123)
-      open2.push(/* @__PURE__ */ new Map());
-    else if (c === 91)
-      open2.push(null);
-    else if (c === 125 || c === 93)
+    if (c === 123 || c === 91) {
+      if (open2.length === MAX_NESTING_DEPTH)
+        return [nestingDiagnostic(index, source.file, i)];
+      open2.push(c === 123 ? /* @__PURE__ */ new Map() : null);
+    } else if (c === 125 || c === 93)
       open2.pop();
     i++;
   }
   return found;
+}
+
+// dist/repo/ref-name.js
+function refNameProblem(name) {
+  if (name === "")
+    return "is empty";
+  if (name.startsWith("-"))
+    return 'starts with "-"';
+  const bad = /[\x00-\x20\x7f~^:?*[\\]/.exec(name);
+  if (bad)
+    return `contains ${JSON.stringify(bad[0])}, which git does not allow in a branch name`;
+  if (name.includes(".."))
+    return 'contains "..", which git does not allow in a branch name';
+  if (name.includes("@{"))
+    return 'contains "@{", which git does not allow in a branch name';
+  if (name.startsWith("/") || name.endsWith("/") || name.includes("//"))
+    return 'has an empty path component ("/" at the start or end, or "//")';
+  if (name.endsWith("."))
+    return 'ends with ".", which git does not allow in a branch name';
+  for (const component of name.split("/")) {
+    if (component.startsWith("."))
+      return `has a part starting with "." (${JSON.stringify(component)})`;
+    if (component.endsWith(".lock"))
+      return `has a part ending with ".lock" (${JSON.stringify(component)})`;
+  }
+  return void 0;
 }
 
 // dist/repo/repo-paths.js
@@ -39301,8 +39490,8 @@ var TaskIndex = class {
   }
 };
 function parseTaskIndex(source, mode = "full", cache) {
-  const key = cache?.enabled ? ParseCache.key(source.file, source.text) : "";
-  const known = cache?.get(key);
+  const key = cache?.enabled ? ParseCache.key(source.file, source.text, mode) : "";
+  const known = cache?.get(key) ?? (mode === "fast" && cache?.enabled ? cache.get(ParseCache.key(source.file, source.text, "full")) : void 0);
   if (known) {
     const doc = new JsonDocument(source, JSON.parse(source.text));
     return { index: new TaskIndex(doc, doc.value), diagnostics: known };
@@ -39341,6 +39530,9 @@ function checkIndex(index) {
   const { doc, tasks } = index;
   const firstAt = /* @__PURE__ */ new Map();
   tasks.forEach((task, i) => {
+    const refProblem = refNameProblem(task.id);
+    if (refProblem)
+      found.push(doc.diagnosticAt(["tasks", i, "id"], "error", "invalid-id", `task id ${JSON.stringify(task.id)} ${refProblem}; run branches are named codex/<task id>/<run>`, "rename the task (and the dependsOn entries that name it)"));
     const first = firstAt.get(task.id);
     if (first !== void 0) {
       found.push(doc.diagnosticAt(["tasks", i, "id"], "error", "duplicate-id", `duplicate task id "${task.id}" (also task #${first + 1}, line ${doc.index.position(doc.offsetOf(["tasks", first, "id"])).line})`, "task ids must be unique; `cxo tasks add` generates ids that cannot collide"));
@@ -39455,7 +39647,7 @@ function listRepoEntries(root, globs) {
     const base = scan.isGlob ? scan.base : dirname6(glob);
     const isMatch = (0, import_picomatch2.default)(glob, { dot: false });
     const recursive = glob.includes("**");
-    const walk = (dir) => {
+    const walk2 = (dir) => {
       let entries;
       try {
         entries = readdirSync(join8(root, dir), { withFileTypes: true });
@@ -39466,12 +39658,12 @@ function listRepoEntries(root, globs) {
         const rel = dir && dir !== "." ? `${dir}/${entry.name}` : entry.name;
         if (entry.isDirectory()) {
           if (recursive && entry.name !== ".git" && entry.name !== "node_modules")
-            walk(rel);
+            walk2(rel);
         } else if (isMatch(rel))
           found.set(rel, { symlink: entry.isSymbolicLink() });
       }
     };
-    walk(base === "." ? "" : base);
+    walk2(base === "." ? "" : base);
   }
   return new Map([...found].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
 }
@@ -39524,7 +39716,7 @@ async function loadRepo(root, options = {}) {
       failed.add(file);
   };
   const asSpec = (s) => {
-    const key = specCache.enabled ? ParseCache.key(s.file, s.text) : "";
+    const key = specCache.enabled ? ParseCache.key(s.file, s.text, "spec") : "";
     const hit = specCache.get(key);
     if (hit?.block && hit.data) {
       const doc = new FrontMatterDocument(s, hit.block, hit.data);

@@ -224,10 +224,8 @@ function prepareIndex(
   }
   const duplicate = parseJson({ ...source, text: edit.beforeText }, { mode: 'full' }).diagnostics[0];
   if (duplicate) throw invalid(`has a problem in task ${taskId}: ${duplicate.message}`);
-  if (!validateTaskIndex({ version: 1, tasks: [edit.after] })) {
-    const first = validateTaskIndex.errors?.[0];
-    throw new Error(`refusing to commit an invalid status: ${first?.instancePath} ${first?.message}`);
-  }
+  const problem = editedTaskProblem(edit.after);
+  if (problem) throw new Error(`refusing to commit an invalid status: ${problem}`);
   const newBytes = Buffer.from(encodeSource(source!, edit.text), 'utf8');
   const newBlob = git(root, ['hash-object', '-w', '--stdin'], { input: newBytes }).stdout.trim();
   rememberValid(root, newBlob);
@@ -238,6 +236,17 @@ function prepareIndex(
     newBytes,
     newBlob,
   };
+}
+
+/**
+ * A schema error in a task after its status was replaced. Unknown fields (a person's, with any
+ * name) are warnings for `cxo validate`, not a reason to lose a run's status; the status block
+ * itself is rebuilt whole, so an unknown field there is gone already.
+ */
+function editedTaskProblem(task: Task): string | undefined {
+  if (validateTaskIndex({ version: 1, tasks: [task] })) return undefined;
+  const first = validateTaskIndex.errors?.find((e) => e.keyword !== 'additionalProperties');
+  return first && `${first.instancePath} ${first.message}`;
 }
 
 /**
@@ -451,7 +460,7 @@ function mergeWorkingCopy(
       if (theirs !== canonicalJson(oldStatus) && theirs !== canonicalJson(parentStatus(options, head))) {
         return { conflict: { field: 'status' } };
       }
-      if (!validateTaskIndex({ version: 1, tasks: [edit.after] })) return { conflict: { field: 'file' } };
+      if (editedTaskProblem(edit.after)) return { conflict: { field: 'file' } };
       next = Buffer.from(encodeSource(decoded.source, edit.text), 'utf8');
     }
     // the person may have saved meanwhile: only replace the bytes the merge was computed from

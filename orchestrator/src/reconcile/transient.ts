@@ -6,11 +6,12 @@
  *   retries and fallback model;
  * - `Timeout`: an agent ran out of `timeouts.step_seconds` (a slow or stuck endpoint). An acceptance
  *   or lint command that times out is `AcceptanceFailed` / `ReviewFailed`, which are not retried;
- * - `WorktreeFailed`: git could not add the run's worktree (a lock file, a full disk).
+ * - `WorktreeFailed`: git could not add the run's worktree (a lock file, a full disk). A branch
+ *   name git refuses is `InvalidBranchName` instead (runs/worktree-failure.ts): no retry fixes it.
  *
  * Everything else needs a person: the change was judged (`AcceptanceFailed`, `ReviewFailed`,
  * `SecretLeak`), the agent's output was unusable (`InvalidPlan`, `InvalidReview`), it hit a limit
- * the config sets (`MaxTurns`, `BudgetExceeded`), the setup is wrong (`AgentNotFound`, and
+ * the config sets (`MaxTurns`, `BudgetExceeded`), the setup is wrong (`AgentNotFound`, `InvalidBranchName`, and
  * `AdapterFailed`, which also covers a command or CLI that exits non-zero for its own reasons), or
  * someone decided (`Cancelled`; `Stalled` from `cxo runs clean`, after the pass's one resume;
  * `WorktreeLost`, whose worktree and branch someone removed).

@@ -1,6 +1,7 @@
 import { validateConfig } from '../generated/validators.js';
 import { type Config, defaultConfig } from './config.js';
 import type { Diagnostic } from './diagnostics.js';
+import { ownValue } from './own-property.js';
 import { parseYamlBlock } from './front-matter.js';
 import { validateWithSchema } from './schema-validation.js';
 import type { SourceText } from './source-text.js';
@@ -16,8 +17,8 @@ export function parseConfig(source: SourceText): { config?: Config; diagnostics:
   const doc = parsed.doc;
   const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validateConfig, doc.data, doc.locate)];
   const data = doc.data as Record<string, unknown>;
-  const patterns = ((data.redaction as { patterns?: unknown[] } | undefined)?.patterns ?? []) as unknown[];
-  patterns.forEach((pattern, i) => {
+  const patterns = ownValue(ownValue(data, 'redaction'), 'patterns');
+  (Array.isArray(patterns) ? patterns : []).forEach((pattern: unknown, i) => {
     if (typeof pattern !== 'string') return;
     try {
       new RegExp(pattern);
@@ -39,9 +40,9 @@ export function parseConfig(source: SourceText): { config?: Config; diagnostics:
 function mergeDeep(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
   if (isPlainObject(base) && isPlainObject(over)) {
-    const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = mergeDeep(base[k], v);
-    return out;
+    // entries, not assignment: a key named `__proto__` stays a plain (ignored) field
+    const merged = Object.entries(over).map(([k, v]) => [k, mergeDeep(ownValue(base, k), v)] as const);
+    return Object.fromEntries([...Object.entries(base), ...merged]);
   }
   return over;
 }

@@ -1,18 +1,10 @@
-import {
-  type Document,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Node,
-  type Pair,
-  parseDocument,
-  stringify,
-} from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, type Node, type Pair, stringify } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import type { JsonPath } from './json-document.js';
+import { MAX_NESTING_DEPTH } from './nesting-limit.js';
 import type { Locate } from './schema-validation.js';
 import { diagnosticAt, LineIndex, type SourceText } from './source-text.js';
+import { parseYaml, yamlData } from './yaml-parse.js';
 
 /**
  * Where the front matter of a markdown file sits. Offsets are into the text without BOM.
@@ -24,7 +16,6 @@ export interface FrontMatterBlock {
   bodyStart: number;
 }
 
-const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, version: '1.2' } as const;
 const OPEN = /^---[ \t]*\r?\n/;
 const CLOSE = /^(---|\.\.\.)[ \t]*(\r?\n|$)/gm;
 
@@ -56,7 +47,7 @@ export class FrontMatterDocument {
   }
 
   get yaml(): Document {
-    this.tree ??= parseDocument(this.yamlText, YAML_OPTIONS);
+    this.tree ??= parseYaml(this.yamlText);
     return this.tree;
   }
 
@@ -141,7 +132,7 @@ export function parseFrontMatter(source: SourceText): ParsedFrontMatter {
 export function parseYamlBlock(source: SourceText, block: FrontMatterBlock): ParsedFrontMatter {
   const index = new LineIndex(source.text);
   const yamlText = source.text.slice(block.yamlStart, block.yamlEnd);
-  const yaml = parseDocument(yamlText, YAML_OPTIONS);
+  const yaml = parseYaml(yamlText);
   const diagnostics: Diagnostic[] = [];
   for (const e of yaml.errors) {
     diagnostics.push(
@@ -162,7 +153,15 @@ export function parseYamlBlock(source: SourceText, block: FrontMatterBlock): Par
     );
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  const data = yaml.contents === null ? {} : yaml.toJS();
+  const converted = yaml.contents === null ? { data: {} } : yamlData(yaml);
+  if (converted.problem) {
+    const { offset, code, message, hint } = converted.problem;
+    diagnostics.push(
+      diagnosticAt(index, source.file, block.yamlStart + offset, 'error', code, message, hint),
+    );
+    return { diagnostics };
+  }
+  const data = converted.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     diagnostics.push(
       diagnosticAt(
@@ -180,6 +179,7 @@ export function parseYamlBlock(source: SourceText, block: FrontMatterBlock): Par
 }
 
 function yamlErrorCode(code: string): string {
+  if (code === 'RESOURCE_EXHAUSTION') return 'nesting-too-deep';
   return code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
 }
 
@@ -191,6 +191,9 @@ function yamlMessage(code: string, message: string): string {
       return 'tab used for indentation: YAML allows only spaces';
     case 'BAD_INDENT':
       return `bad indentation: ${firstLine(message)}`;
+    case 'RESOURCE_EXHAUSTION':
+      // the parser ran out of stack: far past MAX_NESTING_DEPTH
+      return `mappings and lists nest deeper than ${MAX_NESTING_DEPTH} levels`;
     default:
       return `YAML syntax error: ${firstLine(message)}`;
   }

@@ -1,5 +1,6 @@
 import { findNodeAtLocation, type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Diagnostic } from './diagnostics.js';
+import { jsonNestingOverflow, MAX_NESTING_DEPTH, nestingDiagnostic } from './nesting-limit.js';
 import { diagnosticAt, LineIndex, type SourceText } from './source-text.js';
 
 export type JsonPath = (string | number)[];
@@ -80,8 +81,13 @@ export function parseJson(
     // fall through to the positional parse, which says exactly where and why
   }
   if (parsed) {
-    if (options.mode === 'fast') return { doc: new JsonDocument(source, value), diagnostics: [] };
-    // valid JSON: a quick scan finds duplicate keys without building the (10x slower) tree
+    if (options.mode === 'fast') {
+      const tooDeep = jsonNestingOverflow(source.text);
+      if (tooDeep !== undefined)
+        return { diagnostics: [nestingDiagnostic(new LineIndex(source.text), source.file, tooDeep)] };
+      return { doc: new JsonDocument(source, value), diagnostics: [] };
+    }
+    // valid JSON: a quick scan finds duplicate keys (and too deep nesting) without building the (10x slower) tree
     const duplicates = duplicateKeys(new LineIndex(source.text), source);
     return duplicates.length > 0
       ? { diagnostics: duplicates }
@@ -102,6 +108,9 @@ export function parseJson(
       ],
     };
   }
+  // the positional parser recurses: a deeply nested text would overflow the stack
+  const tooDeep = jsonNestingOverflow(source.text);
+  if (tooDeep !== undefined) return { diagnostics: [nestingDiagnostic(index, source.file, tooDeep)] };
   const errors: ParseError[] = [];
   parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });
   const diagnostics: Diagnostic[] = [];
@@ -193,7 +202,8 @@ function syntaxMessage(code: ParseError['error'], near: string): string {
 }
 
 /**
- * Duplicate keys in text JSON.parse already accepted. A purpose-built scan: strings are skipped
+ * Duplicate keys in text JSON.parse already accepted; nesting past the limit ends the scan with
+ * that one finding. A purpose-built scan: strings are skipped
  * with indexOf, so it is several times faster than a tokenizer on a 10,000-task index.
  */
 function duplicateKeys(index: LineIndex, source: SourceText): Diagnostic[] {
@@ -239,9 +249,10 @@ function duplicateKeys(index: LineIndex, source: SourceText): Diagnostic[] {
       }
       continue;
     }
-    if (c === 0x7b /* { */) open.push(new Map());
-    else if (c === 0x5b /* [ */) open.push(null);
-    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) open.pop();
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (open.length === MAX_NESTING_DEPTH) return [nestingDiagnostic(index, source.file, i)];
+      open.push(c === 0x7b ? new Map() : null);
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) open.pop();
     i++;
   }
   return found;

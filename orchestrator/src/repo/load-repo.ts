@@ -102,7 +102,7 @@ export async function loadRepo(root: string, options: { cache?: boolean } = {}):
     else failed.add(file);
   };
   const asSpec = (s: SourceText) => {
-    const key = specCache.enabled ? ParseCache.key(s.file, s.text) : '';
+    const key = specCache.enabled ? ParseCache.key(s.file, s.text, 'spec') : '';
     const hit = specCache.get(key);
     // an entry of another shape (a cache written by a development build) is a miss, not a crash
     if (hit?.block && hit.data) {

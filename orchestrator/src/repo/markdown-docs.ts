@@ -1,9 +1,9 @@
 import { validatePrd, validateSpec } from '../generated/validators.js';
 import { controlCharacterWarning } from './control-characters.js';
-import { type Diagnostic, diagnostic } from './diagnostics.js';
+import type { Diagnostic } from './diagnostics.js';
 import { type FrontMatterDocument, parseFrontMatter } from './front-matter.js';
 import { validateWithSchema } from './schema-validation.js';
-import type { SourceText } from './source-text.js';
+import { diagnosticAt, LineIndex, type SourceText } from './source-text.js';
 import type { PrdFields, SpecFields } from './spec-types.js';
 
 export interface SpecDoc {
@@ -28,14 +28,14 @@ export function parseSpec(source: SourceText): { spec?: SpecDoc; diagnostics: Di
   if (parsed.absent) {
     return {
       diagnostics: [
-        diagnostic(
+        diagnosticAt(
+          new LineIndex(source.text),
+          source.file,
+          0,
           'error',
           'front-matter',
           'mini-spec has no front matter',
-          { file: source.file, line: 1, column: 1 },
-          {
-            hint: 'start the file with a --- block holding id, title, status, owners, risk and last_review (`cxo spec new` writes one)',
-          },
+          'start the file with a --- block holding id, title, status, owners, risk and last_review (`cxo spec new` writes one)',
         ),
       ],
     };
@@ -56,16 +56,14 @@ export function parsePrd(source: SourceText): { prd?: PrdDoc; diagnostics: Diagn
     return {
       prd: { file: source.file, body: source.text },
       diagnostics: [
-        diagnostic(
+        diagnosticAt(
+          new LineIndex(source.text),
+          source.file,
+          0,
           'warning',
           'front-matter',
           'PRD has no front matter; it loads, but has no id or title',
-          {
-            file: source.file,
-            line: 1,
-            column: 1,
-          },
-          { hint: 'add a --- block with at least id and title' },
+          'add a --- block with at least id and title',
         ),
       ],
     };

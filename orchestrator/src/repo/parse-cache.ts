@@ -8,8 +8,8 @@ import { writeFileAtomic } from './atomic-write.js';
 
 /**
  * A content-addressed cache of parse results, kept outside the tracked tree (in .git, or the
- * user's cache directory). An entry is found only for the same file path, the same bytes, the
- * same orchestrator version and the same schemas, so it can never answer for changed input.
+ * user's cache directory). An entry is found only for the same checks, file path, bytes,
+ * orchestrator version and schemas, so it can never answer for changed input or lesser checks.
  */
 export class ParseCache<T> {
   private readonly used = new Map<string, T>();
@@ -34,8 +34,12 @@ export class ParseCache<T> {
     return new ParseCache<T>(file, entries);
   }
 
-  static key(file: string, text: string): string {
-    return `${file}\0${hash('sha1', text, 'base64url')}`;
+  /**
+   * `checks` names what the cached result was checked for (e.g. the index's `fast` or `full`
+   * parse): a result is never reused by a caller that needs more checks than it had.
+   */
+  static key(file: string, text: string, checks: string): string {
+    return `${checks}\0${file}\0${hash('sha1', text, 'base64url')}`;
   }
 
   /** False for a cache opened without a directory: callers can skip computing keys. */

@@ -1,5 +1,6 @@
 import { applyEdits, type FormattingOptions, format, modify } from 'jsonc-parser';
 import type { JsonPath } from './json-document.js';
+import { ownValue } from './own-property.js';
 import type { TaskIndex } from './task-index.js';
 import { locateTask } from './task-locator.js';
 import type { Task, TaskStatus } from './task-types.js';
@@ -95,10 +96,10 @@ function editStatus(
   if (!current) return edit(text, [...taskPath, 'status'], status, formatting);
   let out = text;
   for (const key of Object.keys(current) as (keyof TaskStatus)[]) {
-    if (!(key in status)) out = edit(out, [...taskPath, 'status', key], undefined, formatting);
+    if (!Object.hasOwn(status, key)) out = edit(out, [...taskPath, 'status', key], undefined, formatting);
   }
   for (const [key, value] of Object.entries(status)) {
-    if (JSON.stringify(current[key as keyof TaskStatus]) !== JSON.stringify(value)) {
+    if (JSON.stringify(ownValue(current, key)) !== JSON.stringify(value)) {
       out = edit(out, [...taskPath, 'status', key], value, formatting);
     }
   }

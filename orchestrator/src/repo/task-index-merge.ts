@@ -7,6 +7,8 @@ import {
   parseTree,
 } from 'jsonc-parser';
 import type { JsonPath } from './json-document.js';
+import { jsonNestingOverflow } from './nesting-limit.js';
+import { ownValue as own } from './own-property.js';
 import { formattingOf } from './task-index-edit.js';
 
 /**
@@ -77,12 +79,12 @@ export function mergeTaskIndexes(base: string, ours: string, theirs: string): Me
   // top-level keys other than `tasks`: a plain three-way merge per key
   for (const key of unionKeys(baseData, oursData, theirsData)) {
     if (key === 'tasks') continue;
-    const choice = mergeValue(baseData[key], oursData[key], theirsData[key]);
-    if (choice === 'theirs') editor.set([key], theirsData[key]);
+    const choice = mergeValue(own(baseData, key), own(oursData, key), own(theirsData, key));
+    if (choice === 'theirs') editor.set([key], own(theirsData, key));
     else if (choice === 'conflict') {
       pending.push({
         conflict: { kind: 'field', field: key, message: `"${key}" changed differently on both sides` },
-        edits: [{ path: () => [key], value: theirsData[key] }],
+        edits: [{ path: () => [key], value: own(theirsData, key) }],
       });
     }
   }
@@ -101,12 +103,12 @@ export function mergeTaskIndexes(base: string, ours: string, theirs: string): Me
     for (const key of unionKeys(bt, ot, tt)) {
       if (key === 'id') continue;
       if (key === 'status') {
-        if (pickStatus(bt.status, ot.status, tt.status) === 'theirs')
-          editor.setStatus(i, ot.status as Obj | undefined, tt.status as Obj | undefined);
+        if (pickStatus(own(bt, 'status'), own(ot, 'status'), own(tt, 'status')) === 'theirs')
+          editor.setStatus(i, own(ot, 'status') as Obj | undefined, own(tt, 'status') as Obj | undefined);
         continue;
       }
-      const choice = mergeValue(bt[key], ot[key], tt[key]);
-      if (choice === 'theirs') editor.set(['tasks', i, key], tt[key]);
+      const choice = mergeValue(own(bt, key), own(ot, key), own(tt, key));
+      if (choice === 'theirs') editor.set(['tasks', i, key], own(tt, key));
       else if (choice === 'conflict') {
         const id = ot.id;
         pending.push({
@@ -116,7 +118,7 @@ export function mergeTaskIndexes(base: string, ours: string, theirs: string): Me
             field: key,
             message: `task "${id}": "${key}" changed differently on both sides`,
           },
-          edits: [{ path: (data) => taskPath(data, id, key), value: tt[key] }],
+          edits: [{ path: (data) => taskPath(data, id, key), value: own(tt, key) }],
         });
       }
     }
@@ -188,10 +190,10 @@ class Editor {
       return;
     }
     for (const key of Object.keys(current)) {
-      if (!(key in next)) this.set(['tasks', i, 'status', key], undefined);
+      if (!Object.hasOwn(next, key)) this.set(['tasks', i, 'status', key], undefined);
     }
     for (const [key, value] of Object.entries(next)) {
-      if (!equal(current[key], value)) this.set(['tasks', i, 'status', key], value);
+      if (!equal(own(current, key), value)) this.set(['tasks', i, 'status', key], value);
     }
   }
 
@@ -358,6 +360,8 @@ function taskPath(data: Obj, id: string, field?: string): JsonPath {
 }
 
 function parseIndex(text: string): (Obj & { tasks: Task[] }) | undefined {
+  // the edits below use jsonc-parser, which recurses: a too deeply nested side is not an index
+  if (jsonNestingOverflow(text) !== undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -394,7 +398,7 @@ function equal(a: Json, b: Json): boolean {
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
     if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => k in b && equal(a[k], b[k]));
+    return ka.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
   }
   return false;
 }

@@ -4,6 +4,7 @@ import { controlCharacterWarning } from './control-characters.js';
 import type { Diagnostic } from './diagnostics.js';
 import { JsonDocument, type JsonPath, parseJson } from './json-document.js';
 import { ParseCache } from './parse-cache.js';
+import { refNameProblem } from './ref-name.js';
 import { repoPathProblem } from './repo-paths.js';
 import { validateWithSchema } from './schema-validation.js';
 import type { SourceText } from './source-text.js';
@@ -62,8 +63,13 @@ export function parseTaskIndex(
   mode: 'full' | 'fast' = 'full',
   cache?: ParseCache<Diagnostic[]>,
 ): { index?: TaskIndex; diagnostics: Diagnostic[] } {
-  const key = cache?.enabled ? ParseCache.key(source.file, source.text) : '';
-  const known = cache?.get(key);
+  const key = cache?.enabled ? ParseCache.key(source.file, source.text, mode) : '';
+  // a full check answers for a fast one too, never the other way round
+  const known =
+    cache?.get(key) ??
+    (mode === 'fast' && cache?.enabled
+      ? cache.get(ParseCache.key(source.file, source.text, 'full'))
+      : undefined);
   if (known) {
     // these exact bytes were checked before and had no errors: skip schema and graph checks
     const doc = new JsonDocument(source, JSON.parse(source.text));
@@ -108,6 +114,17 @@ function checkIndex(index: TaskIndex): Diagnostic[] {
   const { doc, tasks } = index;
   const firstAt = new Map<string, number>();
   tasks.forEach((task, i) => {
+    const refProblem = refNameProblem(task.id);
+    if (refProblem)
+      found.push(
+        doc.diagnosticAt(
+          ['tasks', i, 'id'],
+          'error',
+          'invalid-id',
+          `task id ${JSON.stringify(task.id)} ${refProblem}; run branches are named codex/<task id>/<run>`,
+          'rename the task (and the dependsOn entries that name it)',
+        ),
+      );
     const first = firstAt.get(task.id);
     if (first !== undefined) {
       found.push(

@@ -29,6 +29,7 @@ import { RunRecorder } from './run-recorder.js';
 import { scrubEnv } from './scrubbed-env.js';
 import { type WriteBackOutcome, writeBackRunStatus } from './status-write-back.js';
 import { staticReview } from './static-review.js';
+import { worktreeFailure } from './worktree-failure.js';
 
 /** What a person (or the watcher) sees while a run goes. */
 export type ProgressEvent =
@@ -145,10 +146,8 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
   try {
     addWorktree(root, worktree, manifest.run.branch, baseCommit);
   } catch (e) {
-    const failed = finish(recorder, progress, 'failed', 'WorktreeFailed', {
-      code: 'WorktreeFailed',
-      message: (e as Error).message,
-    });
+    const { reason, error } = worktreeFailure(manifest.run.branch, e);
+    const failed = finish(recorder, progress, 'failed', reason, error);
     return writeBackResult(root, config, failed, redactor, progress);
   }
   recorder.event('worktree-added', { path: manifest.run.worktree, branch: manifest.run.branch });
@@ -242,10 +241,8 @@ function restoreWorktree(ctx: RunContext): RunManifest | undefined {
       git(root, ['worktree', 'add', '--quiet', worktree, manifest.run.branch]);
     else addWorktree(root, worktree, manifest.run.branch, manifest.trigger.baseCommit);
   } catch (e) {
-    return finish(recorder, ctx.progress, 'failed', 'WorktreeFailed', {
-      code: 'WorktreeFailed',
-      message: (e as Error).message,
-    });
+    const { reason, error } = worktreeFailure(manifest.run.branch, e);
+    return finish(recorder, ctx.progress, 'failed', reason, error);
   }
   return undefined;
 }

@@ -1,23 +1,8 @@
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BAD_INPUTS, goodSpec, task } from '../helpers/bad-inputs.js';
-import { cxo, indexJson, makeRepo, specText, VALID_SPEC } from '../helpers/temp-repo.js';
-
-/** Every file's bytes and mtime, to prove a failing command wrote nothing. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const p = rel ? `${rel}/${e.name}` : e.name;
-      if (e.name === '.git') continue;
-      if (e.isDirectory()) walk(p);
-      else out[p] = `${statSync(join(dir, p)).mtimeMs}:${readFileSync(join(dir, p)).toString('base64')}`;
-    }
-  };
-  walk('');
-  return out;
-}
+import { cxo, indexJson, makeRepo, snapshot, specText, VALID_SPEC } from '../helpers/temp-repo.js';
 
 function validateRepo(files: Record<string, string | Uint8Array>) {
   const dir = makeRepo(files);

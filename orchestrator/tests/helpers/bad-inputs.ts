@@ -1,5 +1,16 @@
 import { indexJson, specText, VALID_SPEC } from './temp-repo.js';
 
+/** YAML whose aliases expand to 9^6 nodes ("billion laughs"). */
+export const ALIAS_BOMB = [
+  'a: &a [x, x, x, x, x, x, x, x, x]',
+  ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`),
+  '',
+].join('\n');
+
+/** `depth` nested arrays as a task's field value, on one line; the bracket past the limit is at column 314. */
+export const deepIndex = (depth: number) =>
+  `{"version": 1, "tasks": [{"id": "a", "title": "A", "extra": ${'['.repeat(depth)}${']'.repeat(depth)}}]}\n`;
+
 /** Every bad input the repo-model issue lists, with the diagnostic `cxo validate` must give for it. */
 export const task = { id: 'a', title: 'A', spec: 'specs/0001-a.md' };
 export const goodSpec = specText(VALID_SPEC);
@@ -113,6 +124,59 @@ export const BAD_INPUTS: [name: string, files: Record<string, string | Uint8Arra
     },
     /error\[dangling-reference\]: task "a": tasks\/tasks-0001-x\.md has no item 3\.1/,
   ],
+  [
+    'JSON nested 5,000 levels deep',
+    { 'codex.tasks.json': deepIndex(5000) },
+    /codex\.tasks\.json:1:314: error\[nesting-too-deep\]: objects and arrays nest deeper than 256 levels/,
+  ],
+  [
+    'JSON nested 5,000 levels deep with a syntax error after it',
+    { 'codex.tasks.json': deepIndex(5000).replace(/\]\}\]\}\n$/, '') },
+    /codex\.tasks\.json:1:314: error\[nesting-too-deep\]/,
+  ],
+  [
+    'a YAML alias bomb in the config',
+    { 'codex.config.yaml': ALIAS_BOMB, 'codex.tasks.json': indexJson([]) },
+    /codex\.config\.yaml:2:\d+: error\[yaml-alias\]: aliases expand to more than 100 nodes/,
+  ],
+  [
+    'a YAML alias with no anchor in the config',
+    { 'codex.config.yaml': 'concurrency: *n\n', 'codex.tasks.json': indexJson([]) },
+    /codex\.config\.yaml:1:14: error\[yaml-alias\]: alias \*n has no anchor &n before it/,
+  ],
+  [
+    'a YAML alias inside its own anchor in the config',
+    { 'codex.config.yaml': 'guard: &g {x: *g}\n', 'codex.tasks.json': indexJson([]) },
+    /codex\.config\.yaml:1:15: error\[yaml-alias\]: alias \*g is inside the value it refers to/,
+  ],
+  [
+    'YAML nested 5,000 levels deep in the config',
+    {
+      'codex.config.yaml': `guard: ${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+      'codex.tasks.json': indexJson([]),
+    },
+    /codex\.config\.yaml:1:\d+: error\[nesting-too-deep\]/,
+  ],
+  [
+    'a YAML alias bomb in spec front matter',
+    { 'codex.tasks.json': indexJson([task]), 'specs/0001-a.md': `---\n${ALIAS_BOMB}---\n` },
+    /specs\/0001-a\.md:3:\d+: error\[yaml-alias\]: aliases expand/,
+  ],
+  [
+    'a YAML alias with no anchor in PRD front matter',
+    { 'codex.tasks.json': indexJson([]), 'tasks/0001-prd-x.md': '---\ntitle: *t\n---\n# PRD\n' },
+    /tasks\/0001-prd-x\.md:2:8: error\[yaml-alias\]: alias \*t has no anchor/,
+  ],
+  [
+    'a YAML alias bomb in PRD front matter',
+    { 'codex.tasks.json': indexJson([]), 'tasks/0001-prd-x.md': `---\n${ALIAS_BOMB}---\n# PRD\n` },
+    /tasks\/0001-prd-x\.md:3:\d+: error\[yaml-alias\]: aliases expand/,
+  ],
+  ...(['a..b', 'x.lock', 'trailing.'] as const).map((id): [string, Record<string, string>, RegExp] => [
+    `a task id git refuses as a branch name (${id})`,
+    { 'codex.tasks.json': indexJson([{ id, title: 'A' }]) },
+    /codex\.tasks\.json:5:13: error\[invalid-id\]: task id ".*" (contains "\.\."|has a part ending with "\.lock"|ends with "\.")/,
+  ]),
   [
     'a bad config',
     { 'codex.config.yaml': 'concurrency: lots\n', 'codex.tasks.json': indexJson([]) },

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,21 @@ export function writeFiles(dir: string, files: Record<string, string | Uint8Arra
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), content);
   }
+}
+
+/** Every file's bytes and mtime (outside .git), to prove a failing command wrote nothing. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.name === '.git') continue;
+      if (e.isDirectory()) walk(p);
+      else out[p] = `${statSync(join(dir, p)).mtimeMs}:${readFileSync(join(dir, p)).toString('base64')}`;
+    }
+  };
+  walk('');
+  return out;
 }
 
 export function read(dir: string, file: string): string {

@@ -100,3 +100,16 @@ describe('mergeTaskIndexes field placement', () => {
     expect(r.text).toBe(tabbed([withStatus(',\n\t\t\t"owner": "ada"'), tabTask('b', 'B')]));
   });
 });
+
+describe('mergeTaskIndexes with keys named like Object.prototype members', () => {
+  it('takes a field only one side added, whatever its name', () => {
+    for (const key of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      const base = tabbed([tabTask('a', 'A')]);
+      const ours = tabbed([tabTask('a', 'A', `,\n\t\t\t"${key}": "ours"`)]);
+      const theirs = tabbed([tabTask('a', 'A2')]);
+      const r = mergeTaskIndexes(base, ours, theirs);
+      expect(r.conflicts, key).toEqual([]);
+      expect(r.text, key).toBe(tabbed([tabTask('a', 'A2', `,\n\t\t\t"${key}": "ours"`)]));
+    }
+  });
+});

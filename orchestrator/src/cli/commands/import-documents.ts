@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { DocumentAccess } from '../../import/documents.js';
 import { RepoPathChecker } from '../../repo/repo-paths.js';
 
@@ -8,8 +8,8 @@ import { RepoPathChecker } from '../../repo/repo-paths.js';
  * `tasks/index.json` and names documents from the repository root, so a file inside a `tasks/`
  * folder is read from that folder's parent; any other file from its own folder.
  */
-export function sourceRootOf(file: string): string {
-  const dir = dirname(resolve(file));
+export function sourceRootOf(absolute: string): string {
+  const dir = dirname(absolute);
   return basename(dir) === 'tasks' ? dirname(dir) : dir;
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, InvalidRepoError, UsageError } from '../../errors.js';
 import { diffTexts } from '../../git/git.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../../import/index.js';
@@ -23,8 +23,9 @@ const importCommand: CommandHandler = async ({ cwd, args, options, out }) => {
   }
   const { root, config } = await openRepo(cwd);
   const file = args.file!;
-  // the file to import may live anywhere; it is only read
-  const read = readRepoText(cwd, file, config.limits.max_file_bytes);
+  // the file to import may live anywhere, given relative or absolute; it is only read
+  const absolute = resolve(cwd, file);
+  const read = readRepoText(dirname(absolute), basename(absolute), config.limits.max_file_bytes);
   if (read.missing) throw new UsageError(`${file} does not exist`);
   if (!read.source) throw new InvalidRepoError(`cannot read ${file}`, read.diagnostics, ExitCode.Failure);
 
@@ -40,7 +41,7 @@ const importCommand: CommandHandler = async ({ cwd, args, options, out }) => {
     file: refPath,
     text: read.source.text,
     index,
-    documents: fileDocuments(sourceRootOf(join(cwd, file)), root),
+    documents: fileDocuments(sourceRootOf(absolute), root),
     targets: {
       specs: folderOf(config.files.specs[0], 'specs'),
       prds: folderOf(config.files.prds[0], 'tasks'),

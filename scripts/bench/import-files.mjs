@@ -7,7 +7,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { paragraph, rng } from './model.mjs';
 
-const TAGS = ['master', 'feature-auth', 'feature-billing', 'refactor-core', 'perf', 'docs', 'mobile', 'infra', 'qa'];
+const TAGS = [
+  'master',
+  'feature-auth',
+  'feature-billing',
+  'refactor-core',
+  'perf',
+  'docs',
+  'mobile',
+  'infra',
+  'qa',
+];
 const STATUSES = [
   ['done', 5],
   ['pending', 4],
@@ -57,7 +67,11 @@ export function taskmasterFile({ total = 1096, seed = 1096 } = {}) {
     }
     out[tag] = {
       tasks,
-      metadata: { created: '2026-10-01T00:00:00.000Z', updated: '2026-10-02T00:00:00.000Z', description: `Tasks for ${tag} context` },
+      metadata: {
+        created: '2026-10-01T00:00:00.000Z',
+        updated: '2026-10-02T00:00:00.000Z',
+        description: `Tasks for ${tag} context`,
+      },
     };
   });
   return `${JSON.stringify(out, null, 2)}\n`;
@@ -73,7 +87,12 @@ export function coRepo(dir, { items = 1380, seed = 1700 } = {}) {
   const rows = [];
   const docs = {};
   for (let i = 1; i <= items; i++) {
-    const slug = `${String(i).padStart(4, '0')}-${paragraph(r, 1).split(' ').slice(0, 6).join('-').toLowerCase().replace(/[^a-z0-9-]/g, '')}`;
+    const slug = `${String(i).padStart(4, '0')}-${paragraph(r, 1)
+      .split(' ')
+      .slice(0, 6)
+      .join('-')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '')}`;
     const spec = `tasks/specs/${slug}.md`;
     const prd = `docs/PRD-${slug}.md`;
     const status = r.weighted([
@@ -98,12 +117,16 @@ export function coRepo(dir, { items = 1380, seed = 1700 } = {}) {
         agent_task: `.agent/task/${slug}.md`,
         docs: `docs/TECH_SPEC-${slug}.md`,
       },
-      evidence: Array.from({ length: r.int(1, 4) }, (_, k) => `.runs/${slug}/cli/2026-10-0${1 + k}T00-00-00Z/manifest.json`),
+      evidence: Array.from(
+        { length: r.int(1, 4) },
+        (_, k) => `.runs/${slug}/cli/2026-10-0${1 + k}T00-00-00Z/manifest.json`,
+      ),
       notes: paragraph(r, r.int(1, 3)),
       ...(status === 'done' ? { completed_at: '2026-10-15' } : {}),
     });
     // CO's own mini-specs have no front matter of ours; a few items name documents that are gone
-    if (!r.chance(0.05)) docs[spec] = `# Technical Spec — ${slug}\n\nlast_review: 2026-10-01\n\n${paragraph(r, 4)}\n`;
+    if (!r.chance(0.05))
+      docs[spec] = `# Technical Spec — ${slug}\n\nlast_review: 2026-10-01\n\n${paragraph(r, 4)}\n`;
     if (!r.chance(0.05)) docs[prd] = `# PRD — ${slug}\n\n## Summary\n\n${paragraph(r, 4)}\n`;
   }
   docs['tasks/index.json'] = `${JSON.stringify({ items: rows }, null, 2)}\n`;

@@ -31,7 +31,8 @@ export function measureImport({ cache, cli, env, runs, taskmasterBin, taskmaster
     for (let i = 0; i < runs; i++) {
       before?.();
       const r = runOnce(argv, { cwd: cwd ?? target, env, keepOutput: i === 0 });
-      if (i === 0 && r.exit !== 0) problem = `exit ${r.exit}: ${(r.stderr || r.stdout).trim().split('\n').pop()}`;
+      if (i === 0 && r.exit !== 0)
+        problem = `exit ${r.exit}: ${(r.stderr || r.stdout).trim().split('\n').pop()}`;
       seconds.push(r.seconds);
     }
     return { seconds: median(seconds), problem };
@@ -43,8 +44,18 @@ export function measureImport({ cache, cli, env, runs, taskmasterBin, taskmaster
   ];
 
   const files = [
-    { key: 'taskmaster', label: 'task-master tasks.json, 9 tags, 1,096 tasks', file: tmFile, format: 'taskmaster' },
-    { key: 'co', label: 'CO tasks/index.json, 1,380 items, ~2,600 documents', file: coFile, format: 'co-index' },
+    {
+      key: 'taskmaster',
+      label: 'task-master tasks.json, 9 tags, 1,096 tasks',
+      file: tmFile,
+      format: 'taskmaster',
+    },
+    {
+      key: 'co',
+      label: 'CO tasks/index.json, 1,380 items, ~2,600 documents',
+      file: coFile,
+      format: 'co-index',
+    },
   ];
   const rows = [];
   for (const f of files) {
@@ -61,9 +72,12 @@ export function measureImport({ cache, cli, env, runs, taskmasterBin, taskmaster
       floor: floor.seconds,
       dry: dry.seconds,
       write: write.seconds,
-      problem: dry.problem ?? write.problem ?? (validate.exit !== 0 ? `validate exit ${validate.exit}` : undefined),
+      problem:
+        dry.problem ?? write.problem ?? (validate.exit !== 0 ? `validate exit ${validate.exit}` : undefined),
     });
-    log(`import ${f.key}: dry ${dry.seconds.toFixed(3)} s, write ${write.seconds.toFixed(3)} s, floor ${floor.seconds.toFixed(3)} s`);
+    log(
+      `import ${f.key}: dry ${dry.seconds.toFixed(3)} s, write ${write.seconds.toFixed(3)} s, floor ${floor.seconds.toFixed(3)} s`,
+    );
   }
 
   // task-master reads its own file offline for `list` and `validate-dependencies` (the nearest to a dry run)
@@ -74,9 +88,10 @@ export function measureImport({ cache, cli, env, runs, taskmasterBin, taskmaster
     const cwd = join(base, 'tm');
     const list = time([taskmasterBin, 'list', '--with-subtasks'], { cwd });
     const deps = time([taskmasterBin, 'validate-dependencies'], { cwd });
-    peer = list.problem && deps.problem
-      ? { skipped: `task-master did not run offline: ${list.problem}` }
-      : { list: list.problem ? undefined : list.seconds, deps: deps.problem ? undefined : deps.seconds };
+    peer =
+      list.problem && deps.problem
+        ? { skipped: `task-master did not run offline: ${list.problem}` }
+        : { list: list.problem ? undefined : list.seconds, deps: deps.problem ? undefined : deps.seconds };
   }
   rmSync(target, { recursive: true, force: true });
   return { rows, peer, runs };

@@ -118,7 +118,12 @@ export function convertCoIndex(file: string, input: string, existingIds: Readonl
 }
 
 /** Sets `spec` or `prd` unless already set, keeping where the source names it. */
-function setDocument(task: TaskDraft, field: 'spec' | 'prd', path: string | undefined, node: Node | undefined): void {
+function setDocument(
+  task: TaskDraft,
+  field: 'spec' | 'prd',
+  path: string | undefined,
+  node: Node | undefined,
+): void {
   if (!path || task[field]) return;
   task[field] = path;
   task.at[field] = node?.offset;
@@ -169,7 +174,8 @@ function fillItem(r: Reporter, c: Converted): void {
   const relatesTo = repoPath(r, prop(node, 'relates_to'), what);
   if (path && kind === 'prd') setDocument(task, 'prd', path, prop(node, 'path'));
   else if (path) taskFile ??= path;
-  if (relatesTo && /(^|\/)specs\//.test(relatesTo)) setDocument(task, 'spec', relatesTo, prop(node, 'relates_to'));
+  if (relatesTo && /(^|\/)specs\//.test(relatesTo))
+    setDocument(task, 'spec', relatesTo, prop(node, 'relates_to'));
   else if (relatesTo && /prd/i.test(relatesTo.split('/').pop() ?? ''))
     setDocument(task, 'prd', relatesTo, prop(node, 'relates_to'));
   else if (relatesTo) taskFile ??= relatesTo;
@@ -233,7 +239,8 @@ function attachSpecs(r: Reporter, specsNode: Node | undefined, converted: Conver
       );
       continue;
     }
-    if (!owner.task.spec) setDocument(owner.task, 'spec', specPath, prop(paths, 'spec') ?? prop(spec, 'path'));
+    if (!owner.task.spec)
+      setDocument(owner.task, 'spec', specPath, prop(paths, 'spec') ?? prop(spec, 'path'));
     else if (owner.task.spec !== specPath) addUnique(owner.extraSpecs, specPath);
     const gateStatus = textOf(prop(prop(spec, 'gate'), 'status'));
     if (gateStatus && !APPROVED_GATE.has(normalizeStatus(gateStatus))) {

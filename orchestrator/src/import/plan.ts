@@ -7,7 +7,12 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from '../repo/diagnostics
 import { parseTaskIndex, type TaskIndex } from '../repo/task-index.js';
 import { appendTasks } from '../repo/task-index-edit.js';
 import type { Task } from '../repo/task-types.js';
-import { type DocumentAccess, type DocumentTargets, type PlannedDocument, resolveDocuments } from './documents.js';
+import {
+  type DocumentAccess,
+  type DocumentTargets,
+  type PlannedDocument,
+  resolveDocuments,
+} from './documents.js';
 import { convertImport } from './index.js';
 import type { ImportFormat } from './types.js';
 

@@ -136,7 +136,9 @@ export function appendTasks(index: TaskIndex, tasks: Task[]): string {
   let content = '';
   for (const task of tasks.slice(1)) {
     const raw = JSON.stringify(task);
-    const body = applyEdits(raw, format(raw, undefined, formatting)).split(eol).join(`${eol}${itemIndent}`);
+    const body = applyEdits(raw, format(raw, undefined, formatting))
+      .split(eol)
+      .join(`${eol}${itemIndent}`);
     content += `,${eol}${itemIndent}${body}`;
   }
   return placed.slice(0, slice.end) + content + placed.slice(slice.end);

@@ -49,7 +49,9 @@ describe('cxo import: one plan for the dry run and --write', () => {
       const write = cxo(dir, ['import', '--from', 'taskmaster', 'tm.json', '--write']);
       for (const r of [dry, write]) {
         expect(r.code, r.stderr).toBe(1);
-        expect(r.stderr).toContain('tm.json:4:51: error[cycle]: dependency cycle: tm-2 -> tm-1 -> tm-3 -> tm-2');
+        expect(r.stderr).toContain(
+          'tm.json:4:51: error[cycle]: dependency cycle: tm-2 -> tm-1 -> tm-3 -> tm-2',
+        );
         expect(r.stderr).toContain('{ "id": 2, "title": "Two", "dependencies": [1] },');
       }
       expect(write.stderr).toBe(dry.stderr);
@@ -155,15 +157,21 @@ describe('cxo import: every format validates in a fresh target repository', () =
     expect(dry.stderr).toContain(
       `${index}:45:17: warning[document-dropped]: task "co-20260501-linear-9c2d5e71-0a44-4f8b-8d3e-6b7a1c2f3e45": spec "tasks/specs/linear-9c2d5e71-0a44-4f8b-8d3e-6b7a1c2f3e45.md" is not in the source repository; reference dropped`,
     );
-    expect(dry.stderr).toMatch(/index\.json:98:\d+: warning\[document-dropped\]: .*which exists with other content/);
+    expect(dry.stderr).toMatch(
+      /index\.json:98:\d+: warning\[document-dropped\]: .*which exists with other content/,
+    );
 
     const write = cxo(target, ['import', '--from', 'co-index', index, '--write']);
     expect(write.code, write.stderr).toBe(0);
     expect(write.stderr).toBe(dry.stderr);
     const spec = read(target, 'specs/linear-4b1f0c2e-7d3a-4e55-9a61-2f0e8b7c9d10.md');
-    expect(spec).toMatch(/^---\nid: "linear-4b1f0c2e-7d3a-4e55-9a61-2f0e8b7c9d10"\ntitle: "Spark file search"\n/);
+    expect(spec).toMatch(
+      /^---\nid: "linear-4b1f0c2e-7d3a-4e55-9a61-2f0e8b7c9d10"\ntitle: "Spark file search"\n/,
+    );
     expect(spec).toContain('last_review: "2026-04-14"\n');
-    expect(spec.endsWith('---\n\n# Spark file search\n\nlast_review: 2026-04-14\n\nThe design.\n')).toBe(true);
+    expect(spec.endsWith('---\n\n# Spark file search\n\nlast_review: 2026-04-14\n\nThe design.\n')).toBe(
+      true,
+    );
     expect(read(target, 'tasks/0303-prd-orchestrator-autonomy.md')).toBe('# Ours\n');
     const tasks = JSON.parse(read(target, 'codex.tasks.json')).tasks;
     const second = tasks.find((t: { id: string }) => t.id.startsWith('co-20260501'));

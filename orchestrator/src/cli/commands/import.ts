@@ -76,8 +76,7 @@ const importCommand: CommandHandler = async ({ cwd, args, options, out }) => {
   out.line(
     `${options.write ? 'imported' : 'would import'} ${plan.tasks.length} task(s)${docs} from ${file} into ${config.files.tasks} (${summarize(diagnostics)})`,
   );
-  if (!options.write && plan.tasks.length > 0)
-    out.line('dry run: nothing was written; add --write to apply');
+  if (!options.write && plan.tasks.length > 0) out.line('dry run: nothing was written; add --write to apply');
   return 0;
 };
 export default importCommand;

@@ -24,6 +24,8 @@ export function measureImport({ cache, cli, env, runs, taskmasterBin, taskmaster
     rmSync(target, { recursive: true, force: true });
     mkdirSync(target, { recursive: true });
     spawnSync('git', ['init', '-q', '-b', 'main'], { cwd: target, env });
+    // a config marks the repository root: without one, cxo would find the project's own further up
+    writeFileSync(join(target, 'codex.config.yaml'), 'guard:\n  require_spec: false\n');
   };
   const time = (argv, { cwd, before } = {}) => {
     const seconds = [];

@@ -8,7 +8,8 @@
 //                              [--watch-edits 60] [--watch-idle-seconds 60]
 //
 // `--only write-back` runs the status write-back latency section alone (scripts/bench/write-back.mjs),
-// `--only watch` the long-running watcher's latency, idle CPU and memory (scripts/bench/watch.mjs).
+// `--only watch` the long-running watcher's latency, idle CPU and memory (scripts/bench/watch.mjs),
+// `--only import` `cxo import` of a large task-master file and CO index (scripts/bench/import.mjs).
 //
 // Everything it creates lives in .bench-cache/ (gitignored): the peers' npm installs, the
 // generated repositories, an isolated HOME for the measured processes, and results.json.
@@ -32,6 +33,7 @@ import {
   stripAnsi,
 } from './measure.mjs';
 import { buildModel, GENERATOR_VERSION, targetTask } from './model.mjs';
+import { importMarkdown, measureImport } from './import.mjs';
 import { measureRunOverhead } from './run-overhead.mjs';
 import { measureWatch, nodeRssFloor, watchMarkdown, watchTargets } from './watch.mjs';
 import { measureWriteBack, writeBackMarkdown, writeBackTargets } from './write-back.mjs';
@@ -787,6 +789,18 @@ for (const [i, size] of SIZES.entries()) {
   }
 }
 const watchFloor = WITH_WATCH ? await nodeRssFloor(ENV) : undefined;
+const WITH_IMPORT = meta.cliBuilt && (!ONLY || ONLY.test('import'));
+const importResult = WITH_IMPORT
+  ? measureImport({
+      cache: CACHE,
+      cli: CLI,
+      env: ENV,
+      runs: RUNS,
+      taskmasterBin: peerBin('taskmaster'),
+      taskmasterUnavailable: unavailable.taskmaster,
+      log,
+    })
+  : undefined;
 
 if (results[SIZES[0]]?.some((r) => r.key === 'bl.next'))
   notes.push(
@@ -820,6 +834,7 @@ if (WITH_WRITE_BACK)
   table += `\n\n${writeBackMarkdown(writeBack, SIZES, writeBackRows, { fmt, fmtX, sizeName })}`;
 const watchRows = WITH_WATCH ? watchTargets(watch, SIZES, { fmt }) : [];
 if (WITH_WATCH) table += `\n\n${watchMarkdown(watch, SIZES, watchRows, watchFloor, { fmt, sizeName })}`;
+if (importResult) table += `\n\n${importMarkdown(importResult, { fmt, fmtX })}`;
 if (runOverhead) {
   table += runOverhead.error
     ? `\n\nrun overhead: n/a (${runOverhead.error})`
@@ -865,6 +880,7 @@ const json = {
   runOverhead: runOverhead ?? null,
   writeBack: WITH_WRITE_BACK ? { sizes: writeBack, targets: writeBackRows } : null,
   watch: WITH_WATCH ? { sizes: watch, targets: watchRows, nodeRssFloor: watchFloor ?? null } : null,
+  import: importResult ?? null,
   markdown: table,
   totalSeconds,
 };

@@ -567,7 +567,8 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'import',
     summary: 'bring in tasks from DevOnboarder, Kbediako CO, task-master or an ai-dev-tasks checklist',
-    description: 'Dry run by default: shows the diff it would make to the task index. --write applies it.',
+    description:
+      'Dry run by default: shows the diff it would make to the task index and the documents it would copy, after the same checks as --write. --write applies it.',
     args: [{ name: 'file', required: true, description: 'file to import' }],
     options: [
       JSON_OPTION,
@@ -577,7 +578,11 @@ export const COMMANDS: CommandSpec[] = [
         value: 'FORMAT',
         description: 'devonboarder, co-index, taskmaster or checklist (required)',
       },
-      { name: 'write', type: 'boolean', description: 'write the task index instead of showing the diff' },
+      {
+        name: 'write',
+        type: 'boolean',
+        description: 'write the task index (and copied documents) instead of showing the diff',
+      },
     ],
     examples: [
       'cxo import --from taskmaster .taskmaster/tasks/tasks.json',

@@ -16,7 +16,6 @@ import {
   stripBom,
   type TaskDraft,
   toRepoPath,
-  toTask,
   trimEnd,
 } from './common.js';
 import type { ImportResult } from './types.js';
@@ -227,5 +226,5 @@ export function convertChecklist(
     if (item.checked) task.status = importedStatus('done', `ticked in ${ref ?? file}`);
     tasks.push(task);
   }
-  return finish(r, tasks.map(toTask));
+  return finish(r, tasks);
 }

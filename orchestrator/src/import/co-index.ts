@@ -29,7 +29,6 @@ import {
   type TaskDraft,
   textOf,
   toRepoPath,
-  toTask,
   typeName,
 } from './common.js';
 import type { ImportResult } from './types.js';
@@ -114,8 +113,20 @@ export function convertCoIndex(file: string, input: string, existingIds: Readonl
   }
   return finish(
     r,
-    converted.map((c) => toTask(c.task)),
+    converted.map((c) => c.task),
   );
+}
+
+/** Sets `spec` or `prd` unless already set, keeping where the source names it. */
+function setDocument(
+  task: TaskDraft,
+  field: 'spec' | 'prd',
+  path: string | undefined,
+  node: Node | undefined,
+): void {
+  if (!path || task[field]) return;
+  task[field] = path;
+  task.at[field] = node?.offset;
 }
 
 /** Reads a repository path field, warning when it is absolute or leaves the repository. */
@@ -149,8 +160,8 @@ function fillItem(r: Reporter, c: Converted): void {
   const docs: string[] = [];
   let taskFile: string | undefined;
   if (pathsNode?.type === 'object') {
-    task.spec = repoPath(r, prop(pathsNode, 'spec'), what);
-    task.prd = repoPath(r, prop(pathsNode, 'prd'), what);
+    setDocument(task, 'spec', repoPath(r, prop(pathsNode, 'spec'), what), prop(pathsNode, 'spec'));
+    setDocument(task, 'prd', repoPath(r, prop(pathsNode, 'prd'), what), prop(pathsNode, 'prd'));
     taskFile = repoPath(r, prop(pathsNode, 'task'), what);
     for (const p of pathsNode.children ?? []) {
       const key = stringOf(p.children?.[0]);
@@ -161,10 +172,12 @@ function fillItem(r: Reporter, c: Converted): void {
   }
   const path = repoPath(r, prop(node, 'path'), what);
   const relatesTo = repoPath(r, prop(node, 'relates_to'), what);
-  if (path && kind === 'prd') task.prd ??= path;
+  if (path && kind === 'prd') setDocument(task, 'prd', path, prop(node, 'path'));
   else if (path) taskFile ??= path;
-  if (relatesTo && /(^|\/)specs\//.test(relatesTo)) task.spec ??= relatesTo;
-  else if (relatesTo && /prd/i.test(relatesTo.split('/').pop() ?? '')) task.prd ??= relatesTo;
+  if (relatesTo && /(^|\/)specs\//.test(relatesTo))
+    setDocument(task, 'spec', relatesTo, prop(node, 'relates_to'));
+  else if (relatesTo && /prd/i.test(relatesTo.split('/').pop() ?? ''))
+    setDocument(task, 'prd', relatesTo, prop(node, 'relates_to'));
   else if (relatesTo) taskFile ??= relatesTo;
   c.keys = [path, relatesTo, taskFile, task.prd].filter((k): k is string => !!k);
 
@@ -226,7 +239,8 @@ function attachSpecs(r: Reporter, specsNode: Node | undefined, converted: Conver
       );
       continue;
     }
-    if (!owner.task.spec) owner.task.spec = specPath;
+    if (!owner.task.spec)
+      setDocument(owner.task, 'spec', specPath, prop(paths, 'spec') ?? prop(spec, 'path'));
     else if (owner.task.spec !== specPath) addUnique(owner.extraSpecs, specPath);
     const gateStatus = textOf(prop(prop(spec, 'gate'), 'status'));
     if (gateStatus && !APPROVED_GATE.has(normalizeStatus(gateStatus))) {

@@ -1,10 +1,11 @@
 /** Helpers shared by the import converters: positions, JSON trees, ids, labels and statuses. */
 import { createHash } from 'node:crypto';
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
+import { findCycles } from '../plan/graph.js';
 import { parseJson } from '../repo/json-document.js';
 import { LineIndex } from '../repo/source-text.js';
 import { type Phase, PRIORITIES, type Priority, type Task, type TaskStatus } from '../repo/task-types.js';
-import type { ImportDiagnostic, ImportResult } from './types.js';
+import type { DocumentReference, ImportDiagnostic, ImportResult } from './types.js';
 
 export const MAX_ID_LENGTH = 80;
 
@@ -27,15 +28,16 @@ export class Reporter {
     offset?: number,
     hint?: string,
   ): void {
-    const d: ImportDiagnostic = { severity, code, message, file: this.file };
-    if (offset !== undefined) {
-      const { line, column } = this.lines.position(Math.max(0, Math.min(offset, this.text.length)));
-      d.line = line;
-      d.column = column;
-      d.sourceLine = this.lines.lineText(line);
-    }
+    const d: ImportDiagnostic = { severity, code, message, file: this.file, ...this.position(offset) };
     if (hint !== undefined) d.hint = hint;
     this.diagnostics.push(d);
+  }
+
+  /** 1-based line and column of an offset, with the line's text; undefined without an offset. */
+  position(offset: number | undefined): DocumentReference['at'] {
+    if (offset === undefined) return undefined;
+    const { line, column } = this.lines.position(Math.max(0, Math.min(offset, this.text.length)));
+    return { line, column, sourceLine: this.lines.lineText(line) };
   }
 
   error(code: string, message: string, offset?: number, hint?: string): void {
@@ -51,16 +53,41 @@ export class Reporter {
   }
 }
 
-/** Sorts diagnostics by position (stable) and adds a warning when nothing was imported. */
-export function finish(r: Reporter, tasks: Task[]): ImportResult {
-  if (tasks.length === 0 && !r.hasErrors()) {
+/**
+ * Checks what the task index would refuse (dependency cycles, at the source's dependency entry),
+ * sorts diagnostics by position (stable) and adds a warning when nothing was imported.
+ */
+export function finish(r: Reporter, drafts: TaskDraft[]): ImportResult {
+  reportCycles(r, drafts);
+  if (drafts.length === 0 && !r.hasErrors()) {
     r.warn('no-tasks', 'the file contains no tasks to import');
   }
   const diagnostics = r.diagnostics
     .map((d, i) => ({ d, i }))
     .sort((a, b) => (a.d.line ?? 0) - (b.d.line ?? 0) || (a.d.column ?? 0) - (b.d.column ?? 0) || a.i - b.i)
     .map(({ d }) => d);
-  return { tasks, diagnostics };
+  const references: DocumentReference[] = [];
+  for (const d of drafts) {
+    for (const field of ['spec', 'prd'] as const) {
+      const path = d[field];
+      if (path) references.push({ task: d.id, field, path, at: r.position(d.at[field]) });
+    }
+  }
+  return { tasks: drafts.map(toTask), diagnostics, references };
+}
+
+/** A cycle among imported tasks is an error at the dependency entry that closes it in the source. */
+function reportCycles(r: Reporter, drafts: TaskDraft[]): void {
+  const byId = new Map(drafts.map((d) => [d.id, d]));
+  for (const cycle of findCycles(drafts.filter((d) => d.dependsOn.length > 0))) {
+    const from = byId.get(cycle[0])!;
+    r.error(
+      'cycle',
+      `dependency cycle: ${cycle.join(' -> ')}`,
+      from.dependsOnAt[from.dependsOn.indexOf(cycle[1])],
+      'remove one of these dependencies in the source file; a task index with a cycle is refused',
+    );
+  }
 }
 
 /** Removes a leading byte-order mark so offsets match what editors show. */
@@ -310,6 +337,10 @@ export interface TaskDraft {
   prd?: string;
   checklist?: string;
   dependsOn: string[];
+  /** Source offset of each `dependsOn` entry, for diagnostics about the edge. */
+  dependsOnAt: (number | undefined)[];
+  /** Source offsets of fields that name documents. */
+  at: { spec?: number; prd?: number };
   priority?: Priority;
   labels: string[];
   owner?: string;
@@ -318,7 +349,14 @@ export interface TaskDraft {
 }
 
 export function draft(id: string, title: string): TaskDraft {
-  return { id, title, dependsOn: [], labels: [], paths: [] };
+  return { id, title, dependsOn: [], dependsOnAt: [], at: {}, labels: [], paths: [] };
+}
+
+/** Adds a dependency once, remembering where the source states it. */
+export function addDependency(d: TaskDraft, id: string, offset: number | undefined): void {
+  if (d.dependsOn.includes(id)) return;
+  d.dependsOn.push(id);
+  d.dependsOnAt.push(offset);
 }
 
 export function addUnique(list: string[], value: string | undefined): void {

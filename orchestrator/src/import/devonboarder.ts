@@ -6,6 +6,7 @@
 import type { Node } from 'jsonc-parser';
 import type { Phase } from '../repo/task-types.js';
 import {
+  addDependency,
   addUnique,
   convertId,
   draft,
@@ -25,7 +26,6 @@ import {
   stripBom,
   type TaskDraft,
   textOf,
-  toTask,
   typeName,
 } from './common.js';
 import type { ImportResult } from './types.js';
@@ -219,7 +219,7 @@ export function convertDevOnboarder(
         if (target === task.id) {
           r.warn('self-dependency', `${what} depends on itself; dependency dropped`, depNode.offset);
         } else if (target) {
-          addUnique(task.dependsOn, target);
+          addDependency(task, target, depNode.offset);
         } else if (dep !== undefined && known.has(dep)) {
           r.warn(
             'unknown-dependency',
@@ -239,7 +239,7 @@ export function convertDevOnboarder(
 
   return finish(
     r,
-    converted.map(({ task }) => toTask(task)),
+    converted.map(({ task }) => task),
   );
 }
 

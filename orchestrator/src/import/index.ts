@@ -46,6 +46,7 @@ export function convertImport(
             file,
           },
         ],
+        references: [],
       };
   }
 }

@@ -7,6 +7,7 @@
 import type { Node } from 'jsonc-parser';
 import type { Phase } from '../repo/task-types.js';
 import {
+  addDependency,
   addUnique,
   convertId,
   draft,
@@ -30,7 +31,6 @@ import {
   type TaskDraft,
   textOf,
   toRepoPath,
-  toTask,
   typeName,
 } from './common.js';
 import type { ImportResult } from './types.js';
@@ -233,7 +233,7 @@ export function convertTaskmaster(
   for (const entry of entries) fill(r, entry, resolved.get(entry.tag)!, seen.get(entry.tag)!);
   return finish(
     r,
-    entries.map((e) => toTask(e.task)),
+    entries.map((e) => e.task),
   );
 }
 
@@ -314,7 +314,7 @@ function fill(r: Reporter, entry: Entry, byKey: Map<string, string>, seen: Set<s
     if (target === task.id) {
       r.warn('self-dependency', `${what} depends on itself; dependency dropped`, depNode.offset);
     } else if (target) {
-      addUnique(task.dependsOn, target);
+      addDependency(task, target, depNode.offset);
     } else if (key !== undefined && seen.has(key)) {
       r.warn(
         'unknown-dependency',

@@ -15,4 +15,14 @@ export type ImportDiagnostic = Diagnostic;
 export interface ImportResult {
   tasks: Task[];
   diagnostics: ImportDiagnostic[];
+  /** Every `spec`/`prd` the tasks name, with where the source file names it. */
+  references: DocumentReference[];
+}
+
+/** A document a converted task names, as a path in the source repository. */
+export interface DocumentReference {
+  task: string;
+  field: 'spec' | 'prd';
+  path: string;
+  at?: { line: number; column: number; sourceLine: string };
 }

@@ -113,34 +113,36 @@ export function appendTask(index: TaskIndex, task: Task): string {
 
 /**
  * Appends tasks at the end of the tasks array in one splice: the first is placed by jsonc-parser
- * (which knows the file's layout) and the rest are rendered the same way, so importing many tasks
- * into a large index does not re-parse the file once per task.
+ * (which knows the file's layout) and the rest are rendered the same way after it, so importing
+ * many tasks into a large index does not re-parse the file once per task.
  */
 export function appendTasks(index: TaskIndex, tasks: Task[]): string {
   const text = index.doc.source.text;
   if (tasks.length === 0) return text;
   const formatting = formattingOf(text, index.doc.source.eol);
+  const eol = formatting.eol ?? '\n';
   const [first] = modify(text, ['tasks', -1], tasks[0], {
     formattingOptions: formatting,
     isArrayInsertion: true,
   });
-  if (first.length !== 0) {
-    // jsonc-parser re-laid out an empty or one-line array: place each task the same way, one by one
-    return tasks.reduce((acc, task) => edit(acc, ['tasks', -1], task, formatting, true), text);
+  const placed = applyEdits(text, [first]);
+  const slice = locateTask(placed, tasks[0].id);
+  // the first task's closing brace: its line's indentation is every item's indentation
+  const lineStart = slice ? placed.lastIndexOf('\n', slice.end - 1) + 1 : 0;
+  const itemIndent = slice ? placed.slice(lineStart, slice.end - 1) : '';
+  if (slice?.position !== index.tasks.length || itemIndent.trim() !== '') {
+    // a one-line layout (or an id used twice): let jsonc-parser place each task; small files only
+    return tasks.slice(1).reduce((acc, task) => edit(acc, ['tasks', -1], task, formatting, true), placed);
   }
-  const itemIndent =
-    /([ \t]*)\{/.exec(
-      first.content.slice(first.content.lastIndexOf('\n', first.content.indexOf('{')) + 1),
-    )?.[1] ?? '';
-  let content = first.content;
+  let content = '';
   for (const task of tasks.slice(1)) {
     const raw = JSON.stringify(task);
     const body = applyEdits(raw, format(raw, undefined, formatting))
-      .split(formatting.eol ?? '\n')
-      .join(`${formatting.eol}${itemIndent}`);
-    content += `,${formatting.eol}${itemIndent}${body}`;
+      .split(eol)
+      .join(`${eol}${itemIndent}`);
+    content += `,${eol}${itemIndent}${body}`;
   }
-  return text.slice(0, first.offset) + content + text.slice(first.offset + first.length);
+  return placed.slice(0, slice.end) + content + placed.slice(slice.end);
 }
 
 function requirePosition(index: TaskIndex, id: string): number {

@@ -22,6 +22,7 @@ describe('convertImport', () => {
           file: 'x.json',
         },
       ],
+      references: [],
     });
   });
 

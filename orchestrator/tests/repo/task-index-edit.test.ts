@@ -149,4 +149,26 @@ describe('status edit on the task slice (the write-back fast path)', () => {
       setTaskStatusInText('{"version":1,"id":"a","tasks":[]}', '\n', 'a', { phase: 'done' }),
     ).toBeUndefined();
   });
+
+  it('appends many tasks exactly as appending them one by one would, in every layout', () => {
+    const tasks = [
+      { id: 'x', title: 'X', dependsOn: ['t0'] },
+      { id: 'y', title: 'Y', labels: ['l', 'm'], status: { phase: 'done' as const } },
+      { id: 'z', title: 'Z' },
+    ];
+    const layouts = [
+      '{"version": 1, "tasks": []}',
+      '{\n  "version": 1,\n  "tasks": []\n}\n',
+      '{\n  "version": 1,\n  "tasks": [{"id": "t0", "title": "T"}]\n}\n',
+      bigIndex(2),
+      bigIndex(2).replace(/\n/g, '\r\n'),
+      '{\n    "version": 1,\n    "tasks": [\n        {\n            "id": "t0",\n            "title": "T"\n        }\n    ]\n}\n',
+      '{\n\t"version": 1,\n\t"tasks": [\n\t\t{\n\t\t\t"id": "t0",\n\t\t\t"title": "T"\n\t\t}\n\t]\n}\n',
+    ];
+    for (const text of layouts) {
+      let oneByOne = text;
+      for (const task of tasks) oneByOne = appendTask(load(oneByOne), task);
+      expect(appendTasks(load(text), tasks), JSON.stringify(text)).toBe(oneByOne);
+    }
+  });
 });

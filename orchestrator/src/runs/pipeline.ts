@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Agent, AgentResult } from '../agents/agent.js';
+import { CommandOutcomes } from '../agents/command-outcomes.js';
 import { createAgent } from '../agents/create-agent.js';
 import { type AdapterSpec, parseAdapterSpec, resolveRoles } from '../agents/role-assignment.js';
 import { CxoError, ExitCode, NotFoundError } from '../errors.js';
@@ -556,6 +557,7 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
   );
   const promptRel = recorder.writeArtifact(`prompts/${role}.md`, prompt);
   const transcript: string[] = [];
+  const commands = new CommandOutcomes();
   const result = await agent.run({
     role,
     task: ctx.task,
@@ -570,7 +572,10 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
     signal: ctx.signal,
     redactor: ctx.redactor,
     maxLogBytes: ctx.config.limits.max_log_bytes,
-    onEvent: (event) => transcript.push(JSON.stringify(event)),
+    onEvent: (event) => {
+      transcript.push(JSON.stringify(event));
+      commands.see(event);
+    },
     onSpawn: (pid) => trackChild(ctx, pid),
     onExit: (pid) => untrackChild(ctx, pid),
     sandbox,
@@ -582,6 +587,14 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
     `transcripts/${role}.ndjson`,
     transcript.length ? `${transcript.join('\n')}\n` : '',
   );
+  const allFailed = result.status === 'succeeded' ? commands.allFailed() : undefined;
+  if (allFailed)
+    return {
+      ...result,
+      status: 'failed',
+      summary: allFailed,
+      error: { code: 'CommandsFailed', message: allFailed },
+    };
   return result;
 }
 

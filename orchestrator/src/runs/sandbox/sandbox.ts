@@ -81,7 +81,8 @@ export class Sandbox {
     env: NodeJS.ProcessEnv,
   ): Sandbox {
     const masked = [...new Set(['/tmp', tmpdir(), homedir()].map(real))].filter((d) => d !== '/');
-    const extra = (list: string[]) => list.map((p) => real(isAbsolute(p) ? p : resolve(run.root, p)));
+    const extra = (list: string[]) =>
+      list.map((p) => real(p.startsWith('~/') ? resolve(homedir(), p.slice(2)) : resolve(run.root, p)));
     const readable = [run.root, run.gitCommonDir, ...toolDirs(env, masked), ...extra(config.extra_ro)].map(
       real,
     );

@@ -207,6 +207,15 @@ describe('choosing the sandbox', () => {
     });
   });
 
+  it('a sandbox key the schema does not know is a diagnostic with file, line and column; nothing runs', async () => {
+    const dir = repo('sandbox:\n  mode: docker\n');
+    const r = await cxoAsync(dir, runArgs('echo built > built.txt'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/codex\.config\.yaml:9:\d+/);
+    expect(r.stderr).toContain('mode: docker');
+    expect(runDirs(dir)).toEqual([]);
+  });
+
   it('sandbox.mode: bwrap where bubblewrap cannot run is an error; nothing runs', async () => {
     const dir = repo('sandbox:\n  mode: bwrap\n');
     const r = await cxoAsync(dir, runArgs('echo built > built.txt'), { PATH: brokenBwrapPath() });

@@ -5,11 +5,11 @@
  * its own (resource-limits.ts); or, with `sandbox.mode: none` or where bubblewrap cannot run,
  * nothing, which the manifest says with the reason.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, resolve, sep } from 'node:path';
 import { bwrapArgs } from './bwrap-args.js';
-import { type AppliedLimits, limitCommand, plannedLimits } from './resource-limits.js';
+import { type AppliedLimits, limitCommand, onPath, plannedLimits } from './resource-limits.js';
 import type { SandboxConfig } from './settings.js';
 
 /** What the manifest records about the sandbox of a step. */
@@ -122,6 +122,9 @@ export class Sandbox {
   /** The command to spawn instead of `argv`; throws when its limits cannot be set up. */
   prepare(argv: string[], env: NodeJS.ProcessEnv, cwd: string): PreparedCommand {
     if (this.mode === 'none') return { argv, env, release: () => {} };
+    // said here, as spawn would say it: inside, bwrap could only report a failed exec
+    if (argv[0].includes(sep) ? !existsSync(argv[0]) : !onPath(argv[0], env))
+      throw new Error(`${argv[0]}: command not found (ENOENT)`);
     const program = argv[0].includes(sep) ? installPrefix(argv[0], this.paths.masked) : undefined;
     const bwrap = bwrapArgs({
       readable: program ? [...this.paths.readable, program] : this.paths.readable,

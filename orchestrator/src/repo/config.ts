@@ -1,6 +1,6 @@
 import type { ClaudeSettings } from '../agents/claude/settings.js';
 import type { CodexSettings } from '../agents/codex/settings.js';
-import { defaultSandboxConfig, type SandboxConfig } from '../runs/sandbox/settings.js';
+import { defaultSandboxConfig, type SandboxConfig } from './sandbox-config.js';
 import type { Role } from './task-types.js';
 
 export const CONFIG_FILE = 'codex.config.yaml';

@@ -204,6 +204,8 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
       }, options.timeoutMs);
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // aborted while the command was being set up: no event will come
+    if (options.signal?.aborted) onAbort();
   }
 
   const outcome = await exit;

@@ -3,6 +3,7 @@
  * (real bubblewrap, the built CLI): every escape the issue measured is contained, and the manifest
  * says which sandbox applied. `sandbox.mode: none` still works and says so.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -12,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
 import { worktreeDirOf } from '../../src/runs/run-layout.js';
 import { validateRunManifest } from '../../src/generated/validators.js';
-import { cxoAsync, readManifest, runArgs, runDirs } from '../helpers/run-repo.js';
-import { gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
+import { cxoAsync, groupAlive, readManifest, runArgs, runDirs, waitFor } from '../helpers/run-repo.js';
+import { CLI, gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
 
 const marker = `cxo-escape-${randomBytes(4).toString('hex')}`;
 /** A variable only the orchestrator has (it is not passed on): the builder must not see it. */
@@ -165,6 +166,32 @@ describe('the sandbox (bubblewrap)', () => {
       expect(err).toMatch(/fork|Resource temporarily unavailable/i);
       expect(manifest.steps[1].status).toBe('failed');
     }
+  });
+});
+
+describe('the sandbox and the run process', () => {
+  it('a run killed with SIGKILL takes its sandboxed builder with it (--die-with-parent)', async () => {
+    const dir = repo('');
+    const run = spawn(process.execPath, [CLI, ...runArgs('echo started > started.txt; sleep 60')], {
+      cwd: dir,
+      stdio: 'ignore',
+      detached: true,
+    });
+    const exited = new Promise((resolve) => run.once('exit', resolve));
+    let group = 0;
+    await waitFor(
+      () => {
+        const [runDir] = runDirs(dir);
+        if (!runDir || !existsSync(join(dir, runDir, 'manifest.json'))) return false;
+        group = readManifest(dir, runDir).run.children?.[0] ?? 0;
+        return group > 0;
+      },
+      20_000,
+      'the builder to start',
+    );
+    run.kill('SIGKILL');
+    await exited;
+    await waitFor(() => !groupAlive(group), 5_000, 'the sandboxed builder to die with the run');
   });
 });
 

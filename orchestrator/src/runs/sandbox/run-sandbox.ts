@@ -1,6 +1,6 @@
 import { CxoError, ExitCode } from '../../errors.js';
 import { git } from '../../git/git.js';
-import type { SandboxConfig } from './settings.js';
+import type { SandboxConfig } from '../../repo/sandbox-config.js';
 import { probeBwrap } from './bwrap-probe.js';
 import { Sandbox } from './sandbox.js';
 

@@ -10,7 +10,7 @@ import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, resolve, sep } from 'node:path';
 import { bwrapArgs } from './bwrap-args.js';
 import { type AppliedLimits, limitCommand, onPath, plannedLimits } from './resource-limits.js';
-import type { SandboxConfig } from './settings.js';
+import type { SandboxConfig } from '../../repo/sandbox-config.js';
 
 /** What the manifest records about the sandbox of a step. */
 export interface SandboxRecord {

@@ -1,4 +1,5 @@
 import type { Redactor } from '../runs/redaction.js';
+import type { Sandbox } from '../runs/sandbox/sandbox.js';
 import type { Role, Task } from '../repo/task-types.js';
 
 /** Everything an adapter needs to play one role in one run. */
@@ -26,6 +27,8 @@ export interface AgentContext {
   /** Process groups the adapter starts and ends, so the run can kill them if it is killed itself. */
   onSpawn?: (pid: number) => void;
   onExit?: (pid: number) => void;
+  /** Where the agent's processes run (see Agent.sandboxFor); none given: no sandbox. */
+  sandbox?: Sandbox;
 }
 
 export interface AgentResult {
@@ -43,5 +46,7 @@ export interface AgentResult {
 export interface Agent {
   /** `ADAPTER[:ARGUMENT]` as configured, for the manifest. */
   readonly spec: string;
+  /** The sandbox of the agent's processes, from the run's: an agent that talks to a model endpoint needs the network. */
+  sandboxFor?(sandbox: Sandbox): Sandbox;
   run(context: AgentContext): Promise<AgentResult>;
 }

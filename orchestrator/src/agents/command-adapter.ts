@@ -44,6 +44,7 @@ export class CommandAgent implements Agent {
       outputDir: join(ctx.outputDir, 'agents'),
       name: ctx.role,
       onSpawn: ctx.onSpawn,
+      sandbox: ctx.sandbox,
       maxLogBytes: ctx.maxLogBytes,
       redactor: ctx.redactor,
       onLine: (stream, line) => ctx.onEvent({ type: 'output', stream, line }),

@@ -1,5 +1,6 @@
 import type { ClaudeSettings } from '../agents/claude/settings.js';
 import type { CodexSettings } from '../agents/codex/settings.js';
+import { defaultSandboxConfig, type SandboxConfig } from './sandbox-config.js';
 import type { Role } from './task-types.js';
 
 export const CONFIG_FILE = 'codex.config.yaml';
@@ -29,6 +30,7 @@ export interface Config {
   limits: { max_file_bytes: number; max_log_bytes: number };
   review: { lint_command?: string; max_file_bytes: number };
   env: { pass_through: string[] };
+  sandbox: SandboxConfig;
   gitops: { write_back: boolean; push: boolean; remote: string; push_attempts: number };
   watch: { retry: { max_attempts: number; base_seconds: number; cap_seconds: number } };
   github: { repo?: string; api_url: string; token_env: string; labels: string[]; status_context: string };
@@ -116,6 +118,7 @@ export function defaultConfig(): Config {
     limits: { max_file_bytes: 32 * 1024 * 1024, max_log_bytes: 1024 * 1024 },
     review: { max_file_bytes: 1024 * 1024 },
     env: { pass_through: [] },
+    sandbox: defaultSandboxConfig(),
     gitops: { write_back: true, push: false, remote: 'origin', push_attempts: 8 },
     watch: { retry: { max_attempts: 3, base_seconds: 30, cap_seconds: 900 } },
     github: {

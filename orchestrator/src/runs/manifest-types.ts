@@ -1,4 +1,5 @@
 import type { Role } from '../repo/task-types.js';
+import type { SandboxRecord } from './sandbox/sandbox.js';
 
 /** schemas/run-manifest.schema.json as TypeScript. */
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -23,6 +24,8 @@ export interface StepRecord {
   summary: string | null;
   error: RunError | null;
   transcript: string | null;
+  /** The sandbox the step's processes ran in (absent in manifests of older versions). */
+  sandbox?: SandboxRecord | null;
 }
 
 export interface CommandRecord {
@@ -35,6 +38,7 @@ export interface CommandRecord {
   timedOut: boolean;
   stdout: string | null;
   stderr: string | null;
+  sandbox?: SandboxRecord | null;
 }
 
 export interface ArtifactRecord {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Agent, AgentResult } from '../agents/agent.js';
+import { CommandOutcomes } from '../agents/command-outcomes.js';
 import { createAgent } from '../agents/create-agent.js';
 import { type AdapterSpec, parseAdapterSpec, resolveRoles } from '../agents/role-assignment.js';
 import { CxoError, ExitCode, NotFoundError } from '../errors.js';
@@ -27,6 +28,8 @@ import { displayPath, HEARTBEAT_MS, newRunId, runBranchOf, runDirOf, worktreeDir
 import { killGroup } from './stop-run.js';
 import { RunRecorder } from './run-recorder.js';
 import { scrubEnv } from './scrubbed-env.js';
+import { chooseSandbox, type SandboxChoice, sandboxOfRun } from './sandbox/run-sandbox.js';
+import type { Sandbox } from './sandbox/sandbox.js';
 import { type WriteBackOutcome, writeBackRunStatus } from './status-write-back.js';
 import { staticReview } from './static-review.js';
 import { worktreeFailure } from './worktree-failure.js';
@@ -67,6 +70,9 @@ interface RunContext {
   signal: AbortSignal;
   noCommit: boolean;
   progress: (event: ProgressEvent) => void;
+  sandboxChoice: SandboxChoice;
+  /** Set when the steps start: the worktree exists then. */
+  sandbox?: Sandbox;
 }
 
 /** Starts a run of one task now: gate, worktree, then the pipeline. Returns the final manifest. */
@@ -94,6 +100,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
   const roles = resolveRoles(config, task, options.roleFlags);
   for (const role of ROLES)
     if (roles[role].adapter !== 'none') createAgent(roles[role], { config, env: options.env }); // fail before starting
+  const sandboxChoice = chooseSandbox(config.sandbox, warnOnStderr);
   const runId = options.runId ?? newRunId();
   const redactor = createRunRedactor(config, options.env);
   const progress = redacting(options.progress, redactor);
@@ -164,6 +171,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
     signal: options.signal,
     noCommit: options.noCommit,
     progress,
+    sandboxChoice,
   });
   return writeBackResult(root, config, done, redactor, progress);
 }
@@ -191,6 +199,7 @@ export async function resumeRun(options: {
     manifest.steps.map((s) => [s.role, parseAdapterSpec(s.adapter)]),
   ) as Record<Role, AdapterSpec>;
   const worktree = worktreeDirOf(root, manifest.run.id);
+  const sandboxChoice = chooseSandbox(config.sandbox, warnOnStderr);
   const first = manifest.steps.find((s) => s.status !== 'succeeded' && s.status !== 'skipped');
   manifest.resumes.push({ at: new Date().toISOString(), fromStep: first?.role ?? 'end', pid: process.pid });
   manifest.run.pid = process.pid;
@@ -219,6 +228,7 @@ export async function resumeRun(options: {
     signal: options.signal,
     noCommit: manifest.run.noCommit ?? false,
     progress,
+    sandboxChoice,
   };
   const done = restoreWorktree(ctx) ?? (await execute(ctx));
   return writeBackResult(root, config, done, redactor, progress);
@@ -287,11 +297,13 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
   const timer = setInterval(() => recorder.heartbeat(), HEARTBEAT_MS);
   timer.unref();
   try {
+    ctx.sandbox = sandboxOfRun(ctx.sandboxChoice, ctx.config.sandbox, ctx, ctx.env);
     for (const step of recorder.manifest.steps) {
       if (step.status === 'succeeded' || step.status === 'skipped') continue;
       if (ctx.signal.aborted) return finish(recorder, ctx.progress, 'cancelled', 'Cancelled', null, step);
       step.status = 'running';
       step.startedAt = new Date().toISOString();
+      step.sandbox = ctx.sandbox.record();
       recorder.save();
       recorder.event('step-started', { role: step.role, adapter: step.adapter });
       ctx.progress({ type: 'step', role: step.role, status: 'running' });
@@ -309,6 +321,8 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
         };
       }
       Object.assign(step, {
+        // a skipped step ran nothing in it
+        ...(outcome.status === 'skipped' ? { sandbox: null } : {}),
         ...outcome,
         endedAt: new Date().toISOString(),
         durationMs: Math.round(performance.now() - started),
@@ -522,6 +536,10 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
 async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
   const { recorder } = ctx;
   const agent: Agent = createAgent(ctx.roles[role], { config: ctx.config, env: ctx.env });
+  // the manager writes plan.json into the run directory
+  const runSandbox = role === 'manager' ? ctx.sandbox!.with({ writable: [recorder.absDir] }) : ctx.sandbox!;
+  const sandbox = agent.sandboxFor?.(runSandbox) ?? runSandbox;
+  recorder.manifest.steps.find((s) => s.role === role)!.sandbox = sandbox.record();
   const specText = ctx.spec ? readFileSync(join(ctx.root, ctx.spec.file), 'utf8') : undefined;
   const agentsMdPath = join(ctx.worktree, 'AGENTS.md');
   const prompt = ctx.redactor.redact(
@@ -540,6 +558,7 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
   );
   const promptRel = recorder.writeArtifact(`prompts/${role}.md`, prompt);
   const transcript: string[] = [];
+  const commands = new CommandOutcomes();
   const result = await agent.run({
     role,
     task: ctx.task,
@@ -554,9 +573,13 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
     signal: ctx.signal,
     redactor: ctx.redactor,
     maxLogBytes: ctx.config.limits.max_log_bytes,
-    onEvent: (event) => transcript.push(JSON.stringify(event)),
+    onEvent: (event) => {
+      transcript.push(JSON.stringify(event));
+      commands.see(event);
+    },
     onSpawn: (pid) => trackChild(ctx, pid),
     onExit: (pid) => untrackChild(ctx, pid),
+    sandbox,
   });
   for (const a of result.artifacts)
     if (recorder.hasArtifactFile(a.name)) recorder.recordArtifact(a.name, a.truncated);
@@ -565,6 +588,14 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
     `transcripts/${role}.ndjson`,
     transcript.length ? `${transcript.join('\n')}\n` : '',
   );
+  const allFailed = result.status === 'succeeded' ? commands.allFailed() : undefined;
+  if (allFailed)
+    return {
+      ...result,
+      status: 'failed',
+      summary: allFailed,
+      error: { code: 'CommandsFailed', message: allFailed },
+    };
   return result;
 }
 
@@ -614,6 +645,7 @@ async function runCommand(
     maxLogBytes: ctx.config.limits.max_log_bytes,
     redactor: ctx.redactor,
     onSpawn: (pid) => trackChild(ctx, pid),
+    sandbox: ctx.sandbox,
   });
   untrackChild(ctx, result.pid);
   const stdout = recorder.recordArtifact(`commands/${name}.stdout.log`, result.stdout.truncated);
@@ -628,6 +660,7 @@ async function runCommand(
     timedOut: result.timedOut,
     stdout,
     stderr,
+    sandbox: ctx.sandbox!.record(),
   });
   recorder.save();
   recorder.event('command', {
@@ -727,6 +760,10 @@ function agentEnv(ctx: RunContext): NodeJS.ProcessEnv {
     passThrough: ctx.config.env.pass_through,
     set: { CI: '1', GIT_TERMINAL_PROMPT: '0' },
   });
+}
+
+function warnOnStderr(message: string): void {
+  process.stderr.write(`cxo: warning: ${message}\n`);
 }
 
 function finish(

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { createLineRedactor, type LineRedactor, type Redactor } from './redaction.js';
+import type { PreparedCommand, Sandbox } from './sandbox/sandbox.js';
 
 export interface RunProcessOptions {
   /** A string runs through `/bin/sh -c`; an array is argv (no shell). */
@@ -45,6 +46,8 @@ export interface RunProcessOptions {
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Called with the child's pid (= its process group) once it started, so a supervisor can kill the group. */
   onSpawn?: (pid: number) => void;
+  /** Runs the command inside this sandbox (see runs/sandbox/sandbox.ts). */
+  sandbox?: Sandbox;
 }
 
 export interface OutputCapture {
@@ -130,17 +133,28 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
 
   const sinks = openSinks(paths, options, true);
   const problems: string[] = [];
+  let prepared: PreparedCommand;
+  try {
+    prepared = options.sandbox?.prepare(argv, options.env, options.cwd) ?? {
+      argv,
+      env: options.env,
+      release: () => {},
+    };
+  } catch (e) {
+    return notStarted(`cannot set up the sandbox: ${(e as Error).message}`, { sinks });
+  }
   let child: ChildProcess;
   started = performance.now();
   try {
-    child = spawn(argv[0], argv.slice(1), {
+    child = spawn(prepared.argv[0], prepared.argv.slice(1), {
       cwd: options.cwd,
-      env: options.env,
+      env: prepared.env,
       detached: true,
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
   } catch (e) {
+    prepared.release();
     return notStarted(`cannot run ${JSON.stringify(argv[0])}: ${(e as Error).message}`, { sinks });
   }
 
@@ -190,6 +204,8 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
       }, options.timeoutMs);
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // aborted while the command was being set up: no event will come
+    if (options.signal?.aborted) onAbort();
   }
 
   const outcome = await exit;
@@ -200,6 +216,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   options.signal?.removeEventListener('abort', onAbort);
 
   if ('spawnError' in outcome) {
+    prepared.release();
     closeStreams(child);
     const err = outcome.spawnError as NodeJS.ErrnoException;
     const reason = err.code === 'ENOENT' ? 'command not found' : err.message;
@@ -210,6 +227,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   if (pid !== undefined && !(await killGroup(pid))) {
     problems.push(`process group ${pid} still had live processes ${GROUP_KILL_WAIT_MS} ms after SIGKILL`);
   }
+  prepared.release();
   // Whatever is still in the pipes is read to the end, unless something outside the group holds
   // them open: then our ends are closed.
   await Promise.all([ended(child.stdout!, PIPE_DRAIN_MS), ended(child.stderr!, PIPE_DRAIN_MS)]);

@@ -239,6 +239,29 @@ describe('builtin adapter', () => {
     });
   });
 
+  it('a builder whose every command failed does not succeed, whatever it concludes', async () => {
+    server = await startModelServer({
+      scenario: {
+        scripts: [
+          {
+            when: '# Role: builder',
+            steps: [{ shell: 'exit 3' }, { shell: 'false' }, { finish: 'all done' }],
+          },
+        ],
+      },
+    });
+    const dir = repo({}, server.url);
+    const r = await cxoAsync(dir, ['run', 't', '--role', 'manager=none', '--role', 'reviewer=none']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(lastManifest(dir).manifest.steps[1]).toMatchObject({
+      status: 'failed',
+      error: expect.objectContaining({
+        code: 'CommandsFailed',
+        message: 'every command the agent ran failed (2); the last: false',
+      }),
+    });
+  });
+
   it('kills a hanging command at the command timeout and lets the model carry on', async () => {
     server = await startModelServer({
       scenario: {

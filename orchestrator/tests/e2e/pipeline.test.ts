@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
+import { probeBwrap } from '../../src/runs/sandbox/bwrap-probe.js';
 import { cxoAsync } from '../helpers/run-repo.js';
 import { indexJson, makeRepo, read } from '../helpers/temp-repo.js';
 import { BINARIES, binary, KEY_ENV, ORCHESTRATOR_ENV, startModel } from './harness.js';
@@ -65,6 +66,19 @@ it('cxo run: codex builds, claude tests, the orchestrator checks and records', a
     'tester:claude:succeeded',
     'reviewer:none:succeeded', // the static review always runs
   ]);
+  // Codex and Claude Code ran in the run's sandbox (where bubblewrap works), with the network for their endpoints
+  const sandbox = probeBwrap().ok ? 'bwrap' : 'none';
+  expect(manifest.steps[1].sandbox).toMatchObject({ mode: sandbox });
+  expect(manifest.steps[2].sandbox).toMatchObject({ mode: sandbox });
+  if (sandbox === 'bwrap') {
+    expect(manifest.steps[1].sandbox).toMatchObject({
+      network: 'allow',
+      note: expect.stringContaining(
+        "its commands run in Codex's own sandbox (workspace-write, network deny)",
+      ),
+    });
+    expect(manifest.commands[0].sandbox).toMatchObject({ mode: 'bwrap', network: 'deny' });
+  }
   // the orchestrator's own evidence: only the acceptance command, and git's diff of both agents' work
   expect(manifest.commands.map((c) => [c.role, c.command, c.exitCode])).toEqual([
     ['tester', 'sh check.sh', 0],

@@ -83,6 +83,9 @@ describe('cxo runs clean', () => {
 
   it('ends a stalled run as failed (Stalled), kills what it left running, removes its worktree', async () => {
     const repo = makeRunRepo();
+    // in bubblewrap the builder dies with the run (--die-with-parent); without it, it is left behind
+    writeFileSync(join(repo, 'codex.config.yaml'), 'guard:\n  require_spec: false\nsandbox:\n  mode: none\n');
+    gitIn(repo, 'commit', '-qam', 'no sandbox');
     // a run whose builder runs for a long time; the run process is then killed with SIGKILL
     const run = spawn(process.execPath, [CLI, ...runArgs("sh -c 'echo x > a.txt; sleep 60'")], {
       cwd: repo,

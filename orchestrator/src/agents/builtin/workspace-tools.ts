@@ -237,6 +237,7 @@ export class Workspace {
       maxLogBytes: this.ctx.maxLogBytes,
       redactor: this.ctx.redactor,
       onSpawn: this.ctx.onSpawn,
+      sandbox: this.ctx.sandbox,
     });
     this.ctx.onExit?.(result.pid);
     this.logs.push(

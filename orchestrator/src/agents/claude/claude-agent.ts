@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runProcess } from '../../runs/process-runner.js';
+import type { Sandbox } from '../../runs/sandbox/sandbox.js';
 import type { Agent, AgentContext, AgentResult } from '../agent.js';
 import type { ResolvedClaudeSettings } from './settings.js';
 import { ClaudeStream } from './stream-json.js';
@@ -12,12 +13,23 @@ const MAX_PROMPT_ARG_BYTES = 100_000;
  * The `claude` adapter: Claude Code in print mode (`claude -p`) in the run's worktree, its
  * stream-json lines turned into the transcript, cost and usage taken from its result line. It
  * gets a config directory of the run's own, so the user's Claude Code settings are not used.
+ *
+ * It runs inside the run's sandbox with the network allowed (it calls its model endpoint), and so
+ * do the commands of its Bash tool; Claude Code's own sandbox (`sandbox.enabled` in its settings)
+ * is not turned on: ours confines the agent and its commands together.
  */
 export class ClaudeAgent implements Agent {
   constructor(
     readonly spec: string,
     private readonly settings: ResolvedClaudeSettings,
   ) {}
+
+  sandboxFor(sandbox: Sandbox): Sandbox {
+    return sandbox.with({
+      network: 'allow',
+      note: "claude: the network is allowed for Claude Code's model endpoint, and so for the commands its Bash tool runs in the same sandbox",
+    });
+  }
 
   async run(ctx: AgentContext): Promise<AgentResult> {
     const { settings } = this;
@@ -64,6 +76,7 @@ export class ClaudeAgent implements Agent {
         maxLogBytes: ctx.maxLogBytes,
         redactor: ctx.redactor,
         onSpawn: ctx.onSpawn,
+        sandbox: ctx.sandbox?.with({ writable: [configDir] }),
         onLine: (which, line) => {
           if (which === 'stdout') stream.line(line);
           else if (line.trim() && stderrTail.push(line) > 10) stderrTail.shift();

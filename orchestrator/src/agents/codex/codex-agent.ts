@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Sandbox } from '../../runs/sandbox/sandbox.js';
 import type { Agent, AgentContext, AgentResult } from '../agent.js';
 import { runAppServer } from './app-server-mode.js';
 import { runExec } from './exec-mode.js';
@@ -11,6 +14,10 @@ import type { ResolvedCodexSettings } from './settings.js';
  * (`codex`, `codex:exec`), `codex app-server` (`codex:app-server`) or, for Codex <= 0.153,
  * `codex mcp-server` (`codex:mcp-server`). The model provider comes from `-c` overrides and a
  * CODEX_HOME of the run's own, so the user's Codex configuration is neither read nor changed.
+ *
+ * Inside the run's sandbox Codex reaches its model endpoint (the network is allowed for it) and
+ * runs the model's commands in its own sandbox (`sandbox`, workspace-write by default), whose
+ * network follows `sandbox.network`.
  */
 export class CodexAgent implements Agent {
   constructor(
@@ -18,24 +25,49 @@ export class CodexAgent implements Agent {
     private readonly settings: ResolvedCodexSettings,
   ) {}
 
+  sandboxFor(sandbox: Sandbox): Sandbox {
+    const commands = `${this.settings.sandbox}, network ${sandbox.commandNetwork}`;
+    return sandbox.with({
+      network: 'allow',
+      note: `codex: the network is allowed for Codex's model endpoint; its commands run in Codex's own sandbox (${commands})`,
+    });
+  }
+
   async run(ctx: AgentContext): Promise<AgentResult> {
     const { settings } = this;
-    const home = join(ctx.outputDir, 'agents', 'codex-home');
+    const home = codexHome(ctx);
     await rm(home, { recursive: true, force: true });
     await mkdir(home, { recursive: true });
     const env = { ...ctx.env, CODEX_HOME: home, [settings.api_key_env]: settings.apiKey };
+    const run = {
+      ctx: { ...ctx, sandbox: ctx.sandbox?.with({ writable: [home] }) },
+      settings,
+      env,
+      networkAccess: ctx.sandbox ? ctx.sandbox.commandNetwork === 'allow' : undefined,
+    };
     try {
       switch (settings.mode) {
         case 'app-server':
-          return await runAppServer({ ctx, settings, env });
+          return await runAppServer(run);
         case 'mcp-server':
-          return await runMcpServer({ ctx, settings, env });
+          return await runMcpServer(run);
         default:
-          return await runExec({ ctx, settings, env });
+          return await runExec(run);
       }
     } finally {
       // Codex keeps unredacted logs and session state there, and the run directory is committed
       await rm(home, { recursive: true, force: true }).catch(() => {});
     }
   }
+}
+
+/**
+ * Codex's home for one step: not under the temp directory, where Codex refuses to create the
+ * helper links its sandbox runs commands through (with bubblewrap installed every sandboxed
+ * command then fails), nor in the run directory, which is committed: in the per-user cache.
+ */
+function codexHome(ctx: AgentContext): string {
+  const cache = ctx.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  const name = `${ctx.runId}-${ctx.role}-${randomBytes(4).toString('hex')}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  return join(cache, 'codex-orchestrator', 'codex-home', name);
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { runProcess } from '../../runs/process-runner.js';
 import type { AgentResult } from '../agent.js';
 import { cannotRun, failed, type ModeRun, processEnding } from './mode.js';
-import { providerFlags } from './provider.js';
+import { networkFlags, providerFlags } from './provider.js';
 import { CodexTranscript } from './transcript.js';
 
 /**
@@ -25,6 +25,7 @@ export async function runExec(run: ModeRun): Promise<AgentResult> {
     '-c',
     'approval_policy="never"',
     ...providerFlags(settings),
+    ...networkFlags(run.networkAccess),
     ...(settings.model ? ['-m', settings.model] : []),
     '-',
   ];
@@ -43,6 +44,7 @@ export async function runExec(run: ModeRun): Promise<AgentResult> {
     maxLogBytes: ctx.maxLogBytes,
     redactor: ctx.redactor,
     onSpawn: ctx.onSpawn,
+    sandbox: ctx.sandbox,
     onLine: (stream, line) => {
       if (stream === 'stdout') onExecLine(transcript, line);
       else if (line.trim() && stderrTail.push(line) > 10) stderrTail.shift();

@@ -57,7 +57,7 @@ export async function runMcpServer(run: ModeRun): Promise<AgentResult> {
           sandbox: settings.sandbox,
           'approval-policy': 'on-request',
           ...(settings.model ? { model: settings.model } : {}),
-          config: providerConfig(settings),
+          config: providerConfig(settings, run.networkAccess),
         },
       },
       undefined,

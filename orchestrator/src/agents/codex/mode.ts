@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AgentContext, AgentResult } from '../agent.js';
-import { providerFlags } from './provider.js';
+import { networkFlags, providerFlags } from './provider.js';
 import type { ResolvedCodexSettings } from './settings.js';
 import { StdioChild } from './stdio-child.js';
 import type { CodexTranscript } from './transcript.js';
@@ -11,6 +11,8 @@ export interface ModeRun {
   settings: ResolvedCodexSettings;
   /** The scrubbed environment plus CODEX_HOME and the provider's key variable. */
   env: NodeJS.ProcessEnv;
+  /** Whether the commands in Codex's own sandbox may use the network; Codex's default when absent. */
+  networkAccess?: boolean;
 }
 
 export function failed(error: {
@@ -35,14 +37,14 @@ export function cannotRun(binary: string, reason: string): { code: string; messa
  * binary cannot be started.
  */
 export async function startCodexServer(
-  { ctx, settings, env }: ModeRun,
+  { ctx, settings, env, networkAccess }: ModeRun,
   subcommand: 'app-server' | 'mcp-server',
   onLine: (line: string) => void,
   stderrTail: string[],
 ): Promise<StdioChild | AgentResult> {
   try {
     return await StdioChild.start({
-      argv: [settings.binary, subcommand, ...providerFlags(settings)],
+      argv: [settings.binary, subcommand, ...providerFlags(settings), ...networkFlags(networkAccess)],
       cwd: ctx.workdir,
       env,
       outputDir: join(ctx.outputDir, 'agents'),
@@ -53,6 +55,7 @@ export async function startCodexServer(
       signal: ctx.signal,
       onSpawn: ctx.onSpawn,
       onExit: ctx.onExit,
+      sandbox: ctx.sandbox,
       onStdoutLine: onLine,
       onStderrLine: (line) => {
         if (line.trim() && stderrTail.push(line) > 10) stderrTail.shift();

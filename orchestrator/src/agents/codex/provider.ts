@@ -29,12 +29,21 @@ export function providerFlags(s: ResolvedCodexSettings): string[] {
   ];
 }
 
+/** `-c` override of the network of Codex's workspace-write sandbox, when the run says what it is. */
+export function networkFlags(networkAccess: boolean | undefined): string[] {
+  return networkAccess === undefined ? [] : ['-c', `sandbox_workspace_write.network_access=${networkAccess}`];
+}
+
 /**
  * The same as the `config` argument of the mcp-server `codex` tool: Codex 0.153's MCP server builds
  * each session's configuration from that argument and ignores the server's `-c` overrides.
  */
-export function providerConfig(s: ResolvedCodexSettings): Record<string, unknown> {
-  return { model_provider: PROVIDER_ID, model_providers: { [PROVIDER_ID]: providerTable(s) } };
+export function providerConfig(s: ResolvedCodexSettings, networkAccess?: boolean): Record<string, unknown> {
+  return {
+    model_provider: PROVIDER_ID,
+    model_providers: { [PROVIDER_ID]: providerTable(s) },
+    ...(networkAccess === undefined ? {} : { sandbox_workspace_write: { network_access: networkAccess } }),
+  };
 }
 
 /** A TOML value: JSON string escapes are valid TOML basic-string escapes. */

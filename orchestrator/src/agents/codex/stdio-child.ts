@@ -9,6 +9,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { groupAlive } from '../../runs/process-groups.js';
 import { createLineRedactor, type LineRedactor, type Redactor } from '../../runs/redaction.js';
+import type { PreparedCommand, Sandbox } from '../../runs/sandbox/sandbox.js';
 
 export interface StdioChildOptions {
   argv: string[];
@@ -27,6 +28,8 @@ export interface StdioChildOptions {
   /** Each stdout line as written (not redacted: it is protocol); the log gets it redacted. */
   onStdoutLine: (line: string) => void;
   onStderrLine?: (line: string) => void;
+  /** Runs the server inside this sandbox. */
+  sandbox?: Sandbox;
 }
 
 export interface ChildLog {
@@ -65,6 +68,7 @@ export class StdioChild {
   private constructor(
     private readonly options: StdioChildOptions,
     child: ChildProcess,
+    private readonly prepared: PreparedCommand,
   ) {
     this.child = child;
     this.pid = child.pid!;
@@ -104,22 +108,36 @@ export class StdioChild {
   static start(options: StdioChildOptions): Promise<StdioChild> {
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
+      let prepared: PreparedCommand;
       try {
-        child = spawn(options.argv[0], options.argv.slice(1), {
-          cwd: options.cwd,
+        prepared = options.sandbox?.prepare(options.argv, options.env, options.cwd) ?? {
+          argv: options.argv,
           env: options.env,
+          release: () => {},
+        };
+      } catch (e) {
+        reject(e as Error);
+        return;
+      }
+      try {
+        child = spawn(prepared.argv[0], prepared.argv.slice(1), {
+          cwd: options.cwd,
+          env: prepared.env,
           detached: true,
           stdio: ['pipe', 'pipe', 'pipe'],
         });
       } catch (e) {
+        prepared.release();
         reject(e as Error);
         return;
       }
       // later errors (a failed kill) change nothing: the exit event tells what happened
       child.on('error', (e) => {
-        if (child.pid === undefined) reject(e);
+        if (child.pid !== undefined) return;
+        prepared.release();
+        reject(e);
       });
-      child.once('spawn', () => resolve(new StdioChild(options, child)));
+      child.once('spawn', () => resolve(new StdioChild(options, child, prepared)));
     });
   }
 
@@ -154,6 +172,7 @@ export class StdioChild {
     this.options.signal.removeEventListener('abort', this.onAbort);
     // nothing the server started (shells, sandboxes) may outlive it
     await killGroup(this.pid);
+    this.prepared.release();
     this.options.onExit?.(this.pid);
     this.child.stdout!.destroy();
     this.child.stderr!.destroy();

@@ -5,7 +5,6 @@ import { writeFileAtomic } from '../repo/atomic-write.js';
 import { mergeTaskIndexes } from '../repo/task-index-merge.js';
 import { gitDirOf } from './git-dir.js';
 import { git } from './git.js';
-import { packageRoot } from '../util/package-root.js';
 
 export interface PushOptions {
   root: string;
@@ -124,17 +123,7 @@ function rebaseOnto(root: string, local: string, onto: string, indexFile: string
     git(root, ['worktree', 'add', '--quiet', '--detach', worktree, local]);
     const rebased = git(
       worktree,
-      [
-        '-c',
-        `core.attributesFile=${attributes}`,
-        '-c',
-        `merge.codex-tasks.driver=${mergeDriverCommand()}`,
-        '-c',
-        'commit.gpgsign=false',
-        'rebase',
-        '--quiet',
-        onto,
-      ],
+      ['-c', `core.attributesFile=${attributes}`, '-c', 'commit.gpgsign=false', 'rebase', '--quiet', onto],
       { allowFail: true },
     );
     if (rebased.status !== 0) {
@@ -228,14 +217,6 @@ function moveCheckedOutBranch(
   if (merged !== undefined) writeFileAtomic(indexPath, merged);
   if (rescue) rmSync(rescue, { force: true });
   return true;
-}
-
-/** How git runs our merge driver during the rebase: this very orchestrator, by absolute path. */
-function mergeDriverCommand(): string {
-  const root = packageRoot();
-  if (!root) return 'npx --no-install cxo merge-driver %O %A %B';
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return `${quote(process.execPath)} ${quote(join(root, 'dist', 'bin', 'cxo.js'))} merge-driver %O %A %B`;
 }
 
 function blobText(root: string, commit: string, file: string): string | undefined {

@@ -16,7 +16,10 @@ import { loadSpec } from '../repo/load-repo.js';
 import { loadTaskIndex } from '../repo/repo-files.js';
 import type { SpecDoc } from '../repo/markdown-docs.js';
 import { ROLES, type Role, type Task } from '../repo/task-types.js';
-import type { RunManifest, StepRecord } from './manifest-types.js';
+import { changedEntries, configuredHooksPath } from '../git/changed-entries.js';
+import type { IntegrityFinding, RunManifest, StepRecord } from './manifest-types.js';
+import { type IntegrityChange, IntegrityWatch } from './run-integrity.js';
+import { treeFindings } from './tree-review.js';
 import { runProcess } from './process-runner.js';
 import { assemblePrompt } from './prompt.js';
 import { checklistContext, prdExcerpt } from './prompt-context.js';
@@ -287,6 +290,8 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
   const { recorder } = ctx;
   const timer = setInterval(() => recorder.heartbeat(), HEARTBEAT_MS);
   timer.unref();
+  // what the steps must leave alone, compared after each: a change fails the run there
+  const integrity = new IntegrityWatch(ctx.root, ctx.worktree, ctx.config.files.tasks);
   try {
     for (const step of recorder.manifest.steps) {
       if (step.status === 'succeeded' || step.status === 'skipped') continue;
@@ -309,6 +314,8 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
           error: { code: e instanceof CxoError ? e.name : 'InternalError', message: err.message, artifact },
         };
       }
+      const changes = outcome.status === 'skipped' ? [] : integrity.check();
+      if (changes.length > 0) outcome = integrityFailure(recorder, step.role, changes);
       Object.assign(step, {
         ...outcome,
         endedAt: new Date().toISOString(),
@@ -447,6 +454,10 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
       if (existsSync(abs)) sizes.set(f, statSync(abs).size);
     }
     const secrets = createRedactor({ env: ctx.env, patterns: config.redaction.patterns });
+    const tree = treeFindings(
+      changedEntries(ctx.worktree, diff.baseCommit, diff.target),
+      configuredHooksPath(ctx.root),
+    );
     const review = staticReview({
       // the raw diff: the stored artifact is already redacted, so it could not show a leak
       patch: diff.patch,
@@ -457,6 +468,12 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
       maxFileBytes: config.review.max_file_bytes,
       secrets,
     });
+    review.findings.push(...tree);
+    recordIntegrity(
+      recorder.manifest,
+      'reviewer',
+      tree.map((f) => ({ code: f.code as IntegrityChange['code'], file: f.file, message: f.message })),
+    );
     let lint: { command: string; exitCode: number | null } | null = null;
     if (config.review.lint_command) {
       const ok = await runCommand(ctx, 'reviewer', 'lint', config.review.lint_command);
@@ -505,7 +522,7 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
         status: 'failed',
         summary: `${errors} review finding(s)`,
         error: {
-          code: review.secretLeak ? 'SecretLeak' : 'ReviewFailed',
+          code: review.secretLeak ? 'SecretLeak' : (tree[0]?.code ?? 'ReviewFailed'),
           message: review.findings.find((f) => f.severity === 'error')!.message,
         },
       };
@@ -656,7 +673,7 @@ function commitIfAllowed(ctx: RunContext, role: Role): void {
 }
 
 /** The diff git computes between the base commit and the worktree (committed or not), as evidence. */
-function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> & { patch: string } {
+function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> & { patch: string; target: string } {
   const { recorder, worktree } = ctx;
   const base = recorder.manifest.trigger.baseCommit;
   // committed runs: exactly what the branch holds (files an acceptance command left behind are
@@ -672,7 +689,29 @@ function recordDiff(ctx: RunContext): NonNullable<RunManifest['diff']> & { patch
   const stat = diffStat(worktree, base, target);
   recorder.manifest.diff = { artifact, ...stat, baseCommit: base, headCommit: head === base ? null : head };
   recorder.save();
-  return { ...recorder.manifest.diff, patch };
+  return { ...recorder.manifest.diff, patch, target };
+}
+
+/** Keeps the step's integrity findings in the manifest, where review refuses them. */
+function recordIntegrity(manifest: RunManifest, step: StepRecord['role'], changes: IntegrityChange[]): void {
+  if (changes.length === 0) return;
+  const findings: IntegrityFinding[] = changes.map((c) => ({ step, ...c }));
+  manifest.integrity = [...(manifest.integrity ?? []), ...findings];
+}
+
+/** A step that changed what it must leave alone fails, whatever it reported. */
+function integrityFailure(
+  recorder: RunRecorder,
+  step: StepRecord['role'],
+  changes: IntegrityChange[],
+): StepOutcome {
+  recordIntegrity(recorder.manifest, step, changes);
+  recorder.event('integrity', { step, findings: changes });
+  return {
+    status: 'failed',
+    summary: `${changes.length} integrity finding(s): ${changes[0].message}`,
+    error: { code: changes[0].code, message: changes.map((c) => c.message).join('; ') },
+  };
 }
 
 function readPlan(ctx: RunContext): { acceptance?: string[] } | undefined {

@@ -94,7 +94,7 @@ describe('a hostile builder', () => {
     );
     expect(review.code, review.stdout + review.stderr).not.toBe(0);
     expect(gitIn(dir, 'log', '--merges', '--oneline')).toBe('');
-  });
+  }, 120_000);
 
   it('a repository whose config already names hooks, an fsmonitor and filters: run, verify and review --approve --merge run none of them', () => {
     const kit = attackKit();
@@ -110,5 +110,76 @@ describe('a hostile builder', () => {
     expect(review.code, review.stdout + review.stderr).toBe(0);
     expect(readFileSync(kit.marker, 'utf8')).toBe('');
     expect(gitIn(dir, 'log', '--merges', '--format=%s')).toContain(`merge run ${runId}`);
-  });
+  }, 120_000);
+
+  it('commits escaping symlinks, attributes, submodules and hook files: static review fails the run with their codes, and no approval or merge takes it', () => {
+    const dir = repo();
+    const builder = [
+      'ln -s /etc/passwd passwd',
+      'ln -s ../../../root up',
+      'mkdir -p sub && ln -s ../a.txt sub/inside',
+      'ln -s .git/config gitconfig',
+      "echo '* filter=x' > .gitattributes",
+      'printf \'[submodule "s"]\\n\' > .gitmodules',
+      'mkdir .husky && echo "echo hi" > .husky/pre-commit',
+      'echo y > a.txt',
+    ].join('; ');
+    const run = cxo(dir, [...runArgs(builder), '--json']);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const runDir = runDirs(dir)[0];
+    const manifest = readManifest(dir, runDir);
+    expect(manifest.result).toMatchObject({ status: 'failed', reason: 'GitMetadataFile' });
+    const codes = (manifest.integrity ?? []).map((f) => `${f.code} ${f.file}`).sort();
+    expect(codes).toEqual([
+      'GitMetadataFile .gitattributes',
+      'GitMetadataFile .gitmodules',
+      'GitMetadataFile .husky/pre-commit',
+      'SymlinkEscape gitconfig',
+      'SymlinkEscape passwd',
+      'SymlinkEscape up',
+    ]);
+    const review = JSON.parse(readFileSync(join(dir, runDir, 'review.json'), 'utf8')) as {
+      findings: { code?: string }[];
+    };
+    expect(review.findings.filter((f) => f.code).length).toBe(6);
+    const refused = cxo(dir, ['review', manifest.run.id, '--approve', '--merge', '--by', 'bob']);
+    expect(refused.code).not.toBe(0);
+
+    // a manifest edited to look clean: the approval is refused by the branch itself at merge time
+    const forged = { ...manifest, integrity: [], result: { status: 'review', reason: null, error: null } };
+    writeFileSync(join(dir, runDir, 'manifest.json'), `${JSON.stringify(forged, null, 2)}\n`);
+    const merged = cxo(dir, ['review', manifest.run.id, '--approve', '--merge', '--by', 'bob']);
+    expect(merged.code, merged.stdout).not.toBe(0);
+    expect(merged.stderr).toContain(
+      'symlink points outside the worktree: passwd -> /etc/passwd (SymlinkEscape)',
+    );
+    expect(gitIn(dir, 'log', '--merges', '--oneline')).toBe('');
+    expect(gitIn(dir, 'ls-files')).not.toContain('passwd');
+  }, 120_000);
+
+  it('writes into the main checkout and beside its worktree: MainCheckoutChanged and OutsideWrite fail the run', () => {
+    const dir = repo();
+    const worktrees = mkdtempSync(join(tmpdir(), 'cxo-worktrees-'));
+    const builder = [
+      'main=$(dirname "$(git rev-parse --path-format=absolute --git-common-dir)")',
+      'echo evil > "$main/evil.txt"',
+      'echo evil > ../escape.txt',
+      'echo y > a.txt',
+    ].join('; ');
+    const run = cxo(dir, [...runArgs(builder), '--json'], { CXO_WORKTREES_DIR: worktrees });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const manifest = readManifest(dir, runDirs(dir)[0]);
+    expect(manifest.result.reason).toBe('MainCheckoutChanged');
+    const found = (manifest.integrity ?? []).map((f) => [f.code, f.step, f.message]);
+    expect(found).toContainEqual([
+      'MainCheckoutChanged',
+      'builder',
+      "a file of the main checkout changed outside the run's worktree: evil.txt",
+    ]);
+    expect(found).toContainEqual([
+      'OutsideWrite',
+      'builder',
+      expect.stringMatching(/^written outside the worktree, beside it: .*\/escape\.txt was added$/),
+    ]);
+  }, 120_000);
 });

@@ -87,17 +87,21 @@ const isRedirecting = (name: string) =>
   name.startsWith('GIT_CONFIG_VALUE_') ||
   name in FIXED_ENV;
 
-/** The environment and config overrides of one git call in `cwd`. */
-export function hardenedEnv(
+/** The arguments and environment of one git call in `cwd`. */
+export function hardenedInvocation(
   cwd: string,
+  args: string[],
   base: NodeJS.ProcessEnv,
   set: Readonly<Record<string, string>> = {},
-): NodeJS.ProcessEnv {
+): { args: string[]; env: NodeJS.ProcessEnv } {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(base)) if (!isRedirecting(name)) env[name] = value;
   Object.assign(env, FIXED_ENV, set);
   const local = localOverrides(cwd, env);
-  return { ...withSettings(env, [...fixedSettings(), ...local.pairs]), ...local.env };
+  return {
+    args: hardenedArgs(args, local.transport),
+    env: { ...withSettings(env, [...fixedSettings(), ...local.pairs]), ...local.env },
+  };
 }
 
 /** `env` with `pairs` as command-scope config (duplicates dropped, order kept). */
@@ -114,18 +118,27 @@ function withSettings(env: NodeJS.ProcessEnv, pairs: Pair[]): NodeJS.ProcessEnv 
 
 /** Commands that take diffs: never through an external diff program or a textconv filter. */
 const DIFFING = new Set(['diff', 'log', 'show']);
+const FETCHING = new Set(['fetch', 'ls-remote', 'pull', 'clone']);
 
-/** `args` with `--no-ext-diff --no-textconv` after a diffing subcommand. */
-export function hardenedArgs(args: string[]): string[] {
+/** `args` with the options that pin what a subcommand would otherwise take from the config. */
+function hardenedArgs(args: string[], transport: Overrides['transport']): string[] {
   let i = 0;
   while (i < args.length && args[i].startsWith('-')) i += args[i] === '-c' || args[i] === '-C' ? 2 : 1;
-  if (!DIFFING.has(args[i])) return args;
-  return [...args.slice(0, i + 1), '--no-ext-diff', '--no-textconv', ...args.slice(i + 1)];
+  const pinned = DIFFING.has(args[i])
+    ? ['--no-ext-diff', '--no-textconv']
+    : FETCHING.has(args[i])
+      ? transport.fetch
+      : args[i] === 'push'
+        ? transport.push
+        : [];
+  return pinned.length ? [...args.slice(0, i + 1), ...pinned, ...args.slice(i + 1)] : args;
 }
 
 interface Overrides {
   pairs: Pair[];
   env: Record<string, string>;
+  /** Options for transport commands: `remote.<name>.uploadpack`/`receivepack` keep their first value. */
+  transport: { fetch: string[]; push: string[] };
 }
 
 interface CacheEntry {
@@ -134,13 +147,15 @@ interface CacheEntry {
   overrides: Overrides;
 }
 
+const NONE: Overrides = { pairs: [], env: {}, transport: { fetch: [], push: [] } };
+
 /** Per git directory; valid while none of its config files (nor what they include) changed. */
 const cache = new Map<string, CacheEntry>();
 
 /** The overrides for the repository around `cwd`'s local config; none outside a repository. */
 function localOverrides(cwd: string, env: NodeJS.ProcessEnv): Overrides {
   const found = findGitDir(cwd);
-  if (!found) return { pairs: [], env: {} };
+  if (!found) return NONE;
   const cached = cache.get(found.gitDir);
   if (cached && cached.files.every((f) => stampOf(f.path) === f.stamp)) return cached.overrides;
   const files: CacheEntry['files'] = [];
@@ -248,6 +263,7 @@ const USER_PROGRAMS: Record<string, string> = {
 function overridesFor(keys: string[], topLevel: string, cwd: string, env: NodeJS.ProcessEnv): Overrides {
   const pairs: Pair[] = [];
   const extraEnv: Record<string, string> = {};
+  const transport: Overrides['transport'] = { fetch: [], push: [] };
   const userKeys = new Set<string>();
   let credentials = false;
   for (const key of new Set(keys)) {
@@ -267,8 +283,10 @@ function overridesFor(keys: string[], topLevel: string, cwd: string, env: NodeJS
     } else if (section === 'credential' && name === 'helper') {
       pairs.push([key, '']);
       credentials = true;
-    } else if (section === 'remote' && sub !== null && (name === 'uploadpack' || name === 'receivepack')) {
-      pairs.push([key, name === 'uploadpack' ? 'git-upload-pack' : 'git-receive-pack']);
+    } else if (section === 'remote' && sub !== null && name === 'uploadpack') {
+      transport.fetch = ['--upload-pack=git-upload-pack'];
+    } else if (section === 'remote' && sub !== null && name === 'receivepack') {
+      transport.push = ['--receive-pack=git-receive-pack'];
     } else if (section === 'trailer' && sub !== null && (name === 'command' || name === 'cmd')) {
       pairs.push([key, '']);
     } else if (section === 'pager') {
@@ -295,7 +313,7 @@ function overridesFor(keys: string[], topLevel: string, cwd: string, env: NodeJS
     if (credentials)
       for (const [k, v] of user) if (/^credential\.(.+\.)?helper$/i.test(k)) pairs.push([k, v]);
   }
-  return { pairs, env: extraEnv };
+  return { pairs, env: extraEnv, transport };
 }
 
 /** The entries of the user's global and system config (git's own view, with their includes). */

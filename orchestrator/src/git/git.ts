@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OperationError } from '../errors.js';
-import { hardenedArgs, hardenedEnv } from './git-hardening.js';
+import { hardenedInvocation } from './git-hardening.js';
 
 export interface GitOptions {
   input?: string | Uint8Array;
@@ -42,15 +42,12 @@ export function gitAsync(
   args: string[],
   options: Omit<GitOptions, 'input' | 'allowFail'> = {},
 ): Promise<GitResult<string>> {
+  const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
   return new Promise((resolve) => {
     execFile(
       'git',
-      hardenedArgs(args),
-      {
-        cwd,
-        env: hardenedEnv(cwd, options.env ?? process.env, options.set),
-        maxBuffer: 64 * 1024 * 1024,
-      },
+      call.args,
+      { cwd, env: call.env, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ status, stdout, stderr: stderr || (error?.message ?? '') });
@@ -65,10 +62,11 @@ function spawnGit(
   options: GitOptions,
   encoding: 'utf8' | 'buffer',
 ): GitResult<string | Buffer> {
-  const result = spawnSync('git', hardenedArgs(args), {
+  const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
+  const result = spawnSync('git', call.args, {
     cwd,
     input: options.input,
-    env: hardenedEnv(cwd, options.env ?? process.env, options.set),
+    env: call.env,
     encoding,
     maxBuffer: 1024 * 1024 * 1024,
   });

@@ -17,7 +17,7 @@ const EXCLUDED = ['node_modules/', '.nyc_output/', 'coverage/', '.npm/'];
 
 /** The project's git runner, failing with the stage's error and git's own message. */
 export function git(dir: string, ...args: string[]): string {
-  const r = runGit(dir, args, { allowFail: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  const r = runGit(dir, args, { allowFail: true });
   if (r.status !== 0) throw new StageError(`git ${args.join(' ')}: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
 }

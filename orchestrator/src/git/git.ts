@@ -1,25 +1,74 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OperationError } from '../errors.js';
+import { hardenedInvocation } from './git-hardening.js';
 
-/** Runs git in `cwd` and returns stdout; a non-zero exit is an OperationError quoting git's message. */
-export function git(
-  cwd: string,
-  args: string[],
-  options: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {},
-): {
-  stdout: string;
+export interface GitOptions {
+  input?: string | Uint8Array;
+  /** The environment to start from (default the process's); what would redirect git is dropped. */
+  env?: NodeJS.ProcessEnv;
+  /** Variables the caller sets on purpose (an identity, GIT_LITERAL_PATHSPECS), kept as given. */
+  set?: Readonly<Record<string, string>>;
+  allowFail?: boolean;
+}
+
+export interface GitResult<Out> {
+  stdout: Out;
   stderr: string;
   status: number;
-} {
-  const result = spawnSync('git', args, {
+}
+
+/**
+ * Runs git in `cwd` and returns stdout; a non-zero exit is an OperationError quoting git's message.
+ * Every git process of the orchestrator starts here, hardened (git-hardening.ts): no hook, filter,
+ * fsmonitor or driver the repository names runs.
+ */
+export function git(cwd: string, args: string[], options: GitOptions = {}): GitResult<string> {
+  const result = spawnGit(cwd, args, options, 'utf8');
+  return { ...result, stdout: result.stdout.toString() };
+}
+
+/** `git`, with stdout as the exact bytes (blobs, diffs that need not be UTF-8). */
+export function gitBytes(cwd: string, args: string[], options: GitOptions = {}): GitResult<Buffer> {
+  const result = spawnGit(cwd, args, options, 'buffer');
+  return { ...result, stdout: Buffer.from(result.stdout) };
+}
+
+/** `git` without blocking the event loop (a fetch can take seconds); never throws for an exit code. */
+export function gitAsync(
+  cwd: string,
+  args: string[],
+  options: Omit<GitOptions, 'input' | 'allowFail'> = {},
+): Promise<GitResult<string>> {
+  const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      call.args,
+      { cwd, env: call.env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ status, stdout, stderr: stderr || (error?.message ?? '') });
+      },
+    );
+  });
+}
+
+function spawnGit(
+  cwd: string,
+  args: string[],
+  options: GitOptions,
+  encoding: 'utf8' | 'buffer',
+): GitResult<string | Buffer> {
+  const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
+  const result = spawnSync('git', call.args, {
     cwd,
     input: options.input,
-    env: options.env ?? process.env,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
+    env: call.env,
+    encoding,
+    maxBuffer: 1024 * 1024 * 1024,
   });
   if (result.error) {
     throw new OperationError(
@@ -28,10 +77,11 @@ export function git(
     );
   }
   const status = result.status ?? 1;
+  const stderr = result.stderr.toString();
   if (status !== 0 && !options.allowFail) {
-    throw new OperationError(`git ${args[0]} failed: ${result.stderr.trim() || result.stdout.trim()}`);
+    throw new OperationError(`git ${args[0]} failed: ${stderr.trim() || result.stdout.toString().trim()}`);
   }
-  return { stdout: result.stdout, stderr: result.stderr, status };
+  return { stdout: result.stdout, stderr, status };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Diagnostic, diagnostic } from '../repo/diagnostics.js';
-import { packageRoot } from '../util/package-root.js';
 import { gitDirOf } from './git-dir.js';
+import { mergeDriverCommand, TASK_INDEX_MERGE_DRIVER } from './merge-driver-command.js';
 import { git } from './git.js';
 
 /**
@@ -11,21 +11,14 @@ import { git } from './git.js';
  * Node and this package's CLI entry, by absolute path. That starts whatever installed cxo (npm,
  * pnpm, a global prefix, a checkout), where `npx --no-install cxo` starts only what npm knows.
  */
-export const MERGE_DRIVER_KEY = 'merge.codex-tasks.driver';
-const NAME_KEY = 'merge.codex-tasks.name';
+export const MERGE_DRIVER_KEY = `merge.${TASK_INDEX_MERGE_DRIVER}.driver`;
+const NAME_KEY = `merge.${TASK_INDEX_MERGE_DRIVER}.name`;
 const NAME = 'codex-orchestrator task index';
 /** The `.gitattributes` value that routes a file through the driver. */
-export const MERGE_ATTRIBUTE = 'merge=codex-tasks';
+export const MERGE_ATTRIBUTE = `merge=${TASK_INDEX_MERGE_DRIVER}`;
 /** What `cxo init` registered before: it fails unless npm itself can find the install. */
 const LEGACY_COMMAND = 'npx --no-install cxo merge-driver %O %A %B';
 const ARGS = 'merge-driver %O %A %B';
-
-/** This orchestrator's driver command: `'<node>' '<…/dist/bin/cxo.js>' merge-driver %O %A %B`. */
-export function mergeDriverCommand(): string {
-  const root = packageRoot();
-  const cli = root ? join(root, 'dist', 'bin', 'cxo.js') : process.argv[1];
-  return `${shellQuote(process.execPath)} ${shellQuote(cli)} ${ARGS}`;
-}
 
 /** The program and script of a command in our form; undefined for any other command. */
 export function parseMergeDriverCommand(command: string): { node: string; cli: string } | undefined {
@@ -120,10 +113,6 @@ export function mergeDriverDiagnostics(root: string): Diagnostic[] {
 function configValue(root: string, key: string, scope?: '--local'): string | undefined {
   const r = git(root, ['config', ...(scope ? [scope] : []), '--get', key], { allowFail: true });
   return r.status === 0 ? r.stdout.replace(/\n$/, '') : undefined;
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function shellUnquote(s: string): string {

@@ -4,7 +4,6 @@ import { OperationError } from '../errors.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import { mergeTaskIndexes } from '../repo/task-index-merge.js';
 import { requireGitDir } from './git-dir.js';
-import { MERGE_DRIVER_KEY, mergeDriverCommand } from './merge-driver-config.js';
 import { git } from './git.js';
 
 export interface PushOptions {
@@ -124,17 +123,7 @@ function rebaseOnto(root: string, local: string, onto: string, indexFile: string
     git(root, ['worktree', 'add', '--quiet', '--detach', worktree, local]);
     const rebased = git(
       worktree,
-      [
-        '-c',
-        `core.attributesFile=${attributes}`,
-        '-c',
-        `${MERGE_DRIVER_KEY}=${mergeDriverCommand()}`,
-        '-c',
-        'commit.gpgsign=false',
-        'rebase',
-        '--quiet',
-        onto,
-      ],
+      ['-c', `core.attributesFile=${attributes}`, '-c', 'commit.gpgsign=false', 'rebase', '--quiet', onto],
       { allowFail: true },
     );
     if (rebased.status !== 0) {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { setTaskStatusInText } from '../repo/task-index-edit.js';
 import type { Task, TaskStatus } from '../repo/task-types.js';
 import { locateTask } from '../repo/task-locator.js';
 import { validateTaskIndex } from '../generated/validators.js';
-import { git } from './git.js';
+import { git, gitBytes } from './git.js';
 import { listTree, treeWith } from './tree-build.js';
 import { isKnownValid, rememberValid } from './valid-index-blobs.js';
 
@@ -72,6 +71,9 @@ const IDENTITY = {
   GIT_COMMITTER_NAME: 'codex-orchestrator',
   GIT_COMMITTER_EMAIL: 'codex-orchestrator@localhost',
 };
+
+/** Paths are file names, never globs. */
+const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
 
 interface Entry {
   mode: string;
@@ -156,7 +158,7 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
       ? { GIT_AUTHOR_NAME: options.author.name, GIT_AUTHOR_EMAIL: options.author.email }
       : {};
     const commit = git(root, [...sign, tree, '-p', head, '-F', '-'], {
-      env: { ...process.env, ...IDENTITY, ...author },
+      set: { ...IDENTITY, ...author },
       input: message,
     }).stdout.trim();
     const swapped = git(
@@ -351,7 +353,7 @@ function expandFiles(root: string, files: string[]): string[] {
 /** Mode and blob of the task index at `head`. */
 function committedEntry(root: string, head: string, file: string): Entry {
   const listed = git(root, ['ls-tree', head, '--', file], {
-    env: { ...process.env, GIT_LITERAL_PATHSPECS: '1' },
+    set: LITERAL,
   }).stdout.trim();
   const match = /^(\d+) blob ([0-9a-f]+)\t/.exec(listed);
   if (!match) {
@@ -365,13 +367,7 @@ function committedEntry(root: string, head: string, file: string): Entry {
 
 /** The blob's exact bytes (the `git` helper decodes stdout as UTF-8, which would hide bad bytes). */
 function catBlob(root: string, blob: string): Buffer {
-  const result = spawnSync('git', ['cat-file', 'blob', blob], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
-  if (result.error || result.status !== 0) {
-    throw new OperationError(
-      `git cat-file failed: ${result.error?.message ?? result.stderr.toString().trim()}`,
-    );
-  }
-  return result.stdout;
+  return gitBytes(root, ['cat-file', 'blob', blob]).stdout;
 }
 
 function indexInfo(entries: Map<string, Entry>): string {
@@ -390,10 +386,9 @@ async function syncPersonIndex(
   entries: Map<string, Entry>,
 ): Promise<void> {
   const paths = [...entries.keys()];
-  const env = { ...process.env, GIT_LITERAL_PATHSPECS: '1' };
   for (let attempt = 1; attempt <= 20; attempt++) {
     const staged = listEntries(
-      git(root, ['ls-files', '-s', '--', ...paths], { env }).stdout,
+      git(root, ['ls-files', '-s', '--', ...paths], { set: LITERAL }).stdout,
       /^(\d+) ([0-9a-f]+) 0\t(.*)$/,
     );
     const update = new Map<string, Entry>();
@@ -405,7 +400,7 @@ async function syncPersonIndex(
     }
     if (update.size === 0) return;
     const result = git(root, ['update-index', '--add', '--index-info'], {
-      env,
+      set: LITERAL,
       input: indexInfo(update),
       allowFail: true,
     });

@@ -57,8 +57,7 @@ export function commitWorktree(
   const body = `${message}\n\n${Object.entries(trailers)
     .map(([k, v]) => `${k}: ${v}`)
     .join('\n')}\n`;
-  const env = {
-    ...process.env,
+  const set = {
     GIT_AUTHOR_NAME: 'codex-orchestrator',
     GIT_AUTHOR_EMAIL: 'codex-orchestrator@localhost',
     GIT_COMMITTER_NAME: 'codex-orchestrator',
@@ -66,7 +65,7 @@ export function commitWorktree(
   };
   git(cwd, ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '-F', '-'], {
     input: body,
-    env,
+    set,
   });
   return git(cwd, ['rev-parse', 'HEAD']).stdout.trim();
 }

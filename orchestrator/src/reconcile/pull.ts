@@ -4,7 +4,7 @@
  * changed in the working tree is among the files the merge would touch. Never merges or rebases:
  * a branch that cannot fast-forward is reported and left alone.
  */
-import { execFile } from 'node:child_process';
+import { gitAsync } from '../git/git.js';
 
 export type PullResult =
   | { kind: 'up-to-date'; branch: string }
@@ -13,7 +13,10 @@ export type PullResult =
 
 /** One fetch and, when the branch is behind and the touched files are clean, one `merge --ff-only`. */
 export async function pullOnce(root: string, env: NodeJS.ProcessEnv = process.env): Promise<PullResult> {
-  const git = (args: string[]) => run(root, args, env);
+  const git = async (args: string[]) => {
+    const r = await gitAsync(root, args, { env });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
   const branch = await git(['symbolic-ref', '--quiet', '--short', 'HEAD']);
   if (branch.code !== 0) return { kind: 'skipped', reason: 'HEAD is detached: no branch to fast-forward' };
   const name = branch.stdout.trim();
@@ -78,23 +81,4 @@ function firstLine(text: string): string {
 
 function more(list: string[]): string {
   return list.length > 3 ? ` and ${list.length - 3} more` : '';
-}
-
-/** git without blocking the event loop: a fetch can take seconds while runs report progress. */
-function run(
-  cwd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      args,
-      { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr: stderr || (error?.message ?? '') });
-      },
-    );
-  });
 }

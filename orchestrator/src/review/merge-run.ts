@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { OperationError } from '../errors.js';
 import { requireGitDir } from '../git/git-dir.js';
 import { git } from '../git/git.js';
+import { changedEntries, configuredHooksPath } from '../git/changed-entries.js';
 import { branchExists } from '../git/worktree.js';
+import { treeFindings } from '../runs/tree-review.js';
 import type { Config } from '../repo/config.js';
 import type { Task } from '../repo/task-types.js';
 import type { RunManifest } from '../runs/manifest-types.js';
@@ -30,6 +32,15 @@ export function checkMergeable(root: string, config: Config, manifest: RunManife
     throw new OperationError(
       'cannot merge: you have staged changes, which git would refuse to merge over',
       'commit or unstage them, then review again (nothing was written)',
+    );
+  }
+  // the branch as it is now, not as the run left it: the merge would check out what it holds
+  const base = git(root, ['merge-base', 'HEAD', branch], { allowFail: true }).stdout.trim();
+  const findings = base ? treeFindings(changedEntries(root, base, branch), configuredHooksPath(root)) : [];
+  if (findings.length > 0) {
+    throw new OperationError(
+      `cannot merge run ${manifest.run.id}: its branch ${findings.map((f) => `${f.message} (${f.code})`).join('; ')}`,
+      'request changes; nothing was written',
     );
   }
 }

@@ -87,6 +87,7 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
 
   let tick: { ref: string; edit: FileEdit } | undefined;
   if (decision === 'approve') {
+    checkIntegrity(manifest);
     checkVerified(root, dir, config, options.env);
     checkNotAuthor(root, config, task, manifest, by);
     if (task.checklist) tick = checklistTick(root, task.checklist, `${dir}/${MANIFEST}`);
@@ -190,6 +191,17 @@ function checkReviewable(task: Task, manifest: RunManifest): void {
       `review that one: cxo review ${last}`,
     );
   }
+}
+
+/** A run that wrote outside its change, or adds what git would run, is never approved. */
+function checkIntegrity(manifest: RunManifest): void {
+  const findings = manifest.integrity ?? [];
+  if (findings.length === 0) return;
+  throw new CxoError(
+    `run ${manifest.run.id} cannot be approved: ${findings.map((f) => `${f.message} (${f.code})`).join('; ')}`,
+    ExitCode.Failure,
+    { hint: 'request changes or start a new run; see "Static review" in docs/runs.md' },
+  );
 }
 
 /** An approval signs evidence that is intact: every artifact hash and the branch's diff. */

@@ -88,7 +88,20 @@ export interface RunManifest {
   resumes: { at: string; fromStep: string; pid: number }[];
   artifacts: ArtifactRecord[];
   redactions: number;
+  /** Findings the run's integrity rests on (schemas/run-manifest.schema.json `integrity`). */
+  integrity?: IntegrityFinding[];
   signoffs?: SignOff[];
+}
+
+export type IntegrityCode =
+  'SymlinkEscape' | 'GitMetadataFile' | 'GitConfigChanged' | 'MainCheckoutChanged' | 'OutsideWrite';
+
+export interface IntegrityFinding {
+  code: IntegrityCode;
+  /** The step during (or, for the diff's findings, in review of) which it was seen. */
+  step: Role;
+  file: string | null;
+  message: string;
 }
 
 export interface SignOff {

@@ -18,7 +18,10 @@ import { loadSpec } from '../repo/load-repo.js';
 import { loadTaskIndex } from '../repo/repo-files.js';
 import type { SpecDoc } from '../repo/markdown-docs.js';
 import { ROLES, type Role, type Task } from '../repo/task-types.js';
-import type { RunManifest, StepRecord } from './manifest-types.js';
+import { changedEntries, configuredHooksPath } from '../git/changed-entries.js';
+import type { IntegrityFinding, RunManifest, StepRecord } from './manifest-types.js';
+import { type IntegrityChange, IntegrityWatch } from './run-integrity.js';
+import { treeFindings } from './tree-review.js';
 import { runProcess } from './process-runner.js';
 import { assemblePrompt } from './prompt.js';
 import { checklistContext, prdExcerpt } from './prompt-context.js';
@@ -296,6 +299,8 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
   const { recorder } = ctx;
   const timer = setInterval(() => recorder.heartbeat(), HEARTBEAT_MS);
   timer.unref();
+  // what the steps must leave alone, compared after each: a change fails the run there
+  const integrity = new IntegrityWatch(ctx.root, ctx.worktree, ctx.config.files.tasks);
   try {
     ctx.sandbox = sandboxOfRun(ctx.sandboxChoice, ctx.config.sandbox, ctx, ctx.env);
     for (const step of recorder.manifest.steps) {
@@ -320,6 +325,8 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
           error: { code: e instanceof CxoError ? e.name : 'InternalError', message: err.message, artifact },
         };
       }
+      const changes = outcome.status === 'skipped' ? [] : integrity.check();
+      if (changes.length > 0) outcome = integrityFailure(recorder, step.role, changes);
       Object.assign(step, {
         // a skipped step ran nothing in it
         ...(outcome.status === 'skipped' ? { sandbox: null } : {}),
@@ -459,6 +466,10 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
       const abs = join(ctx.worktree, f);
       if (existsSync(abs)) sizes.set(f, statSync(abs).size);
     }
+    const tree = treeFindings(
+      changedEntries(ctx.worktree, diff.baseCommit, diff.target),
+      configuredHooksPath(ctx.root),
+    );
     const review = staticReview({
       // the raw diff, every byte as text: the stored artifact is already redacted, and shows a
       // binary file (or one .gitattributes calls binary) only deflated
@@ -470,6 +481,12 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
       maxFileBytes: config.review.max_file_bytes,
       secrets: ctx.redactor,
     });
+    review.findings.push(...tree);
+    recordIntegrity(
+      recorder.manifest,
+      'reviewer',
+      tree.map((f) => ({ code: f.code as IntegrityChange['code'], file: f.file, message: f.message })),
+    );
     let lint: { command: string; exitCode: number | null } | null = null;
     if (config.review.lint_command) {
       const ok = await runCommand(ctx, 'reviewer', 'lint', config.review.lint_command);
@@ -520,7 +537,7 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
         status: 'failed',
         summary: `${errors} review finding(s)`,
         error: {
-          code: review.secretLeak ? 'SecretLeak' : 'ReviewFailed',
+          code: review.secretLeak ? 'SecretLeak' : (tree[0]?.code ?? 'ReviewFailed'),
           message: review.findings.find((f) => f.severity === 'error')!.message,
         },
       };
@@ -743,6 +760,28 @@ function purgeLeak(ctx: RunContext, diff: RunDiff): void {
     extraRoots: [diff.target],
   });
   ctx.recorder.event('secret-purged', { branch: manifest.run.branch, ...outcome });
+}
+
+/** Keeps the step's integrity findings in the manifest, where review refuses them. */
+function recordIntegrity(manifest: RunManifest, step: StepRecord['role'], changes: IntegrityChange[]): void {
+  if (changes.length === 0) return;
+  const findings: IntegrityFinding[] = changes.map((c) => ({ step, ...c }));
+  manifest.integrity = [...(manifest.integrity ?? []), ...findings];
+}
+
+/** A step that changed what it must leave alone fails, whatever it reported. */
+function integrityFailure(
+  recorder: RunRecorder,
+  step: StepRecord['role'],
+  changes: IntegrityChange[],
+): StepOutcome {
+  recordIntegrity(recorder.manifest, step, changes);
+  recorder.event('integrity', { step, findings: changes });
+  return {
+    status: 'failed',
+    summary: `${changes.length} integrity finding(s): ${changes[0].message}`,
+    error: { code: changes[0].code, message: changes.map((c) => c.message).join('; ') },
+  };
 }
 
 function readPlan(ctx: RunContext): { acceptance?: string[] } | undefined {

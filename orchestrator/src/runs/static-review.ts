@@ -2,6 +2,8 @@ import picomatch from 'picomatch';
 import type { Redactor } from './redaction.js';
 
 export interface Finding {
+  /** A stable name for the kind of finding, for those a run's integrity rests on (`SymlinkEscape`, ...). */
+  code?: string;
   file: string | null;
   line: number | null;
   severity: 'error' | 'warning' | 'info';

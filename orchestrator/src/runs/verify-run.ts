@@ -4,11 +4,11 @@
  * stored file is what was hashed), the manifest must match its schema, and for a run that ended in
  * review the run branch must still hold exactly the diff that was reviewed.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
-import { OperationError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { gitBytes } from '../git/git.js';
 import { validateRunManifest } from '../generated/validators.js';
 import { manifestDigest } from './manifest-digest.js';
 import type { RunManifest } from './manifest-types.js';
@@ -221,7 +221,7 @@ function verifyBranch(
     return;
   }
   const ref = `refs/heads/${branch}`;
-  const tipRun = gitBytes(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  const tipRun = gitBytes(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFail: true });
   if (tipRun.status !== 0) {
     mismatch(ref, `expected ${diff.headCommit}, found no branch`);
     return;
@@ -236,9 +236,11 @@ function verifyBranch(
   }
   result.branchChecked = true;
   // the flags the pipeline recorded the diff with (there: the index of the worktree against base)
-  const actualRun = gitBytes(root, ['diff', '--binary', '--no-color', '--no-ext-diff', diff.baseCommit, tip]);
+  const actualRun = gitBytes(root, ['diff', '--binary', '--no-color', diff.baseCommit, tip], {
+    allowFail: true,
+  });
   if (actualRun.status !== 0) {
-    mismatch(ref, `cannot diff ${diff.baseCommit} with ${tip}: ${actualRun.stderr.toString('utf8').trim()}`);
+    mismatch(ref, `cannot diff ${diff.baseCommit} with ${tip}: ${actualRun.stderr.trim()}`);
     return;
   }
   const actual = actualRun.stdout;
@@ -269,11 +271,4 @@ function insideDir(path: string, dir: string): boolean {
   if (isAbsolute(path)) return false;
   const clean = normalize(path);
   return clean.startsWith(`${dir}/`) && !clean.split('/').includes('..');
-}
-
-function gitBytes(cwd: string, args: string[]): { status: number; stdout: Buffer; stderr: Buffer } {
-  const r = spawnSync('git', args, { cwd, maxBuffer: 1024 * 1024 * 1024 });
-  if (r.error)
-    throw new OperationError(`cannot run git: ${r.error.message}`, 'install git and make sure it is on PATH');
-  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -2367,9 +2367,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve8, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve7(data);
+              return err ? reject(err) : resolve8(data);
             });
           });
         }
@@ -2407,12 +2407,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve8, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve7(data);
+              ) : resolve8(data);
             });
           });
         }
@@ -4679,8 +4679,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve7, reject) => {
-        res = resolve7;
+      const promise = new Promise((resolve8, reject) => {
+        res = resolve8;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6931,12 +6931,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve7;
+          callback = resolve8;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7606,12 +7606,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve7;
+          callback = resolve8;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -8090,16 +8090,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve7) => {
+        return new Promise((resolve8) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve7;
+            this[kClosedResolve] = resolve8;
           } else {
-            resolve7(null);
+            resolve8(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve7) => {
+        return new Promise((resolve8) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -8110,7 +8110,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve7(null);
+            resolve8(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -8161,7 +8161,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve7, reject) => {
+        const socket = await new Promise((resolve8, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -8173,7 +8173,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve7(socket2);
+              resolve8(socket2);
             }
           });
         });
@@ -8509,8 +8509,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve7) => {
-            this[kClosedResolve] = resolve7;
+          await new Promise((resolve8) => {
+            this[kClosedResolve] = resolve8;
           });
         }
       }
@@ -9779,7 +9779,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve7, reject) => {
+        return await new Promise((resolve8, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9792,7 +9792,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve7(null);
+              resolve8(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9811,7 +9811,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve7, reject) => {
+      return new Promise((resolve8, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9828,7 +9828,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve7,
+              resolve: resolve8,
               reject,
               length: 0,
               body: []
@@ -9898,18 +9898,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve7, stream, length } = consume2;
+      const { type, body, resolve: resolve8, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve7(chunksDecode(body, length));
+          resolve8(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve7(JSON.parse(chunksDecode(body, length)));
+          resolve8(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve7(chunksConcat(body, length).buffer);
+          resolve8(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve7(new Blob(body, { type: stream[kContentType] }));
+          resolve8(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve7(chunksConcat(body, length));
+          resolve8(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -10166,9 +10166,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10391,9 +10391,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10678,9 +10678,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10772,9 +10772,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -14637,7 +14637,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve7, reject) => agent.dispatch(
+        return new Promise((resolve8, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14713,7 +14713,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve7({
+              resolve8({
                 status,
                 statusText,
                 headersList,
@@ -14756,7 +14756,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve7({
+              resolve8({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -15965,8 +15965,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache = this.#relevantRequestResponseList;
-        const backupCache = [...cache];
+        const cache2 = this.#relevantRequestResponseList;
+        const backupCache = [...cache2];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15993,9 +15993,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -16025,11 +16025,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
-              cache.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -16203,13 +16203,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            return await cache2.match(request, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            const response = await cache2.match(request, options);
             if (response !== void 0) {
               return response;
             }
@@ -16239,12 +16239,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache2 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache2);
+          const cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        const cache = [];
-        this.#caches.set(cacheName, cache);
-        return new Cache(kConstruct, cache);
+        const cache2 = [];
+        this.#caches.set(cacheName, cache2);
+        return new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -18497,8 +18497,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve7) => {
-        setTimeout(resolve7, ms).unref();
+      return new Promise((resolve8) => {
+        setTimeout(resolve8, ms).unref();
       });
     }
     module.exports = {
@@ -19367,11 +19367,11 @@ var init_lib = __esm({
     import_undici = __toESM(require_undici(), 1);
     __awaiter = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -19387,7 +19387,7 @@ var init_lib = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -19457,26 +19457,26 @@ var init_lib = __esm({
       }
       readBody() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve7) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve8) => __awaiter(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve7(output.toString());
+              resolve8(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve7) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve8) => __awaiter(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve7(Buffer.concat(chunks));
+              resolve8(Buffer.concat(chunks));
             });
           }));
         });
@@ -19679,14 +19679,14 @@ var init_lib = __esm({
        */
       requestRaw(info2, data) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve8, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve7(res);
+                resolve8(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -19930,12 +19930,12 @@ var init_lib = __esm({
         return __awaiter(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve7) => setTimeout(() => resolve7(), ms));
+          return new Promise((resolve8) => setTimeout(() => resolve8(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve7, reject) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve8, reject) => __awaiter(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -19943,7 +19943,7 @@ var init_lib = __esm({
               headers: {}
             };
             if (statusCode === HttpCodes.NotFound) {
-              resolve7(response);
+              resolve8(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -19982,7 +19982,7 @@ var init_lib = __esm({
               err.result = response.result;
               reject(err);
             } else {
-              resolve7(response);
+              resolve8(response);
             }
           }));
         });
@@ -19998,11 +19998,11 @@ var init_auth = __esm({
   "node_modules/@actions/http-client/lib/auth.js"() {
     __awaiter2 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20018,7 +20018,7 @@ var init_auth = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20057,11 +20057,11 @@ var init_oidc_utils = __esm({
     init_core();
     __awaiter3 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20077,7 +20077,7 @@ var init_oidc_utils = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20151,11 +20151,11 @@ var init_summary = __esm({
   "node_modules/@actions/core/lib/summary.js"() {
     __awaiter4 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20171,7 +20171,7 @@ var init_summary = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20550,11 +20550,11 @@ var init_io_util = __esm({
   "node_modules/@actions/io/lib/io-util.js"() {
     __awaiter5 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20570,7 +20570,7 @@ var init_io_util = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20653,11 +20653,11 @@ var init_io = __esm({
     init_io_util();
     __awaiter6 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20673,7 +20673,7 @@ var init_io = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20738,11 +20738,11 @@ var init_toolrunner = __esm({
     init_io_util();
     __awaiter7 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20758,7 +20758,7 @@ var init_toolrunner = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20977,7 +20977,7 @@ var init_toolrunner = __esm({
             this.toolPath = path4.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
           }
           this.toolPath = yield which(this.toolPath, true);
-          return new Promise((resolve7, reject) => __awaiter7(this, void 0, void 0, function* () {
+          return new Promise((resolve8, reject) => __awaiter7(this, void 0, void 0, function* () {
             this._debug(`exec tool: ${this.toolPath}`);
             this._debug("arguments:");
             for (const arg of this.args) {
@@ -21060,7 +21060,7 @@ var init_toolrunner = __esm({
               if (error2) {
                 reject(error2);
               } else {
-                resolve7(exitCode);
+                resolve8(exitCode);
               }
             });
             if (this.options.input) {
@@ -21190,11 +21190,11 @@ var init_exec = __esm({
     init_toolrunner();
     __awaiter8 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21210,7 +21210,7 @@ var init_exec = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -21246,11 +21246,11 @@ var init_platform = __esm({
     init_exec();
     __awaiter9 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21266,7 +21266,7 @@ var init_platform = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -21475,11 +21475,11 @@ var init_core = __esm({
     init_platform();
     __awaiter10 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21495,7 +21495,7 @@ var init_core = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -21504,6 +21504,38 @@ var init_core = __esm({
       ExitCode3[ExitCode3["Success"] = 0] = "Success";
       ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
     })(ExitCode || (ExitCode = {}));
+  }
+});
+
+// dist/util/terminal-text.js
+function visible(c) {
+  const code = c.charCodeAt(0);
+  if (NAMED[c])
+    return NAMED[c];
+  const hex = code.toString(16).padStart(code < 32 ? 2 : 4, "0");
+  return code < 32 ? `\\x${hex}` : `\\u${hex}`;
+}
+function escapeTerminal(text) {
+  return text.replace(ALL, visible);
+}
+function escapeTerminalBlock(text) {
+  return text.replace(ALL_IN_BLOCK, visible);
+}
+function firstControlCharacter(text, block = false) {
+  return text.search(block ? ALL_IN_BLOCK : ALL);
+}
+function controlCharactersIn(text, block = false) {
+  return [...new Set(text.match(block ? ALL_IN_BLOCK : ALL) ?? [])].map(visible);
+}
+var UNSAFE, UNSAFE_IN_BLOCK, ALL, ALL_IN_BLOCK, NAMED;
+var init_terminal_text = __esm({
+  "dist/util/terminal-text.js"() {
+    "use strict";
+    UNSAFE = "[\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]";
+    UNSAFE_IN_BLOCK = "[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]";
+    ALL = new RegExp(UNSAFE, "g");
+    ALL_IN_BLOCK = new RegExp(UNSAFE_IN_BLOCK, "g");
+    NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
   }
 });
 
@@ -21529,6 +21561,17 @@ function sortDiagnostics(diagnostics) {
 var init_diagnostics = __esm({
   "dist/repo/diagnostics.js"() {
     "use strict";
+    init_terminal_text();
+  }
+});
+
+// dist/repo/sandbox-config.js
+function defaultSandboxConfig() {
+  return { network: "deny", memory_mb: 4096, pids: 2048, extra_ro: [], extra_rw: [] };
+}
+var init_sandbox_config = __esm({
+  "dist/repo/sandbox-config.js"() {
+    "use strict";
   }
 });
 
@@ -21545,9 +21588,9 @@ function defaultConfig() {
     },
     freshness: { days: {}, warn_days_before: 7 },
     approvals: {
-      low: { count: 0, roles: [], distinct_from_owners: false },
-      medium: { count: 1, roles: [], distinct_from_owners: false },
-      high: { count: 2, roles: [], distinct_from_owners: true }
+      low: { count: 0, roles: [], distinct_from_owners: false, require_signature: false },
+      medium: { count: 1, roles: [], distinct_from_owners: false, require_signature: false },
+      high: { count: 2, roles: [], distinct_from_owners: true, require_signature: true }
     },
     agents: {
       manager: "builtin",
@@ -21578,6 +21621,7 @@ function defaultConfig() {
     limits: { max_file_bytes: 32 * 1024 * 1024, max_log_bytes: 1024 * 1024 },
     review: { max_file_bytes: 1024 * 1024 },
     env: { pass_through: [] },
+    sandbox: defaultSandboxConfig(),
     gitops: { write_back: true, push: false, remote: "origin", push_attempts: 8 },
     watch: { retry: { max_attempts: 3, base_seconds: 30, cap_seconds: 900 } },
     github: {
@@ -21593,6 +21637,7 @@ var CONFIG_FILE, DEFAULT_REVIEW_INTERVAL_DAYS;
 var init_config = __esm({
   "dist/repo/config.js"() {
     "use strict";
+    init_sandbox_config();
     CONFIG_FILE = "codex.config.yaml";
     DEFAULT_REVIEW_INTERVAL_DAYS = 30;
   }
@@ -24115,19 +24160,19 @@ var require_Alias = __commonJS({
           if (ctx)
             ctx.aliasResolveCache = nodes;
         }
-        let found = void 0;
+        let found2 = void 0;
         for (const node of nodes) {
           if (node === this)
             break;
           if (node.anchor === this.source)
-            found = node;
+            found2 = node;
         }
-        if (found && ctx) {
+        if (found2 && ctx) {
           const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
-          let data = anchors2.get(found);
+          let data = anchors2.get(found2);
           if (!data) {
-            toJS.toJS(found, null, ctx);
-            data = anchors2.get(found);
+            toJS.toJS(found2, null, ctx);
+            data = anchors2.get(found2);
           }
           if (data?.res === void 0) {
             const msg = "This should not happen: Alias anchor was not resolved?";
@@ -24136,14 +24181,14 @@ var require_Alias = __commonJS({
           if (maxAliasCount >= 0) {
             data.count += 1;
             if (data.aliasCount === 0)
-              data.aliasCount = getAliasCount(doc2, found, anchors2);
+              data.aliasCount = getAliasCount(doc2, found2, anchors2);
             if (data.count * data.aliasCount > maxAliasCount) {
               const msg = "Excessive alias count indicates a resource exhaustion attack";
               throw new ReferenceError(msg);
             }
           }
         }
-        return found;
+        return found2;
       }
       toJSON(_arg, ctx) {
         if (!ctx)
@@ -27249,7 +27294,7 @@ var require_resolve_props = __commonJS({
       let tag = null;
       let newlineAfterProp = null;
       let comma = null;
-      let found = null;
+      let found2 = null;
       let start = null;
       for (const token of tokens) {
         if (reqSpace) {
@@ -27286,7 +27331,7 @@ var require_resolve_props = __commonJS({
             if (atNewline) {
               if (comment)
                 comment += token.source;
-              else if (!found || indicator !== "seq-item-ind")
+              else if (!found2 || indicator !== "seq-item-ind")
                 spaceBefore = true;
             } else
               commentSep += token.source;
@@ -27320,9 +27365,9 @@ var require_resolve_props = __commonJS({
           case indicator:
             if (anchor || tag)
               onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
-            if (found)
+            if (found2)
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
-            found = token;
+            found2 = token;
             atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
             hasSpace = false;
             break;
@@ -27351,7 +27396,7 @@ var require_resolve_props = __commonJS({
         onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
       return {
         comma,
-        found,
+        found: found2,
         spaceBefore,
         comment,
         hasNewline,
@@ -31000,18 +31045,18 @@ function nodeAt(doc, path6) {
   return { node: node ?? void 0, pair };
 }
 function parseFrontMatter(source) {
-  const found = findFrontMatter(source.text);
-  if (found === "absent")
+  const found2 = findFrontMatter(source.text);
+  if (found2 === "absent")
     return { absent: true, diagnostics: [] };
   const index = new LineIndex(source.text);
-  if (found === "unterminated") {
+  if (found2 === "unterminated") {
     return {
       diagnostics: [
         diagnosticAt(index, source.file, 0, "error", "front-matter", 'front matter is not terminated: no closing "---" line after the opening one', "add a line containing only --- after the last front matter field")
       ]
     };
   }
-  return parseYamlBlock(source, found);
+  return parseYamlBlock(source, found2);
 }
 function parseYamlBlock(source, block) {
   const index = new LineIndex(source.text);
@@ -31104,10 +31149,10 @@ var init_front_matter = __esm({
       /** Offset in the file of the node at `path` (or its closest parent), or of its key. */
       offsetOf(path6, part = "value") {
         for (let depth = path6.length; depth >= 0; depth--) {
-          const found = nodeAt(this.yaml, path6.slice(0, depth));
-          if (!found)
+          const found2 = nodeAt(this.yaml, path6.slice(0, depth));
+          if (!found2)
             continue;
-          const range = part === "key" && depth === path6.length && found.pair ? keyRange(found.pair) : found.node?.range;
+          const range = part === "key" && depth === path6.length && found2.pair ? keyRange(found2.pair) : found2.node?.range;
           if (range)
             return this.block.yamlStart + range[0];
         }
@@ -33226,7 +33271,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
           let data19 = data18.low;
           if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
             for (const key5 in data19) {
-              if (!(key5 === "count" || key5 === "roles" || key5 === "distinct_from_owners")) {
+              if (!(key5 === "count" || key5 === "roles" || key5 === "distinct_from_owners" || key5 === "require_signature")) {
                 const err33 = { instancePath: instancePath + "/approvals/low", schemaPath: "#/definitions/approvalRule/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err33];
@@ -33306,34 +33351,33 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data19.require_signature !== void 0) {
+              if (typeof data19.require_signature !== "boolean") {
+                const err40 = { instancePath: instancePath + "/approvals/low/require_signature", schemaPath: "#/definitions/approvalRule/properties/require_signature/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err40];
+                } else {
+                  vErrors.push(err40);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err40 = { instancePath: instancePath + "/approvals/low", schemaPath: "#/definitions/approvalRule/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err41 = { instancePath: instancePath + "/approvals/low", schemaPath: "#/definitions/approvalRule/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err40];
+              vErrors = [err41];
             } else {
-              vErrors.push(err40);
+              vErrors.push(err41);
             }
             errors++;
           }
         }
         if (data18.medium !== void 0) {
-          let data24 = data18.medium;
-          if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
-            for (const key6 in data24) {
-              if (!(key6 === "count" || key6 === "roles" || key6 === "distinct_from_owners")) {
-                const err41 = { instancePath: instancePath + "/approvals/medium", schemaPath: "#/definitions/approvalRule/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err41];
-                } else {
-                  vErrors.push(err41);
-                }
-                errors++;
-              }
-            }
-            if (data24.count !== void 0) {
-              let data25 = data24.count;
-              if (!(typeof data25 == "number" && (!(data25 % 1) && !isNaN(data25)) && isFinite(data25))) {
-                const err42 = { instancePath: instancePath + "/approvals/medium/count", schemaPath: "#/definitions/approvalRule/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+          let data25 = data18.medium;
+          if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
+            for (const key6 in data25) {
+              if (!(key6 === "count" || key6 === "roles" || key6 === "distinct_from_owners" || key6 === "require_signature")) {
+                const err42 = { instancePath: instancePath + "/approvals/medium", schemaPath: "#/definitions/approvalRule/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err42];
                 } else {
@@ -33341,57 +33385,58 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data25 == "number" && isFinite(data25)) {
-                if (data25 < 0 || isNaN(data25)) {
-                  const err43 = { instancePath: instancePath + "/approvals/medium/count", schemaPath: "#/definitions/approvalRule/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+            }
+            if (data25.count !== void 0) {
+              let data26 = data25.count;
+              if (!(typeof data26 == "number" && (!(data26 % 1) && !isNaN(data26)) && isFinite(data26))) {
+                const err43 = { instancePath: instancePath + "/approvals/medium/count", schemaPath: "#/definitions/approvalRule/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err43];
+                } else {
+                  vErrors.push(err43);
+                }
+                errors++;
+              }
+              if (typeof data26 == "number" && isFinite(data26)) {
+                if (data26 < 0 || isNaN(data26)) {
+                  const err44 = { instancePath: instancePath + "/approvals/medium/count", schemaPath: "#/definitions/approvalRule/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err43];
+                    vErrors = [err44];
                   } else {
-                    vErrors.push(err43);
+                    vErrors.push(err44);
                   }
                   errors++;
                 }
               }
             }
-            if (data24.roles !== void 0) {
-              let data26 = data24.roles;
-              if (Array.isArray(data26)) {
-                const len5 = data26.length;
+            if (data25.roles !== void 0) {
+              let data27 = data25.roles;
+              if (Array.isArray(data27)) {
+                const len5 = data27.length;
                 for (let i5 = 0; i5 < len5; i5++) {
-                  let data27 = data26[i5];
-                  if (typeof data27 === "string") {
-                    if (func3(data27) < 1) {
-                      const err44 = { instancePath: instancePath + "/approvals/medium/roles/" + i5, schemaPath: "#/definitions/approvalRule/properties/roles/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  let data28 = data27[i5];
+                  if (typeof data28 === "string") {
+                    if (func3(data28) < 1) {
+                      const err45 = { instancePath: instancePath + "/approvals/medium/roles/" + i5, schemaPath: "#/definitions/approvalRule/properties/roles/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                       if (vErrors === null) {
-                        vErrors = [err44];
+                        vErrors = [err45];
                       } else {
-                        vErrors.push(err44);
+                        vErrors.push(err45);
                       }
                       errors++;
                     }
                   } else {
-                    const err45 = { instancePath: instancePath + "/approvals/medium/roles/" + i5, schemaPath: "#/definitions/approvalRule/properties/roles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    const err46 = { instancePath: instancePath + "/approvals/medium/roles/" + i5, schemaPath: "#/definitions/approvalRule/properties/roles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                     if (vErrors === null) {
-                      vErrors = [err45];
+                      vErrors = [err46];
                     } else {
-                      vErrors.push(err45);
+                      vErrors.push(err46);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err46 = { instancePath: instancePath + "/approvals/medium/roles", schemaPath: "#/definitions/approvalRule/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                if (vErrors === null) {
-                  vErrors = [err46];
-                } else {
-                  vErrors.push(err46);
-                }
-                errors++;
-              }
-            }
-            if (data24.distinct_from_owners !== void 0) {
-              if (typeof data24.distinct_from_owners !== "boolean") {
-                const err47 = { instancePath: instancePath + "/approvals/medium/distinct_from_owners", schemaPath: "#/definitions/approvalRule/properties/distinct_from_owners/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                const err47 = { instancePath: instancePath + "/approvals/medium/roles", schemaPath: "#/definitions/approvalRule/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                 if (vErrors === null) {
                   vErrors = [err47];
                 } else {
@@ -33400,22 +33445,20 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err48 = { instancePath: instancePath + "/approvals/medium", schemaPath: "#/definitions/approvalRule/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err48];
-            } else {
-              vErrors.push(err48);
+            if (data25.distinct_from_owners !== void 0) {
+              if (typeof data25.distinct_from_owners !== "boolean") {
+                const err48 = { instancePath: instancePath + "/approvals/medium/distinct_from_owners", schemaPath: "#/definitions/approvalRule/properties/distinct_from_owners/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
+              }
             }
-            errors++;
-          }
-        }
-        if (data18.high !== void 0) {
-          let data29 = data18.high;
-          if (data29 && typeof data29 == "object" && !Array.isArray(data29)) {
-            for (const key7 in data29) {
-              if (!(key7 === "count" || key7 === "roles" || key7 === "distinct_from_owners")) {
-                const err49 = { instancePath: instancePath + "/approvals/high", schemaPath: "#/definitions/approvalRule/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+            if (data25.require_signature !== void 0) {
+              if (typeof data25.require_signature !== "boolean") {
+                const err49 = { instancePath: instancePath + "/approvals/medium/require_signature", schemaPath: "#/definitions/approvalRule/properties/require_signature/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
                 if (vErrors === null) {
                   vErrors = [err49];
                 } else {
@@ -33424,238 +33467,239 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data29.count !== void 0) {
-              let data30 = data29.count;
-              if (!(typeof data30 == "number" && (!(data30 % 1) && !isNaN(data30)) && isFinite(data30))) {
-                const err50 = { instancePath: instancePath + "/approvals/high/count", schemaPath: "#/definitions/approvalRule/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+          } else {
+            const err50 = { instancePath: instancePath + "/approvals/medium", schemaPath: "#/definitions/approvalRule/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err50];
+            } else {
+              vErrors.push(err50);
+            }
+            errors++;
+          }
+        }
+        if (data18.high !== void 0) {
+          let data31 = data18.high;
+          if (data31 && typeof data31 == "object" && !Array.isArray(data31)) {
+            for (const key7 in data31) {
+              if (!(key7 === "count" || key7 === "roles" || key7 === "distinct_from_owners" || key7 === "require_signature")) {
+                const err51 = { instancePath: instancePath + "/approvals/high", schemaPath: "#/definitions/approvalRule/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err50];
+                  vErrors = [err51];
                 } else {
-                  vErrors.push(err50);
+                  vErrors.push(err51);
                 }
                 errors++;
               }
-              if (typeof data30 == "number" && isFinite(data30)) {
-                if (data30 < 0 || isNaN(data30)) {
-                  const err51 = { instancePath: instancePath + "/approvals/high/count", schemaPath: "#/definitions/approvalRule/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+            }
+            if (data31.count !== void 0) {
+              let data32 = data31.count;
+              if (!(typeof data32 == "number" && (!(data32 % 1) && !isNaN(data32)) && isFinite(data32))) {
+                const err52 = { instancePath: instancePath + "/approvals/high/count", schemaPath: "#/definitions/approvalRule/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err52];
+                } else {
+                  vErrors.push(err52);
+                }
+                errors++;
+              }
+              if (typeof data32 == "number" && isFinite(data32)) {
+                if (data32 < 0 || isNaN(data32)) {
+                  const err53 = { instancePath: instancePath + "/approvals/high/count", schemaPath: "#/definitions/approvalRule/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err51];
+                    vErrors = [err53];
                   } else {
-                    vErrors.push(err51);
+                    vErrors.push(err53);
                   }
                   errors++;
                 }
               }
             }
-            if (data29.roles !== void 0) {
-              let data31 = data29.roles;
-              if (Array.isArray(data31)) {
-                const len6 = data31.length;
+            if (data31.roles !== void 0) {
+              let data33 = data31.roles;
+              if (Array.isArray(data33)) {
+                const len6 = data33.length;
                 for (let i6 = 0; i6 < len6; i6++) {
-                  let data32 = data31[i6];
-                  if (typeof data32 === "string") {
-                    if (func3(data32) < 1) {
-                      const err52 = { instancePath: instancePath + "/approvals/high/roles/" + i6, schemaPath: "#/definitions/approvalRule/properties/roles/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  let data34 = data33[i6];
+                  if (typeof data34 === "string") {
+                    if (func3(data34) < 1) {
+                      const err54 = { instancePath: instancePath + "/approvals/high/roles/" + i6, schemaPath: "#/definitions/approvalRule/properties/roles/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                       if (vErrors === null) {
-                        vErrors = [err52];
+                        vErrors = [err54];
                       } else {
-                        vErrors.push(err52);
+                        vErrors.push(err54);
                       }
                       errors++;
                     }
                   } else {
-                    const err53 = { instancePath: instancePath + "/approvals/high/roles/" + i6, schemaPath: "#/definitions/approvalRule/properties/roles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    const err55 = { instancePath: instancePath + "/approvals/high/roles/" + i6, schemaPath: "#/definitions/approvalRule/properties/roles/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                     if (vErrors === null) {
-                      vErrors = [err53];
+                      vErrors = [err55];
                     } else {
-                      vErrors.push(err53);
+                      vErrors.push(err55);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err54 = { instancePath: instancePath + "/approvals/high/roles", schemaPath: "#/definitions/approvalRule/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err56 = { instancePath: instancePath + "/approvals/high/roles", schemaPath: "#/definitions/approvalRule/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                 if (vErrors === null) {
-                  vErrors = [err54];
+                  vErrors = [err56];
                 } else {
-                  vErrors.push(err54);
+                  vErrors.push(err56);
                 }
                 errors++;
               }
             }
-            if (data29.distinct_from_owners !== void 0) {
-              if (typeof data29.distinct_from_owners !== "boolean") {
-                const err55 = { instancePath: instancePath + "/approvals/high/distinct_from_owners", schemaPath: "#/definitions/approvalRule/properties/distinct_from_owners/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (data31.distinct_from_owners !== void 0) {
+              if (typeof data31.distinct_from_owners !== "boolean") {
+                const err57 = { instancePath: instancePath + "/approvals/high/distinct_from_owners", schemaPath: "#/definitions/approvalRule/properties/distinct_from_owners/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
                 if (vErrors === null) {
-                  vErrors = [err55];
+                  vErrors = [err57];
                 } else {
-                  vErrors.push(err55);
+                  vErrors.push(err57);
+                }
+                errors++;
+              }
+            }
+            if (data31.require_signature !== void 0) {
+              if (typeof data31.require_signature !== "boolean") {
+                const err58 = { instancePath: instancePath + "/approvals/high/require_signature", schemaPath: "#/definitions/approvalRule/properties/require_signature/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err58];
+                } else {
+                  vErrors.push(err58);
                 }
                 errors++;
               }
             }
           } else {
-            const err56 = { instancePath: instancePath + "/approvals/high", schemaPath: "#/definitions/approvalRule/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err59 = { instancePath: instancePath + "/approvals/high", schemaPath: "#/definitions/approvalRule/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err56];
+              vErrors = [err59];
             } else {
-              vErrors.push(err56);
+              vErrors.push(err59);
             }
             errors++;
           }
         }
       } else {
-        const err57 = { instancePath: instancePath + "/approvals", schemaPath: "#/properties/approvals/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err60 = { instancePath: instancePath + "/approvals", schemaPath: "#/properties/approvals/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err57];
+          vErrors = [err60];
         } else {
-          vErrors.push(err57);
+          vErrors.push(err60);
         }
         errors++;
       }
     }
     if (data.agents !== void 0) {
-      let data34 = data.agents;
-      if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
-        for (const key8 in data34) {
+      let data37 = data.agents;
+      if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
+        for (const key8 in data37) {
           if (!(key8 === "manager" || key8 === "builder" || key8 === "tester" || key8 === "reviewer" || key8 === "builtin" || key8 === "codex" || key8 === "claude")) {
-            const err58 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
+            const err61 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err58];
+              vErrors = [err61];
             } else {
-              vErrors.push(err58);
+              vErrors.push(err61);
             }
             errors++;
           }
         }
-        if (data34.manager !== void 0) {
-          let data35 = data34.manager;
-          if (typeof data35 === "string") {
-            if (!pattern3.test(data35)) {
-              const err59 = { instancePath: instancePath + "/agents/manager", schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
-              if (vErrors === null) {
-                vErrors = [err59];
-              } else {
-                vErrors.push(err59);
-              }
-              errors++;
-            }
-          } else {
-            const err60 = { instancePath: instancePath + "/agents/manager", schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err60];
-            } else {
-              vErrors.push(err60);
-            }
-            errors++;
-          }
-        }
-        if (data34.builder !== void 0) {
-          let data36 = data34.builder;
-          if (typeof data36 === "string") {
-            if (!pattern3.test(data36)) {
-              const err61 = { instancePath: instancePath + "/agents/builder", schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
-              if (vErrors === null) {
-                vErrors = [err61];
-              } else {
-                vErrors.push(err61);
-              }
-              errors++;
-            }
-          } else {
-            const err62 = { instancePath: instancePath + "/agents/builder", schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err62];
-            } else {
-              vErrors.push(err62);
-            }
-            errors++;
-          }
-        }
-        if (data34.tester !== void 0) {
-          let data37 = data34.tester;
-          if (typeof data37 === "string") {
-            if (!pattern3.test(data37)) {
-              const err63 = { instancePath: instancePath + "/agents/tester", schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
-              if (vErrors === null) {
-                vErrors = [err63];
-              } else {
-                vErrors.push(err63);
-              }
-              errors++;
-            }
-          } else {
-            const err64 = { instancePath: instancePath + "/agents/tester", schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err64];
-            } else {
-              vErrors.push(err64);
-            }
-            errors++;
-          }
-        }
-        if (data34.reviewer !== void 0) {
-          let data38 = data34.reviewer;
+        if (data37.manager !== void 0) {
+          let data38 = data37.manager;
           if (typeof data38 === "string") {
             if (!pattern3.test(data38)) {
-              const err65 = { instancePath: instancePath + "/agents/reviewer", schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
+              const err62 = { instancePath: instancePath + "/agents/manager", schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
               if (vErrors === null) {
-                vErrors = [err65];
+                vErrors = [err62];
               } else {
-                vErrors.push(err65);
+                vErrors.push(err62);
               }
               errors++;
             }
           } else {
-            const err66 = { instancePath: instancePath + "/agents/reviewer", schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err63 = { instancePath: instancePath + "/agents/manager", schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err66];
+              vErrors = [err63];
             } else {
-              vErrors.push(err66);
+              vErrors.push(err63);
             }
             errors++;
           }
         }
-        if (data34.builtin !== void 0) {
-          let data39 = data34.builtin;
-          if (data39 && typeof data39 == "object" && !Array.isArray(data39)) {
-            for (const key9 in data39) {
-              if (!func2.call(schema22.properties.agents.properties.builtin.properties, key9)) {
-                const err67 = { instancePath: instancePath + "/agents/builtin", schemaPath: "#/properties/agents/properties/builtin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err67];
-                } else {
-                  vErrors.push(err67);
-                }
-                errors++;
-              }
-            }
-            if (data39.base_url !== void 0) {
-              let data40 = data39.base_url;
-              if (typeof data40 === "string") {
-                if (!pattern12.test(data40)) {
-                  const err68 = { instancePath: instancePath + "/agents/builtin/base_url", schemaPath: "#/properties/agents/properties/builtin/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
-                  if (vErrors === null) {
-                    vErrors = [err68];
-                  } else {
-                    vErrors.push(err68);
-                  }
-                  errors++;
-                }
+        if (data37.builder !== void 0) {
+          let data39 = data37.builder;
+          if (typeof data39 === "string") {
+            if (!pattern3.test(data39)) {
+              const err64 = { instancePath: instancePath + "/agents/builder", schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
+              if (vErrors === null) {
+                vErrors = [err64];
               } else {
-                const err69 = { instancePath: instancePath + "/agents/builtin/base_url", schemaPath: "#/properties/agents/properties/builtin/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err69];
-                } else {
-                  vErrors.push(err69);
-                }
-                errors++;
+                vErrors.push(err64);
               }
+              errors++;
             }
-            if (data39.api !== void 0) {
-              let data41 = data39.api;
-              if (!(data41 === "responses" || data41 === "chat")) {
-                const err70 = { instancePath: instancePath + "/agents/builtin/api", schemaPath: "#/properties/agents/properties/builtin/properties/api/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.builtin.properties.api.enum }, message: "must be equal to one of the allowed values" };
+          } else {
+            const err65 = { instancePath: instancePath + "/agents/builder", schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err65];
+            } else {
+              vErrors.push(err65);
+            }
+            errors++;
+          }
+        }
+        if (data37.tester !== void 0) {
+          let data40 = data37.tester;
+          if (typeof data40 === "string") {
+            if (!pattern3.test(data40)) {
+              const err66 = { instancePath: instancePath + "/agents/tester", schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
+              if (vErrors === null) {
+                vErrors = [err66];
+              } else {
+                vErrors.push(err66);
+              }
+              errors++;
+            }
+          } else {
+            const err67 = { instancePath: instancePath + "/agents/tester", schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err67];
+            } else {
+              vErrors.push(err67);
+            }
+            errors++;
+          }
+        }
+        if (data37.reviewer !== void 0) {
+          let data41 = data37.reviewer;
+          if (typeof data41 === "string") {
+            if (!pattern3.test(data41)) {
+              const err68 = { instancePath: instancePath + "/agents/reviewer", schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
+              if (vErrors === null) {
+                vErrors = [err68];
+              } else {
+                vErrors.push(err68);
+              }
+              errors++;
+            }
+          } else {
+            const err69 = { instancePath: instancePath + "/agents/reviewer", schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err69];
+            } else {
+              vErrors.push(err69);
+            }
+            errors++;
+          }
+        }
+        if (data37.builtin !== void 0) {
+          let data42 = data37.builtin;
+          if (data42 && typeof data42 == "object" && !Array.isArray(data42)) {
+            for (const key9 in data42) {
+              if (!func2.call(schema22.properties.agents.properties.builtin.properties, key9)) {
+                const err70 = { instancePath: instancePath + "/agents/builtin", schemaPath: "#/properties/agents/properties/builtin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err70];
                 } else {
@@ -33664,11 +33708,11 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.model !== void 0) {
-              let data42 = data39.model;
-              if (typeof data42 === "string") {
-                if (func3(data42) < 1) {
-                  const err71 = { instancePath: instancePath + "/agents/builtin/model", schemaPath: "#/properties/agents/properties/builtin/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data42.base_url !== void 0) {
+              let data43 = data42.base_url;
+              if (typeof data43 === "string") {
+                if (!pattern12.test(data43)) {
+                  const err71 = { instancePath: instancePath + "/agents/builtin/base_url", schemaPath: "#/properties/agents/properties/builtin/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
                   if (vErrors === null) {
                     vErrors = [err71];
                   } else {
@@ -33677,7 +33721,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err72 = { instancePath: instancePath + "/agents/builtin/model", schemaPath: "#/properties/agents/properties/builtin/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err72 = { instancePath: instancePath + "/agents/builtin/base_url", schemaPath: "#/properties/agents/properties/builtin/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err72];
                 } else {
@@ -33686,54 +33730,54 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data39.fallback_model !== void 0) {
-              let data43 = data39.fallback_model;
-              if (typeof data43 === "string") {
-                if (func3(data43) < 1) {
-                  const err73 = { instancePath: instancePath + "/agents/builtin/fallback_model", schemaPath: "#/properties/agents/properties/builtin/properties/fallback_model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err73];
-                  } else {
-                    vErrors.push(err73);
-                  }
-                  errors++;
-                }
-              } else {
-                const err74 = { instancePath: instancePath + "/agents/builtin/fallback_model", schemaPath: "#/properties/agents/properties/builtin/properties/fallback_model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data42.api !== void 0) {
+              let data44 = data42.api;
+              if (!(data44 === "responses" || data44 === "chat")) {
+                const err73 = { instancePath: instancePath + "/agents/builtin/api", schemaPath: "#/properties/agents/properties/builtin/properties/api/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.builtin.properties.api.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
-                  vErrors = [err74];
+                  vErrors = [err73];
                 } else {
-                  vErrors.push(err74);
+                  vErrors.push(err73);
                 }
                 errors++;
               }
             }
-            if (data39.api_key_env !== void 0) {
-              let data44 = data39.api_key_env;
-              if (typeof data44 === "string") {
-                if (!pattern13.test(data44)) {
-                  const err75 = { instancePath: instancePath + "/agents/builtin/api_key_env", schemaPath: "#/properties/agents/properties/builtin/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+            if (data42.model !== void 0) {
+              let data45 = data42.model;
+              if (typeof data45 === "string") {
+                if (func3(data45) < 1) {
+                  const err74 = { instancePath: instancePath + "/agents/builtin/model", schemaPath: "#/properties/agents/properties/builtin/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err75];
+                    vErrors = [err74];
                   } else {
-                    vErrors.push(err75);
+                    vErrors.push(err74);
                   }
                   errors++;
                 }
               } else {
-                const err76 = { instancePath: instancePath + "/agents/builtin/api_key_env", schemaPath: "#/properties/agents/properties/builtin/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err75 = { instancePath: instancePath + "/agents/builtin/model", schemaPath: "#/properties/agents/properties/builtin/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err76];
+                  vErrors = [err75];
                 } else {
-                  vErrors.push(err76);
+                  vErrors.push(err75);
                 }
                 errors++;
               }
             }
-            if (data39.max_turns !== void 0) {
-              let data45 = data39.max_turns;
-              if (!(typeof data45 == "number" && (!(data45 % 1) && !isNaN(data45)) && isFinite(data45))) {
-                const err77 = { instancePath: instancePath + "/agents/builtin/max_turns", schemaPath: "#/properties/agents/properties/builtin/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data42.fallback_model !== void 0) {
+              let data46 = data42.fallback_model;
+              if (typeof data46 === "string") {
+                if (func3(data46) < 1) {
+                  const err76 = { instancePath: instancePath + "/agents/builtin/fallback_model", schemaPath: "#/properties/agents/properties/builtin/properties/fallback_model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err76];
+                  } else {
+                    vErrors.push(err76);
+                  }
+                  errors++;
+                }
+              } else {
+                const err77 = { instancePath: instancePath + "/agents/builtin/fallback_model", schemaPath: "#/properties/agents/properties/builtin/properties/fallback_model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err77];
                 } else {
@@ -33741,9 +33785,12 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data45 == "number" && isFinite(data45)) {
-                if (data45 < 1 || isNaN(data45)) {
-                  const err78 = { instancePath: instancePath + "/agents/builtin/max_turns", schemaPath: "#/properties/agents/properties/builtin/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+            }
+            if (data42.api_key_env !== void 0) {
+              let data47 = data42.api_key_env;
+              if (typeof data47 === "string") {
+                if (!pattern13.test(data47)) {
+                  const err78 = { instancePath: instancePath + "/agents/builtin/api_key_env", schemaPath: "#/properties/agents/properties/builtin/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
                   if (vErrors === null) {
                     vErrors = [err78];
                   } else {
@@ -33751,12 +33798,8 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-              }
-            }
-            if (data39.max_tokens !== void 0) {
-              let data46 = data39.max_tokens;
-              if (!(typeof data46 == "number" && (!(data46 % 1) && !isNaN(data46)) && isFinite(data46))) {
-                const err79 = { instancePath: instancePath + "/agents/builtin/max_tokens", schemaPath: "#/properties/agents/properties/builtin/properties/max_tokens/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+              } else {
+                const err79 = { instancePath: instancePath + "/agents/builtin/api_key_env", schemaPath: "#/properties/agents/properties/builtin/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err79];
                 } else {
@@ -33764,23 +33807,21 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data46 == "number" && isFinite(data46)) {
-                if (data46 < 1 || isNaN(data46)) {
-                  const err80 = { instancePath: instancePath + "/agents/builtin/max_tokens", schemaPath: "#/properties/agents/properties/builtin/properties/max_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-                  if (vErrors === null) {
-                    vErrors = [err80];
-                  } else {
-                    vErrors.push(err80);
-                  }
-                  errors++;
-                }
-              }
             }
-            if (data39.max_cost_usd !== void 0) {
-              let data47 = data39.max_cost_usd;
-              if (typeof data47 == "number" && isFinite(data47)) {
-                if (data47 <= 0 || isNaN(data47)) {
-                  const err81 = { instancePath: instancePath + "/agents/builtin/max_cost_usd", schemaPath: "#/properties/agents/properties/builtin/properties/max_cost_usd/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+            if (data42.max_turns !== void 0) {
+              let data48 = data42.max_turns;
+              if (!(typeof data48 == "number" && (!(data48 % 1) && !isNaN(data48)) && isFinite(data48))) {
+                const err80 = { instancePath: instancePath + "/agents/builtin/max_turns", schemaPath: "#/properties/agents/properties/builtin/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err80];
+                } else {
+                  vErrors.push(err80);
+                }
+                errors++;
+              }
+              if (typeof data48 == "number" && isFinite(data48)) {
+                if (data48 < 1 || isNaN(data48)) {
+                  const err81 = { instancePath: instancePath + "/agents/builtin/max_turns", schemaPath: "#/properties/agents/properties/builtin/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
                   if (vErrors === null) {
                     vErrors = [err81];
                   } else {
@@ -33788,8 +33829,12 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-              } else {
-                const err82 = { instancePath: instancePath + "/agents/builtin/max_cost_usd", schemaPath: "#/properties/agents/properties/builtin/properties/max_cost_usd/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+              }
+            }
+            if (data42.max_tokens !== void 0) {
+              let data49 = data42.max_tokens;
+              if (!(typeof data49 == "number" && (!(data49 % 1) && !isNaN(data49)) && isFinite(data49))) {
+                const err82 = { instancePath: instancePath + "/agents/builtin/max_tokens", schemaPath: "#/properties/agents/properties/builtin/properties/max_tokens/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err82];
                 } else {
@@ -33797,12 +33842,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-            }
-            if (data39.prices !== void 0) {
-              let data48 = data39.prices;
-              if (data48 && typeof data48 == "object" && !Array.isArray(data48)) {
-                if (data48.input_per_mtok === void 0) {
-                  const err83 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/required", keyword: "required", params: { missingProperty: "input_per_mtok" }, message: "must have required property 'input_per_mtok'" };
+              if (typeof data49 == "number" && isFinite(data49)) {
+                if (data49 < 1 || isNaN(data49)) {
+                  const err83 = { instancePath: instancePath + "/agents/builtin/max_tokens", schemaPath: "#/properties/agents/properties/builtin/properties/max_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
                   if (vErrors === null) {
                     vErrors = [err83];
                   } else {
@@ -33810,8 +33852,13 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (data48.output_per_mtok === void 0) {
-                  const err84 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/required", keyword: "required", params: { missingProperty: "output_per_mtok" }, message: "must have required property 'output_per_mtok'" };
+              }
+            }
+            if (data42.max_cost_usd !== void 0) {
+              let data50 = data42.max_cost_usd;
+              if (typeof data50 == "number" && isFinite(data50)) {
+                if (data50 <= 0 || isNaN(data50)) {
+                  const err84 = { instancePath: instancePath + "/agents/builtin/max_cost_usd", schemaPath: "#/properties/agents/properties/builtin/properties/max_cost_usd/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
                   if (vErrors === null) {
                     vErrors = [err84];
                   } else {
@@ -33819,107 +33866,106 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                for (const key10 in data48) {
+              } else {
+                const err85 = { instancePath: instancePath + "/agents/builtin/max_cost_usd", schemaPath: "#/properties/agents/properties/builtin/properties/max_cost_usd/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err85];
+                } else {
+                  vErrors.push(err85);
+                }
+                errors++;
+              }
+            }
+            if (data42.prices !== void 0) {
+              let data51 = data42.prices;
+              if (data51 && typeof data51 == "object" && !Array.isArray(data51)) {
+                if (data51.input_per_mtok === void 0) {
+                  const err86 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/required", keyword: "required", params: { missingProperty: "input_per_mtok" }, message: "must have required property 'input_per_mtok'" };
+                  if (vErrors === null) {
+                    vErrors = [err86];
+                  } else {
+                    vErrors.push(err86);
+                  }
+                  errors++;
+                }
+                if (data51.output_per_mtok === void 0) {
+                  const err87 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/required", keyword: "required", params: { missingProperty: "output_per_mtok" }, message: "must have required property 'output_per_mtok'" };
+                  if (vErrors === null) {
+                    vErrors = [err87];
+                  } else {
+                    vErrors.push(err87);
+                  }
+                  errors++;
+                }
+                for (const key10 in data51) {
                   if (!(key10 === "input_per_mtok" || key10 === "output_per_mtok")) {
-                    const err85 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+                    const err88 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
-                      vErrors = [err85];
+                      vErrors = [err88];
                     } else {
-                      vErrors.push(err85);
+                      vErrors.push(err88);
                     }
                     errors++;
                   }
                 }
-                if (data48.input_per_mtok !== void 0) {
-                  let data49 = data48.input_per_mtok;
-                  if (typeof data49 == "number" && isFinite(data49)) {
-                    if (data49 < 0 || isNaN(data49)) {
-                      const err86 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/input_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                if (data51.input_per_mtok !== void 0) {
+                  let data52 = data51.input_per_mtok;
+                  if (typeof data52 == "number" && isFinite(data52)) {
+                    if (data52 < 0 || isNaN(data52)) {
+                      const err89 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/input_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
-                        vErrors = [err86];
+                        vErrors = [err89];
                       } else {
-                        vErrors.push(err86);
+                        vErrors.push(err89);
                       }
                       errors++;
                     }
                   } else {
-                    const err87 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/input_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    const err90 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/input_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                     if (vErrors === null) {
-                      vErrors = [err87];
+                      vErrors = [err90];
                     } else {
-                      vErrors.push(err87);
+                      vErrors.push(err90);
                     }
                     errors++;
                   }
                 }
-                if (data48.output_per_mtok !== void 0) {
-                  let data50 = data48.output_per_mtok;
-                  if (typeof data50 == "number" && isFinite(data50)) {
-                    if (data50 < 0 || isNaN(data50)) {
-                      const err88 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/output_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                if (data51.output_per_mtok !== void 0) {
+                  let data53 = data51.output_per_mtok;
+                  if (typeof data53 == "number" && isFinite(data53)) {
+                    if (data53 < 0 || isNaN(data53)) {
+                      const err91 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/output_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
-                        vErrors = [err88];
+                        vErrors = [err91];
                       } else {
-                        vErrors.push(err88);
+                        vErrors.push(err91);
                       }
                       errors++;
                     }
                   } else {
-                    const err89 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/output_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    const err92 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/output_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                     if (vErrors === null) {
-                      vErrors = [err89];
+                      vErrors = [err92];
                     } else {
-                      vErrors.push(err89);
+                      vErrors.push(err92);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err90 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                const err93 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err90];
+                  vErrors = [err93];
                 } else {
-                  vErrors.push(err90);
+                  vErrors.push(err93);
                 }
                 errors++;
               }
             }
-            if (data39.max_retries !== void 0) {
-              let data51 = data39.max_retries;
-              if (!(typeof data51 == "number" && (!(data51 % 1) && !isNaN(data51)) && isFinite(data51))) {
-                const err91 = { instancePath: instancePath + "/agents/builtin/max_retries", schemaPath: "#/properties/agents/properties/builtin/properties/max_retries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err91];
-                } else {
-                  vErrors.push(err91);
-                }
-                errors++;
-              }
-              if (typeof data51 == "number" && isFinite(data51)) {
-                if (data51 > 10 || isNaN(data51)) {
-                  const err92 = { instancePath: instancePath + "/agents/builtin/max_retries", schemaPath: "#/properties/agents/properties/builtin/properties/max_retries/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10" };
-                  if (vErrors === null) {
-                    vErrors = [err92];
-                  } else {
-                    vErrors.push(err92);
-                  }
-                  errors++;
-                }
-                if (data51 < 0 || isNaN(data51)) {
-                  const err93 = { instancePath: instancePath + "/agents/builtin/max_retries", schemaPath: "#/properties/agents/properties/builtin/properties/max_retries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err93];
-                  } else {
-                    vErrors.push(err93);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data39.repair_attempts !== void 0) {
-              let data52 = data39.repair_attempts;
-              if (!(typeof data52 == "number" && (!(data52 % 1) && !isNaN(data52)) && isFinite(data52))) {
-                const err94 = { instancePath: instancePath + "/agents/builtin/repair_attempts", schemaPath: "#/properties/agents/properties/builtin/properties/repair_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data42.max_retries !== void 0) {
+              let data54 = data42.max_retries;
+              if (!(typeof data54 == "number" && (!(data54 % 1) && !isNaN(data54)) && isFinite(data54))) {
+                const err94 = { instancePath: instancePath + "/agents/builtin/max_retries", schemaPath: "#/properties/agents/properties/builtin/properties/max_retries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err94];
                 } else {
@@ -33927,9 +33973,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data52 == "number" && isFinite(data52)) {
-                if (data52 > 5 || isNaN(data52)) {
-                  const err95 = { instancePath: instancePath + "/agents/builtin/repair_attempts", schemaPath: "#/properties/agents/properties/builtin/properties/repair_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 5 }, message: "must be <= 5" };
+              if (typeof data54 == "number" && isFinite(data54)) {
+                if (data54 > 10 || isNaN(data54)) {
+                  const err95 = { instancePath: instancePath + "/agents/builtin/max_retries", schemaPath: "#/properties/agents/properties/builtin/properties/max_retries/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10" };
                   if (vErrors === null) {
                     vErrors = [err95];
                   } else {
@@ -33937,8 +33983,8 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (data52 < 0 || isNaN(data52)) {
-                  const err96 = { instancePath: instancePath + "/agents/builtin/repair_attempts", schemaPath: "#/properties/agents/properties/builtin/properties/repair_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                if (data54 < 0 || isNaN(data54)) {
+                  const err96 = { instancePath: instancePath + "/agents/builtin/max_retries", schemaPath: "#/properties/agents/properties/builtin/properties/max_retries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
                     vErrors = [err96];
                   } else {
@@ -33948,48 +33994,44 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
-            if (data39.commands !== void 0) {
-              let data53 = data39.commands;
-              if (data53 && typeof data53 == "object" && !Array.isArray(data53)) {
-                for (const key11 in data53) {
-                  if (!(key11 === "allow" || key11 === "deny" || key11 === "timeout_seconds")) {
-                    const err97 = { instancePath: instancePath + "/agents/builtin/commands", schemaPath: "#/properties/agents/properties/builtin/properties/commands/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
-                    if (vErrors === null) {
-                      vErrors = [err97];
-                    } else {
-                      vErrors.push(err97);
-                    }
-                    errors++;
-                  }
+            if (data42.repair_attempts !== void 0) {
+              let data55 = data42.repair_attempts;
+              if (!(typeof data55 == "number" && (!(data55 % 1) && !isNaN(data55)) && isFinite(data55))) {
+                const err97 = { instancePath: instancePath + "/agents/builtin/repair_attempts", schemaPath: "#/properties/agents/properties/builtin/properties/repair_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err97];
+                } else {
+                  vErrors.push(err97);
                 }
-                if (data53.allow !== void 0) {
-                  let data54 = data53.allow;
-                  if (Array.isArray(data54)) {
-                    const len7 = data54.length;
-                    for (let i7 = 0; i7 < len7; i7++) {
-                      let data55 = data54[i7];
-                      if (typeof data55 === "string") {
-                        if (func3(data55) < 1) {
-                          const err98 = { instancePath: instancePath + "/agents/builtin/commands/allow/" + i7, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                          if (vErrors === null) {
-                            vErrors = [err98];
-                          } else {
-                            vErrors.push(err98);
-                          }
-                          errors++;
-                        }
-                      } else {
-                        const err99 = { instancePath: instancePath + "/agents/builtin/commands/allow/" + i7, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                        if (vErrors === null) {
-                          vErrors = [err99];
-                        } else {
-                          vErrors.push(err99);
-                        }
-                        errors++;
-                      }
-                    }
+                errors++;
+              }
+              if (typeof data55 == "number" && isFinite(data55)) {
+                if (data55 > 5 || isNaN(data55)) {
+                  const err98 = { instancePath: instancePath + "/agents/builtin/repair_attempts", schemaPath: "#/properties/agents/properties/builtin/properties/repair_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 5 }, message: "must be <= 5" };
+                  if (vErrors === null) {
+                    vErrors = [err98];
                   } else {
-                    const err100 = { instancePath: instancePath + "/agents/builtin/commands/allow", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    vErrors.push(err98);
+                  }
+                  errors++;
+                }
+                if (data55 < 0 || isNaN(data55)) {
+                  const err99 = { instancePath: instancePath + "/agents/builtin/repair_attempts", schemaPath: "#/properties/agents/properties/builtin/properties/repair_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err99];
+                  } else {
+                    vErrors.push(err99);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data42.commands !== void 0) {
+              let data56 = data42.commands;
+              if (data56 && typeof data56 == "object" && !Array.isArray(data56)) {
+                for (const key11 in data56) {
+                  if (!(key11 === "allow" || key11 === "deny" || key11 === "timeout_seconds")) {
+                    const err100 = { instancePath: instancePath + "/agents/builtin/commands", schemaPath: "#/properties/agents/properties/builtin/properties/commands/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
                       vErrors = [err100];
                     } else {
@@ -33998,15 +34040,15 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data53.deny !== void 0) {
-                  let data56 = data53.deny;
-                  if (Array.isArray(data56)) {
-                    const len8 = data56.length;
-                    for (let i8 = 0; i8 < len8; i8++) {
-                      let data57 = data56[i8];
-                      if (typeof data57 === "string") {
-                        if (func3(data57) < 1) {
-                          const err101 = { instancePath: instancePath + "/agents/builtin/commands/deny/" + i8, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                if (data56.allow !== void 0) {
+                  let data57 = data56.allow;
+                  if (Array.isArray(data57)) {
+                    const len7 = data57.length;
+                    for (let i7 = 0; i7 < len7; i7++) {
+                      let data58 = data57[i7];
+                      if (typeof data58 === "string") {
+                        if (func3(data58) < 1) {
+                          const err101 = { instancePath: instancePath + "/agents/builtin/commands/allow/" + i7, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                           if (vErrors === null) {
                             vErrors = [err101];
                           } else {
@@ -34015,7 +34057,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                           errors++;
                         }
                       } else {
-                        const err102 = { instancePath: instancePath + "/agents/builtin/commands/deny/" + i8, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        const err102 = { instancePath: instancePath + "/agents/builtin/commands/allow/" + i7, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                         if (vErrors === null) {
                           vErrors = [err102];
                         } else {
@@ -34025,7 +34067,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err103 = { instancePath: instancePath + "/agents/builtin/commands/deny", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    const err103 = { instancePath: instancePath + "/agents/builtin/commands/allow", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
                       vErrors = [err103];
                     } else {
@@ -34034,66 +34076,67 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data53.timeout_seconds !== void 0) {
-                  let data58 = data53.timeout_seconds;
-                  if (!(typeof data58 == "number" && (!(data58 % 1) && !isNaN(data58)) && isFinite(data58))) {
-                    const err104 = { instancePath: instancePath + "/agents/builtin/commands/timeout_seconds", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/timeout_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (data56.deny !== void 0) {
+                  let data59 = data56.deny;
+                  if (Array.isArray(data59)) {
+                    const len8 = data59.length;
+                    for (let i8 = 0; i8 < len8; i8++) {
+                      let data60 = data59[i8];
+                      if (typeof data60 === "string") {
+                        if (func3(data60) < 1) {
+                          const err104 = { instancePath: instancePath + "/agents/builtin/commands/deny/" + i8, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err104];
+                          } else {
+                            vErrors.push(err104);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err105 = { instancePath: instancePath + "/agents/builtin/commands/deny/" + i8, schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err105];
+                        } else {
+                          vErrors.push(err105);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err106 = { instancePath: instancePath + "/agents/builtin/commands/deny", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
-                      vErrors = [err104];
+                      vErrors = [err106];
                     } else {
-                      vErrors.push(err104);
+                      vErrors.push(err106);
                     }
                     errors++;
                   }
-                  if (typeof data58 == "number" && isFinite(data58)) {
-                    if (data58 < 1 || isNaN(data58)) {
-                      const err105 = { instancePath: instancePath + "/agents/builtin/commands/timeout_seconds", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/timeout_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+                }
+                if (data56.timeout_seconds !== void 0) {
+                  let data61 = data56.timeout_seconds;
+                  if (!(typeof data61 == "number" && (!(data61 % 1) && !isNaN(data61)) && isFinite(data61))) {
+                    const err107 = { instancePath: instancePath + "/agents/builtin/commands/timeout_seconds", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/timeout_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    if (vErrors === null) {
+                      vErrors = [err107];
+                    } else {
+                      vErrors.push(err107);
+                    }
+                    errors++;
+                  }
+                  if (typeof data61 == "number" && isFinite(data61)) {
+                    if (data61 < 1 || isNaN(data61)) {
+                      const err108 = { instancePath: instancePath + "/agents/builtin/commands/timeout_seconds", schemaPath: "#/properties/agents/properties/builtin/properties/commands/properties/timeout_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
                       if (vErrors === null) {
-                        vErrors = [err105];
+                        vErrors = [err108];
                       } else {
-                        vErrors.push(err105);
+                        vErrors.push(err108);
                       }
                       errors++;
                     }
                   }
                 }
               } else {
-                const err106 = { instancePath: instancePath + "/agents/builtin/commands", schemaPath: "#/properties/agents/properties/builtin/properties/commands/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err106];
-                } else {
-                  vErrors.push(err106);
-                }
-                errors++;
-              }
-            }
-            if (data39.structured_output !== void 0) {
-              if (typeof data39.structured_output !== "boolean") {
-                const err107 = { instancePath: instancePath + "/agents/builtin/structured_output", schemaPath: "#/properties/agents/properties/builtin/properties/structured_output/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-                if (vErrors === null) {
-                  vErrors = [err107];
-                } else {
-                  vErrors.push(err107);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err108 = { instancePath: instancePath + "/agents/builtin", schemaPath: "#/properties/agents/properties/builtin/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err108];
-            } else {
-              vErrors.push(err108);
-            }
-            errors++;
-          }
-        }
-        if (data34.codex !== void 0) {
-          let data60 = data34.codex;
-          if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
-            for (const key12 in data60) {
-              if (!func2.call(schema22.properties.agents.properties.codex.properties, key12)) {
-                const err109 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+                const err109 = { instancePath: instancePath + "/agents/builtin/commands", schemaPath: "#/properties/agents/properties/builtin/properties/commands/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
                   vErrors = [err109];
                 } else {
@@ -34102,32 +34145,33 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data60.binary !== void 0) {
-              let data61 = data60.binary;
-              if (typeof data61 === "string") {
-                if (func3(data61) < 1) {
-                  const err110 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err110];
-                  } else {
-                    vErrors.push(err110);
-                  }
-                  errors++;
-                }
-              } else {
-                const err111 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data42.structured_output !== void 0) {
+              if (typeof data42.structured_output !== "boolean") {
+                const err110 = { instancePath: instancePath + "/agents/builtin/structured_output", schemaPath: "#/properties/agents/properties/builtin/properties/structured_output/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
                 if (vErrors === null) {
-                  vErrors = [err111];
+                  vErrors = [err110];
                 } else {
-                  vErrors.push(err111);
+                  vErrors.push(err110);
                 }
                 errors++;
               }
             }
-            if (data60.mode !== void 0) {
-              let data62 = data60.mode;
-              if (!(data62 === "exec" || data62 === "app-server" || data62 === "mcp-server")) {
-                const err112 = { instancePath: instancePath + "/agents/codex/mode", schemaPath: "#/properties/agents/properties/codex/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+          } else {
+            const err111 = { instancePath: instancePath + "/agents/builtin", schemaPath: "#/properties/agents/properties/builtin/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err111];
+            } else {
+              vErrors.push(err111);
+            }
+            errors++;
+          }
+        }
+        if (data37.codex !== void 0) {
+          let data63 = data37.codex;
+          if (data63 && typeof data63 == "object" && !Array.isArray(data63)) {
+            for (const key12 in data63) {
+              if (!func2.call(schema22.properties.agents.properties.codex.properties, key12)) {
+                const err112 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err112];
                 } else {
@@ -34136,11 +34180,11 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data60.model !== void 0) {
-              let data63 = data60.model;
-              if (typeof data63 === "string") {
-                if (func3(data63) < 1) {
-                  const err113 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data63.binary !== void 0) {
+              let data64 = data63.binary;
+              if (typeof data64 === "string") {
+                if (func3(data64) < 1) {
+                  const err113 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err113];
                   } else {
@@ -34149,7 +34193,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err114 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err114 = { instancePath: instancePath + "/agents/codex/binary", schemaPath: "#/properties/agents/properties/codex/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err114];
                 } else {
@@ -34158,54 +34202,54 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data60.base_url !== void 0) {
-              let data64 = data60.base_url;
-              if (typeof data64 === "string") {
-                if (!pattern12.test(data64)) {
-                  const err115 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
-                  if (vErrors === null) {
-                    vErrors = [err115];
-                  } else {
-                    vErrors.push(err115);
-                  }
-                  errors++;
-                }
-              } else {
-                const err116 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data63.mode !== void 0) {
+              let data65 = data63.mode;
+              if (!(data65 === "exec" || data65 === "app-server" || data65 === "mcp-server")) {
+                const err115 = { instancePath: instancePath + "/agents/codex/mode", schemaPath: "#/properties/agents/properties/codex/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.mode.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
-                  vErrors = [err116];
+                  vErrors = [err115];
                 } else {
-                  vErrors.push(err116);
+                  vErrors.push(err115);
                 }
                 errors++;
               }
             }
-            if (data60.api_key_env !== void 0) {
-              let data65 = data60.api_key_env;
-              if (typeof data65 === "string") {
-                if (!pattern13.test(data65)) {
-                  const err117 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+            if (data63.model !== void 0) {
+              let data66 = data63.model;
+              if (typeof data66 === "string") {
+                if (func3(data66) < 1) {
+                  const err116 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err117];
+                    vErrors = [err116];
                   } else {
-                    vErrors.push(err117);
+                    vErrors.push(err116);
                   }
                   errors++;
                 }
               } else {
-                const err118 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err117 = { instancePath: instancePath + "/agents/codex/model", schemaPath: "#/properties/agents/properties/codex/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err118];
+                  vErrors = [err117];
                 } else {
-                  vErrors.push(err118);
+                  vErrors.push(err117);
                 }
                 errors++;
               }
             }
-            if (data60.sandbox !== void 0) {
-              let data66 = data60.sandbox;
-              if (!(data66 === "read-only" || data66 === "workspace-write" || data66 === "danger-full-access")) {
-                const err119 = { instancePath: instancePath + "/agents/codex/sandbox", schemaPath: "#/properties/agents/properties/codex/properties/sandbox/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.sandbox.enum }, message: "must be equal to one of the allowed values" };
+            if (data63.base_url !== void 0) {
+              let data67 = data63.base_url;
+              if (typeof data67 === "string") {
+                if (!pattern12.test(data67)) {
+                  const err118 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+                  if (vErrors === null) {
+                    vErrors = [err118];
+                  } else {
+                    vErrors.push(err118);
+                  }
+                  errors++;
+                }
+              } else {
+                const err119 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err119];
                 } else {
@@ -34214,22 +34258,20 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data60.approval_policy !== void 0) {
-              let data67 = data60.approval_policy;
-              if (!(data67 === "untrusted" || data67 === "on-request")) {
-                const err120 = { instancePath: instancePath + "/agents/codex/approval_policy", schemaPath: "#/properties/agents/properties/codex/properties/approval_policy/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.approval_policy.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err120];
-                } else {
-                  vErrors.push(err120);
+            if (data63.api_key_env !== void 0) {
+              let data68 = data63.api_key_env;
+              if (typeof data68 === "string") {
+                if (!pattern13.test(data68)) {
+                  const err120 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+                  if (vErrors === null) {
+                    vErrors = [err120];
+                  } else {
+                    vErrors.push(err120);
+                  }
+                  errors++;
                 }
-                errors++;
-              }
-            }
-            if (data60.max_retries !== void 0) {
-              let data68 = data60.max_retries;
-              if (!(typeof data68 == "number" && (!(data68 % 1) && !isNaN(data68)) && isFinite(data68))) {
-                const err121 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+              } else {
+                const err121 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err121];
                 } else {
@@ -34237,69 +34279,69 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data68 == "number" && isFinite(data68)) {
-                if (data68 > 10 || isNaN(data68)) {
-                  const err122 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10" };
+            }
+            if (data63.sandbox !== void 0) {
+              let data69 = data63.sandbox;
+              if (!(data69 === "read-only" || data69 === "workspace-write" || data69 === "danger-full-access")) {
+                const err122 = { instancePath: instancePath + "/agents/codex/sandbox", schemaPath: "#/properties/agents/properties/codex/properties/sandbox/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.sandbox.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err122];
+                } else {
+                  vErrors.push(err122);
+                }
+                errors++;
+              }
+            }
+            if (data63.approval_policy !== void 0) {
+              let data70 = data63.approval_policy;
+              if (!(data70 === "untrusted" || data70 === "on-request")) {
+                const err123 = { instancePath: instancePath + "/agents/codex/approval_policy", schemaPath: "#/properties/agents/properties/codex/properties/approval_policy/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.approval_policy.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err123];
+                } else {
+                  vErrors.push(err123);
+                }
+                errors++;
+              }
+            }
+            if (data63.max_retries !== void 0) {
+              let data71 = data63.max_retries;
+              if (!(typeof data71 == "number" && (!(data71 % 1) && !isNaN(data71)) && isFinite(data71))) {
+                const err124 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err124];
+                } else {
+                  vErrors.push(err124);
+                }
+                errors++;
+              }
+              if (typeof data71 == "number" && isFinite(data71)) {
+                if (data71 > 10 || isNaN(data71)) {
+                  const err125 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10" };
                   if (vErrors === null) {
-                    vErrors = [err122];
+                    vErrors = [err125];
                   } else {
-                    vErrors.push(err122);
+                    vErrors.push(err125);
                   }
                   errors++;
                 }
-                if (data68 < 0 || isNaN(data68)) {
-                  const err123 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                if (data71 < 0 || isNaN(data71)) {
+                  const err126 = { instancePath: instancePath + "/agents/codex/max_retries", schemaPath: "#/properties/agents/properties/codex/properties/max_retries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err123];
+                    vErrors = [err126];
                   } else {
-                    vErrors.push(err123);
+                    vErrors.push(err126);
                   }
                   errors++;
                 }
               }
             }
-            if (data60.commands !== void 0) {
-              let data69 = data60.commands;
-              if (data69 && typeof data69 == "object" && !Array.isArray(data69)) {
-                for (const key13 in data69) {
+            if (data63.commands !== void 0) {
+              let data72 = data63.commands;
+              if (data72 && typeof data72 == "object" && !Array.isArray(data72)) {
+                for (const key13 in data72) {
                   if (!(key13 === "allow" || key13 === "deny")) {
-                    const err124 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
-                    if (vErrors === null) {
-                      vErrors = [err124];
-                    } else {
-                      vErrors.push(err124);
-                    }
-                    errors++;
-                  }
-                }
-                if (data69.allow !== void 0) {
-                  let data70 = data69.allow;
-                  if (Array.isArray(data70)) {
-                    const len9 = data70.length;
-                    for (let i9 = 0; i9 < len9; i9++) {
-                      let data71 = data70[i9];
-                      if (typeof data71 === "string") {
-                        if (func3(data71) < 1) {
-                          const err125 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                          if (vErrors === null) {
-                            vErrors = [err125];
-                          } else {
-                            vErrors.push(err125);
-                          }
-                          errors++;
-                        }
-                      } else {
-                        const err126 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                        if (vErrors === null) {
-                          vErrors = [err126];
-                        } else {
-                          vErrors.push(err126);
-                        }
-                        errors++;
-                      }
-                    }
-                  } else {
-                    const err127 = { instancePath: instancePath + "/agents/codex/commands/allow", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    const err127 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
                       vErrors = [err127];
                     } else {
@@ -34308,15 +34350,15 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data69.deny !== void 0) {
-                  let data72 = data69.deny;
-                  if (Array.isArray(data72)) {
-                    const len10 = data72.length;
-                    for (let i10 = 0; i10 < len10; i10++) {
-                      let data73 = data72[i10];
-                      if (typeof data73 === "string") {
-                        if (func3(data73) < 1) {
-                          const err128 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                if (data72.allow !== void 0) {
+                  let data73 = data72.allow;
+                  if (Array.isArray(data73)) {
+                    const len9 = data73.length;
+                    for (let i9 = 0; i9 < len9; i9++) {
+                      let data74 = data73[i9];
+                      if (typeof data74 === "string") {
+                        if (func3(data74) < 1) {
+                          const err128 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                           if (vErrors === null) {
                             vErrors = [err128];
                           } else {
@@ -34325,7 +34367,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                           errors++;
                         }
                       } else {
-                        const err129 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        const err129 = { instancePath: instancePath + "/agents/codex/commands/allow/" + i9, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                         if (vErrors === null) {
                           vErrors = [err129];
                         } else {
@@ -34335,7 +34377,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err130 = { instancePath: instancePath + "/agents/codex/commands/deny", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    const err130 = { instancePath: instancePath + "/agents/codex/commands/allow", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
                       vErrors = [err130];
                     } else {
@@ -34344,58 +34386,58 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-              } else {
-                const err131 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err131];
-                } else {
-                  vErrors.push(err131);
-                }
-                errors++;
-              }
-            }
-            if (data60.files !== void 0) {
-              let data74 = data60.files;
-              if (data74 && typeof data74 == "object" && !Array.isArray(data74)) {
-                for (const key14 in data74) {
-                  if (!(key14 === "allow" || key14 === "deny")) {
-                    const err132 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
-                    if (vErrors === null) {
-                      vErrors = [err132];
-                    } else {
-                      vErrors.push(err132);
-                    }
-                    errors++;
-                  }
-                }
-                if (data74.allow !== void 0) {
-                  let data75 = data74.allow;
+                if (data72.deny !== void 0) {
+                  let data75 = data72.deny;
                   if (Array.isArray(data75)) {
-                    const len11 = data75.length;
-                    for (let i11 = 0; i11 < len11; i11++) {
-                      let data76 = data75[i11];
+                    const len10 = data75.length;
+                    for (let i10 = 0; i10 < len10; i10++) {
+                      let data76 = data75[i10];
                       if (typeof data76 === "string") {
                         if (func3(data76) < 1) {
-                          const err133 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          const err131 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                           if (vErrors === null) {
-                            vErrors = [err133];
+                            vErrors = [err131];
                           } else {
-                            vErrors.push(err133);
+                            vErrors.push(err131);
                           }
                           errors++;
                         }
                       } else {
-                        const err134 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        const err132 = { instancePath: instancePath + "/agents/codex/commands/deny/" + i10, schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                         if (vErrors === null) {
-                          vErrors = [err134];
+                          vErrors = [err132];
                         } else {
-                          vErrors.push(err134);
+                          vErrors.push(err132);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err135 = { instancePath: instancePath + "/agents/codex/files/allow", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    const err133 = { instancePath: instancePath + "/agents/codex/commands/deny", schemaPath: "#/properties/agents/properties/codex/properties/commands/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err133];
+                    } else {
+                      vErrors.push(err133);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err134 = { instancePath: instancePath + "/agents/codex/commands", schemaPath: "#/properties/agents/properties/codex/properties/commands/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err134];
+                } else {
+                  vErrors.push(err134);
+                }
+                errors++;
+              }
+            }
+            if (data63.files !== void 0) {
+              let data77 = data63.files;
+              if (data77 && typeof data77 == "object" && !Array.isArray(data77)) {
+                for (const key14 in data77) {
+                  if (!(key14 === "allow" || key14 === "deny")) {
+                    const err135 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
                       vErrors = [err135];
                     } else {
@@ -34404,15 +34446,15 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data74.deny !== void 0) {
-                  let data77 = data74.deny;
-                  if (Array.isArray(data77)) {
-                    const len12 = data77.length;
-                    for (let i12 = 0; i12 < len12; i12++) {
-                      let data78 = data77[i12];
-                      if (typeof data78 === "string") {
-                        if (func3(data78) < 1) {
-                          const err136 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                if (data77.allow !== void 0) {
+                  let data78 = data77.allow;
+                  if (Array.isArray(data78)) {
+                    const len11 = data78.length;
+                    for (let i11 = 0; i11 < len11; i11++) {
+                      let data79 = data78[i11];
+                      if (typeof data79 === "string") {
+                        if (func3(data79) < 1) {
+                          const err136 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                           if (vErrors === null) {
                             vErrors = [err136];
                           } else {
@@ -34421,7 +34463,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                           errors++;
                         }
                       } else {
-                        const err137 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        const err137 = { instancePath: instancePath + "/agents/codex/files/allow/" + i11, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                         if (vErrors === null) {
                           vErrors = [err137];
                         } else {
@@ -34431,7 +34473,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err138 = { instancePath: instancePath + "/agents/codex/files/deny", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    const err138 = { instancePath: instancePath + "/agents/codex/files/allow", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/allow/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
                       vErrors = [err138];
                     } else {
@@ -34440,156 +34482,156 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-              } else {
-                const err139 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err139];
-                } else {
-                  vErrors.push(err139);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err140 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err140];
-            } else {
-              vErrors.push(err140);
-            }
-            errors++;
-          }
-        }
-        if (data34.claude !== void 0) {
-          let data79 = data34.claude;
-          if (data79 && typeof data79 == "object" && !Array.isArray(data79)) {
-            for (const key15 in data79) {
-              if (!(key15 === "binary" || key15 === "model" || key15 === "base_url" || key15 === "api_key_env" || key15 === "allowed_tools" || key15 === "max_turns")) {
-                const err141 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err141];
-                } else {
-                  vErrors.push(err141);
-                }
-                errors++;
-              }
-            }
-            if (data79.binary !== void 0) {
-              let data80 = data79.binary;
-              if (typeof data80 === "string") {
-                if (func3(data80) < 1) {
-                  const err142 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err142];
-                  } else {
-                    vErrors.push(err142);
-                  }
-                  errors++;
-                }
-              } else {
-                const err143 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err143];
-                } else {
-                  vErrors.push(err143);
-                }
-                errors++;
-              }
-            }
-            if (data79.model !== void 0) {
-              let data81 = data79.model;
-              if (typeof data81 === "string") {
-                if (func3(data81) < 1) {
-                  const err144 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err144];
-                  } else {
-                    vErrors.push(err144);
-                  }
-                  errors++;
-                }
-              } else {
-                const err145 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err145];
-                } else {
-                  vErrors.push(err145);
-                }
-                errors++;
-              }
-            }
-            if (data79.base_url !== void 0) {
-              let data82 = data79.base_url;
-              if (typeof data82 === "string") {
-                if (!pattern12.test(data82)) {
-                  const err146 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
-                  if (vErrors === null) {
-                    vErrors = [err146];
-                  } else {
-                    vErrors.push(err146);
-                  }
-                  errors++;
-                }
-              } else {
-                const err147 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err147];
-                } else {
-                  vErrors.push(err147);
-                }
-                errors++;
-              }
-            }
-            if (data79.api_key_env !== void 0) {
-              let data83 = data79.api_key_env;
-              if (typeof data83 === "string") {
-                if (!pattern13.test(data83)) {
-                  const err148 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
-                  if (vErrors === null) {
-                    vErrors = [err148];
-                  } else {
-                    vErrors.push(err148);
-                  }
-                  errors++;
-                }
-              } else {
-                const err149 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err149];
-                } else {
-                  vErrors.push(err149);
-                }
-                errors++;
-              }
-            }
-            if (data79.allowed_tools !== void 0) {
-              let data84 = data79.allowed_tools;
-              if (Array.isArray(data84)) {
-                const len13 = data84.length;
-                for (let i13 = 0; i13 < len13; i13++) {
-                  let data85 = data84[i13];
-                  if (typeof data85 === "string") {
-                    if (!pattern18.test(data85)) {
-                      const err150 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/pattern", keyword: "pattern", params: { pattern: "^[^,\\n]+$" }, message: 'must match pattern "^[^,\\n]+$"' };
-                      if (vErrors === null) {
-                        vErrors = [err150];
+                if (data77.deny !== void 0) {
+                  let data80 = data77.deny;
+                  if (Array.isArray(data80)) {
+                    const len12 = data80.length;
+                    for (let i12 = 0; i12 < len12; i12++) {
+                      let data81 = data80[i12];
+                      if (typeof data81 === "string") {
+                        if (func3(data81) < 1) {
+                          const err139 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err139];
+                          } else {
+                            vErrors.push(err139);
+                          }
+                          errors++;
+                        }
                       } else {
-                        vErrors.push(err150);
+                        const err140 = { instancePath: instancePath + "/agents/codex/files/deny/" + i12, schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err140];
+                        } else {
+                          vErrors.push(err140);
+                        }
+                        errors++;
                       }
-                      errors++;
                     }
                   } else {
-                    const err151 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    const err141 = { instancePath: instancePath + "/agents/codex/files/deny", schemaPath: "#/properties/agents/properties/codex/properties/files/properties/deny/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                     if (vErrors === null) {
-                      vErrors = [err151];
+                      vErrors = [err141];
                     } else {
-                      vErrors.push(err151);
+                      vErrors.push(err141);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err152 = { instancePath: instancePath + "/agents/claude/allowed_tools", schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err142 = { instancePath: instancePath + "/agents/codex/files", schemaPath: "#/properties/agents/properties/codex/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err142];
+                } else {
+                  vErrors.push(err142);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err143 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err143];
+            } else {
+              vErrors.push(err143);
+            }
+            errors++;
+          }
+        }
+        if (data37.claude !== void 0) {
+          let data82 = data37.claude;
+          if (data82 && typeof data82 == "object" && !Array.isArray(data82)) {
+            for (const key15 in data82) {
+              if (!(key15 === "binary" || key15 === "model" || key15 === "base_url" || key15 === "api_key_env" || key15 === "allowed_tools" || key15 === "max_turns")) {
+                const err144 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err144];
+                } else {
+                  vErrors.push(err144);
+                }
+                errors++;
+              }
+            }
+            if (data82.binary !== void 0) {
+              let data83 = data82.binary;
+              if (typeof data83 === "string") {
+                if (func3(data83) < 1) {
+                  const err145 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err145];
+                  } else {
+                    vErrors.push(err145);
+                  }
+                  errors++;
+                }
+              } else {
+                const err146 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err146];
+                } else {
+                  vErrors.push(err146);
+                }
+                errors++;
+              }
+            }
+            if (data82.model !== void 0) {
+              let data84 = data82.model;
+              if (typeof data84 === "string") {
+                if (func3(data84) < 1) {
+                  const err147 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err147];
+                  } else {
+                    vErrors.push(err147);
+                  }
+                  errors++;
+                }
+              } else {
+                const err148 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err148];
+                } else {
+                  vErrors.push(err148);
+                }
+                errors++;
+              }
+            }
+            if (data82.base_url !== void 0) {
+              let data85 = data82.base_url;
+              if (typeof data85 === "string") {
+                if (!pattern12.test(data85)) {
+                  const err149 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+                  if (vErrors === null) {
+                    vErrors = [err149];
+                  } else {
+                    vErrors.push(err149);
+                  }
+                  errors++;
+                }
+              } else {
+                const err150 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err150];
+                } else {
+                  vErrors.push(err150);
+                }
+                errors++;
+              }
+            }
+            if (data82.api_key_env !== void 0) {
+              let data86 = data82.api_key_env;
+              if (typeof data86 === "string") {
+                if (!pattern13.test(data86)) {
+                  const err151 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+                  if (vErrors === null) {
+                    vErrors = [err151];
+                  } else {
+                    vErrors.push(err151);
+                  }
+                  errors++;
+                }
+              } else {
+                const err152 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err152];
                 } else {
@@ -34598,122 +34640,123 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data79.max_turns !== void 0) {
-              let data86 = data79.max_turns;
-              if (!(typeof data86 == "number" && (!(data86 % 1) && !isNaN(data86)) && isFinite(data86))) {
-                const err153 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data82.allowed_tools !== void 0) {
+              let data87 = data82.allowed_tools;
+              if (Array.isArray(data87)) {
+                const len13 = data87.length;
+                for (let i13 = 0; i13 < len13; i13++) {
+                  let data88 = data87[i13];
+                  if (typeof data88 === "string") {
+                    if (!pattern18.test(data88)) {
+                      const err153 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/pattern", keyword: "pattern", params: { pattern: "^[^,\\n]+$" }, message: 'must match pattern "^[^,\\n]+$"' };
+                      if (vErrors === null) {
+                        vErrors = [err153];
+                      } else {
+                        vErrors.push(err153);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err154 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err154];
+                    } else {
+                      vErrors.push(err154);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err155 = { instancePath: instancePath + "/agents/claude/allowed_tools", schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/type", keyword: "type", params: { type: "array" }, message: "must be array" };
                 if (vErrors === null) {
-                  vErrors = [err153];
+                  vErrors = [err155];
                 } else {
-                  vErrors.push(err153);
+                  vErrors.push(err155);
                 }
                 errors++;
               }
-              if (typeof data86 == "number" && isFinite(data86)) {
-                if (data86 < 1 || isNaN(data86)) {
-                  const err154 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+            }
+            if (data82.max_turns !== void 0) {
+              let data89 = data82.max_turns;
+              if (!(typeof data89 == "number" && (!(data89 % 1) && !isNaN(data89)) && isFinite(data89))) {
+                const err156 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err156];
+                } else {
+                  vErrors.push(err156);
+                }
+                errors++;
+              }
+              if (typeof data89 == "number" && isFinite(data89)) {
+                if (data89 < 1 || isNaN(data89)) {
+                  const err157 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
                   if (vErrors === null) {
-                    vErrors = [err154];
+                    vErrors = [err157];
                   } else {
-                    vErrors.push(err154);
+                    vErrors.push(err157);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err155 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err158 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err155];
+              vErrors = [err158];
             } else {
-              vErrors.push(err155);
+              vErrors.push(err158);
             }
             errors++;
           }
         }
       } else {
-        const err156 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err159 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err156];
+          vErrors = [err159];
         } else {
-          vErrors.push(err156);
+          vErrors.push(err159);
         }
         errors++;
       }
     }
     if (data.concurrency !== void 0) {
-      let data87 = data.concurrency;
-      if (!(typeof data87 == "number" && (!(data87 % 1) && !isNaN(data87)) && isFinite(data87))) {
-        const err157 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      let data90 = data.concurrency;
+      if (!(typeof data90 == "number" && (!(data90 % 1) && !isNaN(data90)) && isFinite(data90))) {
+        const err160 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
         if (vErrors === null) {
-          vErrors = [err157];
+          vErrors = [err160];
         } else {
-          vErrors.push(err157);
+          vErrors.push(err160);
         }
         errors++;
       }
-      if (typeof data87 == "number" && isFinite(data87)) {
-        if (data87 > 64 || isNaN(data87)) {
-          const err158 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
+      if (typeof data90 == "number" && isFinite(data90)) {
+        if (data90 > 64 || isNaN(data90)) {
+          const err161 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
           if (vErrors === null) {
-            vErrors = [err158];
+            vErrors = [err161];
           } else {
-            vErrors.push(err158);
+            vErrors.push(err161);
           }
           errors++;
         }
-        if (data87 < 1 || isNaN(data87)) {
-          const err159 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+        if (data90 < 1 || isNaN(data90)) {
+          const err162 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
           if (vErrors === null) {
-            vErrors = [err159];
+            vErrors = [err162];
           } else {
-            vErrors.push(err159);
+            vErrors.push(err162);
           }
           errors++;
         }
       }
     }
     if (data.timeouts !== void 0) {
-      let data88 = data.timeouts;
-      if (data88 && typeof data88 == "object" && !Array.isArray(data88)) {
-        for (const key16 in data88) {
+      let data91 = data.timeouts;
+      if (data91 && typeof data91 == "object" && !Array.isArray(data91)) {
+        for (const key16 in data91) {
           if (!(key16 === "step_seconds" || key16 === "command_seconds")) {
-            const err160 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err160];
-            } else {
-              vErrors.push(err160);
-            }
-            errors++;
-          }
-        }
-        if (data88.step_seconds !== void 0) {
-          let data89 = data88.step_seconds;
-          if (!(typeof data89 == "number" && (!(data89 % 1) && !isNaN(data89)) && isFinite(data89))) {
-            const err161 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err161];
-            } else {
-              vErrors.push(err161);
-            }
-            errors++;
-          }
-          if (typeof data89 == "number" && isFinite(data89)) {
-            if (data89 < 1 || isNaN(data89)) {
-              const err162 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err162];
-              } else {
-                vErrors.push(err162);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data88.command_seconds !== void 0) {
-          let data90 = data88.command_seconds;
-          if (!(typeof data90 == "number" && (!(data90 % 1) && !isNaN(data90)) && isFinite(data90))) {
-            const err163 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err163 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err163];
             } else {
@@ -34721,34 +34764,34 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data90 == "number" && isFinite(data90)) {
-            if (data90 < 1 || isNaN(data90)) {
-              const err164 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+        }
+        if (data91.step_seconds !== void 0) {
+          let data92 = data91.step_seconds;
+          if (!(typeof data92 == "number" && (!(data92 % 1) && !isNaN(data92)) && isFinite(data92))) {
+            const err164 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err164];
+            } else {
+              vErrors.push(err164);
+            }
+            errors++;
+          }
+          if (typeof data92 == "number" && isFinite(data92)) {
+            if (data92 < 1 || isNaN(data92)) {
+              const err165 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
-                vErrors = [err164];
+                vErrors = [err165];
               } else {
-                vErrors.push(err164);
+                vErrors.push(err165);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err165 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err165];
-        } else {
-          vErrors.push(err165);
-        }
-        errors++;
-      }
-    }
-    if (data.redaction !== void 0) {
-      let data91 = data.redaction;
-      if (data91 && typeof data91 == "object" && !Array.isArray(data91)) {
-        for (const key17 in data91) {
-          if (!(key17 === "patterns")) {
-            const err166 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
+        if (data91.command_seconds !== void 0) {
+          let data93 = data91.command_seconds;
+          if (!(typeof data93 == "number" && (!(data93 % 1) && !isNaN(data93)) && isFinite(data93))) {
+            const err166 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err166];
             } else {
@@ -34756,35 +34799,34 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data91.patterns !== void 0) {
-          let data92 = data91.patterns;
-          if (Array.isArray(data92)) {
-            const len14 = data92.length;
-            for (let i14 = 0; i14 < len14; i14++) {
-              let data93 = data92[i14];
-              if (typeof data93 === "string") {
-                if (func3(data93) < 1) {
-                  const err167 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err167];
-                  } else {
-                    vErrors.push(err167);
-                  }
-                  errors++;
-                }
+          if (typeof data93 == "number" && isFinite(data93)) {
+            if (data93 < 1 || isNaN(data93)) {
+              const err167 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err167];
               } else {
-                const err168 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err168];
-                } else {
-                  vErrors.push(err168);
-                }
-                errors++;
+                vErrors.push(err167);
               }
+              errors++;
             }
-          } else {
-            const err169 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+          }
+        }
+      } else {
+        const err168 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err168];
+        } else {
+          vErrors.push(err168);
+        }
+        errors++;
+      }
+    }
+    if (data.redaction !== void 0) {
+      let data94 = data.redaction;
+      if (data94 && typeof data94 == "object" && !Array.isArray(data94)) {
+        for (const key17 in data94) {
+          if (!(key17 === "patterns")) {
+            const err169 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err169];
             } else {
@@ -34793,34 +34835,34 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err170 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err170];
-        } else {
-          vErrors.push(err170);
-        }
-        errors++;
-      }
-    }
-    if (data.limits !== void 0) {
-      let data94 = data.limits;
-      if (data94 && typeof data94 == "object" && !Array.isArray(data94)) {
-        for (const key18 in data94) {
-          if (!(key18 === "max_file_bytes" || key18 === "max_log_bytes")) {
-            const err171 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err171];
-            } else {
-              vErrors.push(err171);
+        if (data94.patterns !== void 0) {
+          let data95 = data94.patterns;
+          if (Array.isArray(data95)) {
+            const len14 = data95.length;
+            for (let i14 = 0; i14 < len14; i14++) {
+              let data96 = data95[i14];
+              if (typeof data96 === "string") {
+                if (func3(data96) < 1) {
+                  const err170 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err170];
+                  } else {
+                    vErrors.push(err170);
+                  }
+                  errors++;
+                }
+              } else {
+                const err171 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err171];
+                } else {
+                  vErrors.push(err171);
+                }
+                errors++;
+              }
             }
-            errors++;
-          }
-        }
-        if (data94.max_file_bytes !== void 0) {
-          let data95 = data94.max_file_bytes;
-          if (!(typeof data95 == "number" && (!(data95 % 1) && !isNaN(data95)) && isFinite(data95))) {
-            const err172 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+          } else {
+            const err172 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
               vErrors = [err172];
             } else {
@@ -34828,22 +34870,23 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data95 == "number" && isFinite(data95)) {
-            if (data95 < 1024 || isNaN(data95)) {
-              const err173 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
-              if (vErrors === null) {
-                vErrors = [err173];
-              } else {
-                vErrors.push(err173);
-              }
-              errors++;
-            }
-          }
         }
-        if (data94.max_log_bytes !== void 0) {
-          let data96 = data94.max_log_bytes;
-          if (!(typeof data96 == "number" && (!(data96 % 1) && !isNaN(data96)) && isFinite(data96))) {
-            const err174 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      } else {
+        const err173 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err173];
+        } else {
+          vErrors.push(err173);
+        }
+        errors++;
+      }
+    }
+    if (data.limits !== void 0) {
+      let data97 = data.limits;
+      if (data97 && typeof data97 == "object" && !Array.isArray(data97)) {
+        for (const key18 in data97) {
+          if (!(key18 === "max_file_bytes" || key18 === "max_log_bytes")) {
+            const err174 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err174];
             } else {
@@ -34851,34 +34894,34 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data96 == "number" && isFinite(data96)) {
-            if (data96 < 1024 || isNaN(data96)) {
-              const err175 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
+        }
+        if (data97.max_file_bytes !== void 0) {
+          let data98 = data97.max_file_bytes;
+          if (!(typeof data98 == "number" && (!(data98 % 1) && !isNaN(data98)) && isFinite(data98))) {
+            const err175 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err175];
+            } else {
+              vErrors.push(err175);
+            }
+            errors++;
+          }
+          if (typeof data98 == "number" && isFinite(data98)) {
+            if (data98 < 1024 || isNaN(data98)) {
+              const err176 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
               if (vErrors === null) {
-                vErrors = [err175];
+                vErrors = [err176];
               } else {
-                vErrors.push(err175);
+                vErrors.push(err176);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err176 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err176];
-        } else {
-          vErrors.push(err176);
-        }
-        errors++;
-      }
-    }
-    if (data.guard !== void 0) {
-      let data97 = data.guard;
-      if (data97 && typeof data97 == "object" && !Array.isArray(data97)) {
-        for (const key19 in data97) {
-          if (!(key19 === "rules" || key19 === "require_spec" || key19 === "override_labels")) {
-            const err177 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties" };
+        if (data97.max_log_bytes !== void 0) {
+          let data99 = data97.max_log_bytes;
+          if (!(typeof data99 == "number" && (!(data99 % 1) && !isNaN(data99)) && isFinite(data99))) {
+            const err177 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err177];
             } else {
@@ -34886,49 +34929,48 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data99 == "number" && isFinite(data99)) {
+            if (data99 < 1024 || isNaN(data99)) {
+              const err178 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
+              if (vErrors === null) {
+                vErrors = [err178];
+              } else {
+                vErrors.push(err178);
+              }
+              errors++;
+            }
+          }
         }
-        if (data97.rules !== void 0) {
-          let data98 = data97.rules;
-          if (data98 && typeof data98 == "object" && !Array.isArray(data98)) {
-            for (const key20 in data98) {
+      } else {
+        const err179 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err179];
+        } else {
+          vErrors.push(err179);
+        }
+        errors++;
+      }
+    }
+    if (data.guard !== void 0) {
+      let data100 = data.guard;
+      if (data100 && typeof data100 == "object" && !Array.isArray(data100)) {
+        for (const key19 in data100) {
+          if (!(key19 === "rules" || key19 === "require_spec" || key19 === "override_labels")) {
+            const err180 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err180];
+            } else {
+              vErrors.push(err180);
+            }
+            errors++;
+          }
+        }
+        if (data100.rules !== void 0) {
+          let data101 = data100.rules;
+          if (data101 && typeof data101 == "object" && !Array.isArray(data101)) {
+            for (const key20 in data101) {
               if (!(key20 === "structure" || key20 === "freshness" || key20 === "approval" || key20 === "dispatch-gate" || key20 === "diff-coverage" || key20 === "index-consistency")) {
-                const err178 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key20 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err178];
-                } else {
-                  vErrors.push(err178);
-                }
-                errors++;
-              }
-            }
-            if (data98.structure !== void 0) {
-              let data99 = data98.structure;
-              if (!(data99 === "error" || data99 === "warning" || data99 === "off")) {
-                const err179 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err179];
-                } else {
-                  vErrors.push(err179);
-                }
-                errors++;
-              }
-            }
-            if (data98.freshness !== void 0) {
-              let data100 = data98.freshness;
-              if (!(data100 === "error" || data100 === "warning" || data100 === "off")) {
-                const err180 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err180];
-                } else {
-                  vErrors.push(err180);
-                }
-                errors++;
-              }
-            }
-            if (data98.approval !== void 0) {
-              let data101 = data98.approval;
-              if (!(data101 === "error" || data101 === "warning" || data101 === "off")) {
-                const err181 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
+                const err181 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key20 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err181];
                 } else {
@@ -34937,10 +34979,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data98["dispatch-gate"] !== void 0) {
-              let data102 = data98["dispatch-gate"];
+            if (data101.structure !== void 0) {
+              let data102 = data101.structure;
               if (!(data102 === "error" || data102 === "warning" || data102 === "off")) {
-                const err182 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
+                const err182 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err182];
                 } else {
@@ -34949,10 +34991,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data98["diff-coverage"] !== void 0) {
-              let data103 = data98["diff-coverage"];
+            if (data101.freshness !== void 0) {
+              let data103 = data101.freshness;
               if (!(data103 === "error" || data103 === "warning" || data103 === "off")) {
-                const err183 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
+                const err183 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err183];
                 } else {
@@ -34961,10 +35003,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data98["index-consistency"] !== void 0) {
-              let data104 = data98["index-consistency"];
+            if (data101.approval !== void 0) {
+              let data104 = data101.approval;
               if (!(data104 === "error" || data104 === "warning" || data104 === "off")) {
-                const err184 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+                const err184 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err184];
                 } else {
@@ -34973,55 +35015,55 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err185 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err185];
-            } else {
-              vErrors.push(err185);
-            }
-            errors++;
-          }
-        }
-        if (data97.require_spec !== void 0) {
-          if (typeof data97.require_spec !== "boolean") {
-            const err186 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err186];
-            } else {
-              vErrors.push(err186);
-            }
-            errors++;
-          }
-        }
-        if (data97.override_labels !== void 0) {
-          let data106 = data97.override_labels;
-          if (Array.isArray(data106)) {
-            const len15 = data106.length;
-            for (let i15 = 0; i15 < len15; i15++) {
-              let data107 = data106[i15];
-              if (typeof data107 === "string") {
-                if (func3(data107) < 1) {
-                  const err187 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err187];
-                  } else {
-                    vErrors.push(err187);
-                  }
-                  errors++;
-                }
-              } else {
-                const err188 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data101["dispatch-gate"] !== void 0) {
+              let data105 = data101["dispatch-gate"];
+              if (!(data105 === "error" || data105 === "warning" || data105 === "off")) {
+                const err185 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
-                  vErrors = [err188];
+                  vErrors = [err185];
                 } else {
-                  vErrors.push(err188);
+                  vErrors.push(err185);
+                }
+                errors++;
+              }
+            }
+            if (data101["diff-coverage"] !== void 0) {
+              let data106 = data101["diff-coverage"];
+              if (!(data106 === "error" || data106 === "warning" || data106 === "off")) {
+                const err186 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err186];
+                } else {
+                  vErrors.push(err186);
+                }
+                errors++;
+              }
+            }
+            if (data101["index-consistency"] !== void 0) {
+              let data107 = data101["index-consistency"];
+              if (!(data107 === "error" || data107 === "warning" || data107 === "off")) {
+                const err187 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err187];
+                } else {
+                  vErrors.push(err187);
                 }
                 errors++;
               }
             }
           } else {
-            const err189 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err188 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err188];
+            } else {
+              vErrors.push(err188);
+            }
+            errors++;
+          }
+        }
+        if (data100.require_spec !== void 0) {
+          if (typeof data100.require_spec !== "boolean") {
+            const err189 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
               vErrors = [err189];
             } else {
@@ -35030,56 +35072,58 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data100.override_labels !== void 0) {
+          let data109 = data100.override_labels;
+          if (Array.isArray(data109)) {
+            const len15 = data109.length;
+            for (let i15 = 0; i15 < len15; i15++) {
+              let data110 = data109[i15];
+              if (typeof data110 === "string") {
+                if (func3(data110) < 1) {
+                  const err190 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err190];
+                  } else {
+                    vErrors.push(err190);
+                  }
+                  errors++;
+                }
+              } else {
+                const err191 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err191];
+                } else {
+                  vErrors.push(err191);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err192 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err192];
+            } else {
+              vErrors.push(err192);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err190 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err193 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err190];
+          vErrors = [err193];
         } else {
-          vErrors.push(err190);
+          vErrors.push(err193);
         }
         errors++;
       }
     }
     if (data.review !== void 0) {
-      let data108 = data.review;
-      if (data108 && typeof data108 == "object" && !Array.isArray(data108)) {
-        for (const key21 in data108) {
+      let data111 = data.review;
+      if (data111 && typeof data111 == "object" && !Array.isArray(data111)) {
+        for (const key21 in data111) {
           if (!(key21 === "lint_command" || key21 === "max_file_bytes")) {
-            const err191 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key21 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err191];
-            } else {
-              vErrors.push(err191);
-            }
-            errors++;
-          }
-        }
-        if (data108.lint_command !== void 0) {
-          let data109 = data108.lint_command;
-          if (typeof data109 === "string") {
-            if (func3(data109) < 1) {
-              const err192 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err192];
-              } else {
-                vErrors.push(err192);
-              }
-              errors++;
-            }
-          } else {
-            const err193 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err193];
-            } else {
-              vErrors.push(err193);
-            }
-            errors++;
-          }
-        }
-        if (data108.max_file_bytes !== void 0) {
-          let data110 = data108.max_file_bytes;
-          if (!(typeof data110 == "number" && (!(data110 % 1) && !isNaN(data110)) && isFinite(data110))) {
-            const err194 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err194 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key21 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err194];
             } else {
@@ -35087,9 +35131,12 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data110 == "number" && isFinite(data110)) {
-            if (data110 < 1 || isNaN(data110)) {
-              const err195 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+        }
+        if (data111.lint_command !== void 0) {
+          let data112 = data111.lint_command;
+          if (typeof data112 === "string") {
+            if (func3(data112) < 1) {
+              const err195 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
                 vErrors = [err195];
               } else {
@@ -35097,24 +35144,20 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
+          } else {
+            const err196 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err196];
+            } else {
+              vErrors.push(err196);
+            }
+            errors++;
           }
         }
-      } else {
-        const err196 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err196];
-        } else {
-          vErrors.push(err196);
-        }
-        errors++;
-      }
-    }
-    if (data.env !== void 0) {
-      let data111 = data.env;
-      if (data111 && typeof data111 == "object" && !Array.isArray(data111)) {
-        for (const key22 in data111) {
-          if (!(key22 === "pass_through")) {
-            const err197 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key22 }, message: "must NOT have additional properties" };
+        if (data111.max_file_bytes !== void 0) {
+          let data113 = data111.max_file_bytes;
+          if (!(typeof data113 == "number" && (!(data113 % 1) && !isNaN(data113)) && isFinite(data113))) {
+            const err197 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err197];
             } else {
@@ -35122,35 +35165,34 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data111.pass_through !== void 0) {
-          let data112 = data111.pass_through;
-          if (Array.isArray(data112)) {
-            const len16 = data112.length;
-            for (let i16 = 0; i16 < len16; i16++) {
-              let data113 = data112[i16];
-              if (typeof data113 === "string") {
-                if (!pattern19.test(data113)) {
-                  const err198 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
-                  if (vErrors === null) {
-                    vErrors = [err198];
-                  } else {
-                    vErrors.push(err198);
-                  }
-                  errors++;
-                }
+          if (typeof data113 == "number" && isFinite(data113)) {
+            if (data113 < 1 || isNaN(data113)) {
+              const err198 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err198];
               } else {
-                const err199 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err199];
-                } else {
-                  vErrors.push(err199);
-                }
-                errors++;
+                vErrors.push(err198);
               }
+              errors++;
             }
-          } else {
-            const err200 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+          }
+        }
+      } else {
+        const err199 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err199];
+        } else {
+          vErrors.push(err199);
+        }
+        errors++;
+      }
+    }
+    if (data.env !== void 0) {
+      let data114 = data.env;
+      if (data114 && typeof data114 == "object" && !Array.isArray(data114)) {
+        for (const key22 in data114) {
+          if (!(key22 === "pass_through")) {
+            const err200 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key22 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err200];
             } else {
@@ -35159,33 +35201,34 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err201 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err201];
-        } else {
-          vErrors.push(err201);
-        }
-        errors++;
-      }
-    }
-    if (data.gitops !== void 0) {
-      let data114 = data.gitops;
-      if (data114 && typeof data114 == "object" && !Array.isArray(data114)) {
-        for (const key23 in data114) {
-          if (!(key23 === "write_back" || key23 === "push" || key23 === "remote" || key23 === "push_attempts")) {
-            const err202 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key23 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err202];
-            } else {
-              vErrors.push(err202);
+        if (data114.pass_through !== void 0) {
+          let data115 = data114.pass_through;
+          if (Array.isArray(data115)) {
+            const len16 = data115.length;
+            for (let i16 = 0; i16 < len16; i16++) {
+              let data116 = data115[i16];
+              if (typeof data116 === "string") {
+                if (!pattern19.test(data116)) {
+                  const err201 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
+                  if (vErrors === null) {
+                    vErrors = [err201];
+                  } else {
+                    vErrors.push(err201);
+                  }
+                  errors++;
+                }
+              } else {
+                const err202 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err202];
+                } else {
+                  vErrors.push(err202);
+                }
+                errors++;
+              }
             }
-            errors++;
-          }
-        }
-        if (data114.write_back !== void 0) {
-          if (typeof data114.write_back !== "boolean") {
-            const err203 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+          } else {
+            const err203 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
               vErrors = [err203];
             } else {
@@ -35194,31 +35237,33 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data114.push !== void 0) {
-          if (typeof data114.push !== "boolean") {
-            const err204 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+      } else {
+        const err204 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err204];
+        } else {
+          vErrors.push(err204);
+        }
+        errors++;
+      }
+    }
+    if (data.gitops !== void 0) {
+      let data117 = data.gitops;
+      if (data117 && typeof data117 == "object" && !Array.isArray(data117)) {
+        for (const key23 in data117) {
+          if (!(key23 === "write_back" || key23 === "push" || key23 === "remote" || key23 === "push_attempts")) {
+            const err205 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key23 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err204];
+              vErrors = [err205];
             } else {
-              vErrors.push(err204);
+              vErrors.push(err205);
             }
             errors++;
           }
         }
-        if (data114.remote !== void 0) {
-          let data117 = data114.remote;
-          if (typeof data117 === "string") {
-            if (func3(data117) < 1) {
-              const err205 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err205];
-              } else {
-                vErrors.push(err205);
-              }
-              errors++;
-            }
-          } else {
-            const err206 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data117.write_back !== void 0) {
+          if (typeof data117.write_back !== "boolean") {
+            const err206 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
               vErrors = [err206];
             } else {
@@ -35227,10 +35272,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data114.push_attempts !== void 0) {
-          let data118 = data114.push_attempts;
-          if (!(typeof data118 == "number" && (!(data118 % 1) && !isNaN(data118)) && isFinite(data118))) {
-            const err207 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (data117.push !== void 0) {
+          if (typeof data117.push !== "boolean") {
+            const err207 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
               vErrors = [err207];
             } else {
@@ -35238,9 +35282,12 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data118 == "number" && isFinite(data118)) {
-            if (data118 > 50 || isNaN(data118)) {
-              const err208 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
+        }
+        if (data117.remote !== void 0) {
+          let data120 = data117.remote;
+          if (typeof data120 === "string") {
+            if (func3(data120) < 1) {
+              const err208 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
                 vErrors = [err208];
               } else {
@@ -35248,46 +35295,39 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data118 < 1 || isNaN(data118)) {
-              const err209 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err209];
-              } else {
-                vErrors.push(err209);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err210 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err210];
-        } else {
-          vErrors.push(err210);
-        }
-        errors++;
-      }
-    }
-    if (data.github !== void 0) {
-      let data119 = data.github;
-      if (data119 && typeof data119 == "object" && !Array.isArray(data119)) {
-        for (const key24 in data119) {
-          if (!(key24 === "repo" || key24 === "api_url" || key24 === "token_env" || key24 === "labels" || key24 === "status_context")) {
-            const err211 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key24 }, message: "must NOT have additional properties" };
+          } else {
+            const err209 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err211];
+              vErrors = [err209];
             } else {
-              vErrors.push(err211);
+              vErrors.push(err209);
             }
             errors++;
           }
         }
-        if (data119.repo !== void 0) {
-          let data120 = data119.repo;
-          if (typeof data120 === "string") {
-            if (!pattern20.test(data120)) {
-              const err212 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
+        if (data117.push_attempts !== void 0) {
+          let data121 = data117.push_attempts;
+          if (!(typeof data121 == "number" && (!(data121 % 1) && !isNaN(data121)) && isFinite(data121))) {
+            const err210 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err210];
+            } else {
+              vErrors.push(err210);
+            }
+            errors++;
+          }
+          if (typeof data121 == "number" && isFinite(data121)) {
+            if (data121 > 50 || isNaN(data121)) {
+              const err211 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
+              if (vErrors === null) {
+                vErrors = [err211];
+              } else {
+                vErrors.push(err211);
+              }
+              errors++;
+            }
+            if (data121 < 1 || isNaN(data121)) {
+              const err212 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
                 vErrors = [err212];
               } else {
@@ -35295,88 +35335,90 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err213 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          }
+        }
+      } else {
+        const err213 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err213];
+        } else {
+          vErrors.push(err213);
+        }
+        errors++;
+      }
+    }
+    if (data.github !== void 0) {
+      let data122 = data.github;
+      if (data122 && typeof data122 == "object" && !Array.isArray(data122)) {
+        for (const key24 in data122) {
+          if (!(key24 === "repo" || key24 === "api_url" || key24 === "token_env" || key24 === "labels" || key24 === "status_context")) {
+            const err214 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key24 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err213];
+              vErrors = [err214];
             } else {
-              vErrors.push(err213);
+              vErrors.push(err214);
             }
             errors++;
           }
         }
-        if (data119.api_url !== void 0) {
-          let data121 = data119.api_url;
-          if (typeof data121 === "string") {
-            if (!pattern12.test(data121)) {
-              const err214 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+        if (data122.repo !== void 0) {
+          let data123 = data122.repo;
+          if (typeof data123 === "string") {
+            if (!pattern20.test(data123)) {
+              const err215 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
               if (vErrors === null) {
-                vErrors = [err214];
+                vErrors = [err215];
               } else {
-                vErrors.push(err214);
+                vErrors.push(err215);
               }
               errors++;
             }
           } else {
-            const err215 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err216 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err215];
+              vErrors = [err216];
             } else {
-              vErrors.push(err215);
+              vErrors.push(err216);
             }
             errors++;
           }
         }
-        if (data119.token_env !== void 0) {
-          let data122 = data119.token_env;
-          if (typeof data122 === "string") {
-            if (!pattern13.test(data122)) {
-              const err216 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+        if (data122.api_url !== void 0) {
+          let data124 = data122.api_url;
+          if (typeof data124 === "string") {
+            if (!pattern12.test(data124)) {
+              const err217 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
               if (vErrors === null) {
-                vErrors = [err216];
+                vErrors = [err217];
               } else {
-                vErrors.push(err216);
+                vErrors.push(err217);
               }
               errors++;
             }
           } else {
-            const err217 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err218 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err217];
+              vErrors = [err218];
             } else {
-              vErrors.push(err217);
+              vErrors.push(err218);
             }
             errors++;
           }
         }
-        if (data119.labels !== void 0) {
-          let data123 = data119.labels;
-          if (Array.isArray(data123)) {
-            const len17 = data123.length;
-            for (let i17 = 0; i17 < len17; i17++) {
-              let data124 = data123[i17];
-              if (typeof data124 === "string") {
-                if (func3(data124) < 1) {
-                  const err218 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err218];
-                  } else {
-                    vErrors.push(err218);
-                  }
-                  errors++;
-                }
+        if (data122.token_env !== void 0) {
+          let data125 = data122.token_env;
+          if (typeof data125 === "string") {
+            if (!pattern13.test(data125)) {
+              const err219 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+              if (vErrors === null) {
+                vErrors = [err219];
               } else {
-                const err219 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err219];
-                } else {
-                  vErrors.push(err219);
-                }
-                errors++;
+                vErrors.push(err219);
               }
+              errors++;
             }
           } else {
-            const err220 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err220 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err220];
             } else {
@@ -35385,125 +35427,125 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data119.status_context !== void 0) {
-          let data125 = data119.status_context;
-          if (typeof data125 === "string") {
-            if (func3(data125) < 1) {
-              const err221 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err221];
+        if (data122.labels !== void 0) {
+          let data126 = data122.labels;
+          if (Array.isArray(data126)) {
+            const len17 = data126.length;
+            for (let i17 = 0; i17 < len17; i17++) {
+              let data127 = data126[i17];
+              if (typeof data127 === "string") {
+                if (func3(data127) < 1) {
+                  const err221 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err221];
+                  } else {
+                    vErrors.push(err221);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err221);
+                const err222 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err222];
+                } else {
+                  vErrors.push(err222);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err223 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err223];
+            } else {
+              vErrors.push(err223);
+            }
+            errors++;
+          }
+        }
+        if (data122.status_context !== void 0) {
+          let data128 = data122.status_context;
+          if (typeof data128 === "string") {
+            if (func3(data128) < 1) {
+              const err224 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err224];
+              } else {
+                vErrors.push(err224);
               }
               errors++;
             }
           } else {
-            const err222 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err225 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err222];
+              vErrors = [err225];
             } else {
-              vErrors.push(err222);
+              vErrors.push(err225);
             }
             errors++;
           }
         }
       } else {
-        const err223 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err226 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err223];
+          vErrors = [err226];
         } else {
-          vErrors.push(err223);
+          vErrors.push(err226);
         }
         errors++;
       }
     }
     if (data.watch !== void 0) {
-      let data126 = data.watch;
-      if (data126 && typeof data126 == "object" && !Array.isArray(data126)) {
-        for (const key25 in data126) {
+      let data129 = data.watch;
+      if (data129 && typeof data129 == "object" && !Array.isArray(data129)) {
+        for (const key25 in data129) {
           if (!(key25 === "retry")) {
-            const err224 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key25 }, message: "must NOT have additional properties" };
+            const err227 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key25 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err224];
+              vErrors = [err227];
             } else {
-              vErrors.push(err224);
+              vErrors.push(err227);
             }
             errors++;
           }
         }
-        if (data126.retry !== void 0) {
-          let data127 = data126.retry;
-          if (data127 && typeof data127 == "object" && !Array.isArray(data127)) {
-            for (const key26 in data127) {
+        if (data129.retry !== void 0) {
+          let data130 = data129.retry;
+          if (data130 && typeof data130 == "object" && !Array.isArray(data130)) {
+            for (const key26 in data130) {
               if (!(key26 === "max_attempts" || key26 === "base_seconds" || key26 === "cap_seconds")) {
-                const err225 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key26 }, message: "must NOT have additional properties" };
+                const err228 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key26 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err225];
+                  vErrors = [err228];
                 } else {
-                  vErrors.push(err225);
+                  vErrors.push(err228);
                 }
                 errors++;
               }
             }
-            if (data127.max_attempts !== void 0) {
-              let data128 = data127.max_attempts;
-              if (!(typeof data128 == "number" && (!(data128 % 1) && !isNaN(data128)) && isFinite(data128))) {
-                const err226 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data130.max_attempts !== void 0) {
+              let data131 = data130.max_attempts;
+              if (!(typeof data131 == "number" && (!(data131 % 1) && !isNaN(data131)) && isFinite(data131))) {
+                const err229 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err226];
+                  vErrors = [err229];
                 } else {
-                  vErrors.push(err226);
+                  vErrors.push(err229);
                 }
                 errors++;
               }
-              if (typeof data128 == "number" && isFinite(data128)) {
-                if (data128 > 100 || isNaN(data128)) {
-                  const err227 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100" };
+              if (typeof data131 == "number" && isFinite(data131)) {
+                if (data131 > 100 || isNaN(data131)) {
+                  const err230 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100" };
                   if (vErrors === null) {
-                    vErrors = [err227];
+                    vErrors = [err230];
                   } else {
-                    vErrors.push(err227);
+                    vErrors.push(err230);
                   }
                   errors++;
                 }
-                if (data128 < 1 || isNaN(data128)) {
-                  const err228 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-                  if (vErrors === null) {
-                    vErrors = [err228];
-                  } else {
-                    vErrors.push(err228);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data127.base_seconds !== void 0) {
-              let data129 = data127.base_seconds;
-              if (typeof data129 == "number" && isFinite(data129)) {
-                if (data129 <= 0 || isNaN(data129)) {
-                  const err229 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-                  if (vErrors === null) {
-                    vErrors = [err229];
-                  } else {
-                    vErrors.push(err229);
-                  }
-                  errors++;
-                }
-              } else {
-                const err230 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                if (vErrors === null) {
-                  vErrors = [err230];
-                } else {
-                  vErrors.push(err230);
-                }
-                errors++;
-              }
-            }
-            if (data127.cap_seconds !== void 0) {
-              let data130 = data127.cap_seconds;
-              if (typeof data130 == "number" && isFinite(data130)) {
-                if (data130 <= 0 || isNaN(data130)) {
-                  const err231 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+                if (data131 < 1 || isNaN(data131)) {
+                  const err231 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
                   if (vErrors === null) {
                     vErrors = [err231];
                   } else {
@@ -35511,42 +35553,244 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
+              }
+            }
+            if (data130.base_seconds !== void 0) {
+              let data132 = data130.base_seconds;
+              if (typeof data132 == "number" && isFinite(data132)) {
+                if (data132 <= 0 || isNaN(data132)) {
+                  const err232 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+                  if (vErrors === null) {
+                    vErrors = [err232];
+                  } else {
+                    vErrors.push(err232);
+                  }
+                  errors++;
+                }
               } else {
-                const err232 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                const err233 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                 if (vErrors === null) {
-                  vErrors = [err232];
+                  vErrors = [err233];
                 } else {
-                  vErrors.push(err232);
+                  vErrors.push(err233);
+                }
+                errors++;
+              }
+            }
+            if (data130.cap_seconds !== void 0) {
+              let data133 = data130.cap_seconds;
+              if (typeof data133 == "number" && isFinite(data133)) {
+                if (data133 <= 0 || isNaN(data133)) {
+                  const err234 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+                  if (vErrors === null) {
+                    vErrors = [err234];
+                  } else {
+                    vErrors.push(err234);
+                  }
+                  errors++;
+                }
+              } else {
+                const err235 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err235];
+                } else {
+                  vErrors.push(err235);
                 }
                 errors++;
               }
             }
           } else {
-            const err233 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err236 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err233];
+              vErrors = [err236];
             } else {
-              vErrors.push(err233);
+              vErrors.push(err236);
             }
             errors++;
           }
         }
       } else {
-        const err234 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err237 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err234];
+          vErrors = [err237];
         } else {
-          vErrors.push(err234);
+          vErrors.push(err237);
+        }
+        errors++;
+      }
+    }
+    if (data.sandbox !== void 0) {
+      let data134 = data.sandbox;
+      if (data134 && typeof data134 == "object" && !Array.isArray(data134)) {
+        for (const key27 in data134) {
+          if (!(key27 === "mode" || key27 === "network" || key27 === "memory_mb" || key27 === "pids" || key27 === "extra_ro" || key27 === "extra_rw")) {
+            const err238 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key27 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err238];
+            } else {
+              vErrors.push(err238);
+            }
+            errors++;
+          }
+        }
+        if (data134.mode !== void 0) {
+          let data135 = data134.mode;
+          if (!(data135 === "bwrap" || data135 === "none")) {
+            const err239 = { instancePath: instancePath + "/sandbox/mode", schemaPath: "#/properties/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.sandbox.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err239];
+            } else {
+              vErrors.push(err239);
+            }
+            errors++;
+          }
+        }
+        if (data134.network !== void 0) {
+          let data136 = data134.network;
+          if (!(data136 === "deny" || data136 === "allow")) {
+            const err240 = { instancePath: instancePath + "/sandbox/network", schemaPath: "#/properties/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema22.properties.sandbox.properties.network.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err240];
+            } else {
+              vErrors.push(err240);
+            }
+            errors++;
+          }
+        }
+        if (data134.memory_mb !== void 0) {
+          let data137 = data134.memory_mb;
+          if (!(typeof data137 == "number" && (!(data137 % 1) && !isNaN(data137)) && isFinite(data137))) {
+            const err241 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err241];
+            } else {
+              vErrors.push(err241);
+            }
+            errors++;
+          }
+          if (typeof data137 == "number" && isFinite(data137)) {
+            if (data137 < 16 || isNaN(data137)) {
+              const err242 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/minimum", keyword: "minimum", params: { comparison: ">=", limit: 16 }, message: "must be >= 16" };
+              if (vErrors === null) {
+                vErrors = [err242];
+              } else {
+                vErrors.push(err242);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data134.pids !== void 0) {
+          let data138 = data134.pids;
+          if (!(typeof data138 == "number" && (!(data138 % 1) && !isNaN(data138)) && isFinite(data138))) {
+            const err243 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err243];
+            } else {
+              vErrors.push(err243);
+            }
+            errors++;
+          }
+          if (typeof data138 == "number" && isFinite(data138)) {
+            if (data138 < 8 || isNaN(data138)) {
+              const err244 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/minimum", keyword: "minimum", params: { comparison: ">=", limit: 8 }, message: "must be >= 8" };
+              if (vErrors === null) {
+                vErrors = [err244];
+              } else {
+                vErrors.push(err244);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data134.extra_ro !== void 0) {
+          let data139 = data134.extra_ro;
+          if (Array.isArray(data139)) {
+            const len18 = data139.length;
+            for (let i18 = 0; i18 < len18; i18++) {
+              let data140 = data139[i18];
+              if (typeof data140 === "string") {
+                if (func3(data140) < 1) {
+                  const err245 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err245];
+                  } else {
+                    vErrors.push(err245);
+                  }
+                  errors++;
+                }
+              } else {
+                const err246 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err246];
+                } else {
+                  vErrors.push(err246);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err247 = { instancePath: instancePath + "/sandbox/extra_ro", schemaPath: "#/properties/sandbox/properties/extra_ro/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err247];
+            } else {
+              vErrors.push(err247);
+            }
+            errors++;
+          }
+        }
+        if (data134.extra_rw !== void 0) {
+          let data141 = data134.extra_rw;
+          if (Array.isArray(data141)) {
+            const len19 = data141.length;
+            for (let i19 = 0; i19 < len19; i19++) {
+              let data142 = data141[i19];
+              if (typeof data142 === "string") {
+                if (func3(data142) < 1) {
+                  const err248 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err248];
+                  } else {
+                    vErrors.push(err248);
+                  }
+                  errors++;
+                }
+              } else {
+                const err249 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err249];
+                } else {
+                  vErrors.push(err249);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err250 = { instancePath: instancePath + "/sandbox/extra_rw", schemaPath: "#/properties/sandbox/properties/extra_rw/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err250];
+            } else {
+              vErrors.push(err250);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err251 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err251];
+        } else {
+          vErrors.push(err251);
         }
         errors++;
       }
     }
   } else {
-    const err235 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err252 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err235];
+      vErrors = [err252];
     } else {
-      vErrors.push(err235);
+      vErrors.push(err252);
     }
     errors++;
   }
@@ -36273,226 +36517,226 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data32.sandbox !== void 0) {
+              let data48 = data32.sandbox;
+              if (!(data48 && typeof data48 == "object" && !Array.isArray(data48)) && data48 !== null) {
+                const err63 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox", schemaPath: "#/definitions/sandbox/type", keyword: "type", params: { type: schema36.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err63];
+                } else {
+                  vErrors.push(err63);
+                }
+                errors++;
+              }
+              if (data48 && typeof data48 == "object" && !Array.isArray(data48)) {
+                if (data48.mode === void 0) {
+                  const err64 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox", schemaPath: "#/definitions/sandbox/required", keyword: "required", params: { missingProperty: "mode" }, message: "must have required property 'mode'" };
+                  if (vErrors === null) {
+                    vErrors = [err64];
+                  } else {
+                    vErrors.push(err64);
+                  }
+                  errors++;
+                }
+                if (data48.reason === void 0) {
+                  const err65 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox", schemaPath: "#/definitions/sandbox/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
+                  if (vErrors === null) {
+                    vErrors = [err65];
+                  } else {
+                    vErrors.push(err65);
+                  }
+                  errors++;
+                }
+                if (data48.network === void 0) {
+                  const err66 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox", schemaPath: "#/definitions/sandbox/required", keyword: "required", params: { missingProperty: "network" }, message: "must have required property 'network'" };
+                  if (vErrors === null) {
+                    vErrors = [err66];
+                  } else {
+                    vErrors.push(err66);
+                  }
+                  errors++;
+                }
+                if (data48.limits === void 0) {
+                  const err67 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox", schemaPath: "#/definitions/sandbox/required", keyword: "required", params: { missingProperty: "limits" }, message: "must have required property 'limits'" };
+                  if (vErrors === null) {
+                    vErrors = [err67];
+                  } else {
+                    vErrors.push(err67);
+                  }
+                  errors++;
+                }
+                for (const key1 in data48) {
+                  if (!(key1 === "mode" || key1 === "reason" || key1 === "network" || key1 === "limits" || key1 === "note")) {
+                    const err68 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox", schemaPath: "#/definitions/sandbox/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err68];
+                    } else {
+                      vErrors.push(err68);
+                    }
+                    errors++;
+                  }
+                }
+                if (data48.mode !== void 0) {
+                  let data49 = data48.mode;
+                  if (!(data49 === "bwrap" || data49 === "none")) {
+                    const err69 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/mode", schemaPath: "#/definitions/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema36.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err69];
+                    } else {
+                      vErrors.push(err69);
+                    }
+                    errors++;
+                  }
+                }
+                if (data48.reason !== void 0) {
+                  let data50 = data48.reason;
+                  if (typeof data50 !== "string" && data50 !== null) {
+                    const err70 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/reason", schemaPath: "#/definitions/sandbox/properties/reason/type", keyword: "type", params: { type: schema36.properties.reason.type }, message: "must be string,null" };
+                    if (vErrors === null) {
+                      vErrors = [err70];
+                    } else {
+                      vErrors.push(err70);
+                    }
+                    errors++;
+                  }
+                }
+                if (data48.network !== void 0) {
+                  let data51 = data48.network;
+                  if (!(data51 === "deny" || data51 === "allow" || data51 === null)) {
+                    const err71 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/network", schemaPath: "#/definitions/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema36.properties.network.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err71];
+                    } else {
+                      vErrors.push(err71);
+                    }
+                    errors++;
+                  }
+                }
+                if (data48.limits !== void 0) {
+                  let data52 = data48.limits;
+                  if (!(data52 && typeof data52 == "object" && !Array.isArray(data52)) && data52 !== null) {
+                    const err72 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/type", keyword: "type", params: { type: schema36.properties.limits.type }, message: "must be object,null" };
+                    if (vErrors === null) {
+                      vErrors = [err72];
+                    } else {
+                      vErrors.push(err72);
+                    }
+                    errors++;
+                  }
+                  if (data52 && typeof data52 == "object" && !Array.isArray(data52)) {
+                    if (data52.memory_mb === void 0) {
+                      const err73 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/required", keyword: "required", params: { missingProperty: "memory_mb" }, message: "must have required property 'memory_mb'" };
+                      if (vErrors === null) {
+                        vErrors = [err73];
+                      } else {
+                        vErrors.push(err73);
+                      }
+                      errors++;
+                    }
+                    if (data52.memory_via === void 0) {
+                      const err74 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/required", keyword: "required", params: { missingProperty: "memory_via" }, message: "must have required property 'memory_via'" };
+                      if (vErrors === null) {
+                        vErrors = [err74];
+                      } else {
+                        vErrors.push(err74);
+                      }
+                      errors++;
+                    }
+                    if (data52.pids === void 0) {
+                      const err75 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/required", keyword: "required", params: { missingProperty: "pids" }, message: "must have required property 'pids'" };
+                      if (vErrors === null) {
+                        vErrors = [err75];
+                      } else {
+                        vErrors.push(err75);
+                      }
+                      errors++;
+                    }
+                    if (data52.pids_via === void 0) {
+                      const err76 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/required", keyword: "required", params: { missingProperty: "pids_via" }, message: "must have required property 'pids_via'" };
+                      if (vErrors === null) {
+                        vErrors = [err76];
+                      } else {
+                        vErrors.push(err76);
+                      }
+                      errors++;
+                    }
+                    for (const key2 in data52) {
+                      if (!(key2 === "memory_mb" || key2 === "memory_via" || key2 === "pids" || key2 === "pids_via")) {
+                        const err77 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+                        if (vErrors === null) {
+                          vErrors = [err77];
+                        } else {
+                          vErrors.push(err77);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data52.memory_mb !== void 0) {
+                      let data53 = data52.memory_mb;
+                      if (!(typeof data53 == "number" && (!(data53 % 1) && !isNaN(data53)) && isFinite(data53)) && data53 !== null) {
+                        const err78 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/memory_mb", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_mb/type", keyword: "type", params: { type: schema36.properties.limits.properties.memory_mb.type }, message: "must be integer,null" };
+                        if (vErrors === null) {
+                          vErrors = [err78];
+                        } else {
+                          vErrors.push(err78);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data52.memory_via !== void 0) {
+                      let data54 = data52.memory_via;
+                      if (!(data54 === "cgroup-v2" || data54 === "cgroup-v1" || data54 === "rlimit" || data54 === null)) {
+                        const err79 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/memory_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_via/enum", keyword: "enum", params: { allowedValues: schema36.properties.limits.properties.memory_via.enum }, message: "must be equal to one of the allowed values" };
+                        if (vErrors === null) {
+                          vErrors = [err79];
+                        } else {
+                          vErrors.push(err79);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data52.pids !== void 0) {
+                      let data55 = data52.pids;
+                      if (!(typeof data55 == "number" && (!(data55 % 1) && !isNaN(data55)) && isFinite(data55)) && data55 !== null) {
+                        const err80 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/pids", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids/type", keyword: "type", params: { type: schema36.properties.limits.properties.pids.type }, message: "must be integer,null" };
+                        if (vErrors === null) {
+                          vErrors = [err80];
+                        } else {
+                          vErrors.push(err80);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data52.pids_via !== void 0) {
+                      let data56 = data52.pids_via;
+                      if (!(data56 === "cgroup-v2" || data56 === "cgroup-v1" || data56 === "rlimit" || data56 === null)) {
+                        const err81 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/pids_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids_via/enum", keyword: "enum", params: { allowedValues: schema36.properties.limits.properties.pids_via.enum }, message: "must be equal to one of the allowed values" };
+                        if (vErrors === null) {
+                          vErrors = [err81];
+                        } else {
+                          vErrors.push(err81);
+                        }
+                        errors++;
+                      }
+                    }
+                  }
+                }
+                if (data48.note !== void 0) {
+                  let data57 = data48.note;
+                  if (typeof data57 !== "string" && data57 !== null) {
+                    const err82 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/note", schemaPath: "#/definitions/sandbox/properties/note/type", keyword: "type", params: { type: schema36.properties.note.type }, message: "must be string,null" };
+                    if (vErrors === null) {
+                      vErrors = [err82];
+                    } else {
+                      vErrors.push(err82);
+                    }
+                    errors++;
+                  }
+                }
+              }
+            }
           } else {
-            const err63 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err63];
-            } else {
-              vErrors.push(err63);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err64 = { instancePath: instancePath + "/steps", schemaPath: "#/properties/steps/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err64];
-        } else {
-          vErrors.push(err64);
-        }
-        errors++;
-      }
-    }
-    if (data.commands !== void 0) {
-      let data48 = data.commands;
-      if (Array.isArray(data48)) {
-        const len3 = data48.length;
-        for (let i3 = 0; i3 < len3; i3++) {
-          let data49 = data48[i3];
-          if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
-            if (data49.role === void 0) {
-              const err65 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
-              if (vErrors === null) {
-                vErrors = [err65];
-              } else {
-                vErrors.push(err65);
-              }
-              errors++;
-            }
-            if (data49.command === void 0) {
-              const err66 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "command" }, message: "must have required property 'command'" };
-              if (vErrors === null) {
-                vErrors = [err66];
-              } else {
-                vErrors.push(err66);
-              }
-              errors++;
-            }
-            if (data49.cwd === void 0) {
-              const err67 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "cwd" }, message: "must have required property 'cwd'" };
-              if (vErrors === null) {
-                vErrors = [err67];
-              } else {
-                vErrors.push(err67);
-              }
-              errors++;
-            }
-            if (data49.exitCode === void 0) {
-              const err68 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "exitCode" }, message: "must have required property 'exitCode'" };
-              if (vErrors === null) {
-                vErrors = [err68];
-              } else {
-                vErrors.push(err68);
-              }
-              errors++;
-            }
-            if (data49.durationMs === void 0) {
-              const err69 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "durationMs" }, message: "must have required property 'durationMs'" };
-              if (vErrors === null) {
-                vErrors = [err69];
-              } else {
-                vErrors.push(err69);
-              }
-              errors++;
-            }
-            if (data49.timedOut === void 0) {
-              const err70 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "timedOut" }, message: "must have required property 'timedOut'" };
-              if (vErrors === null) {
-                vErrors = [err70];
-              } else {
-                vErrors.push(err70);
-              }
-              errors++;
-            }
-            if (data49.role !== void 0) {
-              if (typeof data49.role !== "string") {
-                const err71 = { instancePath: instancePath + "/commands/" + i3 + "/role", schemaPath: "#/properties/commands/items/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err71];
-                } else {
-                  vErrors.push(err71);
-                }
-                errors++;
-              }
-            }
-            if (data49.command !== void 0) {
-              if (typeof data49.command !== "string") {
-                const err72 = { instancePath: instancePath + "/commands/" + i3 + "/command", schemaPath: "#/properties/commands/items/properties/command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err72];
-                } else {
-                  vErrors.push(err72);
-                }
-                errors++;
-              }
-            }
-            if (data49.cwd !== void 0) {
-              if (typeof data49.cwd !== "string") {
-                const err73 = { instancePath: instancePath + "/commands/" + i3 + "/cwd", schemaPath: "#/properties/commands/items/properties/cwd/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err73];
-                } else {
-                  vErrors.push(err73);
-                }
-                errors++;
-              }
-            }
-            if (data49.exitCode !== void 0) {
-              let data53 = data49.exitCode;
-              if (!(typeof data53 == "number" && (!(data53 % 1) && !isNaN(data53)) && isFinite(data53)) && data53 !== null) {
-                const err74 = { instancePath: instancePath + "/commands/" + i3 + "/exitCode", schemaPath: "#/properties/commands/items/properties/exitCode/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.exitCode.type }, message: "must be integer,null" };
-                if (vErrors === null) {
-                  vErrors = [err74];
-                } else {
-                  vErrors.push(err74);
-                }
-                errors++;
-              }
-            }
-            if (data49.signal !== void 0) {
-              let data54 = data49.signal;
-              if (typeof data54 !== "string" && data54 !== null) {
-                const err75 = { instancePath: instancePath + "/commands/" + i3 + "/signal", schemaPath: "#/properties/commands/items/properties/signal/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.signal.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err75];
-                } else {
-                  vErrors.push(err75);
-                }
-                errors++;
-              }
-            }
-            if (data49.durationMs !== void 0) {
-              let data55 = data49.durationMs;
-              if (!(typeof data55 == "number" && isFinite(data55))) {
-                const err76 = { instancePath: instancePath + "/commands/" + i3 + "/durationMs", schemaPath: "#/properties/commands/items/properties/durationMs/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                if (vErrors === null) {
-                  vErrors = [err76];
-                } else {
-                  vErrors.push(err76);
-                }
-                errors++;
-              }
-            }
-            if (data49.timedOut !== void 0) {
-              if (typeof data49.timedOut !== "boolean") {
-                const err77 = { instancePath: instancePath + "/commands/" + i3 + "/timedOut", schemaPath: "#/properties/commands/items/properties/timedOut/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-                if (vErrors === null) {
-                  vErrors = [err77];
-                } else {
-                  vErrors.push(err77);
-                }
-                errors++;
-              }
-            }
-            if (data49.stdout !== void 0) {
-              let data57 = data49.stdout;
-              if (typeof data57 !== "string" && data57 !== null) {
-                const err78 = { instancePath: instancePath + "/commands/" + i3 + "/stdout", schemaPath: "#/properties/commands/items/properties/stdout/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stdout.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err78];
-                } else {
-                  vErrors.push(err78);
-                }
-                errors++;
-              }
-            }
-            if (data49.stderr !== void 0) {
-              let data58 = data49.stderr;
-              if (typeof data58 !== "string" && data58 !== null) {
-                const err79 = { instancePath: instancePath + "/commands/" + i3 + "/stderr", schemaPath: "#/properties/commands/items/properties/stderr/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stderr.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err79];
-                } else {
-                  vErrors.push(err79);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err80 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err80];
-            } else {
-              vErrors.push(err80);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err81 = { instancePath: instancePath + "/commands", schemaPath: "#/properties/commands/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err81];
-        } else {
-          vErrors.push(err81);
-        }
-        errors++;
-      }
-    }
-    if (data.diff !== void 0) {
-      let data59 = data.diff;
-      if (!(data59 && typeof data59 == "object" && !Array.isArray(data59)) && data59 !== null) {
-        const err82 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: schema34.properties.diff.type }, message: "must be object,null" };
-        if (vErrors === null) {
-          vErrors = [err82];
-        } else {
-          vErrors.push(err82);
-        }
-        errors++;
-      }
-      if (data59 && typeof data59 == "object" && !Array.isArray(data59)) {
-        if (data59.artifact !== void 0) {
-          if (typeof data59.artifact !== "string") {
-            const err83 = { instancePath: instancePath + "/diff/artifact", schemaPath: "#/properties/diff/properties/artifact/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err83 = { instancePath: instancePath + "/steps/" + i2, schemaPath: "#/properties/steps/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err83];
             } else {
@@ -36501,143 +36745,126 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data59.files !== void 0) {
-          let data61 = data59.files;
-          if (Array.isArray(data61)) {
-            const len4 = data61.length;
-            for (let i4 = 0; i4 < len4; i4++) {
-              if (typeof data61[i4] !== "string") {
-                const err84 = { instancePath: instancePath + "/diff/files/" + i4, schemaPath: "#/properties/diff/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err84];
-                } else {
-                  vErrors.push(err84);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err85 = { instancePath: instancePath + "/diff/files", schemaPath: "#/properties/diff/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err85];
-            } else {
-              vErrors.push(err85);
-            }
-            errors++;
-          }
-        }
-        if (data59.insertions !== void 0) {
-          let data63 = data59.insertions;
-          if (!(typeof data63 == "number" && (!(data63 % 1) && !isNaN(data63)) && isFinite(data63))) {
-            const err86 = { instancePath: instancePath + "/diff/insertions", schemaPath: "#/properties/diff/properties/insertions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err86];
-            } else {
-              vErrors.push(err86);
-            }
-            errors++;
-          }
-        }
-        if (data59.deletions !== void 0) {
-          let data64 = data59.deletions;
-          if (!(typeof data64 == "number" && (!(data64 % 1) && !isNaN(data64)) && isFinite(data64))) {
-            const err87 = { instancePath: instancePath + "/diff/deletions", schemaPath: "#/properties/diff/properties/deletions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err87];
-            } else {
-              vErrors.push(err87);
-            }
-            errors++;
-          }
-        }
-        if (data59.baseCommit !== void 0) {
-          if (typeof data59.baseCommit !== "string") {
-            const err88 = { instancePath: instancePath + "/diff/baseCommit", schemaPath: "#/properties/diff/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err88];
-            } else {
-              vErrors.push(err88);
-            }
-            errors++;
-          }
-        }
-        if (data59.headCommit !== void 0) {
-          let data66 = data59.headCommit;
-          if (typeof data66 !== "string" && data66 !== null) {
-            const err89 = { instancePath: instancePath + "/diff/headCommit", schemaPath: "#/properties/diff/properties/headCommit/type", keyword: "type", params: { type: schema34.properties.diff.properties.headCommit.type }, message: "must be string,null" };
-            if (vErrors === null) {
-              vErrors = [err89];
-            } else {
-              vErrors.push(err89);
-            }
-            errors++;
-          }
-        }
-      }
-    }
-    if (data.review !== void 0) {
-      let data67 = data.review;
-      if (!(data67 && typeof data67 == "object" && !Array.isArray(data67)) && data67 !== null) {
-        const err90 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: schema34.properties.review.type }, message: "must be object,null" };
+      } else {
+        const err84 = { instancePath: instancePath + "/steps", schemaPath: "#/properties/steps/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err90];
+          vErrors = [err84];
         } else {
-          vErrors.push(err90);
+          vErrors.push(err84);
         }
         errors++;
       }
     }
-    if (data.result !== void 0) {
-      let data68 = data.result;
-      if (data68 && typeof data68 == "object" && !Array.isArray(data68)) {
-        if (data68.status === void 0) {
-          const err91 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
-          if (vErrors === null) {
-            vErrors = [err91];
-          } else {
-            vErrors.push(err91);
-          }
-          errors++;
-        }
-        if (data68.status !== void 0) {
-          let data69 = data68.status;
-          if (!(data69 === "running" || data69 === "review" || data69 === "failed" || data69 === "cancelled" || data69 === "succeeded")) {
-            const err92 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.result.properties.status.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err92];
-            } else {
-              vErrors.push(err92);
+    if (data.commands !== void 0) {
+      let data58 = data.commands;
+      if (Array.isArray(data58)) {
+        const len3 = data58.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data59 = data58[i3];
+          if (data59 && typeof data59 == "object" && !Array.isArray(data59)) {
+            if (data59.role === void 0) {
+              const err85 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'" };
+              if (vErrors === null) {
+                vErrors = [err85];
+              } else {
+                vErrors.push(err85);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data68.reason !== void 0) {
-          let data70 = data68.reason;
-          if (typeof data70 !== "string" && data70 !== null) {
-            const err93 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: schema34.properties.result.properties.reason.type }, message: "must be string,null" };
-            if (vErrors === null) {
-              vErrors = [err93];
-            } else {
-              vErrors.push(err93);
+            if (data59.command === void 0) {
+              const err86 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "command" }, message: "must have required property 'command'" };
+              if (vErrors === null) {
+                vErrors = [err86];
+              } else {
+                vErrors.push(err86);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data68.error !== void 0) {
-          let data71 = data68.error;
-          if (!(data71 && typeof data71 == "object" && !Array.isArray(data71)) && data71 !== null) {
-            const err94 = { instancePath: instancePath + "/result/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
-            if (vErrors === null) {
-              vErrors = [err94];
-            } else {
-              vErrors.push(err94);
+            if (data59.cwd === void 0) {
+              const err87 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "cwd" }, message: "must have required property 'cwd'" };
+              if (vErrors === null) {
+                vErrors = [err87];
+              } else {
+                vErrors.push(err87);
+              }
+              errors++;
             }
-            errors++;
-          }
-          if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
-            if (data71.code !== void 0) {
-              if (typeof data71.code !== "string") {
-                const err95 = { instancePath: instancePath + "/result/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data59.exitCode === void 0) {
+              const err88 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "exitCode" }, message: "must have required property 'exitCode'" };
+              if (vErrors === null) {
+                vErrors = [err88];
+              } else {
+                vErrors.push(err88);
+              }
+              errors++;
+            }
+            if (data59.durationMs === void 0) {
+              const err89 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "durationMs" }, message: "must have required property 'durationMs'" };
+              if (vErrors === null) {
+                vErrors = [err89];
+              } else {
+                vErrors.push(err89);
+              }
+              errors++;
+            }
+            if (data59.timedOut === void 0) {
+              const err90 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/required", keyword: "required", params: { missingProperty: "timedOut" }, message: "must have required property 'timedOut'" };
+              if (vErrors === null) {
+                vErrors = [err90];
+              } else {
+                vErrors.push(err90);
+              }
+              errors++;
+            }
+            if (data59.role !== void 0) {
+              if (typeof data59.role !== "string") {
+                const err91 = { instancePath: instancePath + "/commands/" + i3 + "/role", schemaPath: "#/properties/commands/items/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err91];
+                } else {
+                  vErrors.push(err91);
+                }
+                errors++;
+              }
+            }
+            if (data59.command !== void 0) {
+              if (typeof data59.command !== "string") {
+                const err92 = { instancePath: instancePath + "/commands/" + i3 + "/command", schemaPath: "#/properties/commands/items/properties/command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err92];
+                } else {
+                  vErrors.push(err92);
+                }
+                errors++;
+              }
+            }
+            if (data59.cwd !== void 0) {
+              if (typeof data59.cwd !== "string") {
+                const err93 = { instancePath: instancePath + "/commands/" + i3 + "/cwd", schemaPath: "#/properties/commands/items/properties/cwd/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err93];
+                } else {
+                  vErrors.push(err93);
+                }
+                errors++;
+              }
+            }
+            if (data59.exitCode !== void 0) {
+              let data63 = data59.exitCode;
+              if (!(typeof data63 == "number" && (!(data63 % 1) && !isNaN(data63)) && isFinite(data63)) && data63 !== null) {
+                const err94 = { instancePath: instancePath + "/commands/" + i3 + "/exitCode", schemaPath: "#/properties/commands/items/properties/exitCode/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.exitCode.type }, message: "must be integer,null" };
+                if (vErrors === null) {
+                  vErrors = [err94];
+                } else {
+                  vErrors.push(err94);
+                }
+                errors++;
+              }
+            }
+            if (data59.signal !== void 0) {
+              let data64 = data59.signal;
+              if (typeof data64 !== "string" && data64 !== null) {
+                const err95 = { instancePath: instancePath + "/commands/" + i3 + "/signal", schemaPath: "#/properties/commands/items/properties/signal/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.signal.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err95];
                 } else {
@@ -36646,9 +36873,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data71.message !== void 0) {
-              if (typeof data71.message !== "string") {
-                const err96 = { instancePath: instancePath + "/result/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data59.durationMs !== void 0) {
+              let data65 = data59.durationMs;
+              if (!(typeof data65 == "number" && isFinite(data65))) {
+                const err96 = { instancePath: instancePath + "/commands/" + i3 + "/durationMs", schemaPath: "#/properties/commands/items/properties/durationMs/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                 if (vErrors === null) {
                   vErrors = [err96];
                 } else {
@@ -36657,10 +36885,9 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data71.artifact !== void 0) {
-              let data74 = data71.artifact;
-              if (typeof data74 !== "string" && data74 !== null) {
-                const err97 = { instancePath: instancePath + "/result/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
+            if (data59.timedOut !== void 0) {
+              if (typeof data59.timedOut !== "boolean") {
+                const err97 = { instancePath: instancePath + "/commands/" + i3 + "/timedOut", schemaPath: "#/properties/commands/items/properties/timedOut/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
                 if (vErrors === null) {
                   vErrors = [err97];
                 } else {
@@ -36669,431 +36896,428 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data59.stdout !== void 0) {
+              let data67 = data59.stdout;
+              if (typeof data67 !== "string" && data67 !== null) {
+                const err98 = { instancePath: instancePath + "/commands/" + i3 + "/stdout", schemaPath: "#/properties/commands/items/properties/stdout/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stdout.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err98];
+                } else {
+                  vErrors.push(err98);
+                }
+                errors++;
+              }
+            }
+            if (data59.stderr !== void 0) {
+              let data68 = data59.stderr;
+              if (typeof data68 !== "string" && data68 !== null) {
+                const err99 = { instancePath: instancePath + "/commands/" + i3 + "/stderr", schemaPath: "#/properties/commands/items/properties/stderr/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stderr.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err99];
+                } else {
+                  vErrors.push(err99);
+                }
+                errors++;
+              }
+            }
+            if (data59.sandbox !== void 0) {
+              let data69 = data59.sandbox;
+              if (!(data69 && typeof data69 == "object" && !Array.isArray(data69)) && data69 !== null) {
+                const err100 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox", schemaPath: "#/definitions/sandbox/type", keyword: "type", params: { type: schema36.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err100];
+                } else {
+                  vErrors.push(err100);
+                }
+                errors++;
+              }
+              if (data69 && typeof data69 == "object" && !Array.isArray(data69)) {
+                if (data69.mode === void 0) {
+                  const err101 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox", schemaPath: "#/definitions/sandbox/required", keyword: "required", params: { missingProperty: "mode" }, message: "must have required property 'mode'" };
+                  if (vErrors === null) {
+                    vErrors = [err101];
+                  } else {
+                    vErrors.push(err101);
+                  }
+                  errors++;
+                }
+                if (data69.reason === void 0) {
+                  const err102 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox", schemaPath: "#/definitions/sandbox/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
+                  if (vErrors === null) {
+                    vErrors = [err102];
+                  } else {
+                    vErrors.push(err102);
+                  }
+                  errors++;
+                }
+                if (data69.network === void 0) {
+                  const err103 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox", schemaPath: "#/definitions/sandbox/required", keyword: "required", params: { missingProperty: "network" }, message: "must have required property 'network'" };
+                  if (vErrors === null) {
+                    vErrors = [err103];
+                  } else {
+                    vErrors.push(err103);
+                  }
+                  errors++;
+                }
+                if (data69.limits === void 0) {
+                  const err104 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox", schemaPath: "#/definitions/sandbox/required", keyword: "required", params: { missingProperty: "limits" }, message: "must have required property 'limits'" };
+                  if (vErrors === null) {
+                    vErrors = [err104];
+                  } else {
+                    vErrors.push(err104);
+                  }
+                  errors++;
+                }
+                for (const key3 in data69) {
+                  if (!(key3 === "mode" || key3 === "reason" || key3 === "network" || key3 === "limits" || key3 === "note")) {
+                    const err105 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox", schemaPath: "#/definitions/sandbox/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err105];
+                    } else {
+                      vErrors.push(err105);
+                    }
+                    errors++;
+                  }
+                }
+                if (data69.mode !== void 0) {
+                  let data70 = data69.mode;
+                  if (!(data70 === "bwrap" || data70 === "none")) {
+                    const err106 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/mode", schemaPath: "#/definitions/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema36.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err106];
+                    } else {
+                      vErrors.push(err106);
+                    }
+                    errors++;
+                  }
+                }
+                if (data69.reason !== void 0) {
+                  let data71 = data69.reason;
+                  if (typeof data71 !== "string" && data71 !== null) {
+                    const err107 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/reason", schemaPath: "#/definitions/sandbox/properties/reason/type", keyword: "type", params: { type: schema36.properties.reason.type }, message: "must be string,null" };
+                    if (vErrors === null) {
+                      vErrors = [err107];
+                    } else {
+                      vErrors.push(err107);
+                    }
+                    errors++;
+                  }
+                }
+                if (data69.network !== void 0) {
+                  let data72 = data69.network;
+                  if (!(data72 === "deny" || data72 === "allow" || data72 === null)) {
+                    const err108 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/network", schemaPath: "#/definitions/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema36.properties.network.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err108];
+                    } else {
+                      vErrors.push(err108);
+                    }
+                    errors++;
+                  }
+                }
+                if (data69.limits !== void 0) {
+                  let data73 = data69.limits;
+                  if (!(data73 && typeof data73 == "object" && !Array.isArray(data73)) && data73 !== null) {
+                    const err109 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/type", keyword: "type", params: { type: schema36.properties.limits.type }, message: "must be object,null" };
+                    if (vErrors === null) {
+                      vErrors = [err109];
+                    } else {
+                      vErrors.push(err109);
+                    }
+                    errors++;
+                  }
+                  if (data73 && typeof data73 == "object" && !Array.isArray(data73)) {
+                    if (data73.memory_mb === void 0) {
+                      const err110 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/required", keyword: "required", params: { missingProperty: "memory_mb" }, message: "must have required property 'memory_mb'" };
+                      if (vErrors === null) {
+                        vErrors = [err110];
+                      } else {
+                        vErrors.push(err110);
+                      }
+                      errors++;
+                    }
+                    if (data73.memory_via === void 0) {
+                      const err111 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/required", keyword: "required", params: { missingProperty: "memory_via" }, message: "must have required property 'memory_via'" };
+                      if (vErrors === null) {
+                        vErrors = [err111];
+                      } else {
+                        vErrors.push(err111);
+                      }
+                      errors++;
+                    }
+                    if (data73.pids === void 0) {
+                      const err112 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/required", keyword: "required", params: { missingProperty: "pids" }, message: "must have required property 'pids'" };
+                      if (vErrors === null) {
+                        vErrors = [err112];
+                      } else {
+                        vErrors.push(err112);
+                      }
+                      errors++;
+                    }
+                    if (data73.pids_via === void 0) {
+                      const err113 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/required", keyword: "required", params: { missingProperty: "pids_via" }, message: "must have required property 'pids_via'" };
+                      if (vErrors === null) {
+                        vErrors = [err113];
+                      } else {
+                        vErrors.push(err113);
+                      }
+                      errors++;
+                    }
+                    for (const key4 in data73) {
+                      if (!(key4 === "memory_mb" || key4 === "memory_via" || key4 === "pids" || key4 === "pids_via")) {
+                        const err114 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+                        if (vErrors === null) {
+                          vErrors = [err114];
+                        } else {
+                          vErrors.push(err114);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data73.memory_mb !== void 0) {
+                      let data74 = data73.memory_mb;
+                      if (!(typeof data74 == "number" && (!(data74 % 1) && !isNaN(data74)) && isFinite(data74)) && data74 !== null) {
+                        const err115 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/memory_mb", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_mb/type", keyword: "type", params: { type: schema36.properties.limits.properties.memory_mb.type }, message: "must be integer,null" };
+                        if (vErrors === null) {
+                          vErrors = [err115];
+                        } else {
+                          vErrors.push(err115);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data73.memory_via !== void 0) {
+                      let data75 = data73.memory_via;
+                      if (!(data75 === "cgroup-v2" || data75 === "cgroup-v1" || data75 === "rlimit" || data75 === null)) {
+                        const err116 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/memory_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_via/enum", keyword: "enum", params: { allowedValues: schema36.properties.limits.properties.memory_via.enum }, message: "must be equal to one of the allowed values" };
+                        if (vErrors === null) {
+                          vErrors = [err116];
+                        } else {
+                          vErrors.push(err116);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data73.pids !== void 0) {
+                      let data76 = data73.pids;
+                      if (!(typeof data76 == "number" && (!(data76 % 1) && !isNaN(data76)) && isFinite(data76)) && data76 !== null) {
+                        const err117 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/pids", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids/type", keyword: "type", params: { type: schema36.properties.limits.properties.pids.type }, message: "must be integer,null" };
+                        if (vErrors === null) {
+                          vErrors = [err117];
+                        } else {
+                          vErrors.push(err117);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data73.pids_via !== void 0) {
+                      let data77 = data73.pids_via;
+                      if (!(data77 === "cgroup-v2" || data77 === "cgroup-v1" || data77 === "rlimit" || data77 === null)) {
+                        const err118 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/pids_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids_via/enum", keyword: "enum", params: { allowedValues: schema36.properties.limits.properties.pids_via.enum }, message: "must be equal to one of the allowed values" };
+                        if (vErrors === null) {
+                          vErrors = [err118];
+                        } else {
+                          vErrors.push(err118);
+                        }
+                        errors++;
+                      }
+                    }
+                  }
+                }
+                if (data69.note !== void 0) {
+                  let data78 = data69.note;
+                  if (typeof data78 !== "string" && data78 !== null) {
+                    const err119 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/note", schemaPath: "#/definitions/sandbox/properties/note/type", keyword: "type", params: { type: schema36.properties.note.type }, message: "must be string,null" };
+                    if (vErrors === null) {
+                      vErrors = [err119];
+                    } else {
+                      vErrors.push(err119);
+                    }
+                    errors++;
+                  }
+                }
+              }
+            }
+          } else {
+            const err120 = { instancePath: instancePath + "/commands/" + i3, schemaPath: "#/properties/commands/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err120];
+            } else {
+              vErrors.push(err120);
+            }
+            errors++;
           }
         }
       } else {
-        const err98 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err121 = { instancePath: instancePath + "/commands", schemaPath: "#/properties/commands/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err98];
+          vErrors = [err121];
         } else {
-          vErrors.push(err98);
+          vErrors.push(err121);
         }
         errors++;
       }
     }
-    if (data.heartbeat !== void 0) {
-      let data75 = data.heartbeat;
-      if (!(data75 && typeof data75 == "object" && !Array.isArray(data75)) && data75 !== null) {
-        const err99 = { instancePath: instancePath + "/heartbeat", schemaPath: "#/properties/heartbeat/type", keyword: "type", params: { type: schema34.properties.heartbeat.type }, message: "must be object,null" };
+    if (data.diff !== void 0) {
+      let data79 = data.diff;
+      if (!(data79 && typeof data79 == "object" && !Array.isArray(data79)) && data79 !== null) {
+        const err122 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: schema34.properties.diff.type }, message: "must be object,null" };
         if (vErrors === null) {
-          vErrors = [err99];
+          vErrors = [err122];
         } else {
-          vErrors.push(err99);
+          vErrors.push(err122);
         }
         errors++;
       }
-      if (data75 && typeof data75 == "object" && !Array.isArray(data75)) {
-        if (data75.at !== void 0) {
-          if (typeof data75.at !== "string") {
-            const err100 = { instancePath: instancePath + "/heartbeat/at", schemaPath: "#/properties/heartbeat/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      if (data79 && typeof data79 == "object" && !Array.isArray(data79)) {
+        if (data79.artifact !== void 0) {
+          if (typeof data79.artifact !== "string") {
+            const err123 = { instancePath: instancePath + "/diff/artifact", schemaPath: "#/properties/diff/properties/artifact/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err100];
+              vErrors = [err123];
             } else {
-              vErrors.push(err100);
+              vErrors.push(err123);
             }
             errors++;
           }
         }
-        if (data75.pid !== void 0) {
-          let data77 = data75.pid;
-          if (!(typeof data77 == "number" && (!(data77 % 1) && !isNaN(data77)) && isFinite(data77))) {
-            const err101 = { instancePath: instancePath + "/heartbeat/pid", schemaPath: "#/properties/heartbeat/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err101];
-            } else {
-              vErrors.push(err101);
-            }
-            errors++;
-          }
-        }
-      }
-    }
-    if (data.resumes !== void 0) {
-      let data78 = data.resumes;
-      if (Array.isArray(data78)) {
-        const len5 = data78.length;
-        for (let i5 = 0; i5 < len5; i5++) {
-          let data79 = data78[i5];
-          if (data79 && typeof data79 == "object" && !Array.isArray(data79)) {
-            if (data79.at !== void 0) {
-              if (typeof data79.at !== "string") {
-                const err102 = { instancePath: instancePath + "/resumes/" + i5 + "/at", schemaPath: "#/properties/resumes/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data79.files !== void 0) {
+          let data81 = data79.files;
+          if (Array.isArray(data81)) {
+            const len4 = data81.length;
+            for (let i4 = 0; i4 < len4; i4++) {
+              if (typeof data81[i4] !== "string") {
+                const err124 = { instancePath: instancePath + "/diff/files/" + i4, schemaPath: "#/properties/diff/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err102];
+                  vErrors = [err124];
                 } else {
-                  vErrors.push(err102);
-                }
-                errors++;
-              }
-            }
-            if (data79.fromStep !== void 0) {
-              if (typeof data79.fromStep !== "string") {
-                const err103 = { instancePath: instancePath + "/resumes/" + i5 + "/fromStep", schemaPath: "#/properties/resumes/items/properties/fromStep/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err103];
-                } else {
-                  vErrors.push(err103);
-                }
-                errors++;
-              }
-            }
-            if (data79.pid !== void 0) {
-              let data82 = data79.pid;
-              if (!(typeof data82 == "number" && (!(data82 % 1) && !isNaN(data82)) && isFinite(data82))) {
-                const err104 = { instancePath: instancePath + "/resumes/" + i5 + "/pid", schemaPath: "#/properties/resumes/items/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err104];
-                } else {
-                  vErrors.push(err104);
+                  vErrors.push(err124);
                 }
                 errors++;
               }
             }
           } else {
-            const err105 = { instancePath: instancePath + "/resumes/" + i5, schemaPath: "#/properties/resumes/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err125 = { instancePath: instancePath + "/diff/files", schemaPath: "#/properties/diff/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err105];
+              vErrors = [err125];
             } else {
-              vErrors.push(err105);
+              vErrors.push(err125);
             }
             errors++;
           }
         }
-      } else {
-        const err106 = { instancePath: instancePath + "/resumes", schemaPath: "#/properties/resumes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err106];
-        } else {
-          vErrors.push(err106);
-        }
-        errors++;
-      }
-    }
-    if (data.artifacts !== void 0) {
-      let data83 = data.artifacts;
-      if (Array.isArray(data83)) {
-        const len6 = data83.length;
-        for (let i6 = 0; i6 < len6; i6++) {
-          let data84 = data83[i6];
-          if (data84 && typeof data84 == "object" && !Array.isArray(data84)) {
-            if (data84.path === void 0) {
-              const err107 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
-              if (vErrors === null) {
-                vErrors = [err107];
-              } else {
-                vErrors.push(err107);
-              }
-              errors++;
-            }
-            if (data84.sha256 === void 0) {
-              const err108 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "sha256" }, message: "must have required property 'sha256'" };
-              if (vErrors === null) {
-                vErrors = [err108];
-              } else {
-                vErrors.push(err108);
-              }
-              errors++;
-            }
-            if (data84.bytes === void 0) {
-              const err109 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "bytes" }, message: "must have required property 'bytes'" };
-              if (vErrors === null) {
-                vErrors = [err109];
-              } else {
-                vErrors.push(err109);
-              }
-              errors++;
-            }
-            if (data84.path !== void 0) {
-              if (typeof data84.path !== "string") {
-                const err110 = { instancePath: instancePath + "/artifacts/" + i6 + "/path", schemaPath: "#/properties/artifacts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err110];
-                } else {
-                  vErrors.push(err110);
-                }
-                errors++;
-              }
-            }
-            if (data84.sha256 !== void 0) {
-              let data86 = data84.sha256;
-              if (typeof data86 === "string") {
-                if (!pattern24.test(data86)) {
-                  const err111 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err111];
-                  } else {
-                    vErrors.push(err111);
-                  }
-                  errors++;
-                }
-              } else {
-                const err112 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err112];
-                } else {
-                  vErrors.push(err112);
-                }
-                errors++;
-              }
-            }
-            if (data84.bytes !== void 0) {
-              let data87 = data84.bytes;
-              if (!(typeof data87 == "number" && (!(data87 % 1) && !isNaN(data87)) && isFinite(data87))) {
-                const err113 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err113];
-                } else {
-                  vErrors.push(err113);
-                }
-                errors++;
-              }
-              if (typeof data87 == "number" && isFinite(data87)) {
-                if (data87 < 0 || isNaN(data87)) {
-                  const err114 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err114];
-                  } else {
-                    vErrors.push(err114);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data84.truncated !== void 0) {
-              let data88 = data84.truncated;
-              if (!(data88 && typeof data88 == "object" && !Array.isArray(data88)) && data88 !== null) {
-                const err115 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated", schemaPath: "#/properties/artifacts/items/properties/truncated/type", keyword: "type", params: { type: schema34.properties.artifacts.items.properties.truncated.type }, message: "must be object,null" };
-                if (vErrors === null) {
-                  vErrors = [err115];
-                } else {
-                  vErrors.push(err115);
-                }
-                errors++;
-              }
-              if (data88 && typeof data88 == "object" && !Array.isArray(data88)) {
-                if (data88.bytes !== void 0) {
-                  let data89 = data88.bytes;
-                  if (!(typeof data89 == "number" && (!(data89 % 1) && !isNaN(data89)) && isFinite(data89))) {
-                    const err116 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/bytes", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                    if (vErrors === null) {
-                      vErrors = [err116];
-                    } else {
-                      vErrors.push(err116);
-                    }
-                    errors++;
-                  }
-                }
-                if (data88.sha256 !== void 0) {
-                  if (typeof data88.sha256 !== "string") {
-                    const err117 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/sha256", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err117];
-                    } else {
-                      vErrors.push(err117);
-                    }
-                    errors++;
-                  }
-                }
-              }
-            }
-          } else {
-            const err118 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (data79.insertions !== void 0) {
+          let data83 = data79.insertions;
+          if (!(typeof data83 == "number" && (!(data83 % 1) && !isNaN(data83)) && isFinite(data83))) {
+            const err126 = { instancePath: instancePath + "/diff/insertions", schemaPath: "#/properties/diff/properties/insertions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err118];
+              vErrors = [err126];
             } else {
-              vErrors.push(err118);
+              vErrors.push(err126);
             }
             errors++;
           }
         }
-      } else {
-        const err119 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (data79.deletions !== void 0) {
+          let data84 = data79.deletions;
+          if (!(typeof data84 == "number" && (!(data84 % 1) && !isNaN(data84)) && isFinite(data84))) {
+            const err127 = { instancePath: instancePath + "/diff/deletions", schemaPath: "#/properties/diff/properties/deletions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err127];
+            } else {
+              vErrors.push(err127);
+            }
+            errors++;
+          }
+        }
+        if (data79.baseCommit !== void 0) {
+          if (typeof data79.baseCommit !== "string") {
+            const err128 = { instancePath: instancePath + "/diff/baseCommit", schemaPath: "#/properties/diff/properties/baseCommit/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err128];
+            } else {
+              vErrors.push(err128);
+            }
+            errors++;
+          }
+        }
+        if (data79.headCommit !== void 0) {
+          let data86 = data79.headCommit;
+          if (typeof data86 !== "string" && data86 !== null) {
+            const err129 = { instancePath: instancePath + "/diff/headCommit", schemaPath: "#/properties/diff/properties/headCommit/type", keyword: "type", params: { type: schema34.properties.diff.properties.headCommit.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err129];
+            } else {
+              vErrors.push(err129);
+            }
+            errors++;
+          }
+        }
+      }
+    }
+    if (data.review !== void 0) {
+      let data87 = data.review;
+      if (!(data87 && typeof data87 == "object" && !Array.isArray(data87)) && data87 !== null) {
+        const err130 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: schema34.properties.review.type }, message: "must be object,null" };
         if (vErrors === null) {
-          vErrors = [err119];
+          vErrors = [err130];
         } else {
-          vErrors.push(err119);
+          vErrors.push(err130);
         }
         errors++;
       }
     }
-    if (data.redactions !== void 0) {
-      let data91 = data.redactions;
-      if (!(typeof data91 == "number" && (!(data91 % 1) && !isNaN(data91)) && isFinite(data91))) {
-        const err120 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-        if (vErrors === null) {
-          vErrors = [err120];
-        } else {
-          vErrors.push(err120);
-        }
-        errors++;
-      }
-      if (typeof data91 == "number" && isFinite(data91)) {
-        if (data91 < 0 || isNaN(data91)) {
-          const err121 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+    if (data.result !== void 0) {
+      let data88 = data.result;
+      if (data88 && typeof data88 == "object" && !Array.isArray(data88)) {
+        if (data88.status === void 0) {
+          const err131 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
           if (vErrors === null) {
-            vErrors = [err121];
+            vErrors = [err131];
           } else {
-            vErrors.push(err121);
+            vErrors.push(err131);
           }
           errors++;
         }
-      }
-    }
-    if (data.signoffs !== void 0) {
-      let data92 = data.signoffs;
-      if (Array.isArray(data92)) {
-        const len7 = data92.length;
-        for (let i7 = 0; i7 < len7; i7++) {
-          let data93 = data92[i7];
-          if (data93 && typeof data93 == "object" && !Array.isArray(data93)) {
-            if (data93.by === void 0) {
-              const err122 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "by" }, message: "must have required property 'by'" };
-              if (vErrors === null) {
-                vErrors = [err122];
-              } else {
-                vErrors.push(err122);
-              }
-              errors++;
+        if (data88.status !== void 0) {
+          let data89 = data88.status;
+          if (!(data89 === "running" || data89 === "review" || data89 === "failed" || data89 === "cancelled" || data89 === "succeeded")) {
+            const err132 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.result.properties.status.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err132];
+            } else {
+              vErrors.push(err132);
             }
-            if (data93.at === void 0) {
-              const err123 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "at" }, message: "must have required property 'at'" };
-              if (vErrors === null) {
-                vErrors = [err123];
-              } else {
-                vErrors.push(err123);
-              }
-              errors++;
+            errors++;
+          }
+        }
+        if (data88.reason !== void 0) {
+          let data90 = data88.reason;
+          if (typeof data90 !== "string" && data90 !== null) {
+            const err133 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: schema34.properties.result.properties.reason.type }, message: "must be string,null" };
+            if (vErrors === null) {
+              vErrors = [err133];
+            } else {
+              vErrors.push(err133);
             }
-            if (data93.decision === void 0) {
-              const err124 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "decision" }, message: "must have required property 'decision'" };
-              if (vErrors === null) {
-                vErrors = [err124];
-              } else {
-                vErrors.push(err124);
-              }
-              errors++;
+            errors++;
+          }
+        }
+        if (data88.error !== void 0) {
+          let data91 = data88.error;
+          if (!(data91 && typeof data91 == "object" && !Array.isArray(data91)) && data91 !== null) {
+            const err134 = { instancePath: instancePath + "/result/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+            if (vErrors === null) {
+              vErrors = [err134];
+            } else {
+              vErrors.push(err134);
             }
-            if (data93.manifestSha256 === void 0) {
-              const err125 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "manifestSha256" }, message: "must have required property 'manifestSha256'" };
-              if (vErrors === null) {
-                vErrors = [err125];
-              } else {
-                vErrors.push(err125);
-              }
-              errors++;
-            }
-            if (data93.source === void 0) {
-              const err126 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'" };
-              if (vErrors === null) {
-                vErrors = [err126];
-              } else {
-                vErrors.push(err126);
-              }
-              errors++;
-            }
-            for (const key1 in data93) {
-              if (!(key1 === "by" || key1 === "at" || key1 === "decision" || key1 === "comment" || key1 === "manifestSha256" || key1 === "source" || key1 === "url")) {
-                const err127 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err127];
-                } else {
-                  vErrors.push(err127);
-                }
-                errors++;
-              }
-            }
-            if (data93.by !== void 0) {
-              let data94 = data93.by;
-              if (typeof data94 === "string") {
-                if (func3(data94) < 1) {
-                  const err128 = { instancePath: instancePath + "/signoffs/" + i7 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err128];
-                  } else {
-                    vErrors.push(err128);
-                  }
-                  errors++;
-                }
-              } else {
-                const err129 = { instancePath: instancePath + "/signoffs/" + i7 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err129];
-                } else {
-                  vErrors.push(err129);
-                }
-                errors++;
-              }
-            }
-            if (data93.at !== void 0) {
-              let data95 = data93.at;
-              if (typeof data95 === "string") {
-                if (!formats0.validate(data95)) {
-                  const err130 = { instancePath: instancePath + "/signoffs/" + i7 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-                  if (vErrors === null) {
-                    vErrors = [err130];
-                  } else {
-                    vErrors.push(err130);
-                  }
-                  errors++;
-                }
-              } else {
-                const err131 = { instancePath: instancePath + "/signoffs/" + i7 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err131];
-                } else {
-                  vErrors.push(err131);
-                }
-                errors++;
-              }
-            }
-            if (data93.decision !== void 0) {
-              let data96 = data93.decision;
-              if (!(data96 === "approve" || data96 === "request-changes")) {
-                const err132 = { instancePath: instancePath + "/signoffs/" + i7 + "/decision", schemaPath: "#/properties/signoffs/items/properties/decision/enum", keyword: "enum", params: { allowedValues: schema34.properties.signoffs.items.properties.decision.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err132];
-                } else {
-                  vErrors.push(err132);
-                }
-                errors++;
-              }
-            }
-            if (data93.comment !== void 0) {
-              let data97 = data93.comment;
-              if (typeof data97 !== "string" && data97 !== null) {
-                const err133 = { instancePath: instancePath + "/signoffs/" + i7 + "/comment", schemaPath: "#/properties/signoffs/items/properties/comment/type", keyword: "type", params: { type: schema34.properties.signoffs.items.properties.comment.type }, message: "must be string,null" };
-                if (vErrors === null) {
-                  vErrors = [err133];
-                } else {
-                  vErrors.push(err133);
-                }
-                errors++;
-              }
-            }
-            if (data93.manifestSha256 !== void 0) {
-              let data98 = data93.manifestSha256;
-              if (typeof data98 === "string") {
-                if (!pattern24.test(data98)) {
-                  const err134 = { instancePath: instancePath + "/signoffs/" + i7 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err134];
-                  } else {
-                    vErrors.push(err134);
-                  }
-                  errors++;
-                }
-              } else {
-                const err135 = { instancePath: instancePath + "/signoffs/" + i7 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            errors++;
+          }
+          if (data91 && typeof data91 == "object" && !Array.isArray(data91)) {
+            if (data91.code !== void 0) {
+              if (typeof data91.code !== "string") {
+                const err135 = { instancePath: instancePath + "/result/error/code", schemaPath: "#/definitions/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err135];
                 } else {
@@ -37102,10 +37326,9 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data93.source !== void 0) {
-              let data99 = data93.source;
-              if (!(data99 === "cli" || data99 === "github")) {
-                const err136 = { instancePath: instancePath + "/signoffs/" + i7 + "/source", schemaPath: "#/properties/signoffs/items/properties/source/enum", keyword: "enum", params: { allowedValues: schema34.properties.signoffs.items.properties.source.enum }, message: "must be equal to one of the allowed values" };
+            if (data91.message !== void 0) {
+              if (typeof data91.message !== "string") {
+                const err136 = { instancePath: instancePath + "/result/error/message", schemaPath: "#/definitions/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err136];
                 } else {
@@ -37114,10 +37337,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data93.url !== void 0) {
-              let data100 = data93.url;
-              if (typeof data100 !== "string" && data100 !== null) {
-                const err137 = { instancePath: instancePath + "/signoffs/" + i7 + "/url", schemaPath: "#/properties/signoffs/items/properties/url/type", keyword: "type", params: { type: schema34.properties.signoffs.items.properties.url.type }, message: "must be string,null" };
+            if (data91.artifact !== void 0) {
+              let data94 = data91.artifact;
+              if (typeof data94 !== "string" && data94 !== null) {
+                const err137 = { instancePath: instancePath + "/result/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err137];
                 } else {
@@ -37126,18 +37349,22 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err138 = { instancePath: instancePath + "/signoffs/" + i7, schemaPath: "#/properties/signoffs/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err138];
-            } else {
-              vErrors.push(err138);
-            }
-            errors++;
           }
         }
       } else {
-        const err139 = { instancePath: instancePath + "/signoffs", schemaPath: "#/properties/signoffs/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err138 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err138];
+        } else {
+          vErrors.push(err138);
+        }
+        errors++;
+      }
+    }
+    if (data.heartbeat !== void 0) {
+      let data95 = data.heartbeat;
+      if (!(data95 && typeof data95 == "object" && !Array.isArray(data95)) && data95 !== null) {
+        const err139 = { instancePath: instancePath + "/heartbeat", schemaPath: "#/properties/heartbeat/type", keyword: "type", params: { type: schema34.properties.heartbeat.type }, message: "must be object,null" };
         if (vErrors === null) {
           vErrors = [err139];
         } else {
@@ -37145,20 +37372,583 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+      if (data95 && typeof data95 == "object" && !Array.isArray(data95)) {
+        if (data95.at !== void 0) {
+          if (typeof data95.at !== "string") {
+            const err140 = { instancePath: instancePath + "/heartbeat/at", schemaPath: "#/properties/heartbeat/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err140];
+            } else {
+              vErrors.push(err140);
+            }
+            errors++;
+          }
+        }
+        if (data95.pid !== void 0) {
+          let data97 = data95.pid;
+          if (!(typeof data97 == "number" && (!(data97 % 1) && !isNaN(data97)) && isFinite(data97))) {
+            const err141 = { instancePath: instancePath + "/heartbeat/pid", schemaPath: "#/properties/heartbeat/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err141];
+            } else {
+              vErrors.push(err141);
+            }
+            errors++;
+          }
+        }
+      }
+    }
+    if (data.resumes !== void 0) {
+      let data98 = data.resumes;
+      if (Array.isArray(data98)) {
+        const len5 = data98.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data99 = data98[i5];
+          if (data99 && typeof data99 == "object" && !Array.isArray(data99)) {
+            if (data99.at !== void 0) {
+              if (typeof data99.at !== "string") {
+                const err142 = { instancePath: instancePath + "/resumes/" + i5 + "/at", schemaPath: "#/properties/resumes/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err142];
+                } else {
+                  vErrors.push(err142);
+                }
+                errors++;
+              }
+            }
+            if (data99.fromStep !== void 0) {
+              if (typeof data99.fromStep !== "string") {
+                const err143 = { instancePath: instancePath + "/resumes/" + i5 + "/fromStep", schemaPath: "#/properties/resumes/items/properties/fromStep/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err143];
+                } else {
+                  vErrors.push(err143);
+                }
+                errors++;
+              }
+            }
+            if (data99.pid !== void 0) {
+              let data102 = data99.pid;
+              if (!(typeof data102 == "number" && (!(data102 % 1) && !isNaN(data102)) && isFinite(data102))) {
+                const err144 = { instancePath: instancePath + "/resumes/" + i5 + "/pid", schemaPath: "#/properties/resumes/items/properties/pid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err144];
+                } else {
+                  vErrors.push(err144);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err145 = { instancePath: instancePath + "/resumes/" + i5, schemaPath: "#/properties/resumes/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err145];
+            } else {
+              vErrors.push(err145);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err146 = { instancePath: instancePath + "/resumes", schemaPath: "#/properties/resumes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err146];
+        } else {
+          vErrors.push(err146);
+        }
+        errors++;
+      }
+    }
+    if (data.artifacts !== void 0) {
+      let data103 = data.artifacts;
+      if (Array.isArray(data103)) {
+        const len6 = data103.length;
+        for (let i6 = 0; i6 < len6; i6++) {
+          let data104 = data103[i6];
+          if (data104 && typeof data104 == "object" && !Array.isArray(data104)) {
+            if (data104.path === void 0) {
+              const err147 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+              if (vErrors === null) {
+                vErrors = [err147];
+              } else {
+                vErrors.push(err147);
+              }
+              errors++;
+            }
+            if (data104.sha256 === void 0) {
+              const err148 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "sha256" }, message: "must have required property 'sha256'" };
+              if (vErrors === null) {
+                vErrors = [err148];
+              } else {
+                vErrors.push(err148);
+              }
+              errors++;
+            }
+            if (data104.bytes === void 0) {
+              const err149 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/required", keyword: "required", params: { missingProperty: "bytes" }, message: "must have required property 'bytes'" };
+              if (vErrors === null) {
+                vErrors = [err149];
+              } else {
+                vErrors.push(err149);
+              }
+              errors++;
+            }
+            if (data104.path !== void 0) {
+              if (typeof data104.path !== "string") {
+                const err150 = { instancePath: instancePath + "/artifacts/" + i6 + "/path", schemaPath: "#/properties/artifacts/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err150];
+                } else {
+                  vErrors.push(err150);
+                }
+                errors++;
+              }
+            }
+            if (data104.sha256 !== void 0) {
+              let data106 = data104.sha256;
+              if (typeof data106 === "string") {
+                if (!pattern24.test(data106)) {
+                  const err151 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err151];
+                  } else {
+                    vErrors.push(err151);
+                  }
+                  errors++;
+                }
+              } else {
+                const err152 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err152];
+                } else {
+                  vErrors.push(err152);
+                }
+                errors++;
+              }
+            }
+            if (data104.bytes !== void 0) {
+              let data107 = data104.bytes;
+              if (!(typeof data107 == "number" && (!(data107 % 1) && !isNaN(data107)) && isFinite(data107))) {
+                const err153 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err153];
+                } else {
+                  vErrors.push(err153);
+                }
+                errors++;
+              }
+              if (typeof data107 == "number" && isFinite(data107)) {
+                if (data107 < 0 || isNaN(data107)) {
+                  const err154 = { instancePath: instancePath + "/artifacts/" + i6 + "/bytes", schemaPath: "#/properties/artifacts/items/properties/bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err154];
+                  } else {
+                    vErrors.push(err154);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data104.truncated !== void 0) {
+              let data108 = data104.truncated;
+              if (!(data108 && typeof data108 == "object" && !Array.isArray(data108)) && data108 !== null) {
+                const err155 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated", schemaPath: "#/properties/artifacts/items/properties/truncated/type", keyword: "type", params: { type: schema34.properties.artifacts.items.properties.truncated.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err155];
+                } else {
+                  vErrors.push(err155);
+                }
+                errors++;
+              }
+              if (data108 && typeof data108 == "object" && !Array.isArray(data108)) {
+                if (data108.bytes !== void 0) {
+                  let data109 = data108.bytes;
+                  if (!(typeof data109 == "number" && (!(data109 % 1) && !isNaN(data109)) && isFinite(data109))) {
+                    const err156 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/bytes", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    if (vErrors === null) {
+                      vErrors = [err156];
+                    } else {
+                      vErrors.push(err156);
+                    }
+                    errors++;
+                  }
+                }
+                if (data108.sha256 !== void 0) {
+                  if (typeof data108.sha256 !== "string") {
+                    const err157 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/sha256", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err157];
+                    } else {
+                      vErrors.push(err157);
+                    }
+                    errors++;
+                  }
+                }
+              }
+            }
+          } else {
+            const err158 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err158];
+            } else {
+              vErrors.push(err158);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err159 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err159];
+        } else {
+          vErrors.push(err159);
+        }
+        errors++;
+      }
+    }
+    if (data.redactions !== void 0) {
+      let data111 = data.redactions;
+      if (!(typeof data111 == "number" && (!(data111 % 1) && !isNaN(data111)) && isFinite(data111))) {
+        const err160 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err160];
+        } else {
+          vErrors.push(err160);
+        }
+        errors++;
+      }
+      if (typeof data111 == "number" && isFinite(data111)) {
+        if (data111 < 0 || isNaN(data111)) {
+          const err161 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err161];
+          } else {
+            vErrors.push(err161);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.integrity !== void 0) {
+      let data112 = data.integrity;
+      if (Array.isArray(data112)) {
+        const len7 = data112.length;
+        for (let i7 = 0; i7 < len7; i7++) {
+          let data113 = data112[i7];
+          if (data113 && typeof data113 == "object" && !Array.isArray(data113)) {
+            if (data113.code === void 0) {
+              const err162 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "code" }, message: "must have required property 'code'" };
+              if (vErrors === null) {
+                vErrors = [err162];
+              } else {
+                vErrors.push(err162);
+              }
+              errors++;
+            }
+            if (data113.step === void 0) {
+              const err163 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "step" }, message: "must have required property 'step'" };
+              if (vErrors === null) {
+                vErrors = [err163];
+              } else {
+                vErrors.push(err163);
+              }
+              errors++;
+            }
+            if (data113.file === void 0) {
+              const err164 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'" };
+              if (vErrors === null) {
+                vErrors = [err164];
+              } else {
+                vErrors.push(err164);
+              }
+              errors++;
+            }
+            if (data113.message === void 0) {
+              const err165 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'" };
+              if (vErrors === null) {
+                vErrors = [err165];
+              } else {
+                vErrors.push(err165);
+              }
+              errors++;
+            }
+            if (data113.code !== void 0) {
+              let data114 = data113.code;
+              if (!(data114 === "SymlinkEscape" || data114 === "GitMetadataFile" || data114 === "GitConfigChanged" || data114 === "MainCheckoutChanged" || data114 === "OutsideWrite")) {
+                const err166 = { instancePath: instancePath + "/integrity/" + i7 + "/code", schemaPath: "#/properties/integrity/items/properties/code/enum", keyword: "enum", params: { allowedValues: schema34.properties.integrity.items.properties.code.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err166];
+                } else {
+                  vErrors.push(err166);
+                }
+                errors++;
+              }
+            }
+            if (data113.step !== void 0) {
+              let data115 = data113.step;
+              if (!(data115 === "manager" || data115 === "builder" || data115 === "tester" || data115 === "reviewer")) {
+                const err167 = { instancePath: instancePath + "/integrity/" + i7 + "/step", schemaPath: "#/properties/integrity/items/properties/step/enum", keyword: "enum", params: { allowedValues: schema34.properties.integrity.items.properties.step.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err167];
+                } else {
+                  vErrors.push(err167);
+                }
+                errors++;
+              }
+            }
+            if (data113.file !== void 0) {
+              let data116 = data113.file;
+              if (typeof data116 !== "string" && data116 !== null) {
+                const err168 = { instancePath: instancePath + "/integrity/" + i7 + "/file", schemaPath: "#/properties/integrity/items/properties/file/type", keyword: "type", params: { type: schema34.properties.integrity.items.properties.file.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err168];
+                } else {
+                  vErrors.push(err168);
+                }
+                errors++;
+              }
+            }
+            if (data113.message !== void 0) {
+              if (typeof data113.message !== "string") {
+                const err169 = { instancePath: instancePath + "/integrity/" + i7 + "/message", schemaPath: "#/properties/integrity/items/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err169];
+                } else {
+                  vErrors.push(err169);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err170 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err170];
+            } else {
+              vErrors.push(err170);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err171 = { instancePath: instancePath + "/integrity", schemaPath: "#/properties/integrity/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err171];
+        } else {
+          vErrors.push(err171);
+        }
+        errors++;
+      }
+    }
+    if (data.signoffs !== void 0) {
+      let data118 = data.signoffs;
+      if (Array.isArray(data118)) {
+        const len8 = data118.length;
+        for (let i8 = 0; i8 < len8; i8++) {
+          let data119 = data118[i8];
+          if (data119 && typeof data119 == "object" && !Array.isArray(data119)) {
+            if (data119.by === void 0) {
+              const err172 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "by" }, message: "must have required property 'by'" };
+              if (vErrors === null) {
+                vErrors = [err172];
+              } else {
+                vErrors.push(err172);
+              }
+              errors++;
+            }
+            if (data119.at === void 0) {
+              const err173 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "at" }, message: "must have required property 'at'" };
+              if (vErrors === null) {
+                vErrors = [err173];
+              } else {
+                vErrors.push(err173);
+              }
+              errors++;
+            }
+            if (data119.decision === void 0) {
+              const err174 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "decision" }, message: "must have required property 'decision'" };
+              if (vErrors === null) {
+                vErrors = [err174];
+              } else {
+                vErrors.push(err174);
+              }
+              errors++;
+            }
+            if (data119.manifestSha256 === void 0) {
+              const err175 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "manifestSha256" }, message: "must have required property 'manifestSha256'" };
+              if (vErrors === null) {
+                vErrors = [err175];
+              } else {
+                vErrors.push(err175);
+              }
+              errors++;
+            }
+            if (data119.source === void 0) {
+              const err176 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'" };
+              if (vErrors === null) {
+                vErrors = [err176];
+              } else {
+                vErrors.push(err176);
+              }
+              errors++;
+            }
+            for (const key5 in data119) {
+              if (!(key5 === "by" || key5 === "at" || key5 === "decision" || key5 === "comment" || key5 === "manifestSha256" || key5 === "source" || key5 === "url")) {
+                const err177 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err177];
+                } else {
+                  vErrors.push(err177);
+                }
+                errors++;
+              }
+            }
+            if (data119.by !== void 0) {
+              let data120 = data119.by;
+              if (typeof data120 === "string") {
+                if (func3(data120) < 1) {
+                  const err178 = { instancePath: instancePath + "/signoffs/" + i8 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err178];
+                  } else {
+                    vErrors.push(err178);
+                  }
+                  errors++;
+                }
+              } else {
+                const err179 = { instancePath: instancePath + "/signoffs/" + i8 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err179];
+                } else {
+                  vErrors.push(err179);
+                }
+                errors++;
+              }
+            }
+            if (data119.at !== void 0) {
+              let data121 = data119.at;
+              if (typeof data121 === "string") {
+                if (!formats0.validate(data121)) {
+                  const err180 = { instancePath: instancePath + "/signoffs/" + i8 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+                  if (vErrors === null) {
+                    vErrors = [err180];
+                  } else {
+                    vErrors.push(err180);
+                  }
+                  errors++;
+                }
+              } else {
+                const err181 = { instancePath: instancePath + "/signoffs/" + i8 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err181];
+                } else {
+                  vErrors.push(err181);
+                }
+                errors++;
+              }
+            }
+            if (data119.decision !== void 0) {
+              let data122 = data119.decision;
+              if (!(data122 === "approve" || data122 === "request-changes")) {
+                const err182 = { instancePath: instancePath + "/signoffs/" + i8 + "/decision", schemaPath: "#/properties/signoffs/items/properties/decision/enum", keyword: "enum", params: { allowedValues: schema34.properties.signoffs.items.properties.decision.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err182];
+                } else {
+                  vErrors.push(err182);
+                }
+                errors++;
+              }
+            }
+            if (data119.comment !== void 0) {
+              let data123 = data119.comment;
+              if (typeof data123 !== "string" && data123 !== null) {
+                const err183 = { instancePath: instancePath + "/signoffs/" + i8 + "/comment", schemaPath: "#/properties/signoffs/items/properties/comment/type", keyword: "type", params: { type: schema34.properties.signoffs.items.properties.comment.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err183];
+                } else {
+                  vErrors.push(err183);
+                }
+                errors++;
+              }
+            }
+            if (data119.manifestSha256 !== void 0) {
+              let data124 = data119.manifestSha256;
+              if (typeof data124 === "string") {
+                if (!pattern24.test(data124)) {
+                  const err184 = { instancePath: instancePath + "/signoffs/" + i8 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err184];
+                  } else {
+                    vErrors.push(err184);
+                  }
+                  errors++;
+                }
+              } else {
+                const err185 = { instancePath: instancePath + "/signoffs/" + i8 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err185];
+                } else {
+                  vErrors.push(err185);
+                }
+                errors++;
+              }
+            }
+            if (data119.source !== void 0) {
+              let data125 = data119.source;
+              if (!(data125 === "cli" || data125 === "github")) {
+                const err186 = { instancePath: instancePath + "/signoffs/" + i8 + "/source", schemaPath: "#/properties/signoffs/items/properties/source/enum", keyword: "enum", params: { allowedValues: schema34.properties.signoffs.items.properties.source.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err186];
+                } else {
+                  vErrors.push(err186);
+                }
+                errors++;
+              }
+            }
+            if (data119.url !== void 0) {
+              let data126 = data119.url;
+              if (typeof data126 !== "string" && data126 !== null) {
+                const err187 = { instancePath: instancePath + "/signoffs/" + i8 + "/url", schemaPath: "#/properties/signoffs/items/properties/url/type", keyword: "type", params: { type: schema34.properties.signoffs.items.properties.url.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err187];
+                } else {
+                  vErrors.push(err187);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err188 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err188];
+            } else {
+              vErrors.push(err188);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err189 = { instancePath: instancePath + "/signoffs", schemaPath: "#/properties/signoffs/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err189];
+        } else {
+          vErrors.push(err189);
+        }
+        errors++;
+      }
     }
   } else {
-    const err140 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err190 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err140];
+      vErrors = [err190];
     } else {
-      vErrors.push(err140);
+      vErrors.push(err190);
     }
     errors++;
   }
   validate18.errors = vErrors;
   return errors === 0;
 }
-var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, validateRunManifest, schema34, schema35, pattern23, pattern24;
+var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, validateRunManifest, schema34, schema35, schema36, pattern23, pattern24;
 var init_validators = __esm({
   "dist/generated/validators.js"() {
     "use strict";
@@ -37180,15 +37970,16 @@ var init_validators = __esm({
     validatePrd = validate16;
     schema21 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/prd.schema.json", "title": "codex-orchestrator PRD front matter (tasks/NNNN-prd-<slug>.md)", "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "created": { "type": "string", "format": "date" }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "specs": { "type": "array", "items": { "type": "string", "minLength": 1 } } } };
     validateConfig = validate17;
-    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." }, "structured_output": { "type": "boolean", "description": "Ask for the manager's plan and the reviewer's review in the API's JSON Schema format (text.format / response_format). Default true; turn off for endpoints that lack it (the answer is still validated and repaired)." } } }, "codex": { "type": "object", "additionalProperties": false, "description": "The Codex CLI: codex / codex:exec, codex:app-server, codex:mcp-server (Codex <= 0.153). CXO_CODEX_BIN, CXO_CODEX_MODEL, CXO_CODEX_BASE_URL override these; the key is read from the variable named by api_key_env and passed to Codex only.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default codex (on PATH)." }, "mode": { "enum": ["exec", "app-server", "mcp-server"], "description": "Default exec; codex:MODE wins." }, "model": { "type": "string", "minLength": 1, "description": "Default: Codex's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "Responses API endpoint, set up as a model provider with -c overrides. Default https://api.openai.com/v1." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "sandbox": { "enum": ["read-only", "workspace-write", "danger-full-access"], "description": "Default workspace-write." }, "approval_policy": { "enum": ["untrusted", "on-request"], "description": "app-server only. Default untrusted. mcp-server always uses on-request." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Codex's retries of a failed model request or stream. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "Answers to Codex's command approval requests (app-server, mcp-server): regular expressions a command must match (allow, when not empty) or must not (deny). Default deny: git commit/push/reset/rebase/checkout." }, "files": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "The same for file-change approvals, over worktree-relative paths; paths outside the worktree or in .git are always declined." } } }, "claude": { "type": "object", "additionalProperties": false, "description": "Claude Code in print mode: claude[:MODEL]. CXO_CLAUDE_BIN, CXO_CLAUDE_MODEL, CXO_CLAUDE_BASE_URL override these.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default claude (on PATH)." }, "model": { "type": "string", "minLength": 1, "description": "--model; default Claude Code's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "ANTHROPIC_BASE_URL, without /v1. Default https://api.anthropic.com." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default ANTHROPIC_API_KEY." }, "allowed_tools": { "type": "array", "items": { "type": "string", "pattern": "^[^,\\n]+$" }, "description": "--allowedTools. Default [Bash, Edit, Write, Read]." }, "max_turns": { "type": "integer", "minimum": 1, "description": "--max-turns, when set." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } }, "watch": { "type": "object", "additionalProperties": false, "description": "The reconciler (cxo watch).", "properties": { "retry": { "type": "object", "additionalProperties": false, "description": "Transient run failures (ModelError, Timeout, WorktreeFailed) are run again after a capped exponential backoff with equal jitter.", "properties": { "max_attempts": { "type": "integer", "minimum": 1, "maximum": 100, "description": "Attempts per request, the first included; 1 turns retries off. Default 3." }, "base_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The first backoff (before jitter). Default 30." }, "cap_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The longest backoff. Default 900." } } } } } } };
+    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" }, "require_signature": { "type": "boolean", "description": "Count only approvals added by a commit signed with a key that .cxo/allowed_signers (read from the guard's base) maps to the approver. Default true for high, false for low and medium." } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." }, "structured_output": { "type": "boolean", "description": "Ask for the manager's plan and the reviewer's review in the API's JSON Schema format (text.format / response_format). Default true; turn off for endpoints that lack it (the answer is still validated and repaired)." } } }, "codex": { "type": "object", "additionalProperties": false, "description": "The Codex CLI: codex / codex:exec, codex:app-server, codex:mcp-server (Codex <= 0.153). CXO_CODEX_BIN, CXO_CODEX_MODEL, CXO_CODEX_BASE_URL override these; the key is read from the variable named by api_key_env and passed to Codex only.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default codex (on PATH)." }, "mode": { "enum": ["exec", "app-server", "mcp-server"], "description": "Default exec; codex:MODE wins." }, "model": { "type": "string", "minLength": 1, "description": "Default: Codex's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "Responses API endpoint, set up as a model provider with -c overrides. Default https://api.openai.com/v1." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "sandbox": { "enum": ["read-only", "workspace-write", "danger-full-access"], "description": "Default workspace-write." }, "approval_policy": { "enum": ["untrusted", "on-request"], "description": "app-server only. Default untrusted. mcp-server always uses on-request." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Codex's retries of a failed model request or stream. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "Answers to Codex's command approval requests (app-server, mcp-server): regular expressions a command must match (allow, when not empty) or must not (deny). Default deny: git commit/push/reset/rebase/checkout." }, "files": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "The same for file-change approvals, over worktree-relative paths; paths outside the worktree or in .git are always declined." } } }, "claude": { "type": "object", "additionalProperties": false, "description": "Claude Code in print mode: claude[:MODEL]. CXO_CLAUDE_BIN, CXO_CLAUDE_MODEL, CXO_CLAUDE_BASE_URL override these.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default claude (on PATH)." }, "model": { "type": "string", "minLength": 1, "description": "--model; default Claude Code's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "ANTHROPIC_BASE_URL, without /v1. Default https://api.anthropic.com." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default ANTHROPIC_API_KEY." }, "allowed_tools": { "type": "array", "items": { "type": "string", "pattern": "^[^,\\n]+$" }, "description": "--allowedTools. Default [Bash, Edit, Write, Read]." }, "max_turns": { "type": "integer", "minimum": 1, "description": "--max-turns, when set." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } }, "watch": { "type": "object", "additionalProperties": false, "description": "The reconciler (cxo watch).", "properties": { "retry": { "type": "object", "additionalProperties": false, "description": "Transient run failures (ModelError, Timeout, WorktreeFailed) are run again after a capped exponential backoff with equal jitter.", "properties": { "max_attempts": { "type": "integer", "minimum": 1, "maximum": 100, "description": "Attempts per request, the first included; 1 turns retries off. Default 3." }, "base_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The first backoff (before jitter). Default 30." }, "cap_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The longest backoff. Default 900." } } } } }, "sandbox": { "type": "object", "additionalProperties": false, "description": "How commands run on the builder's behalf (command adapters, run_command, acceptance and lint commands, Codex, Claude Code) are isolated (docs/runs.md#sandbox).", "properties": { "mode": { "enum": ["bwrap", "none"], "description": "bwrap: bubblewrap, required (a run fails where it cannot run); none: no sandbox. Default: bwrap where it works, else none with a warning." }, "network": { "enum": ["deny", "allow"], "description": "deny (default): a network namespace with loopback only; allow: the host's network." }, "memory_mb": { "type": "integer", "minimum": 16, "description": "Memory limit of each sandboxed command and everything it starts, in MiB (default 4096)." }, "pids": { "type": "integer", "minimum": 8, "description": "Process and thread limit of each sandboxed command (default 2048)." }, "extra_ro": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths visible read-only inside (absolute, ~/..., or relative to the repository)." }, "extra_rw": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths writable inside (absolute, ~/..., or relative to the repository)." } } } } };
     pattern12 = new RegExp("^https?://", "u");
     pattern13 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
     pattern18 = new RegExp("^[^,\\n]+$", "u");
     pattern19 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*\\*?$", "u");
     pattern20 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
     validateRunManifest = validate18;
-    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree was, for people (a per-user cache directory outside the repository, the home directory written ~); the orchestrator itself derives it from the repository and the run id" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" }, "feedback": { "type": ["object", "null"], "description": "The reviewer's request for changes this run answers.", "required": ["run", "by", "message"], "additionalProperties": false, "properties": { "run": { "type": "string" }, "by": { "type": "string" }, "message": { "type": "string" } } } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 }, "signoffs": { "type": "array", "description": "Reviewers' decisions on this run (cxo review), each signing the manifest's digest without this list.", "items": { "type": "object", "additionalProperties": false, "required": ["by", "at", "decision", "manifestSha256", "source"], "properties": { "by": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date-time" }, "decision": { "enum": ["approve", "request-changes"] }, "comment": { "type": ["string", "null"] }, "manifestSha256": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "sha256 of the manifest's canonical JSON (keys sorted, signoffs left out) when it was signed." }, "source": { "enum": ["cli", "github"] }, "url": { "type": ["string", "null"], "description": "The GitHub review, for sign-offs recorded from a pull request." } } } } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } } } };
+    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree was, for people (a per-user cache directory outside the repository, the home directory written ~); the orchestrator itself derives it from the repository and the run id" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" }, "feedback": { "type": ["object", "null"], "description": "The reviewer's request for changes this run answers.", "required": ["run", "by", "message"], "additionalProperties": false, "properties": { "run": { "type": "string" }, "by": { "type": "string" }, "message": { "type": "string" } } } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" }, "sandbox": { "$ref": "#/definitions/sandbox" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] }, "sandbox": { "$ref": "#/definitions/sandbox" } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 }, "integrity": { "type": "array", "description": "What the run did outside its change, or would do once merged, that the orchestrator refuses (docs/runs.md, static review): each finding with a stable code. A run with any fails, and cannot be approved.", "items": { "type": "object", "required": ["code", "step", "file", "message"], "properties": { "code": { "enum": ["SymlinkEscape", "GitMetadataFile", "GitConfigChanged", "MainCheckoutChanged", "OutsideWrite"] }, "step": { "enum": ["manager", "builder", "tester", "reviewer"] }, "file": { "type": ["string", "null"] }, "message": { "type": "string" } } } }, "signoffs": { "type": "array", "description": "Reviewers' decisions on this run (cxo review), each signing the manifest's digest without this list.", "items": { "type": "object", "additionalProperties": false, "required": ["by", "at", "decision", "manifestSha256", "source"], "properties": { "by": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date-time" }, "decision": { "enum": ["approve", "request-changes"] }, "comment": { "type": ["string", "null"] }, "manifestSha256": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "sha256 of the manifest's canonical JSON (keys sorted, signoffs left out) when it was signed." }, "source": { "enum": ["cli", "github"] }, "url": { "type": ["string", "null"], "description": "The GitHub review, for sign-offs recorded from a pull request." } } } } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } }, "sandbox": { "type": ["object", "null"], "description": "The sandbox the step's (or command's) processes ran in: bwrap with its network and the limits applied, or none with the reason.", "required": ["mode", "reason", "network", "limits"], "additionalProperties": false, "properties": { "mode": { "enum": ["bwrap", "none"] }, "reason": { "type": ["string", "null"], "description": "why there is no sandbox" }, "network": { "enum": ["deny", "allow", null] }, "limits": { "type": ["object", "null"], "additionalProperties": false, "required": ["memory_mb", "memory_via", "pids", "pids_via"], "properties": { "memory_mb": { "type": ["integer", "null"] }, "memory_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] }, "pids": { "type": ["integer", "null"] }, "pids_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] } } }, "note": { "type": ["string", "null"], "description": "what else isolates an agent's own commands, or what the sandbox leaves out" } } } } };
     schema35 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
+    schema36 = { "type": ["object", "null"], "description": "The sandbox the step's (or command's) processes ran in: bwrap with its network and the limits applied, or none with the reason.", "required": ["mode", "reason", "network", "limits"], "additionalProperties": false, "properties": { "mode": { "enum": ["bwrap", "none"] }, "reason": { "type": ["string", "null"], "description": "why there is no sandbox" }, "network": { "enum": ["deny", "allow", null] }, "limits": { "type": ["object", "null"], "additionalProperties": false, "required": ["memory_mb", "memory_via", "pids", "pids_via"], "properties": { "memory_mb": { "type": ["integer", "null"] }, "memory_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] }, "pids": { "type": ["integer", "null"] }, "pids_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] } } }, "note": { "type": ["string", "null"], "description": "what else isolates an agent's own commands, or what the sandbox leaves out" } } };
     pattern23 = new RegExp("^[0-9a-f]{40}$", "u");
     pattern24 = new RegExp("^[0-9a-f]{64}$", "u");
   }
@@ -37198,7 +37989,7 @@ var init_validators = __esm({
 function validateWithSchema(validate, data, locate) {
   if (validate(data))
     return [];
-  const found = [];
+  const found2 = [];
   const seen = /* @__PURE__ */ new Set();
   for (const error2 of validate.errors ?? []) {
     const path6 = pointerToPath(error2.instancePath);
@@ -37209,9 +38000,9 @@ function validateWithSchema(validate, data, locate) {
     if (seen.has(key))
       continue;
     seen.add(key);
-    found.push(d);
+    found2.push(d);
   }
-  return found;
+  return found2;
 }
 function describe(error2, path6, data, locate) {
   const name = fieldName(path6);
@@ -37378,13 +38169,13 @@ var init_config_parse = __esm({
 
 // dist/action/main.js
 init_core();
-import { existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
-import { resolve as resolve6 } from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync7 } from "node:fs";
+import { resolve as resolve7 } from "node:path";
 
 // dist/cli/run-guard.js
-import { mkdirSync as mkdirSync3, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as join10 } from "node:path";
+import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join14 } from "node:path";
 
 // dist/errors.js
 var ExitCode2 = {
@@ -37425,23 +38216,344 @@ var OperationError = class extends CxoError {
 };
 
 // dist/git/git.js
+import { execFile, spawnSync as spawnSync2 } from "node:child_process";
+
+// dist/git/git-hardening.js
 import { spawnSync } from "node:child_process";
+import { readFileSync as readFileSync2, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname as dirname4, isAbsolute, join as join5, resolve as resolve2 } from "node:path";
+
+// dist/git/merge-driver-command.js
+import { join as join4 } from "node:path";
+
+// dist/util/package-root.js
+import { existsSync as existsSync2, readFileSync } from "node:fs";
+import { dirname as dirname3, join as join3 } from "node:path";
+import { fileURLToPath } from "node:url";
+var found;
+function packageRoot() {
+  if (found !== void 0)
+    return found ?? void 0;
+  let dir = dirname3(fileURLToPath(import.meta.url));
+  for (; ; ) {
+    const manifest = join3(dir, "package.json");
+    if (existsSync2(manifest) && /"name":\s*"codex-orchestrator"/.test(readFileSync(manifest, "utf8")))
+      return found = dir;
+    const parent = dirname3(dir);
+    if (parent === dir) {
+      found = null;
+      return void 0;
+    }
+    dir = parent;
+  }
+}
+
+// dist/git/merge-driver-command.js
+var TASK_INDEX_MERGE_DRIVER = "codex-tasks";
+function mergeDriverCommand() {
+  const root = packageRoot();
+  const cli = root ? join4(root, "dist", "bin", "cxo.js") : process.argv[1];
+  const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return `${quote(process.execPath)} ${quote(cli)} merge-driver %O %A %B`;
+}
+
+// dist/git/git-hardening.js
+function fixedSettings() {
+  return [
+    ["core.hooksPath", "/dev/null"],
+    ["core.fsmonitor", "false"],
+    ["core.pager", "cat"],
+    ["core.editor", "true"],
+    ["sequence.editor", "true"],
+    ["protocol.ext.allow", "never"],
+    ["submodule.recurse", "false"],
+    ["fetch.recurseSubmodules", "false"],
+    ["push.recurseSubmodules", "no"],
+    [`merge.${TASK_INDEX_MERGE_DRIVER}.name`, "codex-orchestrator task index"],
+    [`merge.${TASK_INDEX_MERGE_DRIVER}.driver`, mergeDriverCommand()]
+  ];
+}
+var FIXED_ENV = {
+  GIT_TERMINAL_PROMPT: "0",
+  GIT_PAGER: "cat",
+  GIT_EDITOR: "true",
+  GIT_SEQUENCE_EDITOR: "true"
+};
+var REDIRECTING = /* @__PURE__ */ new Set([
+  "GIT_DIR",
+  "GIT_WORK_TREE",
+  "GIT_INDEX_FILE",
+  "GIT_OBJECT_DIRECTORY",
+  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_COMMON_DIR",
+  "GIT_NAMESPACE",
+  "GIT_CEILING_DIRECTORIES",
+  "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+  "GIT_EXEC_PATH",
+  "GIT_TEMPLATE_DIR",
+  "GIT_CONFIG",
+  "GIT_CONFIG_PARAMETERS",
+  "GIT_CONFIG_COUNT",
+  "GIT_EXTERNAL_DIFF",
+  "GIT_DIFF_OPTS",
+  "GIT_SHALLOW_FILE",
+  "GIT_GRAFT_FILE",
+  "GIT_REPLACE_REF_BASE",
+  "GIT_NO_REPLACE_OBJECTS",
+  "GIT_QUARANTINE_PATH",
+  "GIT_PREFIX",
+  "GIT_IMPLICIT_WORK_TREE",
+  "GIT_SUPER_PREFIX",
+  "GIT_ATTR_SOURCE",
+  "GIT_LITERAL_PATHSPECS",
+  "GIT_GLOB_PATHSPECS",
+  "GIT_NOGLOB_PATHSPECS",
+  "GIT_ICASE_PATHSPECS"
+]);
+var isRedirecting = (name) => REDIRECTING.has(name) || name.startsWith("GIT_CONFIG_KEY_") || name.startsWith("GIT_CONFIG_VALUE_") || name in FIXED_ENV;
+function hardenedInvocation(cwd, args, base, set = {}) {
+  const env = {};
+  for (const [name, value] of Object.entries(base))
+    if (!isRedirecting(name))
+      env[name] = value;
+  Object.assign(env, FIXED_ENV, set);
+  const local = localOverrides(cwd, env);
+  return {
+    args: hardenedArgs(args, local.transport),
+    env: { ...withSettings(env, [...fixedSettings(), ...local.pairs]), ...local.env }
+  };
+}
+function withSettings(env, pairs) {
+  const seen = /* @__PURE__ */ new Set();
+  const unique = pairs.filter(([k, v]) => !seen.has(`${k}\0${v}`) && seen.add(`${k}\0${v}`));
+  const out = { ...env, GIT_CONFIG_COUNT: String(unique.length) };
+  unique.forEach(([key, value], i) => {
+    out[`GIT_CONFIG_KEY_${i}`] = key;
+    out[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return out;
+}
+var DIFFING = /* @__PURE__ */ new Set(["diff", "log", "show"]);
+var FETCHING = /* @__PURE__ */ new Set(["fetch", "ls-remote", "pull", "clone"]);
+function hardenedArgs(args, transport) {
+  let i = 0;
+  while (i < args.length && args[i].startsWith("-"))
+    i += args[i] === "-c" || args[i] === "-C" ? 2 : 1;
+  const pinned2 = DIFFING.has(args[i]) ? ["--no-ext-diff", "--no-textconv"] : FETCHING.has(args[i]) ? transport.fetch : args[i] === "push" ? transport.push : [];
+  return pinned2.length ? [...args.slice(0, i + 1), ...pinned2, ...args.slice(i + 1)] : args;
+}
+var NONE = { pairs: [], env: {}, transport: { fetch: [], push: [] } };
+var cache = /* @__PURE__ */ new Map();
+function localOverrides(cwd, env) {
+  const found2 = findGitDir(cwd);
+  if (!found2)
+    return NONE;
+  const cached = cache.get(found2.gitDir);
+  if (cached && cached.files.every((f) => stampOf(f.path) === f.stamp))
+    return cached.overrides;
+  const files = [];
+  const entries = [];
+  const roots = [join5(found2.commonDir, "config"), join5(found2.commonDir, "config.worktree")];
+  if (found2.gitDir !== found2.commonDir)
+    roots.push(join5(found2.gitDir, "config.worktree"));
+  for (const file of roots)
+    readConfigFile(file, env, files, entries, 0);
+  const overrides = overridesFor(entries.map(([key]) => key), found2.topLevel, cwd, env);
+  cache.set(found2.gitDir, { files, overrides });
+  return overrides;
+}
+function stampOf(path6) {
+  try {
+    const s = statSync(path6, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return "-";
+  }
+}
+function readConfigFile(file, env, files, entries, depth) {
+  if (depth > 10 || files.some((f) => f.path === file))
+    return;
+  const stamp = stampOf(file);
+  files.push({ path: file, stamp });
+  if (stamp === "-")
+    return;
+  let own = fileCache.get(file);
+  if (own?.stamp !== stamp) {
+    own = { stamp, entries: listConfigFile(file, env) };
+    fileCache.set(file, own);
+  }
+  for (const [key, value] of own.entries) {
+    entries.push([key, value]);
+    if (/^include(if\..*)?\.path$/i.test(key) && value)
+      readConfigFile(includeTarget(value, file, env), env, files, entries, depth + 1);
+  }
+}
+var fileCache = /* @__PURE__ */ new Map();
+function listConfigFile(file, env) {
+  const r = spawnSync("git", ["config", "--file", file, "--no-includes", "--list", "-z"], {
+    cwd: dirname4(file),
+    env: withSettings(env, fixedSettings()),
+    encoding: "utf8"
+  });
+  if (r.status !== 0)
+    return [];
+  return r.stdout.split("\0").filter(Boolean).map((record) => {
+    const nl = record.indexOf("\n");
+    return nl < 0 ? [record, ""] : [record.slice(0, nl), record.slice(nl + 1)];
+  });
+}
+function includeTarget(value, from, env) {
+  if (value.startsWith("~/"))
+    return join5(env.HOME || homedir(), value.slice(2));
+  return isAbsolute(value) ? value : resolve2(dirname4(from), value);
+}
+function splitKey(key) {
+  const first = key.indexOf(".");
+  const last = key.lastIndexOf(".");
+  return {
+    section: key.slice(0, first).toLowerCase(),
+    sub: first === last ? null : key.slice(first + 1, last),
+    name: key.slice(last + 1).toLowerCase()
+  };
+}
+var USER_PROGRAMS = {
+  "core.sshcommand": "",
+  "core.askpass": "",
+  "gpg.program": "gpg",
+  "gpg.openpgp.program": "gpg",
+  "gpg.x509.program": "gpgsm",
+  "gpg.ssh.program": "ssh-keygen",
+  "gpg.ssh.defaultkeycommand": ""
+};
+function overridesFor(keys, topLevel, cwd, env) {
+  const pairs = [];
+  const extraEnv = {};
+  const transport = { fetch: [], push: [] };
+  const userKeys = /* @__PURE__ */ new Set();
+  let credentials = false;
+  for (const key of new Set(keys)) {
+    const { section, sub, name } = splitKey(key);
+    const plain = sub === null ? `${section}.${name}` : `${section}.${sub.toLowerCase()}.${name}`;
+    if (section === "filter" && sub !== null) {
+      if (name === "clean" || name === "smudge" || name === "process")
+        pairs.push([key, ""]);
+      if (name !== "required")
+        pairs.push([`filter.${sub}.required`, "false"]);
+    } else if (section === "merge" && sub !== null && name === "driver") {
+      if (sub !== TASK_INDEX_MERGE_DRIVER)
+        pairs.push([key, "false"]);
+    } else if (section === "diff" && (sub !== null && (name === "textconv" || name === "command") || plain === "diff.external")) {
+      pairs.push([key, ""]);
+    } else if (section === "credential" && name === "helper") {
+      pairs.push([key, ""]);
+      credentials = true;
+    } else if (section === "remote" && sub !== null && name === "uploadpack") {
+      transport.fetch = ["--upload-pack=git-upload-pack"];
+    } else if (section === "remote" && sub !== null && name === "receivepack") {
+      transport.push = ["--receive-pack=git-receive-pack"];
+    } else if (section === "trailer" && sub !== null && (name === "command" || name === "cmd")) {
+      pairs.push([key, ""]);
+    } else if (section === "pager") {
+      pairs.push([key, "false"]);
+    } else if (plain === "core.alternaterefscommand") {
+      pairs.push([key, ""]);
+    } else if (plain === "core.gitproxy") {
+      extraEnv.GIT_PROXY_COMMAND = env.GIT_PROXY_COMMAND ?? "";
+    } else if (plain === "core.worktree") {
+      pairs.push([key, topLevel]);
+    } else if (plain in USER_PROGRAMS) {
+      userKeys.add(plain);
+    }
+  }
+  if (userKeys.size > 0 || credentials) {
+    const user = userConfig(cwd, env);
+    for (const key of userKeys) {
+      const own = user.filter(([k]) => k.toLowerCase() === key).at(-1)?.[1];
+      const fallback = key === "core.sshcommand" ? env.GIT_SSH ? `'${env.GIT_SSH}'` : "ssh" : USER_PROGRAMS[key];
+      pairs.push([key, own ?? fallback]);
+    }
+    if (credentials) {
+      for (const [k, v] of user)
+        if (/^credential\.(.+\.)?helper$/i.test(k))
+          pairs.push([k, v]);
+    }
+  }
+  return { pairs, env: extraEnv, transport };
+}
+function userConfig(cwd, env) {
+  const r = spawnSync("git", ["config", "--list", "-z", "--show-scope"], {
+    cwd,
+    env: withSettings(env, fixedSettings()),
+    encoding: "utf8"
+  });
+  if (r.status !== 0)
+    return [];
+  const out = [];
+  const fields = r.stdout.split("\0");
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const scope = fields[i];
+    const record = fields[i + 1];
+    if (scope !== "global" && scope !== "system")
+      continue;
+    const nl = record.indexOf("\n");
+    out.push(nl < 0 ? [record, ""] : [record.slice(0, nl), record.slice(nl + 1)]);
+  }
+  return out;
+}
+function findGitDir(cwd) {
+  let dir = resolve2(cwd);
+  for (; ; ) {
+    const dotGit = join5(dir, ".git");
+    let gitDir;
+    try {
+      if (statSync(dotGit).isDirectory())
+        gitDir = dotGit;
+      else {
+        const pointer = /^gitdir: (.+)$/m.exec(readFileSync2(dotGit, "utf8"));
+        if (pointer)
+          gitDir = resolve2(dir, pointer[1].trim());
+      }
+    } catch {
+    }
+    if (gitDir) {
+      let commonDir = gitDir;
+      try {
+        commonDir = resolve2(gitDir, readFileSync2(join5(gitDir, "commondir"), "utf8").trim());
+      } catch {
+      }
+      return { gitDir, commonDir, topLevel: dir };
+    }
+    const parent = dirname4(dir);
+    if (parent === dir)
+      return void 0;
+    dir = parent;
+  }
+}
+
+// dist/git/git.js
 function git(cwd, args, options = {}) {
-  const result = spawnSync("git", args, {
+  const result = spawnGit(cwd, args, options, "utf8");
+  return { ...result, stdout: result.stdout.toString() };
+}
+function spawnGit(cwd, args, options, encoding) {
+  const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
+  const result = spawnSync2("git", call.args, {
     cwd,
     input: options.input,
-    env: options.env ?? process.env,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024
+    env: call.env,
+    encoding,
+    maxBuffer: 1024 * 1024 * 1024
   });
   if (result.error) {
     throw new OperationError(`cannot run git: ${result.error.message}`, "install git and make sure it is on PATH");
   }
   const status = result.status ?? 1;
+  const stderr = result.stderr.toString();
   if (status !== 0 && !options.allowFail) {
-    throw new OperationError(`git ${args[0]} failed: ${result.stderr.trim() || result.stdout.trim()}`);
+    throw new OperationError(`git ${args[0]} failed: ${stderr.trim() || result.stdout.toString().trim()}`);
   }
-  return { stdout: result.stdout, stderr: result.stderr, status };
+  return { stdout: result.stdout, stderr, status };
 }
 
 // dist/git/changed-files.js
@@ -37451,14 +38563,14 @@ function changedFiles(root, baseRef, headRef = "HEAD") {
   }
   const shallow = git(root, ["rev-parse", "--is-shallow-repository"], { allowFail: true }).stdout.trim() === "true";
   const fetchHint = (ref) => shallow ? `this clone is shallow: run \`git fetch --unshallow\` (or \`git fetch --deepen=200 origin ${ref}\`); in GitHub Actions use actions/checkout with fetch-depth: 0` : `fetch it first, e.g. \`git fetch origin ${ref}\``;
-  const resolve7 = (ref) => {
+  const resolve8 = (ref) => {
     const r = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowFail: true });
     if (r.status !== 0)
       throw new CxoError(`git ref "${ref}" is not in this clone`, ExitCode2.Usage, { hint: fetchHint(ref) });
     return r.stdout.trim();
   };
-  const base = resolve7(baseRef);
-  const head = resolve7(headRef);
+  const base = resolve8(baseRef);
+  const head = resolve8(headRef);
   const mb = git(root, ["merge-base", base, head], { allowFail: true });
   if (mb.status !== 0) {
     throw new CxoError(`no common ancestor of ${baseRef} and ${headRef} in this clone`, ExitCode2.Usage, {
@@ -37493,6 +38605,53 @@ function parseNameStatus(out) {
     }
   }
   return changes;
+}
+
+// dist/git/trusted-signers.js
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join6 } from "node:path";
+
+// dist/repo/allowed-signers.js
+var ALLOWED_SIGNERS_FILE = ".cxo/allowed_signers";
+var KEY_TYPE = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+@openssh\.com)$/;
+function parseAllowedSigners(text) {
+  const signers = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#"))
+      continue;
+    const tokens = tokenize(line);
+    const at = tokens.findIndex((t, i) => i > 0 && KEY_TYPE.test(t));
+    if (at < 0 || tokens[at + 1] === void 0)
+      continue;
+    signers.push({ principals: tokens[0].split(","), key: `${tokens[at]} ${tokens[at + 1]}` });
+  }
+  return signers;
+}
+function tokenize(line) {
+  return line.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
+}
+
+// dist/git/trusted-signers.js
+function readTrustedSigners(root, base) {
+  const rev = base ?? "HEAD";
+  const resolved = git(root, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { allowFail: true });
+  const commit = resolved.status === 0 ? resolved.stdout.trim() : void 0;
+  const shown = commit ? git(root, ["cat-file", "blob", `${commit}:${ALLOWED_SIGNERS_FILE}`], { allowFail: true }) : void 0;
+  const present = shown?.status === 0;
+  const text = present ? shown.stdout : "";
+  const dir = mkdtempSync(join6(tmpdir(), "cxo-signers-"));
+  const file = join6(dir, "allowed_signers");
+  writeFileSync(file, text);
+  return {
+    ...commit ? { commit } : {},
+    from: base ? "base" : "HEAD",
+    present,
+    signers: parseAllowedSigners(text),
+    file,
+    dispose: () => rmSync(dir, { recursive: true, force: true })
+  };
 }
 
 // dist/guard/engine.js
@@ -37562,16 +38721,22 @@ function freshnessOf(fields, config, today) {
 function approvalRuleOf(fields, config) {
   return config.approvals[fields.risk];
 }
-function approvalsOf(spec, config) {
+function approvalsOf(spec, config, proofs) {
   const rule = approvalRuleOf(spec.fields, config);
   const digest = specDigest(spec.fields, spec.doc.body);
   const valid = [];
   const stale = [];
   const byOwners = [];
+  const unverified = [];
   const seen = /* @__PURE__ */ new Set();
-  for (const approval of spec.fields.approvals ?? []) {
+  for (const [index, approval] of (spec.fields.approvals ?? []).entries()) {
     if (approval.digest !== digest) {
       stale.push(approval);
+      continue;
+    }
+    const proof = proofs?.[index];
+    if (proofs && rule.require_signature && proof?.state !== "verified") {
+      unverified.push({ index, approval, ...proof ? { proof } : {} });
       continue;
     }
     if (rule.distinct_from_owners && spec.fields.owners.includes(approval.by)) {
@@ -37591,6 +38756,7 @@ function approvalsOf(spec, config) {
     valid,
     stale,
     byOwners,
+    unverified,
     missingCount,
     missingRoles,
     ok: missingCount === 0 && missingRoles.length === 0
@@ -37656,6 +38822,9 @@ function describeMissing(a) {
   if (a.byOwners.length > 0) {
     parts.push(`approvals by owners (${a.byOwners.map((s) => s.by).join(", ")}) do not count for ${a.rule.count ? "this risk" : "it"}`);
   }
+  if (a.unverified.length > 0) {
+    parts.push(`approval${a.unverified.length === 1 ? "" : "s"} by ${a.unverified.map((u) => u.approval.by).join(", ")} ${a.unverified.length === 1 ? "is" : "are"} not signed by the approver`);
+  }
   return parts.join("; ");
 }
 
@@ -37674,13 +38843,13 @@ function violation(rule, d, extra = {}) {
 }
 
 // dist/guard/rules/approval.js
-function approvalRule(specs, tasks, config) {
+function approvalRule(specs, tasks, config, proofs) {
   const activeBySpec = /* @__PURE__ */ new Map();
   for (const task of tasks) {
     if (task.spec && isActive(task))
       activeBySpec.set(task.spec, [...activeBySpec.get(task.spec) ?? [], task.id]);
   }
-  const found = [];
+  const found2 = [];
   for (const [file, spec] of specs) {
     const active = activeBySpec.get(file) ?? [];
     if (spec.fields.status !== "approved" && active.length === 0)
@@ -37688,19 +38857,76 @@ function approvalRule(specs, tasks, config) {
     const id = spec.fields.id;
     const approve = `after reading it, run \`cxo spec approve ${id}\``;
     if (spec.fields.status !== "approved") {
-      found.push(violation("approval", spec.doc.locate(["status"], "error", "approval", `spec "${id}" is ${spec.fields.status}, but task ${active.join(", ")} is requested`, approve), { spec: id, task: active[0] }));
+      found2.push(violation("approval", spec.doc.locate(["status"], "error", "approval", `spec "${id}" is ${spec.fields.status}, but task ${active.join(", ")} is requested`, approve), { spec: id, task: active[0] }));
       continue;
     }
-    const check = approvalsOf(spec, config);
+    const check = approvalsOf(spec, config, proofs ? proofs.get(file) ?? [] : void 0);
+    for (const u of check.unverified)
+      found2.push(unverifiedApproval(spec, check, u));
     if (!check.ok) {
       const where = spec.fields.approvals ? ["approvals"] : ["status"];
-      found.push(violation("approval", spec.doc.locate(where, "error", "approval", `spec "${id}" ${describeMissing(check)}`, approve), { spec: id }));
+      found2.push(violation("approval", spec.doc.locate(where, "error", "approval", `spec "${id}" ${describeMissing(check)}`, approve), { spec: id }));
     } else if (check.stale.length > 0) {
       const i = (spec.fields.approvals ?? []).indexOf(check.stale[0]);
-      found.push(violation("approval", spec.doc.locate(["approvals", i, "digest"], "warning", "approval", `approval by ${check.stale.map((a) => a.by).join(", ")} signed an older version of spec "${id}"; it no longer counts`), { spec: id }));
+      found2.push(violation("approval", spec.doc.locate(["approvals", i, "digest"], "warning", "approval", `approval by ${check.stale.map((a) => a.by).join(", ")} signed an older version of spec "${id}"; it no longer counts`), { spec: id }));
     }
   }
-  return found;
+  return found2;
+}
+function unverifiedApproval(spec, check, u) {
+  const { by } = u.approval;
+  const proof = u.proof ?? { state: "uncommitted" };
+  const at = (c) => c.slice(0, 12);
+  const sign = `sign it: set user.signingkey (gpg.format ssh) to ${by}'s key and run \`cxo spec approve ${spec.fields.id} --commit\``;
+  const [code, message, hint] = (() => {
+    switch (proof.state) {
+      case "no-signers":
+        return [
+          "no-allowed-signers",
+          `approval by ${by} cannot be verified: there is no .cxo/allowed_signers to check signatures against`,
+          'commit .cxo/allowed_signers (one `name namespaces="git" ssh-ed25519 KEY` line per approver) to the base branch first; see docs/guard.md "Signed approvals"'
+        ];
+      case "uncommitted":
+        return [
+          "uncommitted-approval",
+          `approval by ${by} is not committed: no signed commit vouches for it`,
+          sign
+        ];
+      case "unsigned":
+        return [
+          "unsigned-approval",
+          `approval by ${by} was added by commit ${at(proof.commit)}, which is not signed`,
+          sign
+        ];
+      case "unknown-key":
+        return [
+          "unknown-signing-key",
+          `approval by ${by} was added by commit ${at(proof.commit)}, signed by key ${proof.key}, which .cxo/allowed_signers does not list`,
+          `add ${by}'s key to .cxo/allowed_signers on the base branch, or sign with the listed key`
+        ];
+      case "bad-signature":
+        return [
+          "bad-signature",
+          `approval by ${by} was added by commit ${at(proof.commit)}, whose signature does not verify (git: ${proof.status})`,
+          sign
+        ];
+      case "mismatch":
+        return [
+          "signer-mismatch",
+          `approval names ${by}, but commit ${at(proof.commit)} that added it is signed by ${proof.principal}`,
+          `only ${by} can approve as ${by}`
+        ];
+      case "rewritten":
+        return [
+          "rewritten-approval",
+          `approval by ${by} was changed after ${by}'s signed commit ${at(proof.commit)}`,
+          sign
+        ];
+      case "verified":
+        return ["approval", `approval by ${by} is verified`, ""];
+    }
+  })();
+  return violation("approval", spec.doc.locate(["approvals", u.index, "by"], check.ok ? "warning" : "error", code, message, hint || void 0), { spec: spec.fields.id });
 }
 
 // dist/guard/rules/diff-coverage.js
@@ -37716,7 +38942,7 @@ function diffCoverageRule(changes, specs, config) {
   const managed = (0, import_picomatch.default)([config.files.tasks, ...config.files.specs, ...config.files.prds, ...config.files.checklists], { dot: true });
   const governed = config.files.governed_roots.length > 0 ? (0, import_picomatch.default)(config.files.governed_roots, { dot: true }) : () => false;
   const coverage = [...specs.values()].filter((s) => s.fields.status !== "superseded" && (s.fields.covers?.length ?? 0) > 0).map((s) => ({ spec: s, matches: (0, import_picomatch.default)(s.fields.covers, { dot: true }) }));
-  const found = [];
+  const found2 = [];
   for (const path6 of [...changed].sort()) {
     if (managed(path6) || specs.has(path6) || path6.startsWith(".runs/"))
       continue;
@@ -37724,22 +38950,22 @@ function diffCoverageRule(changes, specs, config) {
     for (const { spec } of covering) {
       if (changed.has(spec.file))
         continue;
-      found.push(violation("diff-coverage", diagnostic("error", "diff-coverage", `${path6} changed, but spec "${spec.fields.id}" (${spec.file}), which covers it, did not`, { file: path6 }, {
+      found2.push(violation("diff-coverage", diagnostic("error", "diff-coverage", `${path6} changed, but spec "${spec.fields.id}" (${spec.file}), which covers it, did not`, { file: path6 }, {
         hint: `update ${spec.file} in the same change, or re-read it and run \`cxo spec review ${spec.fields.id}\``
       }), { spec: spec.fields.id }));
     }
     if (covering.length === 0 && governed(path6)) {
-      found.push(violation("diff-coverage", diagnostic("error", "diff-coverage", `${path6} changed under the governed roots, but no spec covers it`, { file: path6 }, {
+      found2.push(violation("diff-coverage", diagnostic("error", "diff-coverage", `${path6} changed under the governed roots, but no spec covers it`, { file: path6 }, {
         hint: "add a glob matching it to a spec's covers (`cxo spec new --covers ...`)"
       })));
     }
   }
-  return found;
+  return found2;
 }
 
 // dist/guard/rules/dispatch-gate.js
 function dispatchGateRule(index, specs, config, today) {
-  const found = [];
+  const found2 = [];
   for (const task of index.tasks) {
     if (!isActive(task))
       continue;
@@ -37748,23 +38974,23 @@ function dispatchGateRule(index, specs, config, today) {
     const report = (severity, reasons) => {
       if (reasons.length === 0)
         return;
-      found.push(violation("dispatch-gate", index.at(task.id, [field], severity, "dispatch-gate", `task "${task.id}" is requested but may not run: ${reasons.map((r) => `${r.reason} (${r.message})`).join("; ")}`), { task: task.id }));
+      found2.push(violation("dispatch-gate", index.at(task.id, [field], severity, "dispatch-gate", `task "${task.id}" is requested but may not run: ${reasons.map((r) => `${r.reason} (${r.message})`).join("; ")}`), { task: task.id }));
     };
     report("error", gate.reasons.filter((r) => !r.reason.startsWith("Dependency")));
     report("warning", gate.reasons.filter((r) => r.reason === "DependencyFailed"));
   }
-  return found;
+  return found2;
 }
 
 // dist/guard/rules/freshness.js
 function freshnessRule(specs, config, today) {
-  const found = [];
+  const found2 = [];
   for (const spec of specs) {
     const { fields } = spec;
     if (fields.status === "done" || fields.status === "superseded")
       continue;
     const f = freshnessOf(fields, config, today);
-    const at = (severity, message, hint) => found.push(violation("freshness", spec.doc.locate(["last_review"], severity, "freshness", message, hint), {
+    const at = (severity, message, hint) => found2.push(violation("freshness", spec.doc.locate(["last_review"], severity, "freshness", message, hint), {
       spec: fields.id
     }));
     const review = `re-read it and run \`cxo spec review ${fields.id}\``;
@@ -37776,18 +39002,18 @@ function freshnessRule(specs, config, today) {
       at("warning", `spec "${fields.id}" goes stale after ${f.freshThrough} (${f.daysLeft} day${f.daysLeft === 1 ? "" : "s"} left)`, review);
     }
   }
-  return found;
+  return found2;
 }
 
 // dist/guard/rules/index-consistency.js
 function indexConsistencyRule(index, manifests) {
-  const found = [];
+  const found2 = [];
   for (const task of index.tasks) {
     const phase = phaseOf(task);
     if (phase !== "review" && phase !== "done")
       continue;
     const run = task.status?.lastRun;
-    const report = (field, message, hint) => found.push(violation("index-consistency", index.at(task.id, field, "error", "index-consistency", message, hint), { task: task.id }));
+    const report = (field, message, hint) => found2.push(violation("index-consistency", index.at(task.id, field, "error", "index-consistency", message, hint), { task: task.id }));
     if (!run?.manifest) {
       report(["status"], `task "${task.id}" is ${phase} but its status names no run manifest`, "a task reaches review or done only through a run; request one with `cxo request`");
       continue;
@@ -37801,7 +39027,7 @@ function indexConsistencyRule(index, manifests) {
       report(["status", "lastRun", "manifest"], `manifest ${run.manifest} is for task ${check.taskId} run ${check.runId}, not task ${task.id} run ${run.id}`);
     }
   }
-  return found;
+  return found2;
 }
 
 // dist/guard/rules/structure.js
@@ -37813,15 +39039,15 @@ function structureRule(model) {
 function evaluateGuard(input2) {
   const { model, today } = input2;
   const { config, index, specs } = model;
-  const found = [
+  const found2 = [
     ...structureRule(model),
     ...freshnessRule(specs.values(), config, today),
-    ...approvalRule(specs, index.tasks, config),
+    ...approvalRule(specs, index.tasks, config, input2.approvalProofs),
     ...dispatchGateRule(index, specs, config, today),
     ...indexConsistencyRule(index, input2.manifests),
     ...input2.changes ? diffCoverageRule(input2.changes, specs, config) : []
   ];
-  return applySeverities(found, config.guard.rules);
+  return applySeverities(found2, config.guard.rules);
 }
 function applySeverities(violations, rules) {
   const kept = [];
@@ -37835,8 +39061,8 @@ function applySeverities(violations, rules) {
 }
 
 // dist/guard/overrides.js
-import { appendFileSync as appendFileSync2, existsSync as existsSync2, mkdirSync, readFileSync } from "node:fs";
-import { dirname as dirname3, join as join3 } from "node:path";
+import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync3 } from "node:fs";
+import { dirname as dirname5, join as join7 } from "node:path";
 
 // dist/git/person.js
 function personName(root, env = process.env) {
@@ -37876,18 +39102,18 @@ function commitTrailer(root, ref) {
 }
 function prLabel(env, labels) {
   const path6 = env.GITHUB_EVENT_PATH;
-  if (!path6 || !existsSync2(path6))
+  if (!path6 || !existsSync3(path6))
     return void 0;
   try {
-    const event = JSON.parse(readFileSync(path6, "utf8"));
+    const event = JSON.parse(readFileSync3(path6, "utf8"));
     return event.pull_request?.labels?.map((l) => l.name ?? "").find((name) => labels.includes(name));
   } catch {
     return void 0;
   }
 }
 function recordOverride(root, override, violations, head) {
-  const file = join3(root, OVERRIDE_LOG);
-  mkdirSync(dirname3(file), { recursive: true });
+  const file = join7(root, OVERRIDE_LOG);
+  mkdirSync(dirname5(file), { recursive: true });
   const record = {
     ...override,
     head: head ?? null,
@@ -37900,6 +39126,18 @@ function recordOverride(root, override, violations, head) {
   };
   appendFileSync2(file, `${JSON.stringify(record)}
 `);
+}
+
+// dist/repo/control-characters.js
+init_terminal_text();
+function controlCharacterWarning(what, text, at, options = {}) {
+  const found2 = controlCharactersIn(text, options.block);
+  if (found2.length === 0)
+    return [];
+  const shown = found2.slice(0, 5).join(" ") + (found2.length > 5 ? " ..." : "");
+  return [
+    at(`${what} holds control characters (${shown}) a terminal would act on`, "remove them: cxo shows them escaped, but other tools print them raw", firstControlCharacter(text, options.block))
+  ];
 }
 
 // dist/repo/checklist.js
@@ -37949,6 +39187,7 @@ function parseChecklist(source) {
     if (item.parent && !item.number.startsWith(`${item.parent.replace(/\.0$/, "")}.`)) {
       diagnostics.push(diagnosticAt(index, source.file, index.offsetOfLine(lineNo) + column, "warning", "checklist", `item ${item.number} is nested under ${item.parent}; its number suggests another parent`));
     }
+    diagnostics.push(...controlCharacterWarning(`checklist item ${item.number}`, item.text, (message, hint, offset) => diagnosticAt(index, source.file, index.offsetOfLine(lineNo) + raw.lastIndexOf(item.text) + offset, "warning", "control-characters", message, hint)));
     items.push(item);
     open2.push(item);
   });
@@ -37983,7 +39222,9 @@ function parseSpec(source) {
   const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validateSpec, doc.data, doc.locate)];
   if (diagnostics.some((d) => d.severity === "error"))
     return { diagnostics };
-  return { spec: { file: source.file, fields: doc.data, doc }, diagnostics };
+  const fields = doc.data;
+  diagnostics.push(...titleWarning("spec title", fields.title, doc));
+  return { spec: { file: source.file, fields, doc }, diagnostics };
 }
 function parsePrd(source) {
   const parsed = parseFrontMatter(source);
@@ -38001,40 +39242,47 @@ function parsePrd(source) {
   const diagnostics = [...parsed.diagnostics, ...validateWithSchema(validatePrd, doc.data, doc.locate)];
   if (diagnostics.some((d) => d.severity === "error"))
     return { diagnostics };
+  const fields = doc.data;
+  diagnostics.push(...titleWarning("PRD title", fields.title, doc));
   return {
-    prd: { file: source.file, fields: doc.data, doc, body: doc.body },
+    prd: { file: source.file, fields, doc, body: doc.body },
     diagnostics
   };
+}
+function titleWarning(what, title, doc) {
+  if (typeof title !== "string")
+    return [];
+  return controlCharacterWarning(what, title, (message, hint) => doc.locate(["title"], "warning", "control-characters", message, hint));
 }
 
 // dist/repo/parse-cache.js
 import { createHash, hash as hash2 } from "node:crypto";
-import { mkdirSync as mkdirSync2, readFileSync as readFileSync3 } from "node:fs";
-import { homedir } from "node:os";
-import { join as join6, resolve as resolve3 } from "node:path";
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync5 } from "node:fs";
+import { homedir as homedir2 } from "node:os";
+import { join as join10, resolve as resolve4 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "9c10e3b0ca8e";
+var SCHEMA_HASH = "3e1745910aa4";
 
 // dist/git/git-dir.js
-import { readFileSync as readFileSync2, statSync } from "node:fs";
-import { join as join4, resolve as resolve2 } from "node:path";
+import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { join as join8, resolve as resolve3 } from "node:path";
 function gitDirOf(root) {
-  const dotGit = join4(root, ".git");
+  const dotGit = join8(root, ".git");
   try {
-    if (statSync(dotGit).isDirectory())
+    if (statSync2(dotGit).isDirectory())
       return dotGit;
-    const pointer = /^gitdir: (.+)$/m.exec(readFileSync2(dotGit, "utf8"));
-    return pointer ? resolve2(root, pointer[1].trim()) : void 0;
+    const pointer = /^gitdir: (.+)$/m.exec(readFileSync4(dotGit, "utf8"));
+    return pointer ? resolve3(root, pointer[1].trim()) : void 0;
   } catch {
     return void 0;
   }
 }
 
 // dist/repo/atomic-write.js
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename as basename3, dirname as dirname4, join as join5 } from "node:path";
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync as rmSync2, writeSync } from "node:fs";
+import { basename as basename3, dirname as dirname6, join as join9 } from "node:path";
 var FileExistsError = class extends Error {
   path;
   constructor(path6) {
@@ -38043,15 +39291,15 @@ var FileExistsError = class extends Error {
   }
 };
 function writeFileAtomic(path6, content, options = {}) {
-  const dir = dirname4(path6);
-  const tmp = join5(dir, `.${basename3(path6)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const dir = dirname6(path6);
+  const tmp = join9(dir, `.${basename3(path6)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   const fd = openSync(tmp, "wx", 420);
   try {
     writeSync(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
-    rmSync(tmp, { force: true });
+    rmSync2(tmp, { force: true });
     throw e;
   }
   closeSync(fd);
@@ -38065,7 +39313,7 @@ function writeFileAtomic(path6, content, options = {}) {
       throw new FileExistsError(path6);
     throw e;
   } finally {
-    rmSync(tmp, { force: true });
+    rmSync2(tmp, { force: true });
   }
   fsyncDirectory(dir);
 }
@@ -38095,10 +39343,10 @@ var ParseCache = class _ParseCache {
   static open(dir, name) {
     if (!dir)
       return new _ParseCache(void 0, {});
-    const file = join6(dir, `${name}.json`);
+    const file = join10(dir, `${name}.json`);
     let entries = {};
     try {
-      const stored = JSON.parse(readFileSync3(file, "utf8"));
+      const stored = JSON.parse(readFileSync5(file, "utf8"));
       if (stored.salt === SALT && stored.entries)
         entries = stored.entries;
     } catch {
@@ -38135,7 +39383,7 @@ var ParseCache = class _ParseCache {
     if (!this.file || !this.dirty && this.used.size === Object.keys(this.entries).length)
       return;
     try {
-      mkdirSync2(resolve3(this.file, ".."), { recursive: true });
+      mkdirSync2(resolve4(this.file, ".."), { recursive: true });
       writeFileAtomic(this.file, JSON.stringify({ salt: SALT, entries: Object.fromEntries(this.used) }));
     } catch {
     }
@@ -38144,18 +39392,18 @@ var ParseCache = class _ParseCache {
 var SALT = `${VERSION}:${SCHEMA_HASH}:4`;
 function cacheDirFor(root, env = process.env) {
   if (env.CXO_CACHE_DIR)
-    return resolve3(env.CXO_CACHE_DIR, createHash("sha1").update(resolve3(root)).digest("hex").slice(0, 16));
+    return resolve4(env.CXO_CACHE_DIR, createHash("sha1").update(resolve4(root)).digest("hex").slice(0, 16));
   const gitDir = gitDirOf(root);
   if (gitDir)
-    return join6(gitDir, "codex-orchestrator");
-  const base = env.XDG_CACHE_HOME || join6(homedir(), ".cache");
-  return join6(base, "codex-orchestrator", createHash("sha1").update(resolve3(root)).digest("hex").slice(0, 16));
+    return join10(gitDir, "codex-orchestrator");
+  const base = env.XDG_CACHE_HOME || join10(homedir2(), ".cache");
+  return join10(base, "codex-orchestrator", createHash("sha1").update(resolve4(root)).digest("hex").slice(0, 16));
 }
 
 // dist/repo/repo-files.js
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
-import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync4 } from "node:fs";
-import { dirname as dirname6, join as join8, relative as relative3, resolve as resolve5, sep as sep4 } from "node:path";
+import { existsSync as existsSync4, readdirSync, readFileSync as readFileSync6 } from "node:fs";
+import { dirname as dirname8, join as join12, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
 init_config();
 init_diagnostics();
 init_source_text();
@@ -38732,15 +39980,15 @@ function findNodeAtLocation(root, path6) {
       if (node.type !== "object" || !Array.isArray(node.children)) {
         return void 0;
       }
-      let found = false;
+      let found2 = false;
       for (const propertyNode of node.children) {
         if (Array.isArray(propertyNode.children) && propertyNode.children[0].value === segment && propertyNode.children.length === 2) {
           node = propertyNode.children[1];
-          found = true;
+          found2 = true;
           break;
         }
       }
-      if (!found) {
+      if (!found2) {
         return void 0;
       }
     } else {
@@ -39303,7 +40551,7 @@ function syntaxMessage(code, near) {
 }
 function duplicateKeys(index, source) {
   const text = source.text;
-  const found = [];
+  const found2 = [];
   const open2 = [];
   let i = 0;
   while (i < text.length) {
@@ -39331,7 +40579,7 @@ function duplicateKeys(index, source) {
         if (first === void 0)
           keys.set(key, start);
         else {
-          found.push(diagnosticAt(index, source.file, start, "error", "duplicate-key", `duplicate key "${key}" (first at line ${index.position(first).line})`, "JSON readers silently keep only the last one; remove or rename one of them"));
+          found2.push(diagnosticAt(index, source.file, start, "error", "duplicate-key", `duplicate key "${key}" (first at line ${index.position(first).line})`, "JSON readers silently keep only the last one; remove or rename one of them"));
         }
       }
       continue;
@@ -39344,7 +40592,7 @@ function duplicateKeys(index, source) {
       open2.pop();
     i++;
   }
-  return found;
+  return found2;
 }
 
 // dist/repo/ref-name.js
@@ -39374,8 +40622,8 @@ function refNameProblem(name) {
 }
 
 // dist/repo/repo-paths.js
-import { lstatSync, realpathSync, statSync as statSync2 } from "node:fs";
-import { basename as basename4, dirname as dirname5, isAbsolute, join as join7, relative as relative2, resolve as resolve4, sep as sep3 } from "node:path";
+import { lstatSync, realpathSync, statSync as statSync3 } from "node:fs";
+import { basename as basename4, dirname as dirname7, isAbsolute as isAbsolute2, join as join11, relative as relative2, resolve as resolve5, sep as sep3 } from "node:path";
 function repoPathProblem(path6) {
   if (path6.length === 0)
     return "path is empty";
@@ -39401,21 +40649,21 @@ var RepoPathChecker = class {
   }
   /** A file a directory listing showed as a plain file (not a link): only its directory can lead outside. */
   checkListedFile(path6) {
-    const absolute = resolve4(this.root, path6);
-    const dir = dirname5(absolute);
+    const absolute = resolve5(this.root, path6);
+    const dir = dirname7(absolute);
     let escapes = this.dirEscapes.get(dir);
     if (escapes === void 0) {
       const real = this.realDir(dir);
       if (real === void 0)
         return { absolute, exists: false, escapes: false, isDirectory: false };
       const rel = relative2(this.realRoot, real);
-      escapes = rel === ".." || rel.startsWith(`..${sep3}`) || isAbsolute(rel);
+      escapes = rel === ".." || rel.startsWith(`..${sep3}`) || isAbsolute2(rel);
       this.dirEscapes.set(dir, escapes);
     }
     return { absolute, exists: true, escapes, isDirectory: false };
   }
   check(path6) {
-    const absolute = resolve4(this.root, path6);
+    const absolute = resolve5(this.root, path6);
     let stat2;
     try {
       stat2 = lstatSync(absolute);
@@ -39427,18 +40675,18 @@ var RepoPathChecker = class {
     if (stat2.isSymbolicLink()) {
       try {
         real = realpathSync(absolute);
-        isDirectory2 = statSync2(real).isDirectory();
+        isDirectory2 = statSync3(real).isDirectory();
       } catch {
         return { absolute, exists: false, escapes: false, isDirectory: false };
       }
     } else {
-      const dir = this.realDir(dirname5(absolute));
-      real = dir === void 0 ? void 0 : join7(dir, basename4(absolute));
+      const dir = this.realDir(dirname7(absolute));
+      real = dir === void 0 ? void 0 : join11(dir, basename4(absolute));
     }
     if (real === void 0)
       return { absolute, exists: false, escapes: false, isDirectory: false };
     const rel = relative2(this.realRoot, real);
-    const escapes = rel === ".." || rel.startsWith(`..${sep3}`) || isAbsolute(rel);
+    const escapes = rel === ".." || rel.startsWith(`..${sep3}`) || isAbsolute2(rel);
     return { absolute, exists: true, escapes, isDirectory: isDirectory2 };
   }
   realDir(dir) {
@@ -39489,16 +40737,16 @@ var TaskIndex = class {
     return this.doc.diagnosticAt(["tasks", i, ...field], severity, code, message, hint);
   }
 };
-function parseTaskIndex(source, mode = "full", cache) {
-  const key = cache?.enabled ? ParseCache.key(source.file, source.text, mode) : "";
-  const known = cache?.get(key) ?? (mode === "fast" && cache?.enabled ? cache.get(ParseCache.key(source.file, source.text, "full")) : void 0);
+function parseTaskIndex(source, mode = "full", cache2) {
+  const key = cache2?.enabled ? ParseCache.key(source.file, source.text, mode) : "";
+  const known = cache2?.get(key) ?? (mode === "fast" && cache2?.enabled ? cache2.get(ParseCache.key(source.file, source.text, "full")) : void 0);
   if (known) {
     const doc = new JsonDocument(source, JSON.parse(source.text));
     return { index: new TaskIndex(doc, doc.value), diagnostics: known };
   }
   const result = checkTaskIndex(source, mode);
-  if (cache && result.index && !result.diagnostics.some((d) => d.severity === "error"))
-    cache.set(key, result.diagnostics);
+  if (cache2 && result.index && !result.diagnostics.some((d) => d.severity === "error"))
+    cache2.set(key, result.diagnostics);
   return result;
 }
 function checkTaskIndex(source, mode) {
@@ -39526,23 +40774,23 @@ function checkTaskIndex(source, mode) {
   return { index, diagnostics };
 }
 function checkIndex(index) {
-  const found = [];
+  const found2 = [];
   const { doc, tasks } = index;
   const firstAt = /* @__PURE__ */ new Map();
   tasks.forEach((task, i) => {
     const refProblem = refNameProblem(task.id);
     if (refProblem)
-      found.push(doc.diagnosticAt(["tasks", i, "id"], "error", "invalid-id", `task id ${JSON.stringify(task.id)} ${refProblem}; run branches are named codex/<task id>/<run>`, "rename the task (and the dependsOn entries that name it)"));
+      found2.push(doc.diagnosticAt(["tasks", i, "id"], "error", "invalid-id", `task id ${JSON.stringify(task.id)} ${refProblem}; run branches are named codex/<task id>/<run>`, "rename the task (and the dependsOn entries that name it)"));
     const first = firstAt.get(task.id);
     if (first !== void 0) {
-      found.push(doc.diagnosticAt(["tasks", i, "id"], "error", "duplicate-id", `duplicate task id "${task.id}" (also task #${first + 1}, line ${doc.index.position(doc.offsetOf(["tasks", first, "id"])).line})`, "task ids must be unique; `cxo tasks add` generates ids that cannot collide"));
+      found2.push(doc.diagnosticAt(["tasks", i, "id"], "error", "duplicate-id", `duplicate task id "${task.id}" (also task #${first + 1}, line ${doc.index.position(doc.offsetOf(["tasks", first, "id"])).line})`, "task ids must be unique; `cxo tasks add` generates ids that cannot collide"));
     } else
       firstAt.set(task.id, i);
     (task.dependsOn ?? []).forEach((dep, k) => {
       if (!index.byId.has(dep)) {
-        found.push(doc.diagnosticAt(["tasks", i, "dependsOn", k], "error", "dangling-reference", `task "${task.id}" depends on "${dep}", which is not in the index`, closest(dep, index.byId.keys())));
+        found2.push(doc.diagnosticAt(["tasks", i, "dependsOn", k], "error", "dangling-reference", `task "${task.id}" depends on "${dep}", which is not in the index`, closest(dep, index.byId.keys())));
       } else if (dep === task.id) {
-        found.push(doc.diagnosticAt(["tasks", i, "dependsOn", k], "error", "cycle", `task "${task.id}" depends on itself`));
+        found2.push(doc.diagnosticAt(["tasks", i, "dependsOn", k], "error", "cycle", `task "${task.id}" depends on itself`));
       }
     });
     for (const field of ["spec", "prd", "checklist"]) {
@@ -39552,12 +40800,21 @@ function checkIndex(index) {
       const path6 = field === "checklist" ? value.split("#")[0] : value;
       const problem = repoPathProblem(path6);
       if (problem)
-        found.push(doc.diagnosticAt(["tasks", i, field], "error", "path-escape", `${field} ${JSON.stringify(value)}: ${problem}`));
+        found2.push(doc.diagnosticAt(["tasks", i, field], "error", "path-escape", `${field} ${JSON.stringify(value)}: ${problem}`));
+    }
+    for (const [field, block] of [
+      ["title", false],
+      ["description", true]
+    ]) {
+      const text = task[field];
+      if (text === void 0)
+        continue;
+      found2.push(...controlCharacterWarning(`task "${task.id}": ${field}`, text, (message, hint) => doc.diagnosticAt(["tasks", i, field], "warning", "control-characters", message, hint), { block }));
     }
     (task.paths ?? []).forEach((glob, k) => {
       const problem = repoPathProblem(glob);
       if (problem)
-        found.push(doc.diagnosticAt(["tasks", i, "paths", k], "error", "path-escape", `paths entry ${JSON.stringify(glob)}: ${problem}`));
+        found2.push(doc.diagnosticAt(["tasks", i, "paths", k], "error", "path-escape", `paths entry ${JSON.stringify(glob)}: ${problem}`));
     });
   });
   for (const cycle of findCycles(tasks.filter((t) => t.dependsOn?.length))) {
@@ -39565,9 +40822,9 @@ function checkIndex(index) {
       continue;
     const first = cycle[0];
     const k = index.byId.get(first)?.dependsOn?.indexOf(cycle[1]) ?? 0;
-    found.push(index.at(first, ["dependsOn", k], "error", "cycle", `dependency cycle: ${cycle.join(" -> ")}`, "remove one of these dependsOn entries"));
+    found2.push(index.at(first, ["dependsOn", k], "error", "cycle", `dependency cycle: ${cycle.join(" -> ")}`, "remove one of these dependsOn entries"));
   }
-  return found;
+  return found2;
 }
 function closest(id, candidates) {
   if (id.length < 3)
@@ -39601,23 +40858,23 @@ function editDistance(a, b) {
 
 // dist/repo/repo-files.js
 function findRepoRoot(start) {
-  let dir = resolve5(start);
-  let gitRoot;
-  for (; ; ) {
-    if (existsSync3(join8(dir, "codex.tasks.json")) || existsSync3(join8(dir, CONFIG_FILE)))
+  const from = resolve6(start);
+  let plain;
+  for (let dir = from; ; ) {
+    if (existsSync4(join12(dir, ".git")))
       return dir;
-    if (!gitRoot && existsSync3(join8(dir, ".git")))
-      gitRoot = dir;
-    const up = dirname6(dir);
+    if (!plain && (existsSync4(join12(dir, "codex.tasks.json")) || existsSync4(join12(dir, CONFIG_FILE))))
+      plain = dir;
+    const up = dirname8(dir);
     if (up === dir)
-      return gitRoot ?? resolve5(start);
+      return plain ?? from;
     dir = up;
   }
 }
 function readRepoText(root, file, maxBytes) {
   let bytes;
   try {
-    bytes = readFileSync4(join8(root, file));
+    bytes = readFileSync6(join12(root, file));
   } catch (e) {
     const code = e.code;
     if (code === "ENOENT" || code === "ENOTDIR")
@@ -39641,16 +40898,16 @@ async function loadConfig(root) {
   return { config: parsed.config ?? defaultConfig(), diagnostics: parsed.diagnostics };
 }
 function listRepoEntries(root, globs) {
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   for (const glob of globs) {
     const scan = import_picomatch2.default.scan(glob);
-    const base = scan.isGlob ? scan.base : dirname6(glob);
+    const base = scan.isGlob ? scan.base : dirname8(glob);
     const isMatch = (0, import_picomatch2.default)(glob, { dot: false });
     const recursive = glob.includes("**");
     const walk2 = (dir) => {
       let entries;
       try {
-        entries = readdirSync(join8(root, dir), { withFileTypes: true });
+        entries = readdirSync(join12(root, dir), { withFileTypes: true });
       } catch {
         return;
       }
@@ -39660,12 +40917,12 @@ function listRepoEntries(root, globs) {
           if (recursive && entry.name !== ".git" && entry.name !== "node_modules")
             walk2(rel);
         } else if (isMatch(rel))
-          found.set(rel, { symlink: entry.isSymbolicLink() });
+          found2.set(rel, { symlink: entry.isSymbolicLink() });
       }
     };
     walk2(base === "." ? "" : base);
   }
-  return new Map([...found].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
+  return new Map([...found2].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
 }
 
 // dist/repo/load-repo.js
@@ -39811,8 +41068,8 @@ async function loadRepo(root, options = {}) {
 
 // dist/repo/manifest-check.js
 init_validators();
-import { statSync as statSync3 } from "node:fs";
-import { join as join9 } from "node:path";
+import { statSync as statSync4 } from "node:fs";
+import { join as join13 } from "node:path";
 init_schema_validation();
 function checkManifest(root, path6) {
   if (repoPathProblem(path6))
@@ -39830,22 +41087,22 @@ function checkManifest(root, path6) {
   const value = doc.value;
   return { exists: true, problems, runId: value.run?.id, taskId: value.task?.id };
 }
-function checkManifests(root, paths, cache) {
+function checkManifests(root, paths, cache2) {
   const checks = /* @__PURE__ */ new Map();
   for (const path6 of paths) {
-    if (!cache.enabled) {
+    if (!cache2.enabled) {
       checks.set(path6, checkManifest(root, path6));
       continue;
     }
     let key;
     try {
-      const st = statSync3(join9(root, path6));
+      const st = statSync4(join13(root, path6));
       key = `${path6}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
     } catch {
       checks.set(path6, { exists: false, problems: [] });
       continue;
     }
-    const known = cache.get(key);
+    const known = cache2.get(key);
     if (known) {
       checks.set(path6, known);
       continue;
@@ -39853,10 +41110,156 @@ function checkManifests(root, paths, cache) {
     const check = checkManifest(root, path6);
     checks.set(path6, check);
     if (check.exists)
-      cache.set(key, check);
+      cache2.set(key, check);
   }
-  cache.save();
+  cache2.save();
   return checks;
+}
+
+// dist/git/entry-signatures.js
+import { spawnSync as spawnSync3 } from "node:child_process";
+var ZERO = /^0+$/;
+function pinned(signers) {
+  return [
+    "-c",
+    "gpg.format=ssh",
+    "-c",
+    "gpg.ssh.program=ssh-keygen",
+    "-c",
+    `gpg.ssh.allowedSignersFile=${signers.file}`,
+    "-c",
+    "gpg.program=false",
+    "-c",
+    "gpg.x509.program=false",
+    "-c",
+    "core.fsmonitor=false"
+  ];
+}
+function proveEntries(root, signers, files) {
+  const proofs = /* @__PURE__ */ new Map();
+  if (!signers.present) {
+    for (const [file, entries] of files)
+      proofs.set(file, entries.map(() => ({ state: "no-signers" })));
+    return proofs;
+  }
+  const writers = /* @__PURE__ */ new Map();
+  for (const [file, entries] of files)
+    writers.set(file, blameLines(root, file, entries.map((e) => e.line)));
+  const commits = [...new Set([...writers.values()].flat().filter((c) => c !== void 0))];
+  const signatures = signaturesOf(root, signers, commits);
+  const wanted = /* @__PURE__ */ new Set();
+  for (const [file, shas] of writers)
+    for (const sha of shas)
+      if (sha)
+        wanted.add(`${sha}:${file}`);
+  const texts = catFiles(root, [...wanted]);
+  for (const [file, entries] of files) {
+    const shas = writers.get(file);
+    proofs.set(file, entries.map((entry, i) => {
+      const commit = shas[i];
+      if (!commit)
+        return { state: "uncommitted" };
+      const sig = signatures.get(commit) ?? { status: "N", principal: "", key: "" };
+      if (sig.status === "N")
+        return { state: "unsigned", commit };
+      if (sig.status === "U" || sig.status === "G" && !sig.principal)
+        return { state: "unknown-key", commit, key: sig.key };
+      if (sig.status !== "G")
+        return { state: "bad-signature", commit, status: sig.status };
+      if (sig.principal !== entry.signer)
+        return { state: "mismatch", commit, principal: sig.principal };
+      const text = texts.get(`${commit}:${file}`);
+      if (text === void 0 || !entry.sameIn(text))
+        return { state: "rewritten", commit };
+      return { state: "verified", commit, principal: sig.principal };
+    }));
+  }
+  return proofs;
+}
+function blameLines(root, file, lines) {
+  if (lines.length === 0)
+    return [];
+  const ranges = [...new Set(lines)].flatMap((n) => ["-L", `${n},${n}`]);
+  const blamed = git(root, ["-c", "core.fsmonitor=false", "blame", "--porcelain", ...ranges, "--", file], {
+    allowFail: true
+  });
+  if (blamed.status !== 0)
+    return lines.map(() => void 0);
+  const byLine = /* @__PURE__ */ new Map();
+  for (const m of blamed.stdout.matchAll(/^([0-9a-f]{40,64}) \d+ (\d+)(?: \d+)?$/gm)) {
+    if (!ZERO.test(m[1]))
+      byLine.set(Number(m[2]), m[1]);
+  }
+  return lines.map((n) => byLine.get(n));
+}
+function signaturesOf(root, signers, commits) {
+  const out = /* @__PURE__ */ new Map();
+  if (commits.length === 0)
+    return out;
+  const logged = git(root, [
+    ...pinned(signers),
+    "log",
+    "--no-walk=unsorted",
+    "--format=%H%x1f%G?%x1f%GS%x1f%GK%x1e",
+    ...commits,
+    "--"
+  ]).stdout;
+  for (const record of logged.split("")) {
+    const [sha, status, principal, key] = record.trim().split("");
+    if (sha)
+      out.set(sha, { status: status ?? "N", principal: principal ?? "", key: key ?? "" });
+  }
+  return out;
+}
+function catFiles(root, specs) {
+  const out = /* @__PURE__ */ new Map();
+  if (specs.length === 0)
+    return out;
+  const r = spawnSync3("git", ["cat-file", "--batch"], {
+    cwd: root,
+    input: `${specs.join("\n")}
+`,
+    maxBuffer: 1024 * 1024 * 1024
+  });
+  if (r.error || r.status !== 0)
+    throw new OperationError(`git cat-file failed: ${r.error?.message ?? r.stderr.toString().trim()}`);
+  const data = r.stdout;
+  let at = 0;
+  for (const spec of specs) {
+    const eol = data.indexOf(10, at);
+    const header = data.subarray(at, eol).toString("utf8");
+    at = eol + 1;
+    const m = /^\S+ (\w+) (\d+)$/.exec(header);
+    if (!m)
+      continue;
+    const size = Number(m[2]);
+    if (m[1] === "blob")
+      out.set(spec, data.subarray(at, at + size).toString("utf8").replace(/^\ufeff/, ""));
+    at += size + 1;
+  }
+  return out;
+}
+
+// dist/review/spec-approval-proofs.js
+function proveSpecApprovals(root, specs, config, signers) {
+  const files = /* @__PURE__ */ new Map();
+  for (const spec of specs) {
+    const approvals = spec.fields.approvals ?? [];
+    if (approvals.length === 0 || !approvalRuleOf(spec.fields, config).require_signature)
+      continue;
+    files.set(spec.file, approvals.map((approval, i) => ({
+      line: spec.doc.locate(["approvals", i, "by"], "error", "approval", "").line ?? 0,
+      signer: approval.by,
+      sameIn: (text) => holdsApproval(spec.file, text, approval)
+    })));
+  }
+  return proveEntries(root, signers, files);
+}
+function holdsApproval(file, text, approval) {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const spec = parseSpec({ file, text, bom: false, eol }).spec;
+  const same = (a) => a.by === approval.by && a.role === approval.role && String(a.at) === String(approval.at) && a.digest === approval.digest;
+  return (spec?.fields.approvals ?? []).some(same);
 }
 
 // dist/cli/open-repo.js
@@ -39881,6 +41284,7 @@ async function runGuard(options) {
   let violations;
   let counts = { specs: 0, tasks: 0 };
   let range;
+  const notes = [];
   try {
     const model = await loadRepo(root, { cache: options.cache });
     counts = { specs: model.specs.size, tasks: model.index.tasks.length };
@@ -39890,9 +41294,18 @@ async function runGuard(options) {
       range = { base: changes.base, head: changes.head, changedFiles: changes.changes.length };
     }
     const manifestPaths = model.index.tasks.filter((task) => phaseOf(task) === "review" || phaseOf(task) === "done").map((task) => task.status?.lastRun?.manifest).filter((path6) => path6 !== void 0);
-    const cache = ParseCache.open(options.cache ? cacheDirFor(root) : void 0, "manifests");
-    const manifests = checkManifests(root, manifestPaths, cache);
-    violations = evaluateGuard({ model, today, changes: changes?.changes, manifests });
+    const cache2 = ParseCache.open(options.cache ? cacheDirFor(root) : void 0, "manifests");
+    const manifests = checkManifests(root, manifestPaths, cache2);
+    const signers = readTrustedSigners(root, changes?.base);
+    let approvalProofs;
+    try {
+      approvalProofs = proveSpecApprovals(root, model.specs.values(), config, signers);
+    } finally {
+      signers.dispose();
+    }
+    if (approvalProofs.size > 0 && !options.base)
+      notes.push("signed approvals were checked against .cxo/allowed_signers of HEAD; in CI pass --base so the checked commits cannot vouch for themselves");
+    violations = evaluateGuard({ model, today, changes: changes?.changes, manifests, approvalProofs });
   } catch (e) {
     if (!(e instanceof InvalidRepoError))
       throw e;
@@ -39905,7 +41318,8 @@ async function runGuard(options) {
     now: formatUtcDay(today),
     ...range ? { range } : {},
     counts: { errors: errors.length, warnings: violations.length - errors.length, ...counts },
-    violations
+    violations,
+    ...notes.length ? { notes } : {}
   };
   if (errors.length > 0) {
     const override = findOverride(root, {
@@ -39924,23 +41338,29 @@ async function runGuard(options) {
   return { report, root };
 }
 function writeGuardReport(report, env) {
-  const dir = env.RUNNER_TEMP || join10(tmpdir(), "codex-orchestrator");
+  const dir = env.RUNNER_TEMP || join14(tmpdir2(), "codex-orchestrator");
   mkdirSync3(dir, { recursive: true });
-  const path6 = join10(dir, `spec-guard-report-${process.pid}.json`);
-  writeFileSync(path6, `${JSON.stringify(report, null, 2)}
+  const path6 = join14(dir, `spec-guard-report-${process.pid}.json`);
+  writeFileSync2(path6, `${JSON.stringify(report, null, 2)}
 `);
   return path6;
 }
 
 // dist/guard/format-github.js
+init_terminal_text();
 var ANNOTATIONS_PER_TYPE = 10;
 async function reportToGitHub(report, reportPath) {
   const core = await Promise.resolve().then(() => (init_core(), core_exports));
   const annotate = (severity, list) => {
     for (const v of list.slice(0, ANNOTATIONS_PER_TYPE)) {
-      const properties = { title: v.rule, file: v.file, startLine: v.line, startColumn: v.column };
-      const message = v.hint ? `${v.message}
-${v.hint}` : v.message;
+      const properties = {
+        title: v.rule,
+        file: escapeTerminal(v.file),
+        startLine: v.line,
+        startColumn: v.column
+      };
+      const message = escapeTerminalBlock(v.hint ? `${v.message}
+${v.hint}` : v.message);
       if (severity === "error")
         core.error(message, properties);
       else
@@ -39971,8 +41391,8 @@ ${v.hint}` : v.message;
       ...report.violations.map((v) => [
         v.severity,
         v.rule,
-        v.line ? `${v.file}:${v.line}:${v.column ?? 1}` : v.file,
-        v.message
+        escapeHtml(v.line ? `${v.file}:${v.line}:${v.column ?? 1}` : v.file),
+        escapeHtml(v.message)
       ])
     ]);
     const hidden = Math.max(0, errors.length - ANNOTATIONS_PER_TYPE) + Math.max(0, warnings.length - ANNOTATIONS_PER_TYPE);
@@ -39988,36 +41408,36 @@ ${v.hint}` : v.message;
     core.setFailed(`spec guard failed: ${report.counts.errors} error(s)`);
 }
 function escapeHtml(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return escapeTerminal(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 // dist/action/main.js
 function baseFromEvent(env) {
   const path6 = env.GITHUB_EVENT_PATH;
-  if (!path6 || !existsSync4(path6))
+  if (!path6 || !existsSync5(path6))
     return void 0;
   let event;
   try {
-    event = JSON.parse(readFileSync5(path6, "utf8"));
+    event = JSON.parse(readFileSync7(path6, "utf8"));
   } catch {
     return void 0;
   }
   const name = env.GITHUB_EVENT_NAME;
   const sha = (value) => typeof value === "string" && /^[0-9a-f]{40,64}$/.test(value) && !/^0+$/.test(value) ? value : void 0;
-  let found;
+  let found2;
   if (name === "pull_request" || name === "pull_request_target")
-    found = sha(event.pull_request?.base?.sha);
+    found2 = sha(event.pull_request?.base?.sha);
   else if (name === "merge_group")
-    found = sha(event.merge_group?.base_sha);
+    found2 = sha(event.merge_group?.base_sha);
   else if (name === "push")
-    found = sha(event.before);
-  return found && name ? { sha: found, event: name } : void 0;
+    found2 = sha(event.before);
+  return found2 && name ? { sha: found2, event: name } : void 0;
 }
 function input(name) {
   return getInput(name).trim() || void 0;
 }
 async function main() {
-  const cwd = resolve6(process.cwd(), input("working-directory") ?? ".");
+  const cwd = resolve7(process.cwd(), input("working-directory") ?? ".");
   let base = input("base");
   if (base === void 0) {
     const fromEvent = baseFromEvent(process.env);

@@ -1,5 +1,5 @@
 import { InvalidRepoError } from '../errors.js';
-import { requireGitDir } from '../git/git-dir.js';
+import { requireGitDir } from '../repo/git-dir.js';
 import type { Config } from '../repo/config.js';
 import { hasErrors, sortDiagnostics } from '../repo/diagnostics.js';
 import { findRepoRoot, loadConfig, loadTaskIndex } from '../repo/repo-files.js';

@@ -5,7 +5,7 @@ import { InvalidRepoError, UsageError } from '../errors.js';
 import { changedFiles } from '../git/changed-files.js';
 import { readTrustedSigners } from '../git/trusted-signers.js';
 import { evaluateGuard } from '../guard/engine.js';
-import { findOverride, recordOverride } from '../guard/overrides.js';
+import { findOverride, recordOverride } from './guard-override.js';
 import type { ManifestCheck } from '../guard/rules/index-consistency.js';
 import { structureRule } from '../guard/rules/structure.js';
 import type { GuardReport, Violation } from '../guard/types.js';

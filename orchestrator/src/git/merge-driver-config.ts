@@ -1,7 +1,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Diagnostic, diagnostic } from '../repo/diagnostics.js';
-import { gitDirOf } from './git-dir.js';
+import { gitDirOf } from '../repo/git-dir.js';
 import { mergeDriverCommand, TASK_INDEX_MERGE_DRIVER } from './merge-driver-command.js';
 import { git } from './git.js';
 

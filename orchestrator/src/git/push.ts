@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { OperationError } from '../errors.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import { mergeTaskIndexes } from '../repo/task-index-merge.js';
-import { requireGitDir } from './git-dir.js';
+import { requireGitDir } from '../repo/git-dir.js';
 import { git } from './git.js';
 
 export interface PushOptions {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCHEMA_HASH, VERSION } from '../generated/version.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
-import { requireGitDir } from './git-dir.js';
+import { requireGitDir } from '../repo/git-dir.js';
 
 /**
  * The task index blobs a status write-back has already checked, by git object id. A blob id names

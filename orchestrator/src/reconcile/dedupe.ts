@@ -13,7 +13,7 @@
  */
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireGitDir } from '../git/git-dir.js';
+import { requireGitDir } from '../repo/git-dir.js';
 
 export interface LedgerEntry {
   task: string;

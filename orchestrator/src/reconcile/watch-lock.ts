@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { requireGitDir } from '../git/git-dir.js';
+import { requireGitDir } from '../repo/git-dir.js';
 import { isAlive } from '../runs/run-index.js';
 
 export interface LockInfo {

@@ -1,5 +1,4 @@
-import type { ClaudeSettings } from '../agents/claude/settings.js';
-import type { CodexSettings } from '../agents/codex/settings.js';
+import type { BuiltinSettings, ClaudeSettings, CodexSettings } from './agent-config.js';
 import { defaultSandboxConfig, type SandboxConfig } from './sandbox-config.js';
 import type { Role } from './task-types.js';
 
@@ -39,24 +38,6 @@ export interface Config {
     require_spec: boolean;
     override_labels: string[];
   };
-}
-
-/** codex.config.yaml `agents.builtin`: the built-in agent loop's endpoint and limits. */
-export interface BuiltinSettings {
-  base_url: string;
-  api: 'responses' | 'chat';
-  model: string;
-  fallback_model?: string;
-  api_key_env: string;
-  max_turns: number;
-  max_tokens: number;
-  max_cost_usd?: number;
-  prices?: { input_per_mtok: number; output_per_mtok: number };
-  max_retries: number;
-  repair_attempts: number;
-  /** Ask for the plan and the review in the API's JSON Schema format (off for endpoints without it). */
-  structured_output: boolean;
-  commands: { allow: string[]; deny: string[]; timeout_seconds: number };
 }
 
 export const GUARD_RULES = [

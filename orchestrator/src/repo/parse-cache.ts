@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCHEMA_HASH, VERSION } from '../generated/version.js';
-import { gitDirOf } from '../git/git-dir.js';
+import { gitDirOf } from './git-dir.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OperationError } from '../errors.js';
-import { requireGitDir } from '../git/git-dir.js';
+import { requireGitDir } from '../repo/git-dir.js';
 import { git } from '../git/git.js';
 import { changedEntries, configuredHooksPath } from '../git/changed-entries.js';
 import { branchExists } from '../git/worktree.js';

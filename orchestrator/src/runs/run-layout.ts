@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { requireGitDir } from '../git/git-dir.js';
+import { requireGitDir } from '../repo/git-dir.js';
 
 /** How often a live run refreshes its heartbeat. */
 export const HEARTBEAT_MS = 2000;

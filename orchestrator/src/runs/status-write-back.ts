@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CxoError } from '../errors.js';
-import { requireGitDir } from '../git/git-dir.js';
+import { requireGitDir } from '../repo/git-dir.js';
 import { commitTaskStatus } from '../git/status-commit.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import type { Config } from '../repo/config.js';

@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.js';
-import type { BuiltinSettings, Config } from '../../repo/config.js';
+import type { BuiltinSettings } from '../../repo/agent-config.js';
+import type { Config } from '../../repo/config.js';
 import { apiKeyFor } from '../api-key.js';
 
 export interface ResolvedBuiltinSettings extends BuiltinSettings {

@@ -1,22 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
+import type { ClaudeSettings } from '../../repo/agent-config.js';
 import type { Config } from '../../repo/config.js';
 import { apiKeyFor } from '../api-key.js';
-
-/** codex.config.yaml `agents.claude`: how Claude Code is driven. */
-export interface ClaudeSettings {
-  /** The `claude` binary: a name on PATH or a path. */
-  binary: string;
-  /** Passed as --model; Claude Code's own default when absent. */
-  model?: string;
-  /** ANTHROPIC_BASE_URL: the Messages API endpoint (Claude Code appends /v1/messages). */
-  base_url: string;
-  api_key_env: string;
-  /** --allowedTools: what Claude Code may use without asking (in -p mode nobody could answer). */
-  allowed_tools: string[];
-  /** --max-turns, when set. */
-  max_turns?: number;
-}
 
 export interface ResolvedClaudeSettings extends ClaudeSettings {
   apiKey: string;

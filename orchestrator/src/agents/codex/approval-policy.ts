@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AgentContext } from '../agent.js';
-import type { PolicyLists } from './settings.js';
+import type { PolicyLists } from '../../repo/agent-config.js';
 
 export interface PolicyDecision {
   approved: boolean;

@@ -1,37 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
+import type { CodexMode, CodexSettings, PolicyLists } from '../../repo/agent-config.js';
 import type { Config } from '../../repo/config.js';
 import { apiKeyFor } from '../api-key.js';
 
-export const CODEX_MODES = ['exec', 'app-server', 'mcp-server'] as const;
-export type CodexMode = (typeof CODEX_MODES)[number];
-export type CodexSandbox = 'read-only' | 'workspace-write' | 'danger-full-access';
-
-/** Regular expressions a request must match (allow, when not empty) and must not match (deny). */
-export interface PolicyLists {
-  allow: string[];
-  deny: string[];
-}
-
-/** codex.config.yaml `agents.codex`: how the Codex CLI is driven. */
-export interface CodexSettings {
-  /** The `codex` launcher: a name on PATH or a path. */
-  binary: string;
-  mode: CodexMode;
-  /** Passed as the model; Codex's own default when absent. */
-  model?: string;
-  /** The Responses API endpoint, set up as a model provider through `-c` overrides. */
-  base_url: string;
-  api_key_env: string;
-  sandbox: CodexSandbox;
-  /** app-server only (mcp-server 0.153 knows on-request alone): when Codex asks before running a command. */
-  approval_policy: 'untrusted' | 'on-request';
-  /** Codex's own retries of a failed model request or stream. */
-  max_retries: number;
-  /** Answers to Codex's approval requests (app-server, mcp-server): commands, then changed file paths. */
-  commands: PolicyLists;
-  files: PolicyLists;
-}
+export const CODEX_MODES = ['exec', 'app-server', 'mcp-server'] as const satisfies readonly CodexMode[];
 
 export interface ResolvedCodexSettings extends CodexSettings {
   apiKey: string;

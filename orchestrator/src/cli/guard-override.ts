@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { git } from '../git/git.js';
 import { actorName } from '../git/person.js';
-import type { Override, Violation } from './types.js';
+import type { Override, Violation } from '../guard/types.js';
 
 export const OVERRIDE_TRAILER = 'Spec-Guard-Override';
 export const OVERRIDE_LOG = '.runs/guard/overrides.jsonl';

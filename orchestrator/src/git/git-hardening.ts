@@ -48,7 +48,8 @@ const FIXED_ENV = {
  * Inherited variables that make git use another repository, index, object store, config or
  * program than the one the call means (a `cxo` started from a git hook has GIT_DIR and
  * GIT_INDEX_FILE set, for one). What selects the user's own config (GIT_CONFIG_GLOBAL), their
- * ssh, proxy and TLS settings stays.
+ * ssh, proxy and TLS settings stays; so do their GIT_CONFIG_COUNT pairs, re-added under our own
+ * (inheritedSettings).
  */
 const REDIRECTING = new Set([
   'GIT_DIR',
@@ -100,8 +101,27 @@ export function hardenedInvocation(
   const local = localOverrides(cwd, env);
   return {
     args: hardenedArgs(args, local.transport),
-    env: { ...withSettings(env, [...fixedSettings(), ...local.pairs]), ...local.env },
+    env: {
+      ...withSettings(env, [...inheritedSettings(base), ...fixedSettings(), ...local.pairs]),
+      ...local.env,
+    },
   };
+}
+
+/**
+ * Command-scope settings the person running cxo set in its environment (GIT_CONFIG_COUNT/KEY/VALUE:
+ * a signing key, a CI's credentials). They are the user's, not the repository's, so they are kept,
+ * placed before ours so that ours win where both name a key.
+ */
+function inheritedSettings(base: NodeJS.ProcessEnv): Pair[] {
+  const count = Number(base.GIT_CONFIG_COUNT);
+  if (!Number.isInteger(count) || count <= 0) return [];
+  const pairs: Pair[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = base[`GIT_CONFIG_KEY_${i}`];
+    if (key) pairs.push([key, base[`GIT_CONFIG_VALUE_${i}`] ?? '']);
+  }
+  return pairs;
 }
 
 /** `env` with `pairs` as command-scope config (duplicates dropped, order kept). */

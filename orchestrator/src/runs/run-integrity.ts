@@ -75,7 +75,7 @@ export function takeSnapshot(root: string, worktree: string, indexFile: string):
     ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignored=no'],
     { allowFail: true },
   ).stdout;
-  const head = /(?:^|\0)# branch\.oid (\S+)/.exec(status)?.[1] ?? '';
+  const head = /(?:^|\0)# branch\.oid ([^\s\0]+)/.exec(status)?.[1] ?? '';
   for (const [path, line] of statusEntries(status)) {
     if (ownedByOrchestrator(path, indexFile)) continue;
     mainTree.set(path, `${line} ${stampOf(join(root, path), false)}`);

@@ -22,7 +22,7 @@ function trap(): { marker: string; script: (name: string) => string } {
 }
 
 describe('the hardened git runner', () => {
-  it('ignores inherited variables that point git at another repository, index or config', () => {
+  it("ignores inherited variables that point git at another repository or index; keeps the person's own settings under its pins", () => {
     const dir = makeRepo({ 'a.txt': 'a\n' }, { git: true });
     const other = makeRepo({ 'b.txt': 'b\n' }, { git: true });
     const env = {
@@ -31,13 +31,18 @@ describe('the hardened git runner', () => {
       GIT_WORK_TREE: other,
       GIT_INDEX_FILE: join(other, '.git', 'index'),
       GIT_CONFIG_PARAMETERS: "'core.hookspath'='/tmp'",
-      GIT_CONFIG_COUNT: '1',
+      // command-scope settings of the person running cxo (a signing key, a CI's credentials)
+      GIT_CONFIG_COUNT: '2',
       GIT_CONFIG_KEY_0: 'user.name',
       GIT_CONFIG_VALUE_0: 'someone else',
+      GIT_CONFIG_KEY_1: 'core.hooksPath',
+      GIT_CONFIG_VALUE_1: '/tmp',
     };
     expect(git(dir, ['ls-files'], { env }).stdout).toBe('a.txt\n');
-    expect(git(dir, ['config', 'user.name'], { env }).stdout.trim()).toBe('Test Person');
-    expect(git(dir, ['config', 'core.hooksPath'], { env }).stdout.trim()).toBe('/dev/null');
+    expect(git(dir, ['config', 'user.name'], { env }).stdout.trim()).toBe('someone else');
+    expect(
+      git(dir, ['config', '--get-all', 'core.hooksPath'], { env }).stdout.trim().split('\n').at(-1),
+    ).toBe('/dev/null');
   });
 
   it('runs no filter, textconv, diff or merge driver the local config (or a file it includes) names; the task-index driver is ours', async () => {

@@ -41,6 +41,9 @@ describe('cxo tasks', () => {
 
   it('next picks the highest-priority task that is ready and passes the dispatch gate', () => {
     const dir = repo();
+    // reviewed today, whatever today is: the gate holds the draft for being unapproved, not stale
+    const today = new Date().toISOString().slice(0, 10);
+    writeFileSync(`${dir}/specs/0001-a.md`, specText({ ...VALID_SPEC, last_review: today }));
     // api's spec is a draft and docs has no spec: the gate holds both
     const held = JSON.parse(cxo(dir, ['tasks', 'next', '--json']).stdout);
     expect(held.task).toBeNull();
@@ -57,7 +60,7 @@ describe('cxo tasks', () => {
     expect(JSON.parse(cxo(dir, ['tasks', 'next', '--json']).stdout).task.id).toBe('docs');
     writeFileSync(
       `${dir}/specs/0001-a.md`,
-      specText({ ...VALID_SPEC, status: 'approved', last_review: new Date().toISOString().slice(0, 10) }),
+      specText({ ...VALID_SPEC, status: 'approved', last_review: today }),
     );
     expect(cxo(dir, ['tasks', 'next']).stdout).toMatch(/^api\s+Build the API/);
     const none = cxo(repo([{ id: 'x', title: 'X', status: { phase: 'running' } }]), ['tasks', 'next']);

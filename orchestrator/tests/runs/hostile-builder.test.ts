@@ -56,7 +56,9 @@ function attackKit(): { dir: string; marker: string; install: string } {
   return { dir, marker, install };
 }
 
-const CONFIG = 'guard:\n  require_spec: false\n';
+// without the sandbox, which would stop these writes before the checks here could see them
+// (tests/runs/sandbox.test.ts): the git hardening and static review must hold on their own
+const CONFIG = 'guard:\n  require_spec: false\nsandbox:\n  mode: none\n';
 
 function repo(files: Record<string, string> = {}): string {
   return makeRepo(

@@ -110,9 +110,20 @@ export function mergeDriverDiagnostics(root: string): Diagnostic[] {
   ];
 }
 
+/**
+ * The value the repository's and the user's config files give `key`. The command scope is left
+ * out: there the hardened git runner pins our own driver, which would hide what is registered.
+ */
 function configValue(root: string, key: string, scope?: '--local'): string | undefined {
-  const r = git(root, ['config', ...(scope ? [scope] : []), '--get', key], { allowFail: true });
-  return r.status === 0 ? r.stdout.replace(/\n$/, '') : undefined;
+  const r = git(root, ['config', ...(scope ? [scope] : []), '--show-scope', '-z', '--get-all', key], {
+    allowFail: true,
+  });
+  if (r.status !== 0) return undefined;
+  // -z: scope and value, each ended by a NUL
+  const fields = r.stdout.split('\0');
+  let value: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] !== 'command') value = fields[i + 1];
+  return value;
 }
 
 function shellUnquote(s: string): string {

@@ -54,7 +54,8 @@ describe('convertImport', () => {
         }
       }
       expect(convertImport(format, 'in.json', '['.repeat(100_000), new Set()).diagnostics).toMatchObject([
-        { severity: 'error', code: 'json-syntax', line: 1, column: 1 },
+        // at the bracket one level past the nesting limit
+        { severity: 'error', code: 'nesting-too-deep', line: 1, column: 257 },
       ]);
       expect(convertImport(format, 'in.json', '{"a": 1,}', new Set()).diagnostics[0]).toMatchObject({
         severity: 'error',

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CxoError } from '../errors.js';
 import { requireGitDir } from '../repo/git-dir.js';
+import { personIdentity } from '../git/person.js';
 import { commitTaskStatus } from '../git/status-commit.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import type { Config } from '../repo/config.js';
@@ -61,6 +62,8 @@ export async function writeBackRunStatus(
       runId: manifest.run.id,
       manifest: options.evidence ? `${dir}/${MANIFEST}` : undefined,
       extraFiles: options.evidence ? [dir] : [],
+      // the person who ran cxo run (or cxo watch) authors the commit; the orchestrator commits it
+      author: personIdentity(root),
     });
     outcome = { phase, commit: committed.commit, attempts: committed.attempts, conflict: committed.conflict };
   } catch (e) {

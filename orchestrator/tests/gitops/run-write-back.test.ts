@@ -50,6 +50,11 @@ describe('status write-back of cxo run', () => {
       `cxo(t): review [${runId}]`,
       `cxo(t): running [${runId}]`,
     ]);
+    // the person who ran cxo authors its status commits; the orchestrator commits them
+    expect(gitIn(dir, 'log', '--format=%an|%cn', `${base}..HEAD`).trim().split('\n')).toEqual([
+      'Test Person|codex-orchestrator',
+      'Test Person|codex-orchestrator',
+    ]);
     expect(trailer(dir, 'Task-Id')).toBe('t');
     expect(trailer(dir, 'Manifest')).toBe(`${runDir}/manifest.json`);
     const committedManifest = gitIn(dir, 'show', `HEAD:${runDir}/manifest.json`);

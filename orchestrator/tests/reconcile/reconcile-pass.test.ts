@@ -134,7 +134,7 @@ describe('reconcileOnce', () => {
       ['s', 'review'],
     ]);
     expect(third.summary.blocked).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
   it('never dispatches the same (task, request) twice, even when the status does not record it', async () => {
     // with write-back off nothing records the request as observed: only the ledger stops a second run
@@ -158,7 +158,7 @@ describe('reconcileOnce', () => {
     const third = await pass(root);
     expect(third.summary.dispatched).toMatchObject([{ taskId: 't', request: 'r2', status: 'review' }]);
     expect(runsOf(root, 't')).toHaveLength(2);
-  }, 60_000);
+  }, 90_000);
 
   it('refuses to run while another watcher holds the lock', async () => {
     const root = makeRepo(
@@ -198,7 +198,8 @@ describe('stalled runs', () => {
       const path = run && join(root, '.runs/t', run, 'manifest.json');
       return path && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RunManifest) : undefined;
     };
-    await waitFor(() => Boolean(manifestOf()?.run.children?.length), 20_000, 'the builder to start');
+    // generous: beside the rest of the suite, a run's start (worktree, sandbox probe) can take 20 s
+    await waitFor(() => Boolean(manifestOf()?.run.children?.length), 45_000, 'the builder to start');
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const previous = process.env.CXO_STALL_MS;
@@ -215,7 +216,7 @@ describe('stalled runs', () => {
       if (previous === undefined) delete process.env.CXO_STALL_MS;
       else process.env.CXO_STALL_MS = previous;
     }
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('cxo watch', () => {

@@ -38321,8 +38321,23 @@ function hardenedInvocation(cwd, args, base, set = {}) {
   const local = localOverrides(cwd, env);
   return {
     args: hardenedArgs(args, local.transport),
-    env: { ...withSettings(env, [...fixedSettings(), ...local.pairs]), ...local.env }
+    env: {
+      ...withSettings(env, [...inheritedSettings(base), ...fixedSettings(), ...local.pairs]),
+      ...local.env
+    }
   };
+}
+function inheritedSettings(base) {
+  const count = Number(base.GIT_CONFIG_COUNT);
+  if (!Number.isInteger(count) || count <= 0)
+    return [];
+  const pairs = [];
+  for (let i = 0; i < count; i++) {
+    const key = base[`GIT_CONFIG_KEY_${i}`];
+    if (key)
+      pairs.push([key, base[`GIT_CONFIG_VALUE_${i}`] ?? ""]);
+  }
+  return pairs;
 }
 function withSettings(env, pairs) {
   const seen = /* @__PURE__ */ new Set();
@@ -39060,7 +39075,7 @@ function applySeverities(violations, rules) {
   return sortDiagnostics(kept);
 }
 
-// dist/guard/overrides.js
+// dist/cli/guard-override.js
 import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync3 } from "node:fs";
 import { dirname as dirname5, join as join7 } from "node:path";
 
@@ -39077,7 +39092,7 @@ function actorName(root, env = process.env) {
   return env.GITHUB_ACTOR || personName(root, env) || "unknown";
 }
 
-// dist/guard/overrides.js
+// dist/cli/guard-override.js
 var OVERRIDE_TRAILER = "Spec-Guard-Override";
 var OVERRIDE_LOG = ".runs/guard/overrides.jsonl";
 function findOverride(root, options) {
@@ -39265,7 +39280,7 @@ import { join as join10, resolve as resolve4 } from "node:path";
 var VERSION = "0.1.0";
 var SCHEMA_HASH = "3e1745910aa4";
 
-// dist/git/git-dir.js
+// dist/repo/git-dir.js
 import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
 import { join as join8, resolve as resolve3 } from "node:path";
 function gitDirOf(root) {

@@ -38551,11 +38551,16 @@ function git(cwd, args, options = {}) {
   const result = spawnGit(cwd, args, options, "utf8");
   return { ...result, stdout: result.stdout.toString() };
 }
+function gitBytes(cwd, args, options = {}) {
+  const result = spawnGit(cwd, args, options, "buffer");
+  return { ...result, stdout: Buffer.from(result.stdout) };
+}
 function spawnGit(cwd, args, options, encoding) {
   const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
   const result = spawnSync2("git", call.args, {
     cwd,
-    input: options.input,
+    // a string input would be encoded with `encoding`, and "buffer" is no text encoding
+    input: typeof options.input === "string" ? Buffer.from(options.input) : options.input,
     env: call.env,
     encoding,
     maxBuffer: 1024 * 1024 * 1024
@@ -41131,23 +41136,20 @@ function checkManifests(root, paths, cache2) {
   return checks;
 }
 
+// dist/git/signing-identity.js
+var SSH_SIGNATURES = ["-c", "gpg.format=ssh", "-c", "gpg.ssh.program=ssh-keygen"];
+
 // dist/git/entry-signatures.js
-import { spawnSync as spawnSync3 } from "node:child_process";
 var ZERO = /^0+$/;
 function pinned(signers) {
   return [
-    "-c",
-    "gpg.format=ssh",
-    "-c",
-    "gpg.ssh.program=ssh-keygen",
+    ...SSH_SIGNATURES,
     "-c",
     `gpg.ssh.allowedSignersFile=${signers.file}`,
     "-c",
     "gpg.program=false",
     "-c",
-    "gpg.x509.program=false",
-    "-c",
-    "core.fsmonitor=false"
+    "gpg.x509.program=false"
   ];
 }
 function proveEntries(root, signers, files) {
@@ -41230,15 +41232,8 @@ function catFiles(root, specs) {
   const out = /* @__PURE__ */ new Map();
   if (specs.length === 0)
     return out;
-  const r = spawnSync3("git", ["cat-file", "--batch"], {
-    cwd: root,
-    input: `${specs.join("\n")}
-`,
-    maxBuffer: 1024 * 1024 * 1024
-  });
-  if (r.error || r.status !== 0)
-    throw new OperationError(`git cat-file failed: ${r.error?.message ?? r.stderr.toString().trim()}`);
-  const data = r.stdout;
+  const data = gitBytes(root, ["cat-file", "--batch"], { input: `${specs.join("\n")}
+` }).stdout;
   let at = 0;
   for (const spec of specs) {
     const eol = data.indexOf(10, at);

@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { OperationError } from '../errors.js';
 import type { SignatureProof } from '../repo/signature-proof.js';
-import { git } from './git.js';
+import { git, gitBytes } from './git.js';
+import { SSH_SIGNATURES } from './signing-identity.js';
 import type { TrustedSigners } from './trusted-signers.js';
 
 /** An entry in a committed file that a person vouches for by signing the commit that wrote it. */
@@ -18,23 +17,18 @@ const ZERO = /^0+$/;
 
 /**
  * The repository's git config is untrusted: the signature program, the format and the signers
- * file are pinned, OpenPGP and X.509 signatures are refused (only SSH keys are listed), and no
- * fsmonitor runs.
+ * file are pinned, and OpenPGP and X.509 signatures are refused (only SSH keys are listed). The git
+ * runner already keeps fsmonitor and hooks off.
  */
 function pinned(signers: TrustedSigners): string[] {
   return [
-    '-c',
-    'gpg.format=ssh',
-    '-c',
-    'gpg.ssh.program=ssh-keygen',
+    ...SSH_SIGNATURES,
     '-c',
     `gpg.ssh.allowedSignersFile=${signers.file}`,
     '-c',
     'gpg.program=false',
     '-c',
     'gpg.x509.program=false',
-    '-c',
-    'core.fsmonitor=false',
   ];
 }
 
@@ -141,14 +135,8 @@ function signaturesOf(root: string, signers: TrustedSigners, commits: string[]):
 function catFiles(root: string, specs: string[]): Map<string, string> {
   const out = new Map<string, string>();
   if (specs.length === 0) return out;
-  const r = spawnSync('git', ['cat-file', '--batch'], {
-    cwd: root,
-    input: `${specs.join('\n')}\n`,
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  if (r.error || r.status !== 0)
-    throw new OperationError(`git cat-file failed: ${r.error?.message ?? r.stderr.toString().trim()}`);
-  const data = r.stdout;
+  // through the hardened runner, like every git call: a textconv or filter never runs here
+  const data = gitBytes(root, ['cat-file', '--batch'], { input: `${specs.join('\n')}\n` }).stdout;
   let at = 0;
   for (const spec of specs) {
     const eol = data.indexOf(10, at);

@@ -65,7 +65,8 @@ function spawnGit(
   const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
   const result = spawnSync('git', call.args, {
     cwd,
-    input: options.input,
+    // a string input would be encoded with `encoding`, and "buffer" is no text encoding
+    input: typeof options.input === 'string' ? Buffer.from(options.input) : options.input,
     env: call.env,
     encoding,
     maxBuffer: 1024 * 1024 * 1024,

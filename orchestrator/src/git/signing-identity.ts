@@ -28,15 +28,11 @@ export function signingIdentity(root: string, signers: TrustedSigners): SigningI
 
 /** `git -c ...` arguments that make a commit command sign with the identity's key (`-S` still needed). */
 export function signingConfig(identity: SigningIdentity): string[] {
-  return [
-    '-c',
-    'gpg.format=ssh',
-    '-c',
-    'gpg.ssh.program=ssh-keygen',
-    '-c',
-    `user.signingkey=${identity.key}`,
-  ];
+  return [...SSH_SIGNATURES, '-c', `user.signingkey=${identity.key}`];
 }
+
+/** SSH signatures made and checked by ssh-keygen, whatever the repository's config names. */
+export const SSH_SIGNATURES: readonly string[] = ['-c', 'gpg.format=ssh', '-c', 'gpg.ssh.program=ssh-keygen'];
 
 /**
  * The name an approval or sign-off is recorded under: the principal of the signing key when it

@@ -21,6 +21,7 @@ const groups = {
     validateRunManifest: 'run-manifest.schema.json',
     validatePlan: 'plan.schema.json',
     validateReview: 'review.schema.json',
+    validateStateStatus: 'state-status.schema.json',
   },
   'tool-validators': {
     validatePatternsIndex: 'patterns-index.schema.json',

@@ -1,5 +1,6 @@
 import type { SignatureProof } from '../repo/signature-proof.js';
-import { git, gitBytes } from './git.js';
+import { git } from './git.js';
+import { readBlobs } from './cat-file.js';
 import { SSH_SIGNATURES } from './signing-identity.js';
 import type { TrustedSigners } from './trusted-signers.js';
 
@@ -131,29 +132,10 @@ function signaturesOf(root: string, signers: TrustedSigners, commits: string[]):
   return out;
 }
 
-/** `commit:path` → the file's text in that commit, read by one `git cat-file --batch`. */
+/** `commit:path` → the file's text in that commit (a leading BOM dropped). */
 function catFiles(root: string, specs: string[]): Map<string, string> {
   const out = new Map<string, string>();
-  if (specs.length === 0) return out;
-  // through the hardened runner, like every git call: a textconv or filter never runs here
-  const data = gitBytes(root, ['cat-file', '--batch'], { input: `${specs.join('\n')}\n` }).stdout;
-  let at = 0;
-  for (const spec of specs) {
-    const eol = data.indexOf(10, at);
-    const header = data.subarray(at, eol).toString('utf8');
-    at = eol + 1;
-    const m = /^\S+ (\w+) (\d+)$/.exec(header);
-    if (!m) continue; // missing: the path is not in that commit
-    const size = Number(m[2]);
-    if (m[1] === 'blob')
-      out.set(
-        spec,
-        data
-          .subarray(at, at + size)
-          .toString('utf8')
-          .replace(/^\ufeff/, ''),
-      );
-    at += size + 1;
-  }
+  for (const [spec, bytes] of readBlobs(root, specs))
+    out.set(spec, bytes.toString('utf8').replace(/^\ufeff/, ''));
   return out;
 }

@@ -4,6 +4,7 @@ import { OperationError } from '../errors.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import { mergeTaskIndexes } from '../repo/task-index-merge.js';
 import { requireGitDir } from '../repo/git-dir.js';
+import { jitteredBackoff, sleep } from './backoff.js';
 import { git } from './git.js';
 
 export interface PushOptions {
@@ -50,7 +51,7 @@ export async function pushWithLease(options: PushOptions): Promise<PushResult> {
   let rebases = 0;
   let lastError = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempt > 1) await sleep(backoff(attempt - 1));
+    if (attempt > 1) await sleep(jitteredBackoff(attempt - 1, 50, 2000));
     const fetched = git(
       root,
       ['fetch', '--quiet', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`],
@@ -233,11 +234,3 @@ function isAncestor(root: string, ancestor: string, of: string): boolean {
 }
 
 /** Jittered backoff between attempts: 50 ms doubling, at most 2 s. */
-function backoff(attempt: number): number {
-  const ceiling = Math.min(2000, 50 * 2 ** (attempt - 1));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -11,7 +11,9 @@ import { setTaskStatusInText } from '../repo/task-index-edit.js';
 import type { Task, TaskStatus } from '../repo/task-types.js';
 import { locateTask } from '../repo/task-locator.js';
 import { validateTaskIndex } from '../generated/validators.js';
+import { jitteredBackoff, sleep } from './backoff.js';
 import { git, gitBytes } from './git.js';
+import { ORCHESTRATOR_IDENTITY } from './orchestrator-identity.js';
 import { listTree, treeWith } from './tree-build.js';
 import { isKnownValid, rememberValid } from './valid-index-blobs.js';
 
@@ -64,13 +66,6 @@ export interface CommitTaskStatusResult {
   /** Edited files whose working copy the edit could not be applied to: the person's copy was kept. */
   keptFiles?: string[];
 }
-
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'codex-orchestrator',
-  GIT_AUTHOR_EMAIL: 'codex-orchestrator@localhost',
-  GIT_COMMITTER_NAME: 'codex-orchestrator',
-  GIT_COMMITTER_EMAIL: 'codex-orchestrator@localhost',
-};
 
 /** Paths are file names, never globs. */
 const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
@@ -158,7 +153,7 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
       ? { GIT_AUTHOR_NAME: options.author.name, GIT_AUTHOR_EMAIL: options.author.email }
       : {};
     const commit = git(root, [...sign, tree, '-p', head, '-F', '-'], {
-      set: { ...IDENTITY, ...author },
+      set: { ...ORCHESTRATOR_IDENTITY, ...author },
       input: message,
     }).stdout.trim();
     const swapped = git(
@@ -176,7 +171,7 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
         'run again when nobody else is committing',
       );
     }
-    await sleep(backoff(attempt));
+    await sleep(jitteredBackoff(attempt, 10, 500));
   }
 }
 
@@ -406,7 +401,7 @@ async function syncPersonIndex(
     });
     if (result.status === 0) return;
     // the person's git holds index.lock: try again shortly, the commit itself has landed
-    await sleep(backoff(Math.min(attempt, 4)));
+    await sleep(jitteredBackoff(Math.min(attempt, 4), 10, 500));
   }
 }
 
@@ -484,11 +479,3 @@ function parentStatus(options: CommitTaskStatusOptions, head: string): TaskStatu
 }
 
 /** Capped exponential backoff with jitter: 10 ms doubling, at most 500 ms. */
-function backoff(attempt: number): number {
-  const ceiling = Math.min(500, 10 * 2 ** (attempt - 1));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -31,13 +31,14 @@ export function listTree(root: string, tree: string): Map<string, Listed> {
  * on the changed paths are listed (`ls-tree`) and rebuilt: their tree objects are serialised and
  * hashed here and written by one `git hash-object` for all of them, so a commit of one file costs
  * the same whatever the size of the rest of the repository (unlike `read-tree` into a temporary
- * index, which writes an entry for every file). `listing` is `base`'s own listing when the
- * caller has it; `previous` receives what each changed path held in `base` (null: nothing).
+ * index, which writes an entry for every file). A change to `null` removes the path (and the
+ * directories it leaves empty). `listing` is `base`'s own listing when the caller has it;
+ * `previous` receives what each changed path held in `base` (null: nothing).
  */
 export function treeWith(
   root: string,
   base: string | null,
-  changes: Map<string, TreeEntry>,
+  changes: Map<string, TreeEntry | null>,
   options: { listing?: Map<string, Listed>; previous?: Map<string, TreeEntry | null> } = {},
 ): string {
   // a SHA-256 repository names its objects with 64 hex digits
@@ -45,6 +46,13 @@ export function treeWith(
   const written: { id: string; content: Buffer }[] = [];
   const id = build(root, format, base, changes, options.listing, options.previous, '', written);
   writeTrees(root, written);
+  return id ?? emptyTree(root, format);
+}
+
+/** The id of the empty tree (what a base loses when every path is removed), written once. */
+function emptyTree(root: string, format: 'sha1' | 'sha256'): string {
+  const id = createHash(format).update('tree 0\0').digest('hex');
+  writeTrees(root, [{ id, content: Buffer.alloc(0) }]);
   return id;
 }
 
@@ -52,20 +60,21 @@ function build(
   root: string,
   format: 'sha1' | 'sha256',
   base: string | null,
-  changes: Map<string, TreeEntry>,
+  changes: Map<string, TreeEntry | null>,
   listing: Map<string, Listed> | undefined,
   previous: Map<string, TreeEntry | null> | undefined,
   prefix: string,
   written: { id: string; content: Buffer }[],
-): string {
+): string | undefined {
   const here = new Map(listing ?? (base ? listTree(root, base) : []));
-  const below = new Map<string, Map<string, TreeEntry>>();
+  const below = new Map<string, Map<string, TreeEntry | null>>();
   for (const [path, entry] of changes) {
     const slash = path.indexOf('/');
     if (slash < 0) {
       const was = here.get(path);
       previous?.set(prefix + path, was?.type === 'blob' ? { mode: was.mode, blob: was.id } : null);
-      here.set(path, { mode: entry.mode, type: 'blob', id: entry.blob });
+      if (entry) here.set(path, { mode: entry.mode, type: 'blob', id: entry.blob });
+      else here.delete(path);
       continue;
     }
     const dir = path.slice(0, slash);
@@ -76,8 +85,11 @@ function build(
     const existing = here.get(dir);
     const base = existing?.type === 'tree' ? existing.id : null;
     const tree = build(root, format, base, sub, undefined, previous, `${prefix}${dir}/`, written);
-    here.set(dir, { mode: '040000', type: 'tree', id: tree });
+    if (tree) here.set(dir, { mode: '040000', type: 'tree', id: tree });
+    else here.delete(dir);
   }
+  // git keeps no empty directories: a tree left empty is removed from its parent
+  if (here.size === 0) return undefined;
   const content = serialise(here);
   const id = createHash(format).update(`tree ${content.length}\0`).update(content).digest('hex');
   written.push({ id, content });

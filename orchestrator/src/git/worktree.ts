@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import { ORCHESTRATOR_IDENTITY } from './orchestrator-identity.js';
 import { git } from './git.js';
 
 /** Creates a worktree at `path` on a new branch `branch` starting at `base`. */
@@ -57,15 +58,9 @@ export function commitWorktree(
   const body = `${message}\n\n${Object.entries(trailers)
     .map(([k, v]) => `${k}: ${v}`)
     .join('\n')}\n`;
-  const set = {
-    GIT_AUTHOR_NAME: 'codex-orchestrator',
-    GIT_AUTHOR_EMAIL: 'codex-orchestrator@localhost',
-    GIT_COMMITTER_NAME: 'codex-orchestrator',
-    GIT_COMMITTER_EMAIL: 'codex-orchestrator@localhost',
-  };
   git(cwd, ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '-F', '-'], {
     input: body,
-    set,
+    set: ORCHESTRATOR_IDENTITY,
   });
   return git(cwd, ['rev-parse', 'HEAD']).stdout.trim();
 }

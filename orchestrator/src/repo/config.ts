@@ -30,7 +30,22 @@ export interface Config {
   review: { lint_command?: string; max_file_bytes: number };
   env: { pass_through: string[] };
   sandbox: SandboxConfig;
-  gitops: { write_back: boolean; push: boolean; remote: string; push_attempts: number };
+  gitops: {
+    write_back: boolean;
+    push: boolean;
+    remote: string;
+    push_attempts: number;
+    /** Where statuses, claims and run evidence live: the task index (`inline`) or the state ref (`ref`). */
+    state: StateMode;
+    /** The branch of the state ref, under refs/heads/ (`ref` mode). */
+    state_ref: string;
+    /** Whether the state ref is shared through `remote` (when the clone has that remote). */
+    share_state: boolean;
+    /** When a status on the state ref also lands in the task index on the base branch. */
+    state_sync: StateSync;
+    /** How long a claim holds without a heartbeat before another machine may take the request over. */
+    claim_lease_seconds: number;
+  };
   watch: { retry: { max_attempts: number; base_seconds: number; cap_seconds: number } };
   github: { repo?: string; api_url: string; token_env: string; labels: string[]; status_context: string };
   guard: {
@@ -39,6 +54,11 @@ export interface Config {
     override_labels: string[];
   };
 }
+
+export const STATE_MODES = ['inline', 'ref'] as const;
+export type StateMode = (typeof STATE_MODES)[number];
+export const STATE_SYNCS = ['never', 'done', 'pr'] as const;
+export type StateSync = (typeof STATE_SYNCS)[number];
 
 export const GUARD_RULES = [
   'structure',
@@ -100,7 +120,18 @@ export function defaultConfig(): Config {
     review: { max_file_bytes: 1024 * 1024 },
     env: { pass_through: [] },
     sandbox: defaultSandboxConfig(),
-    gitops: { write_back: true, push: false, remote: 'origin', push_attempts: 8 },
+    gitops: {
+      write_back: true,
+      push: false,
+      remote: 'origin',
+      push_attempts: 8,
+      // repositories from before the state ref keep their statuses in the index; `cxo init` writes `ref`
+      state: 'inline',
+      state_ref: 'cxo/state',
+      share_state: true,
+      state_sync: 'never',
+      claim_lease_seconds: 60,
+    },
     watch: { retry: { max_attempts: 3, base_seconds: 30, cap_seconds: 900 } },
     github: {
       api_url: 'https://api.github.com',

@@ -1,0 +1,31 @@
+import { gitBytes } from './git.js';
+
+/**
+ * `<rev>:<path>` (or object id) → the object's bytes, read by one `git cat-file --batch`; names git
+ * cannot resolve, and objects that are not blobs, are absent from the map. Through the hardened
+ * runner like every git call, so no textconv or filter runs.
+ */
+export function readBlobs(root: string, names: readonly string[]): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  if (names.length === 0) return out;
+  const data = gitBytes(root, ['cat-file', '--batch'], { input: `${names.join('\n')}\n` }).stdout;
+  let at = 0;
+  for (const name of names) {
+    const eol = data.indexOf(10, at);
+    if (eol < 0) break;
+    const header = data.subarray(at, eol).toString('utf8');
+    at = eol + 1;
+    // `<name> missing` (or `ambiguous`) has no body
+    const m = /^\S+ (\w+) (\d+)$/.exec(header);
+    if (!m) continue;
+    const size = Number(m[2]);
+    if (m[1] === 'blob') out.set(name, data.subarray(at, at + size));
+    at += size + 1;
+  }
+  return out;
+}
+
+/** One blob's bytes, or undefined when `name` does not resolve to a blob. */
+export function readBlob(root: string, name: string): Buffer | undefined {
+  return readBlobs(root, [name]).get(name);
+}

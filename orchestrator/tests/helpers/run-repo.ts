@@ -74,6 +74,24 @@ export async function waitFor(check: () => boolean, ms: number, what: string): P
   }
 }
 
+/** The names (`comm`) of the live processes in a process group, read from /proc. */
+export function groupCommands(pgid: number): string[] {
+  const names: string[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so split after the last ')'
+      const close = stat.lastIndexOf(')');
+      const [state, , pgrp] = stat.slice(close + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') names.push(stat.slice(stat.indexOf('(') + 1, close));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return names;
+}
+
 /** Whether anything (but zombies) is alive in a process group. */
 export function groupAlive(pgid: number): boolean {
   try {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
 import { worktreeDirOf } from '../../src/runs/run-layout.js';
 import { validateRunManifest } from '../../src/generated/validators.js';
-import { cxoAsync, groupAlive, readManifest, runArgs, runDirs, waitFor } from '../helpers/run-repo.js';
+import { cxoAsync, groupAlive, groupCommands, readManifest, runArgs, runDirs, waitFor } from '../helpers/run-repo.js';
 import { CLI, gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
 
 const marker = `cxo-escape-${randomBytes(4).toString('hex')}`;
@@ -184,7 +184,8 @@ describe('the sandbox and the run process', () => {
         const [runDir] = runDirs(dir);
         if (!runDir || !existsSync(join(dir, runDir, 'manifest.json'))) return false;
         group = readManifest(dir, runDir).run.children?.[0] ?? 0;
-        return group > 0;
+        // the builder's own command runs only after bubblewrap has asked for its death signal
+        return group > 0 && groupCommands(group).includes('sleep');
       },
       20_000,
       'the builder to start',

@@ -1,10 +1,11 @@
 import { CxoError } from '../errors.js';
 import { pushWithLease } from '../git/push.js';
 import type { Config } from '../repo/config.js';
+import { usesStateRef } from '../state/state-layout.js';
 import type { Output } from './output.js';
 
 /**
- * `--push` (or `gitops.push: true`) after a command that committed: shares the branch. A failed
+ * `--push` (or `gitops.push: true`) after a command that committed on the branch: shares it. A failed
  * push does not undo what was committed locally; it is reported, and `cxo push` retries it.
  */
 export async function pushIfAsked(
@@ -12,8 +13,11 @@ export async function pushIfAsked(
   config: Config,
   options: Record<string, unknown>,
   out: Output,
+  committedOnBranch = !usesStateRef(config),
 ): Promise<boolean> {
   if (!options.push && !config.gitops.push) return true;
+  // in ref mode the state ref is pushed by its own updates; the branch has nothing of ours to share
+  if (!committedOnBranch) return true;
   try {
     const result = await pushWithLease({
       root,

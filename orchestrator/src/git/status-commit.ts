@@ -12,8 +12,8 @@ import type { Task, TaskStatus } from '../repo/task-types.js';
 import { locateTask } from '../repo/task-locator.js';
 import { validateTaskIndex } from '../generated/validators.js';
 import { jitteredBackoff, sleep } from './backoff.js';
+import { commitTreeAs } from './commit-tree.js';
 import { git, gitBytes } from './git.js';
-import { ORCHESTRATOR_IDENTITY } from './orchestrator-identity.js';
 import { listTree, treeWith } from './tree-build.js';
 import { isKnownValid, rememberValid } from './valid-index-blobs.js';
 
@@ -146,16 +146,10 @@ export async function commitTaskStatus(options: CommitTaskStatusOptions): Promis
     });
     // nothing to commit: the status and the evidence are in HEAD already
     if (tree === headTree) return { commit: head, attempts: attempt, ...merged() };
-    const sign = options.signWith
-      ? [...options.signWith, 'commit-tree', '-S']
-      : ['-c', 'commit.gpgsign=false', 'commit-tree'];
-    const author = options.author
-      ? { GIT_AUTHOR_NAME: options.author.name, GIT_AUTHOR_EMAIL: options.author.email }
-      : {};
-    const commit = git(root, [...sign, tree, '-p', head, '-F', '-'], {
-      set: { ...ORCHESTRATOR_IDENTITY, ...author },
-      input: message,
-    }).stdout.trim();
+    const commit = commitTreeAs(root, tree, [head], message, {
+      author: options.author,
+      sign: options.signWith,
+    });
     const swapped = git(
       root,
       ['update-ref', '-m', `cxo: status of ${taskId} [${runId}]`, branchRef, commit, head],

@@ -16,7 +16,7 @@
  * `ReconcileOptions.detach`) so that file events go on while runs take minutes.
  */
 import { utcDayOf } from '../guard/utc-date.js';
-import { commitTaskStatus } from '../git/status-commit.js';
+import { writeTaskStatus } from '../state/write-task-status.js';
 import { CxoError, ExitCode } from '../errors.js';
 import { unfinishedDependencies } from '../plan/next-task.js';
 import type { Config } from '../repo/config.js';
@@ -430,7 +430,7 @@ async function settleRun(
   }
 }
 
-/** Commits a `blocked` status unless the task says exactly that already. */
+/** Writes a `blocked` status (committed inline, on the state ref in ref mode) unless the task says exactly that already. */
 async function writeBlocked(
   root: string,
   config: Config,
@@ -456,7 +456,7 @@ async function writeBlocked(
     updatedAt: new Date().toISOString(),
   };
   try {
-    const result = await commitTaskStatus({ root, indexFile: config.files.tasks, taskId, status, runId });
+    const result = await writeTaskStatus({ root, config, taskId, status, runId });
     return { ...base, written: 'committed', commit: result.commit };
   } catch (e) {
     if (!(e instanceof CxoError)) throw e;

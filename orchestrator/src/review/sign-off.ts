@@ -4,17 +4,18 @@ import { git } from '../git/git.js';
 import { personIdentity, personName } from '../git/person.js';
 import { type SigningIdentity, signerName, signingConfig, signingIdentity } from '../git/signing-identity.js';
 import { readTrustedSigners } from '../git/trusted-signers.js';
-import { commitTaskStatus, type FileEdit } from '../git/status-commit.js';
+import type { FileEdit } from '../git/status-commit.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import { findChecklistItem, parseChecklist, tickChecklistItem } from '../repo/checklist.js';
 import type { Config } from '../repo/config.js';
 import { loadSpec } from '../repo/load-repo.js';
-import { loadTaskIndex } from '../repo/repo-files.js';
 import type { Task, TaskStatus } from '../repo/task-types.js';
 import type { RunManifest, SignOff } from '../runs/manifest-types.js';
 import { createRunRedactor } from '../runs/run-redactor.js';
 import { MANIFEST } from '../runs/run-recorder.js';
 import { verifyRun } from '../runs/verify-run.js';
+import { loadObservedIndex } from '../state/observed-index.js';
+import { writeTaskStatus } from '../state/write-task-status.js';
 import { manifestDigest } from '../runs/manifest-digest.js';
 import { checkMergeable, mergeRunBranch } from './merge-run.js';
 import { resolveRunTarget } from './resolve-run.js';
@@ -44,8 +45,14 @@ export interface SignOffResult {
   dir: string;
   decision: Decision;
   by: string;
-  /** The commit of the new task status with the signed manifest. */
+  /** The commit of the new task status with the signed manifest (on the state ref in ref mode). */
   commit: string;
+  /** Where `commit` is: the current branch (inline) or the state ref (ref mode). */
+  on: 'branch' | 'state-ref';
+  /** The `state_sync: done` commit of the final status on the branch (ref mode). */
+  synced?: string;
+  /** Why the `state_sync` commit could not be made. */
+  warning?: string;
   /** The checklist item ticked, `file#number`. */
   checklist?: string;
   /** The merge commit of the run branch. */
@@ -65,7 +72,7 @@ export interface SignOffResult {
  */
 export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
   const { root, config, decision } = options;
-  const { index } = loadTaskIndex(root, config, 'full');
+  const { index } = loadObservedIndex(root, config, 'full');
   const { dir, manifest } = resolveRunTarget(root, index, options.target);
   const runId = manifest.run.id;
   const task = index.byId.get(manifest.task.id);
@@ -128,14 +135,13 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
     },
     updatedAt: signed.at,
   };
-  const committed = await commitTaskStatus({
+  const committed = await writeTaskStatus({
     root,
-    indexFile: config.files.tasks,
+    config,
     taskId: task.id,
     status,
     runId,
-    manifest: `${dir}/${MANIFEST}`,
-    extraFiles: [dir],
+    evidence: true,
     edits: tick ? [tick.edit] : [],
     trailers: [[approved ? 'Reviewed-by' : 'Changes-requested-by', by]],
     ...(keySigned ? { signWith: signingConfig(identity!) } : {}),
@@ -152,9 +158,13 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
     decision,
     by,
     commit: committed.commit,
+    on: committed.on,
     conflicts,
     signed: keySigned || fromGitHub,
-    ...(tick ? { checklist: tick.ref } : {}),
+    ...(committed.synced ? { synced: committed.synced } : {}),
+    ...(committed.syncWarning ? { warning: committed.syncWarning } : {}),
+    // in ref mode the tick lands only with the state_sync commit
+    ...(tick && (committed.on === 'branch' || committed.synced) ? { checklist: tick.ref } : {}),
   };
   if (approved && options.merge) result.merge = mergeRunBranch(root, task, manifest, by);
   return result;

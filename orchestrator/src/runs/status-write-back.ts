@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { CxoError } from '../errors.js';
 import { requireGitDir } from '../repo/git-dir.js';
 import { personIdentity } from '../git/person.js';
-import { commitTaskStatus } from '../git/status-commit.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import type { Config } from '../repo/config.js';
+import { usesStateRef } from '../state/state-layout.js';
+import { writeTaskStatus } from '../state/write-task-status.js';
 import { hasErrors } from '../repo/diagnostics.js';
 import { decodeSource, encodeSource } from '../repo/source-text.js';
 import { parseTaskIndex } from '../repo/task-index.js';
@@ -27,9 +28,9 @@ export interface WriteBackOutcome {
 }
 
 /**
- * Writes a run's task status back: the status block in the task index, committed on the current
- * branch with the run's evidence (`commitTaskStatus`), or only into the working copy when the task
- * is not committed yet. A write-back problem never changes the run's result: it is returned as a
+ * Writes a run's task status back with its evidence (`writeTaskStatus`): inline, the status block
+ * in the task index committed on the current branch, or only into the working copy when the task
+ * is not committed yet; in ref mode, one update of the state ref (nothing on the branch). A write-back problem never changes the run's result: it is returned as a
  * warning and logged to `.git/codex-orchestrator/write-back.ndjson`, as is every conflict.
  */
 export async function writeBackRunStatus(
@@ -54,24 +55,24 @@ export async function writeBackRunStatus(
   };
   let outcome: WriteBackOutcome;
   try {
-    const committed = await commitTaskStatus({
+    const committed = await writeTaskStatus({
       root,
-      indexFile: config.files.tasks,
+      config,
       taskId: manifest.task.id,
       status,
       runId: manifest.run.id,
-      manifest: options.evidence ? `${dir}/${MANIFEST}` : undefined,
-      extraFiles: options.evidence ? [dir] : [],
+      evidence: options.evidence,
       // the person who ran cxo run (or cxo watch) authors the commit; the orchestrator commits it
       author: personIdentity(root),
     });
     outcome = { phase, commit: committed.commit, attempts: committed.attempts, conflict: committed.conflict };
   } catch (e) {
     if (!(e instanceof CxoError)) throw e;
-    outcome = {
-      phase,
-      warning: `${e.message}${writeWorkingCopy(root, config.files.tasks, manifest, status)}`,
-    };
+    // in ref mode the person's working copy of the index is never the orchestrator's to edit
+    const fallback = usesStateRef(config)
+      ? '; the status was not written'
+      : writeWorkingCopy(root, config.files.tasks, manifest, status);
+    outcome = { phase, warning: `${e.message}${fallback}` };
   }
   logWriteBack(root, manifest, outcome);
   return outcome;

@@ -6,7 +6,7 @@ import type { Config } from '../repo/config.js';
 import { jitteredBackoff, sleep } from '../git/backoff.js';
 import { readBlob, readBlobs } from '../git/cat-file.js';
 import { git, gitAsync } from '../git/git.js';
-import { ORCHESTRATOR_IDENTITY } from '../git/orchestrator-identity.js';
+import { type CommitAs, commitTreeAs } from '../git/commit-tree.js';
 import { listTree, type TreeEntry, treeWith } from '../git/tree-build.js';
 import { STATE_FORMAT, STATE_MARKER, stateRefName } from './state-layout.js';
 
@@ -152,7 +152,7 @@ export class StateRef {
   }
 
   /** Applies `compute`'s writes to the state by compare-and-swap (see the class comment). */
-  async update(message: string, compute: StateCompute): Promise<StateUpdate> {
+  async update(message: string, compute: StateCompute, as: CommitAs = {}): Promise<StateUpdate> {
     let lastError = '';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       if (attempt > 1) await sleep(jitteredBackoff(attempt - 1, 20, 1000));
@@ -160,7 +160,7 @@ export class StateRef {
       const local = this.localTip();
       const base = this.remote ? this.baseOn(remoteTip, local) : local;
       const writes = (await compute(new StateSnapshot(this.root, base))) ?? [];
-      const commit = writes.length > 0 ? this.commitWrites(base, writes, message) : base;
+      const commit = writes.length > 0 ? this.commitWrites(base, writes, message, as) : base;
       if (commit === base) {
         if (base && base !== local) this.fastForward(base);
         return { commit: base, changed: false, attempts: attempt };
@@ -220,7 +220,12 @@ export class StateRef {
     return this.commitTree(tree, [remoteTip, local], 'merge the state this clone had before it was shared');
   }
 
-  private commitWrites(base: string | undefined, writes: StateWrite[], message: string): string | undefined {
+  private commitWrites(
+    base: string | undefined,
+    writes: StateWrite[],
+    message: string,
+    as: CommitAs,
+  ): string | undefined {
     const baseTree = base ? treeOfCommit(this.root, base) : null;
     const all = [...writes];
     if (!base || !readBlob(this.root, `${base}:${STATE_MARKER}`))
@@ -233,15 +238,11 @@ export class StateRef {
       changes.set(w.path, w.content === null ? null : { mode: '100644', blob: ids[next++] });
     const tree = treeWith(this.root, baseTree, changes);
     if (tree === baseTree) return base;
-    return this.commitTree(tree, base ? [base] : [], message);
+    return this.commitTree(tree, base ? [base] : [], message, as);
   }
 
-  private commitTree(tree: string, parents: string[], message: string): string {
-    return git(
-      this.root,
-      ['-c', 'commit.gpgsign=false', 'commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'],
-      { set: ORCHESTRATOR_IDENTITY, input: `cxo-state: ${message}\n` },
-    ).stdout.trim();
+  private commitTree(tree: string, parents: string[], message: string, as: CommitAs = {}): string {
+    return commitTreeAs(this.root, tree, parents, `cxo-state: ${message}\n`, as);
   }
 
   /** Moves the local ref forward to `target`; leaves it when it moved elsewhere meanwhile. */

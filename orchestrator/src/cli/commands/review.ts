@@ -30,7 +30,7 @@ const review: CommandHandler = async (ctx) => {
   });
   if (options.json) out.json(result);
   else printResult(out, result);
-  return (await pushIfAsked(root, config, options, out)) ? 0 : 1;
+  return (await pushIfAsked(root, config, options, out, onBranch(result))) ? 0 : 1;
 };
 export default review;
 
@@ -60,7 +60,12 @@ async function fromGitHub({ cwd, args, options, out }: Parameters<CommandHandler
   else if (!outcome.recorded) out.line(`pull request #${pr}: nothing to record (${outcome.why})`);
   else printResult(out, outcome.result);
   if (!outcome.recorded) return 0;
-  return (await pushIfAsked(root, config, options, out)) ? 0 : 1;
+  return (await pushIfAsked(root, config, options, out, onBranch(outcome.result))) ? 0 : 1;
+}
+
+/** Whether the sign-off committed on the branch: inline always, in ref mode only a state_sync commit. */
+function onBranch(r: SignOffResult): boolean {
+  return r.on === 'branch' || r.synced !== undefined;
 }
 
 function decisionOf(options: Record<string, unknown>): Decision {
@@ -77,6 +82,8 @@ function printResult(out: Parameters<CommandHandler>[0]['out'], r: SignOffResult
   out.line(
     `${r.by} ${verb} run ${out.bold(r.runId)}: task ${r.taskId} is ${phase} (commit ${r.commit.slice(0, 12)})`,
   );
+  if (r.synced) out.line(`  synced the status to the branch (commit ${r.synced.slice(0, 12)})`);
+  if (r.warning) out.error(`warning: ${r.warning}`);
   if (r.checklist) out.line(`  ticked ${r.checklist}, citing ${r.dir}/manifest.json`);
   if (r.merge) out.line(`  merged the run branch into the base branch (${r.merge.slice(0, 12)})`);
   if (!r.signed)

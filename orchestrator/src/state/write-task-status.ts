@@ -1,0 +1,91 @@
+import { CxoError } from '../errors.js';
+import { type CommitTaskStatusResult, commitTaskStatus, type FileEdit } from '../git/status-commit.js';
+import type { Config } from '../repo/config.js';
+import type { TaskStatus } from '../repo/task-types.js';
+import { runDirOf } from '../runs/run-layout.js';
+import { MANIFEST } from '../runs/run-recorder.js';
+import { runEvidenceWrites } from './run-evidence.js';
+import { usesStateRef } from './state-layout.js';
+import { StateRef } from './state-ref.js';
+import { statusWrite } from './state-statuses.js';
+
+export interface WriteTaskStatusOptions {
+  root: string;
+  config: Config;
+  taskId: string;
+  status: TaskStatus;
+  runId: string;
+  /** The run's evidence (`.runs/<task>/<run>/`) goes with the status; its manifest is named in the message. */
+  evidence?: boolean;
+  /** Line edits of committed text files (a checklist tick): only ever on the branch (inline, or state_sync). */
+  edits?: FileEdit[];
+  /** More trailers, e.g. `Reviewed-by`. */
+  trailers?: [string, string][];
+  /** The person who acted: the commits' author; the orchestrator stays the committer. */
+  author?: { name: string; email: string };
+  /** `git -c` arguments that sign the commits with the person's key. */
+  signWith?: string[];
+}
+
+export interface TaskStatusWritten extends CommitTaskStatusResult {
+  /** Where `commit` is: the current branch (inline mode) or the state ref (ref mode). */
+  on: 'branch' | 'state-ref';
+  /** The `state_sync: done` commit of the final status on the current branch (ref mode). */
+  synced?: string;
+  /** Why the `state_sync: done` commit could not be made (the state ref has the status). */
+  syncWarning?: string;
+}
+
+/**
+ * Writes a task's status wherever the config keeps statuses, so no caller branches on the mode:
+ * inline, the status block (with the evidence and edits) is committed on the current branch;
+ * in ref mode the status and the run's evidence are one update of the state ref and nothing lands
+ * on the branch, except, with `gitops.state_sync: done`, a `done` status (and its edits) committed
+ * there too by the same write-back as inline.
+ */
+export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<TaskStatusWritten> {
+  const { root, config, taskId, status, runId } = options;
+  const manifest = options.evidence ? `${runDirOf(taskId, runId)}/${MANIFEST}` : undefined;
+  const onBranch = () =>
+    commitTaskStatus({
+      root,
+      indexFile: config.files.tasks,
+      taskId,
+      status,
+      runId,
+      manifest,
+      extraFiles: manifest && !usesStateRef(config) ? [runDirOf(taskId, runId)] : [],
+      edits: options.edits ?? [],
+      trailers: options.trailers,
+      author: options.author,
+      signWith: options.signWith,
+    });
+  if (!usesStateRef(config)) return { ...(await onBranch()), on: 'branch' };
+
+  // read once: the update's compute may run again on a lost race, with the same writes
+  const writes = [
+    statusWrite(taskId, status),
+    ...(options.evidence ? runEvidenceWrites(root, taskId, runId) : []),
+  ];
+  const trailers = (options.trailers ?? []).map(([k, v]) => `${k}: ${v}`);
+  const message = `${taskId}: ${status.phase} [${runId}]${trailers.length ? `\n\n${trailers.join('\n')}` : ''}`;
+  const update = await StateRef.open(root, config).update(message, () => writes, {
+    author: options.author,
+    sign: options.signWith,
+  });
+  const written: TaskStatusWritten = { commit: update.commit!, attempts: update.attempts, on: 'state-ref' };
+  if (status.phase === 'done' && config.gitops.state_sync === 'done') {
+    try {
+      const synced = await onBranch();
+      Object.assign(written, {
+        synced: synced.commit,
+        conflict: synced.conflict,
+        keptFiles: synced.keptFiles,
+      });
+    } catch (e) {
+      if (!(e instanceof CxoError)) throw e;
+      written.syncWarning = `the status is on the state ref, but not synced to the branch: ${e.message}`;
+    }
+  }
+  return written;
+}

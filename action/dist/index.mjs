@@ -21622,7 +21622,18 @@ function defaultConfig() {
     review: { max_file_bytes: 1024 * 1024 },
     env: { pass_through: [] },
     sandbox: defaultSandboxConfig(),
-    gitops: { write_back: true, push: false, remote: "origin", push_attempts: 8 },
+    gitops: {
+      write_back: true,
+      push: false,
+      remote: "origin",
+      push_attempts: 8,
+      // repositories from before the state ref keep their statuses in the index; `cxo init` writes `ref`
+      state: "inline",
+      state_ref: "cxo/state",
+      share_state: true,
+      state_sync: "never",
+      claim_lease_seconds: 60
+    },
     watch: { retry: { max_attempts: 3, base_seconds: 30, cap_seconds: 900 } },
     github: {
       api_url: "https://api.github.com",
@@ -35251,7 +35262,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
       let data117 = data.gitops;
       if (data117 && typeof data117 == "object" && !Array.isArray(data117)) {
         for (const key23 in data117) {
-          if (!(key23 === "write_back" || key23 === "push" || key23 === "remote" || key23 === "push_attempts")) {
+          if (!func2.call(schema22.properties.gitops.properties, key23)) {
             const err205 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key23 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err205];
@@ -35337,35 +35348,32 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
         }
-      } else {
-        const err213 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err213];
-        } else {
-          vErrors.push(err213);
-        }
-        errors++;
-      }
-    }
-    if (data.github !== void 0) {
-      let data122 = data.github;
-      if (data122 && typeof data122 == "object" && !Array.isArray(data122)) {
-        for (const key24 in data122) {
-          if (!(key24 === "repo" || key24 === "api_url" || key24 === "token_env" || key24 === "labels" || key24 === "status_context")) {
-            const err214 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key24 }, message: "must NOT have additional properties" };
+        if (data117.state !== void 0) {
+          let data122 = data117.state;
+          if (!(data122 === "inline" || data122 === "ref")) {
+            const err213 = { instancePath: instancePath + "/gitops/state", schemaPath: "#/properties/gitops/properties/state/enum", keyword: "enum", params: { allowedValues: schema22.properties.gitops.properties.state.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
-              vErrors = [err214];
+              vErrors = [err213];
             } else {
-              vErrors.push(err214);
+              vErrors.push(err213);
             }
             errors++;
           }
         }
-        if (data122.repo !== void 0) {
-          let data123 = data122.repo;
+        if (data117.state_ref !== void 0) {
+          let data123 = data117.state_ref;
           if (typeof data123 === "string") {
+            if (func3(data123) < 1) {
+              const err214 = { instancePath: instancePath + "/gitops/state_ref", schemaPath: "#/properties/gitops/properties/state_ref/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err214];
+              } else {
+                vErrors.push(err214);
+              }
+              errors++;
+            }
             if (!pattern20.test(data123)) {
-              const err215 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
+              const err215 = { instancePath: instancePath + "/gitops/state_ref", schemaPath: "#/properties/gitops/properties/state_ref/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
               if (vErrors === null) {
                 vErrors = [err215];
               } else {
@@ -35374,7 +35382,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err216 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err216 = { instancePath: instancePath + "/gitops/state_ref", schemaPath: "#/properties/gitops/properties/state_ref/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err216];
             } else {
@@ -35383,20 +35391,21 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data122.api_url !== void 0) {
-          let data124 = data122.api_url;
-          if (typeof data124 === "string") {
-            if (!pattern12.test(data124)) {
-              const err217 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
-              if (vErrors === null) {
-                vErrors = [err217];
-              } else {
-                vErrors.push(err217);
-              }
-              errors++;
+        if (data117.share_state !== void 0) {
+          if (typeof data117.share_state !== "boolean") {
+            const err217 = { instancePath: instancePath + "/gitops/share_state", schemaPath: "#/properties/gitops/properties/share_state/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err217];
+            } else {
+              vErrors.push(err217);
             }
-          } else {
-            const err218 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            errors++;
+          }
+        }
+        if (data117.state_sync !== void 0) {
+          let data125 = data117.state_sync;
+          if (!(data125 === "never" || data125 === "done" || data125 === "pr")) {
+            const err218 = { instancePath: instancePath + "/gitops/state_sync", schemaPath: "#/properties/gitops/properties/state_sync/enum", keyword: "enum", params: { allowedValues: schema22.properties.gitops.properties.state_sync.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err218];
             } else {
@@ -35405,56 +35414,54 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data122.token_env !== void 0) {
-          let data125 = data122.token_env;
-          if (typeof data125 === "string") {
-            if (!pattern13.test(data125)) {
-              const err219 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
-              if (vErrors === null) {
-                vErrors = [err219];
-              } else {
-                vErrors.push(err219);
-              }
-              errors++;
-            }
-          } else {
-            const err220 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data117.claim_lease_seconds !== void 0) {
+          let data126 = data117.claim_lease_seconds;
+          if (!(typeof data126 == "number" && (!(data126 % 1) && !isNaN(data126)) && isFinite(data126))) {
+            const err219 = { instancePath: instancePath + "/gitops/claim_lease_seconds", schemaPath: "#/properties/gitops/properties/claim_lease_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err220];
+              vErrors = [err219];
             } else {
-              vErrors.push(err220);
+              vErrors.push(err219);
             }
             errors++;
           }
-        }
-        if (data122.labels !== void 0) {
-          let data126 = data122.labels;
-          if (Array.isArray(data126)) {
-            const len17 = data126.length;
-            for (let i17 = 0; i17 < len17; i17++) {
-              let data127 = data126[i17];
-              if (typeof data127 === "string") {
-                if (func3(data127) < 1) {
-                  const err221 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err221];
-                  } else {
-                    vErrors.push(err221);
-                  }
-                  errors++;
-                }
+          if (typeof data126 == "number" && isFinite(data126)) {
+            if (data126 > 86400 || isNaN(data126)) {
+              const err220 = { instancePath: instancePath + "/gitops/claim_lease_seconds", schemaPath: "#/properties/gitops/properties/claim_lease_seconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 86400 }, message: "must be <= 86400" };
+              if (vErrors === null) {
+                vErrors = [err220];
               } else {
-                const err222 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err222];
-                } else {
-                  vErrors.push(err222);
-                }
-                errors++;
+                vErrors.push(err220);
               }
+              errors++;
             }
-          } else {
-            const err223 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (data126 < 5 || isNaN(data126)) {
+              const err221 = { instancePath: instancePath + "/gitops/claim_lease_seconds", schemaPath: "#/properties/gitops/properties/claim_lease_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 5 }, message: "must be >= 5" };
+              if (vErrors === null) {
+                vErrors = [err221];
+              } else {
+                vErrors.push(err221);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err222 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err222];
+        } else {
+          vErrors.push(err222);
+        }
+        errors++;
+      }
+    }
+    if (data.github !== void 0) {
+      let data127 = data.github;
+      if (data127 && typeof data127 == "object" && !Array.isArray(data127)) {
+        for (const key24 in data127) {
+          if (!(key24 === "repo" || key24 === "api_url" || key24 === "token_env" || key24 === "labels" || key24 === "status_context")) {
+            const err223 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key24 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err223];
             } else {
@@ -35463,11 +35470,11 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data122.status_context !== void 0) {
-          let data128 = data122.status_context;
+        if (data127.repo !== void 0) {
+          let data128 = data127.repo;
           if (typeof data128 === "string") {
-            if (func3(data128) < 1) {
-              const err224 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (!pattern21.test(data128)) {
+              const err224 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
               if (vErrors === null) {
                 vErrors = [err224];
               } else {
@@ -35476,7 +35483,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err225 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err225 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err225];
             } else {
@@ -35485,22 +35492,20 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err226 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err226];
-        } else {
-          vErrors.push(err226);
-        }
-        errors++;
-      }
-    }
-    if (data.watch !== void 0) {
-      let data129 = data.watch;
-      if (data129 && typeof data129 == "object" && !Array.isArray(data129)) {
-        for (const key25 in data129) {
-          if (!(key25 === "retry")) {
-            const err227 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key25 }, message: "must NOT have additional properties" };
+        if (data127.api_url !== void 0) {
+          let data129 = data127.api_url;
+          if (typeof data129 === "string") {
+            if (!pattern12.test(data129)) {
+              const err226 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+              if (vErrors === null) {
+                vErrors = [err226];
+              } else {
+                vErrors.push(err226);
+              }
+              errors++;
+            }
+          } else {
+            const err227 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err227];
             } else {
@@ -35509,34 +35514,37 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data129.retry !== void 0) {
-          let data130 = data129.retry;
-          if (data130 && typeof data130 == "object" && !Array.isArray(data130)) {
-            for (const key26 in data130) {
-              if (!(key26 === "max_attempts" || key26 === "base_seconds" || key26 === "cap_seconds")) {
-                const err228 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key26 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err228];
-                } else {
-                  vErrors.push(err228);
-                }
-                errors++;
+        if (data127.token_env !== void 0) {
+          let data130 = data127.token_env;
+          if (typeof data130 === "string") {
+            if (!pattern13.test(data130)) {
+              const err228 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+              if (vErrors === null) {
+                vErrors = [err228];
+              } else {
+                vErrors.push(err228);
               }
+              errors++;
             }
-            if (data130.max_attempts !== void 0) {
-              let data131 = data130.max_attempts;
-              if (!(typeof data131 == "number" && (!(data131 % 1) && !isNaN(data131)) && isFinite(data131))) {
-                const err229 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err229];
-                } else {
-                  vErrors.push(err229);
-                }
-                errors++;
-              }
-              if (typeof data131 == "number" && isFinite(data131)) {
-                if (data131 > 100 || isNaN(data131)) {
-                  const err230 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100" };
+          } else {
+            const err229 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err229];
+            } else {
+              vErrors.push(err229);
+            }
+            errors++;
+          }
+        }
+        if (data127.labels !== void 0) {
+          let data131 = data127.labels;
+          if (Array.isArray(data131)) {
+            const len17 = data131.length;
+            for (let i17 = 0; i17 < len17; i17++) {
+              let data132 = data131[i17];
+              if (typeof data132 === "string") {
+                if (func3(data132) < 1) {
+                  const err230 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
                     vErrors = [err230];
                   } else {
@@ -35544,63 +35552,64 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (data131 < 1 || isNaN(data131)) {
-                  const err231 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-                  if (vErrors === null) {
-                    vErrors = [err231];
-                  } else {
-                    vErrors.push(err231);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data130.base_seconds !== void 0) {
-              let data132 = data130.base_seconds;
-              if (typeof data132 == "number" && isFinite(data132)) {
-                if (data132 <= 0 || isNaN(data132)) {
-                  const err232 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-                  if (vErrors === null) {
-                    vErrors = [err232];
-                  } else {
-                    vErrors.push(err232);
-                  }
-                  errors++;
-                }
               } else {
-                const err233 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                const err231 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err233];
+                  vErrors = [err231];
                 } else {
-                  vErrors.push(err233);
-                }
-                errors++;
-              }
-            }
-            if (data130.cap_seconds !== void 0) {
-              let data133 = data130.cap_seconds;
-              if (typeof data133 == "number" && isFinite(data133)) {
-                if (data133 <= 0 || isNaN(data133)) {
-                  const err234 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-                  if (vErrors === null) {
-                    vErrors = [err234];
-                  } else {
-                    vErrors.push(err234);
-                  }
-                  errors++;
-                }
-              } else {
-                const err235 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                if (vErrors === null) {
-                  vErrors = [err235];
-                } else {
-                  vErrors.push(err235);
+                  vErrors.push(err231);
                 }
                 errors++;
               }
             }
           } else {
-            const err236 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err232 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err232];
+            } else {
+              vErrors.push(err232);
+            }
+            errors++;
+          }
+        }
+        if (data127.status_context !== void 0) {
+          let data133 = data127.status_context;
+          if (typeof data133 === "string") {
+            if (func3(data133) < 1) {
+              const err233 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err233];
+              } else {
+                vErrors.push(err233);
+              }
+              errors++;
+            }
+          } else {
+            const err234 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err234];
+            } else {
+              vErrors.push(err234);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err235 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err235];
+        } else {
+          vErrors.push(err235);
+        }
+        errors++;
+      }
+    }
+    if (data.watch !== void 0) {
+      let data134 = data.watch;
+      if (data134 && typeof data134 == "object" && !Array.isArray(data134)) {
+        for (const key25 in data134) {
+          if (!(key25 === "retry")) {
+            const err236 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key25 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err236];
             } else {
@@ -35609,128 +35618,122 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err237 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err237];
-        } else {
-          vErrors.push(err237);
-        }
-        errors++;
-      }
-    }
-    if (data.sandbox !== void 0) {
-      let data134 = data.sandbox;
-      if (data134 && typeof data134 == "object" && !Array.isArray(data134)) {
-        for (const key27 in data134) {
-          if (!(key27 === "mode" || key27 === "network" || key27 === "memory_mb" || key27 === "pids" || key27 === "extra_ro" || key27 === "extra_rw")) {
-            const err238 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key27 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err238];
-            } else {
-              vErrors.push(err238);
-            }
-            errors++;
-          }
-        }
-        if (data134.mode !== void 0) {
-          let data135 = data134.mode;
-          if (!(data135 === "bwrap" || data135 === "none")) {
-            const err239 = { instancePath: instancePath + "/sandbox/mode", schemaPath: "#/properties/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.sandbox.properties.mode.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err239];
-            } else {
-              vErrors.push(err239);
-            }
-            errors++;
-          }
-        }
-        if (data134.network !== void 0) {
-          let data136 = data134.network;
-          if (!(data136 === "deny" || data136 === "allow")) {
-            const err240 = { instancePath: instancePath + "/sandbox/network", schemaPath: "#/properties/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema22.properties.sandbox.properties.network.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err240];
-            } else {
-              vErrors.push(err240);
-            }
-            errors++;
-          }
-        }
-        if (data134.memory_mb !== void 0) {
-          let data137 = data134.memory_mb;
-          if (!(typeof data137 == "number" && (!(data137 % 1) && !isNaN(data137)) && isFinite(data137))) {
-            const err241 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err241];
-            } else {
-              vErrors.push(err241);
-            }
-            errors++;
-          }
-          if (typeof data137 == "number" && isFinite(data137)) {
-            if (data137 < 16 || isNaN(data137)) {
-              const err242 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/minimum", keyword: "minimum", params: { comparison: ">=", limit: 16 }, message: "must be >= 16" };
-              if (vErrors === null) {
-                vErrors = [err242];
-              } else {
-                vErrors.push(err242);
+        if (data134.retry !== void 0) {
+          let data135 = data134.retry;
+          if (data135 && typeof data135 == "object" && !Array.isArray(data135)) {
+            for (const key26 in data135) {
+              if (!(key26 === "max_attempts" || key26 === "base_seconds" || key26 === "cap_seconds")) {
+                const err237 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key26 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err237];
+                } else {
+                  vErrors.push(err237);
+                }
+                errors++;
               }
-              errors++;
             }
-          }
-        }
-        if (data134.pids !== void 0) {
-          let data138 = data134.pids;
-          if (!(typeof data138 == "number" && (!(data138 % 1) && !isNaN(data138)) && isFinite(data138))) {
-            const err243 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err243];
-            } else {
-              vErrors.push(err243);
-            }
-            errors++;
-          }
-          if (typeof data138 == "number" && isFinite(data138)) {
-            if (data138 < 8 || isNaN(data138)) {
-              const err244 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/minimum", keyword: "minimum", params: { comparison: ">=", limit: 8 }, message: "must be >= 8" };
-              if (vErrors === null) {
-                vErrors = [err244];
-              } else {
-                vErrors.push(err244);
+            if (data135.max_attempts !== void 0) {
+              let data136 = data135.max_attempts;
+              if (!(typeof data136 == "number" && (!(data136 % 1) && !isNaN(data136)) && isFinite(data136))) {
+                const err238 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err238];
+                } else {
+                  vErrors.push(err238);
+                }
+                errors++;
               }
-              errors++;
-            }
-          }
-        }
-        if (data134.extra_ro !== void 0) {
-          let data139 = data134.extra_ro;
-          if (Array.isArray(data139)) {
-            const len18 = data139.length;
-            for (let i18 = 0; i18 < len18; i18++) {
-              let data140 = data139[i18];
-              if (typeof data140 === "string") {
-                if (func3(data140) < 1) {
-                  const err245 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (typeof data136 == "number" && isFinite(data136)) {
+                if (data136 > 100 || isNaN(data136)) {
+                  const err239 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100" };
                   if (vErrors === null) {
-                    vErrors = [err245];
+                    vErrors = [err239];
                   } else {
-                    vErrors.push(err245);
+                    vErrors.push(err239);
+                  }
+                  errors++;
+                }
+                if (data136 < 1 || isNaN(data136)) {
+                  const err240 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+                  if (vErrors === null) {
+                    vErrors = [err240];
+                  } else {
+                    vErrors.push(err240);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data135.base_seconds !== void 0) {
+              let data137 = data135.base_seconds;
+              if (typeof data137 == "number" && isFinite(data137)) {
+                if (data137 <= 0 || isNaN(data137)) {
+                  const err241 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+                  if (vErrors === null) {
+                    vErrors = [err241];
+                  } else {
+                    vErrors.push(err241);
                   }
                   errors++;
                 }
               } else {
-                const err246 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err242 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                 if (vErrors === null) {
-                  vErrors = [err246];
+                  vErrors = [err242];
                 } else {
-                  vErrors.push(err246);
+                  vErrors.push(err242);
+                }
+                errors++;
+              }
+            }
+            if (data135.cap_seconds !== void 0) {
+              let data138 = data135.cap_seconds;
+              if (typeof data138 == "number" && isFinite(data138)) {
+                if (data138 <= 0 || isNaN(data138)) {
+                  const err243 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+                  if (vErrors === null) {
+                    vErrors = [err243];
+                  } else {
+                    vErrors.push(err243);
+                  }
+                  errors++;
+                }
+              } else {
+                const err244 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err244];
+                } else {
+                  vErrors.push(err244);
                 }
                 errors++;
               }
             }
           } else {
-            const err247 = { instancePath: instancePath + "/sandbox/extra_ro", schemaPath: "#/properties/sandbox/properties/extra_ro/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err245 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err245];
+            } else {
+              vErrors.push(err245);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err246 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err246];
+        } else {
+          vErrors.push(err246);
+        }
+        errors++;
+      }
+    }
+    if (data.sandbox !== void 0) {
+      let data139 = data.sandbox;
+      if (data139 && typeof data139 == "object" && !Array.isArray(data139)) {
+        for (const key27 in data139) {
+          if (!(key27 === "mode" || key27 === "network" || key27 === "memory_mb" || key27 === "pids" || key27 === "extra_ro" || key27 === "extra_rw")) {
+            const err247 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key27 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err247];
             } else {
@@ -35739,34 +35742,34 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data134.extra_rw !== void 0) {
-          let data141 = data134.extra_rw;
-          if (Array.isArray(data141)) {
-            const len19 = data141.length;
-            for (let i19 = 0; i19 < len19; i19++) {
-              let data142 = data141[i19];
-              if (typeof data142 === "string") {
-                if (func3(data142) < 1) {
-                  const err248 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err248];
-                  } else {
-                    vErrors.push(err248);
-                  }
-                  errors++;
-                }
-              } else {
-                const err249 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err249];
-                } else {
-                  vErrors.push(err249);
-                }
-                errors++;
-              }
+        if (data139.mode !== void 0) {
+          let data140 = data139.mode;
+          if (!(data140 === "bwrap" || data140 === "none")) {
+            const err248 = { instancePath: instancePath + "/sandbox/mode", schemaPath: "#/properties/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.sandbox.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err248];
+            } else {
+              vErrors.push(err248);
             }
-          } else {
-            const err250 = { instancePath: instancePath + "/sandbox/extra_rw", schemaPath: "#/properties/sandbox/properties/extra_rw/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            errors++;
+          }
+        }
+        if (data139.network !== void 0) {
+          let data141 = data139.network;
+          if (!(data141 === "deny" || data141 === "allow")) {
+            const err249 = { instancePath: instancePath + "/sandbox/network", schemaPath: "#/properties/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema22.properties.sandbox.properties.network.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err249];
+            } else {
+              vErrors.push(err249);
+            }
+            errors++;
+          }
+        }
+        if (data139.memory_mb !== void 0) {
+          let data142 = data139.memory_mb;
+          if (!(typeof data142 == "number" && (!(data142 % 1) && !isNaN(data142)) && isFinite(data142))) {
+            const err250 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err250];
             } else {
@@ -35774,23 +35777,129 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data142 == "number" && isFinite(data142)) {
+            if (data142 < 16 || isNaN(data142)) {
+              const err251 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/minimum", keyword: "minimum", params: { comparison: ">=", limit: 16 }, message: "must be >= 16" };
+              if (vErrors === null) {
+                vErrors = [err251];
+              } else {
+                vErrors.push(err251);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data139.pids !== void 0) {
+          let data143 = data139.pids;
+          if (!(typeof data143 == "number" && (!(data143 % 1) && !isNaN(data143)) && isFinite(data143))) {
+            const err252 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err252];
+            } else {
+              vErrors.push(err252);
+            }
+            errors++;
+          }
+          if (typeof data143 == "number" && isFinite(data143)) {
+            if (data143 < 8 || isNaN(data143)) {
+              const err253 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/minimum", keyword: "minimum", params: { comparison: ">=", limit: 8 }, message: "must be >= 8" };
+              if (vErrors === null) {
+                vErrors = [err253];
+              } else {
+                vErrors.push(err253);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data139.extra_ro !== void 0) {
+          let data144 = data139.extra_ro;
+          if (Array.isArray(data144)) {
+            const len18 = data144.length;
+            for (let i18 = 0; i18 < len18; i18++) {
+              let data145 = data144[i18];
+              if (typeof data145 === "string") {
+                if (func3(data145) < 1) {
+                  const err254 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err254];
+                  } else {
+                    vErrors.push(err254);
+                  }
+                  errors++;
+                }
+              } else {
+                const err255 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err255];
+                } else {
+                  vErrors.push(err255);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err256 = { instancePath: instancePath + "/sandbox/extra_ro", schemaPath: "#/properties/sandbox/properties/extra_ro/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err256];
+            } else {
+              vErrors.push(err256);
+            }
+            errors++;
+          }
+        }
+        if (data139.extra_rw !== void 0) {
+          let data146 = data139.extra_rw;
+          if (Array.isArray(data146)) {
+            const len19 = data146.length;
+            for (let i19 = 0; i19 < len19; i19++) {
+              let data147 = data146[i19];
+              if (typeof data147 === "string") {
+                if (func3(data147) < 1) {
+                  const err257 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err257];
+                  } else {
+                    vErrors.push(err257);
+                  }
+                  errors++;
+                }
+              } else {
+                const err258 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err258];
+                } else {
+                  vErrors.push(err258);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err259 = { instancePath: instancePath + "/sandbox/extra_rw", schemaPath: "#/properties/sandbox/properties/extra_rw/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err259];
+            } else {
+              vErrors.push(err259);
+            }
+            errors++;
+          }
         }
       } else {
-        const err251 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err260 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err251];
+          vErrors = [err260];
         } else {
-          vErrors.push(err251);
+          vErrors.push(err260);
         }
         errors++;
       }
     }
   } else {
-    const err252 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err261 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err252];
+      vErrors = [err261];
     } else {
-      vErrors.push(err252);
+      vErrors.push(err261);
     }
     errors++;
   }
@@ -36117,7 +36226,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data17.baseCommit !== void 0) {
           let data20 = data17.baseCommit;
           if (typeof data20 === "string") {
-            if (!pattern23.test(data20)) {
+            if (!pattern24.test(data20)) {
               const err28 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
               if (vErrors === null) {
                 vErrors = [err28];
@@ -37507,7 +37616,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data104.sha256 !== void 0) {
               let data106 = data104.sha256;
               if (typeof data106 === "string") {
-                if (!pattern24.test(data106)) {
+                if (!pattern25.test(data106)) {
                   const err151 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
                   if (vErrors === null) {
                     vErrors = [err151];
@@ -37873,7 +37982,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data119.manifestSha256 !== void 0) {
               let data124 = data119.manifestSha256;
               if (typeof data124 === "string") {
-                if (!pattern24.test(data124)) {
+                if (!pattern25.test(data124)) {
                   const err184 = { instancePath: instancePath + "/signoffs/" + i8 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
                   if (vErrors === null) {
                     vErrors = [err184];
@@ -37948,7 +38057,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
   validate18.errors = vErrors;
   return errors === 0;
 }
-var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, validateRunManifest, schema34, schema35, schema36, pattern23, pattern24;
+var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, pattern21, validateRunManifest, schema34, schema35, schema36, pattern24, pattern25;
 var init_validators = __esm({
   "dist/generated/validators.js"() {
     "use strict";
@@ -37970,18 +38079,19 @@ var init_validators = __esm({
     validatePrd = validate16;
     schema21 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/prd.schema.json", "title": "codex-orchestrator PRD front matter (tasks/NNNN-prd-<slug>.md)", "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "created": { "type": "string", "format": "date" }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "specs": { "type": "array", "items": { "type": "string", "minLength": 1 } } } };
     validateConfig = validate17;
-    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" }, "require_signature": { "type": "boolean", "description": "Count only approvals added by a commit signed with a key that .cxo/allowed_signers (read from the guard's base) maps to the approver. Default true for high, false for low and medium." } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." }, "structured_output": { "type": "boolean", "description": "Ask for the manager's plan and the reviewer's review in the API's JSON Schema format (text.format / response_format). Default true; turn off for endpoints that lack it (the answer is still validated and repaired)." } } }, "codex": { "type": "object", "additionalProperties": false, "description": "The Codex CLI: codex / codex:exec, codex:app-server, codex:mcp-server (Codex <= 0.153). CXO_CODEX_BIN, CXO_CODEX_MODEL, CXO_CODEX_BASE_URL override these; the key is read from the variable named by api_key_env and passed to Codex only.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default codex (on PATH)." }, "mode": { "enum": ["exec", "app-server", "mcp-server"], "description": "Default exec; codex:MODE wins." }, "model": { "type": "string", "minLength": 1, "description": "Default: Codex's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "Responses API endpoint, set up as a model provider with -c overrides. Default https://api.openai.com/v1." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "sandbox": { "enum": ["read-only", "workspace-write", "danger-full-access"], "description": "Default workspace-write." }, "approval_policy": { "enum": ["untrusted", "on-request"], "description": "app-server only. Default untrusted. mcp-server always uses on-request." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Codex's retries of a failed model request or stream. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "Answers to Codex's command approval requests (app-server, mcp-server): regular expressions a command must match (allow, when not empty) or must not (deny). Default deny: git commit/push/reset/rebase/checkout." }, "files": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "The same for file-change approvals, over worktree-relative paths; paths outside the worktree or in .git are always declined." } } }, "claude": { "type": "object", "additionalProperties": false, "description": "Claude Code in print mode: claude[:MODEL]. CXO_CLAUDE_BIN, CXO_CLAUDE_MODEL, CXO_CLAUDE_BASE_URL override these.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default claude (on PATH)." }, "model": { "type": "string", "minLength": 1, "description": "--model; default Claude Code's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "ANTHROPIC_BASE_URL, without /v1. Default https://api.anthropic.com." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default ANTHROPIC_API_KEY." }, "allowed_tools": { "type": "array", "items": { "type": "string", "pattern": "^[^,\\n]+$" }, "description": "--allowedTools. Default [Bash, Edit, Write, Read]." }, "max_turns": { "type": "integer", "minimum": 1, "description": "--max-turns, when set." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } }, "watch": { "type": "object", "additionalProperties": false, "description": "The reconciler (cxo watch).", "properties": { "retry": { "type": "object", "additionalProperties": false, "description": "Transient run failures (ModelError, Timeout, WorktreeFailed) are run again after a capped exponential backoff with equal jitter.", "properties": { "max_attempts": { "type": "integer", "minimum": 1, "maximum": 100, "description": "Attempts per request, the first included; 1 turns retries off. Default 3." }, "base_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The first backoff (before jitter). Default 30." }, "cap_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The longest backoff. Default 900." } } } } }, "sandbox": { "type": "object", "additionalProperties": false, "description": "How commands run on the builder's behalf (command adapters, run_command, acceptance and lint commands, Codex, Claude Code) are isolated (docs/runs.md#sandbox).", "properties": { "mode": { "enum": ["bwrap", "none"], "description": "bwrap: bubblewrap, required (a run fails where it cannot run); none: no sandbox. Default: bwrap where it works, else none with a warning." }, "network": { "enum": ["deny", "allow"], "description": "deny (default): a network namespace with loopback only; allow: the host's network." }, "memory_mb": { "type": "integer", "minimum": 16, "description": "Memory limit of each sandboxed command and everything it starts, in MiB (default 4096)." }, "pids": { "type": "integer", "minimum": 8, "description": "Process and thread limit of each sandboxed command (default 2048)." }, "extra_ro": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths visible read-only inside (absolute, ~/..., or relative to the repository)." }, "extra_rw": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths writable inside (absolute, ~/..., or relative to the repository)." } } } } };
+    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" }, "require_signature": { "type": "boolean", "description": "Count only approvals added by a commit signed with a key that .cxo/allowed_signers (read from the guard's base) maps to the approver. Default true for high, false for low and medium." } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." }, "structured_output": { "type": "boolean", "description": "Ask for the manager's plan and the reviewer's review in the API's JSON Schema format (text.format / response_format). Default true; turn off for endpoints that lack it (the answer is still validated and repaired)." } } }, "codex": { "type": "object", "additionalProperties": false, "description": "The Codex CLI: codex / codex:exec, codex:app-server, codex:mcp-server (Codex <= 0.153). CXO_CODEX_BIN, CXO_CODEX_MODEL, CXO_CODEX_BASE_URL override these; the key is read from the variable named by api_key_env and passed to Codex only.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default codex (on PATH)." }, "mode": { "enum": ["exec", "app-server", "mcp-server"], "description": "Default exec; codex:MODE wins." }, "model": { "type": "string", "minLength": 1, "description": "Default: Codex's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "Responses API endpoint, set up as a model provider with -c overrides. Default https://api.openai.com/v1." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "sandbox": { "enum": ["read-only", "workspace-write", "danger-full-access"], "description": "Default workspace-write." }, "approval_policy": { "enum": ["untrusted", "on-request"], "description": "app-server only. Default untrusted. mcp-server always uses on-request." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Codex's retries of a failed model request or stream. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "Answers to Codex's command approval requests (app-server, mcp-server): regular expressions a command must match (allow, when not empty) or must not (deny). Default deny: git commit/push/reset/rebase/checkout." }, "files": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "The same for file-change approvals, over worktree-relative paths; paths outside the worktree or in .git are always declined." } } }, "claude": { "type": "object", "additionalProperties": false, "description": "Claude Code in print mode: claude[:MODEL]. CXO_CLAUDE_BIN, CXO_CLAUDE_MODEL, CXO_CLAUDE_BASE_URL override these.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default claude (on PATH)." }, "model": { "type": "string", "minLength": 1, "description": "--model; default Claude Code's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "ANTHROPIC_BASE_URL, without /v1. Default https://api.anthropic.com." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default ANTHROPIC_API_KEY." }, "allowed_tools": { "type": "array", "items": { "type": "string", "pattern": "^[^,\\n]+$" }, "description": "--allowedTools. Default [Bash, Edit, Write, Read]." }, "max_turns": { "type": "integer", "minimum": 1, "description": "--max-turns, when set." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." }, "state": { "enum": ["inline", "ref"], "description": "Where statuses, claims and run evidence are committed: inline in the task index on the current branch, or on the state ref (gitops.state_ref) that only the orchestrator writes. Default inline; cxo init writes ref." }, "state_ref": { "type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9][A-Za-z0-9._/-]*$", "description": "The branch (under refs/heads/) holding the orchestrator's state in ref mode. Default cxo/state." }, "share_state": { "type": "boolean", "description": "In ref mode, share the state ref through gitops.remote when the clone has that remote: every write is a compare-and-swap push, so claims hold across machines. Default true." }, "state_sync": { "enum": ["never", "done", "pr"], "description": "In ref mode, also write a task's status into the task index on the base branch: never, when it reaches done (one commit per sign-off), or as one batched pull request. Default never." }, "claim_lease_seconds": { "type": "integer", "minimum": 5, "maximum": 86400, "description": "How long a claim on the state ref holds without a heartbeat before another watcher may resume or rerun it. Default 60." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } }, "watch": { "type": "object", "additionalProperties": false, "description": "The reconciler (cxo watch).", "properties": { "retry": { "type": "object", "additionalProperties": false, "description": "Transient run failures (ModelError, Timeout, WorktreeFailed) are run again after a capped exponential backoff with equal jitter.", "properties": { "max_attempts": { "type": "integer", "minimum": 1, "maximum": 100, "description": "Attempts per request, the first included; 1 turns retries off. Default 3." }, "base_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The first backoff (before jitter). Default 30." }, "cap_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The longest backoff. Default 900." } } } } }, "sandbox": { "type": "object", "additionalProperties": false, "description": "How commands run on the builder's behalf (command adapters, run_command, acceptance and lint commands, Codex, Claude Code) are isolated (docs/runs.md#sandbox).", "properties": { "mode": { "enum": ["bwrap", "none"], "description": "bwrap: bubblewrap, required (a run fails where it cannot run); none: no sandbox. Default: bwrap where it works, else none with a warning." }, "network": { "enum": ["deny", "allow"], "description": "deny (default): a network namespace with loopback only; allow: the host's network." }, "memory_mb": { "type": "integer", "minimum": 16, "description": "Memory limit of each sandboxed command and everything it starts, in MiB (default 4096)." }, "pids": { "type": "integer", "minimum": 8, "description": "Process and thread limit of each sandboxed command (default 2048)." }, "extra_ro": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths visible read-only inside (absolute, ~/..., or relative to the repository)." }, "extra_rw": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths writable inside (absolute, ~/..., or relative to the repository)." } } } } };
     pattern12 = new RegExp("^https?://", "u");
     pattern13 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
     pattern18 = new RegExp("^[^,\\n]+$", "u");
     pattern19 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*\\*?$", "u");
-    pattern20 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
+    pattern20 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
+    pattern21 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
     validateRunManifest = validate18;
     schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree was, for people (a per-user cache directory outside the repository, the home directory written ~); the orchestrator itself derives it from the repository and the run id" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" }, "feedback": { "type": ["object", "null"], "description": "The reviewer's request for changes this run answers.", "required": ["run", "by", "message"], "additionalProperties": false, "properties": { "run": { "type": "string" }, "by": { "type": "string" }, "message": { "type": "string" } } } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" }, "sandbox": { "$ref": "#/definitions/sandbox" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] }, "sandbox": { "$ref": "#/definitions/sandbox" } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 }, "integrity": { "type": "array", "description": "What the run did outside its change, or would do once merged, that the orchestrator refuses (docs/runs.md, static review): each finding with a stable code. A run with any fails, and cannot be approved.", "items": { "type": "object", "required": ["code", "step", "file", "message"], "properties": { "code": { "enum": ["SymlinkEscape", "GitMetadataFile", "GitConfigChanged", "MainCheckoutChanged", "OutsideWrite"] }, "step": { "enum": ["manager", "builder", "tester", "reviewer"] }, "file": { "type": ["string", "null"] }, "message": { "type": "string" } } } }, "signoffs": { "type": "array", "description": "Reviewers' decisions on this run (cxo review), each signing the manifest's digest without this list.", "items": { "type": "object", "additionalProperties": false, "required": ["by", "at", "decision", "manifestSha256", "source"], "properties": { "by": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date-time" }, "decision": { "enum": ["approve", "request-changes"] }, "comment": { "type": ["string", "null"] }, "manifestSha256": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "sha256 of the manifest's canonical JSON (keys sorted, signoffs left out) when it was signed." }, "source": { "enum": ["cli", "github"] }, "url": { "type": ["string", "null"], "description": "The GitHub review, for sign-offs recorded from a pull request." } } } } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } }, "sandbox": { "type": ["object", "null"], "description": "The sandbox the step's (or command's) processes ran in: bwrap with its network and the limits applied, or none with the reason.", "required": ["mode", "reason", "network", "limits"], "additionalProperties": false, "properties": { "mode": { "enum": ["bwrap", "none"] }, "reason": { "type": ["string", "null"], "description": "why there is no sandbox" }, "network": { "enum": ["deny", "allow", null] }, "limits": { "type": ["object", "null"], "additionalProperties": false, "required": ["memory_mb", "memory_via", "pids", "pids_via"], "properties": { "memory_mb": { "type": ["integer", "null"] }, "memory_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] }, "pids": { "type": ["integer", "null"] }, "pids_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] } } }, "note": { "type": ["string", "null"], "description": "what else isolates an agent's own commands, or what the sandbox leaves out" } } } } };
     schema35 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
     schema36 = { "type": ["object", "null"], "description": "The sandbox the step's (or command's) processes ran in: bwrap with its network and the limits applied, or none with the reason.", "required": ["mode", "reason", "network", "limits"], "additionalProperties": false, "properties": { "mode": { "enum": ["bwrap", "none"] }, "reason": { "type": ["string", "null"], "description": "why there is no sandbox" }, "network": { "enum": ["deny", "allow", null] }, "limits": { "type": ["object", "null"], "additionalProperties": false, "required": ["memory_mb", "memory_via", "pids", "pids_via"], "properties": { "memory_mb": { "type": ["integer", "null"] }, "memory_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] }, "pids": { "type": ["integer", "null"] }, "pids_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] } } }, "note": { "type": ["string", "null"], "description": "what else isolates an agent's own commands, or what the sandbox leaves out" } } };
-    pattern23 = new RegExp("^[0-9a-f]{40}$", "u");
-    pattern24 = new RegExp("^[0-9a-f]{64}$", "u");
+    pattern24 = new RegExp("^[0-9a-f]{40}$", "u");
+    pattern25 = new RegExp("^[0-9a-f]{64}$", "u");
   }
 });
 
@@ -39283,7 +39393,7 @@ import { join as join10, resolve as resolve4 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "3e1745910aa4";
+var SCHEMA_HASH = "6300d9622907";
 
 // dist/repo/git-dir.js
 import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
@@ -41136,6 +41246,31 @@ function checkManifests(root, paths, cache2) {
   return checks;
 }
 
+// dist/git/cat-file.js
+function readBlobs(root, names) {
+  const out = /* @__PURE__ */ new Map();
+  if (names.length === 0)
+    return out;
+  const data = gitBytes(root, ["cat-file", "--batch"], { input: `${names.join("\n")}
+` }).stdout;
+  let at = 0;
+  for (const name of names) {
+    const eol = data.indexOf(10, at);
+    if (eol < 0)
+      break;
+    const header = data.subarray(at, eol).toString("utf8");
+    at = eol + 1;
+    const m = /^\S+ (\w+) (\d+)$/.exec(header);
+    if (!m)
+      continue;
+    const size = Number(m[2]);
+    if (m[1] === "blob")
+      out.set(name, data.subarray(at, at + size));
+    at += size + 1;
+  }
+  return out;
+}
+
 // dist/git/signing-identity.js
 var SSH_SIGNATURES = ["-c", "gpg.format=ssh", "-c", "gpg.ssh.program=ssh-keygen"];
 
@@ -41230,23 +41365,8 @@ function signaturesOf(root, signers, commits) {
 }
 function catFiles(root, specs) {
   const out = /* @__PURE__ */ new Map();
-  if (specs.length === 0)
-    return out;
-  const data = gitBytes(root, ["cat-file", "--batch"], { input: `${specs.join("\n")}
-` }).stdout;
-  let at = 0;
-  for (const spec of specs) {
-    const eol = data.indexOf(10, at);
-    const header = data.subarray(at, eol).toString("utf8");
-    at = eol + 1;
-    const m = /^\S+ (\w+) (\d+)$/.exec(header);
-    if (!m)
-      continue;
-    const size = Number(m[2]);
-    if (m[1] === "blob")
-      out.set(spec, data.subarray(at, at + size).toString("utf8").replace(/^\ufeff/, ""));
-    at += size + 1;
-  }
+  for (const [spec, bytes] of readBlobs(root, specs))
+    out.set(spec, bytes.toString("utf8").replace(/^\ufeff/, ""));
   return out;
 }
 

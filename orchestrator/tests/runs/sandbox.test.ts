@@ -13,7 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
 import { worktreeDirOf } from '../../src/runs/run-layout.js';
 import { validateRunManifest } from '../../src/generated/validators.js';
-import { cxoAsync, groupAlive, groupCommands, readManifest, runArgs, runDirs, waitFor } from '../helpers/run-repo.js';
+import {
+  cxoAsync,
+  groupAlive,
+  groupCommands,
+  readManifest,
+  runArgs,
+  runDirs,
+  waitFor,
+} from '../helpers/run-repo.js';
 import { CLI, gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
 
 const marker = `cxo-escape-${randomBytes(4).toString('hex')}`;

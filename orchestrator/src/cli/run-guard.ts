@@ -11,10 +11,14 @@ import { structureRule } from '../guard/rules/structure.js';
 import type { GuardReport, Violation } from '../guard/types.js';
 import { formatUtcDay, parseUtcDay, utcDayOf } from '../guard/utc-date.js';
 import { loadRepo } from '../repo/load-repo.js';
-import { checkManifests } from '../repo/manifest-check.js';
+import { checkManifestBytes, checkManifests } from '../repo/manifest-check.js';
 import { cacheDirFor, ParseCache } from '../repo/parse-cache.js';
 import { phaseOf } from '../repo/task-types.js';
 import { proveSpecApprovals } from '../review/spec-approval-proofs.js';
+import { overlayStatuses } from '../state/observed-index.js';
+import { statePathOfRunFile, stateRefName, usesStateRef } from '../state/state-layout.js';
+import { StateRef, type StateSnapshot } from '../state/state-ref.js';
+import { readStatuses } from '../state/state-statuses.js';
 import { openRepo } from './open-repo.js';
 
 export interface GuardOptions {
@@ -46,6 +50,13 @@ export async function runGuard(options: GuardOptions): Promise<{ report: GuardRe
   const notes: string[] = [];
   try {
     const model = await loadRepo(root, { cache: options.cache });
+    // ref mode: the statuses (and the manifests they name) are the state ref's; pure loadRepo reads files only
+    const state = usesStateRef(config) ? StateRef.open(root, config).snapshot() : undefined;
+    if (state) {
+      const { byTask, problems } = readStatuses(state);
+      overlayStatuses(model.index, byTask);
+      notes.push(...problems.map((p) => `ignored an invalid entry of ${stateRefName(config)}: ${p}`));
+    }
     counts = { specs: model.specs.size, tasks: model.index.tasks.length };
     let changes: ReturnType<typeof changedFiles> | undefined;
     if (options.base) {
@@ -58,6 +69,7 @@ export async function runGuard(options: GuardOptions): Promise<{ report: GuardRe
       .filter((path): path is string => path !== undefined);
     const cache = ParseCache.open<ManifestCheck>(options.cache ? cacheDirFor(root) : undefined, 'manifests');
     const manifests = checkManifests(root, manifestPaths, cache);
+    if (state) checkStateManifests(state, manifests);
     // the signers a pull request could change are read from its base, never from the head checked
     const signers = readTrustedSigners(root, changes?.base);
     let approvalProofs;
@@ -111,4 +123,15 @@ export function writeGuardReport(report: GuardReport, env: NodeJS.ProcessEnv): s
   const path = join(dir, `spec-guard-report-${process.pid}.json`);
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
   return path;
+}
+
+/** Manifests not in this checkout are read from the state ref (a run made in another clone). */
+function checkStateManifests(state: StateSnapshot, manifests: Map<string, ManifestCheck>): void {
+  const missing = [...manifests].filter(([, check]) => !check.exists).map(([path]) => path);
+  const at = new Map(missing.map((path) => [path, statePathOfRunFile(path)]));
+  const blobs = state.readMany([...at.values()].filter((p): p is string => p !== undefined));
+  for (const [path, statePath] of at) {
+    const bytes = statePath ? blobs.get(statePath) : undefined;
+    if (bytes) manifests.set(path, checkManifestBytes(path, bytes));
+  }
 }

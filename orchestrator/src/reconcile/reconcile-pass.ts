@@ -22,7 +22,7 @@ import { unfinishedDependencies } from '../plan/next-task.js';
 import type { Config } from '../repo/config.js';
 import { loadSpec } from '../repo/load-repo.js';
 import type { SpecDoc } from '../repo/markdown-docs.js';
-import { loadTaskIndex } from '../repo/repo-files.js';
+import { loadObservedIndex } from '../state/observed-index.js';
 import type { TaskIndex } from '../repo/task-index.js';
 import type { TaskStatus } from '../repo/task-types.js';
 import type { RunManifest } from '../runs/manifest-types.js';
@@ -57,7 +57,7 @@ export function loadReconcileState(
   now = new Date(),
   runCache?: RunCache,
 ): ReconcileState {
-  const { index } = loadTaskIndex(root, config, 'fast');
+  const { index } = loadObservedIndex(root, config, 'fast');
   const specs = new Map<string, SpecDoc | undefined>();
   const specOf = (path: string) => {
     if (!specs.has(path)) specs.set(path, loadSpec(root, path, config).spec);
@@ -356,7 +356,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     let startable = batch.tasks;
     if (batch.number > 1) {
       // dependencies must be done; the runs of earlier batches end in review, so usually they are not
-      const fresh = loadTaskIndex(root, config, 'fast').index;
+      const fresh = loadObservedIndex(root, config, 'fast').index;
       startable = [];
       for (const t of batch.tasks) {
         const task = fresh.byId.get(t.id);

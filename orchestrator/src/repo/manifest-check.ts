@@ -5,6 +5,7 @@ import type { ManifestCheck } from '../guard/rules/index-consistency.js';
 import { parseJson } from './json-document.js';
 import type { ParseCache } from './parse-cache.js';
 import { readRepoText } from './repo-files.js';
+import { decodeSource } from './source-text.js';
 import { repoPathProblem } from './repo-paths.js';
 import { validateWithSchema } from './schema-validation.js';
 
@@ -13,6 +14,15 @@ export function checkManifest(root: string, path: string): ManifestCheck {
   if (repoPathProblem(path)) return { exists: false, problems: [] };
   const read = readRepoText(root, path);
   if (read.missing) return { exists: false, problems: [] };
+  return checkManifestRead(read);
+}
+
+/** As `checkManifest`, for a manifest's bytes read from elsewhere (the state ref, in ref mode). */
+export function checkManifestBytes(path: string, bytes: Buffer): ManifestCheck {
+  return checkManifestRead(decodeSource(path, bytes));
+}
+
+function checkManifestRead(read: ReturnType<typeof decodeSource>): ManifestCheck {
   if (!read.source) return { exists: true, problems: read.diagnostics };
   // manifests are machine-written: no duplicate-key scan (`cxo verify` checks them byte for byte)
   const parsed = parseJson(read.source, { mode: 'fast' });

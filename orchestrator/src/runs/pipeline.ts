@@ -15,7 +15,7 @@ import { gateTask } from '../guard/dispatch-gate.js';
 import { utcDayOf } from '../guard/utc-date.js';
 import type { Config } from '../repo/config.js';
 import { loadSpec } from '../repo/load-repo.js';
-import { loadTaskIndex } from '../repo/repo-files.js';
+import { loadObservedIndex } from '../state/observed-index.js';
 import type { SpecDoc } from '../repo/markdown-docs.js';
 import { ROLES, type Role, type Task } from '../repo/task-types.js';
 import { changedEntries, configuredHooksPath } from '../git/changed-entries.js';
@@ -81,7 +81,7 @@ interface RunContext {
 /** Starts a run of one task now: gate, worktree, then the pipeline. Returns the final manifest. */
 export async function startRun(options: RunOptions): Promise<RunManifest> {
   const { root, config } = options;
-  const { index } = loadTaskIndex(root, config, 'full');
+  const { index } = loadObservedIndex(root, config, 'full');
   const task = index.byId.get(options.taskId);
   if (!task)
     throw new NotFoundError(`no task "${options.taskId}" in ${index.file}`, 'list ids with `cxo tasks list`');
@@ -193,7 +193,7 @@ export async function resumeRun(options: {
   const redactor = createRunRedactor(config, options.env);
   const progress = redacting(options.progress, redactor);
   const recorder = new RunRecorder(root, options.dir, manifest, redactor);
-  const { index } = loadTaskIndex(root, config, 'full');
+  const { index } = loadObservedIndex(root, config, 'full');
   const task = index.byId.get(manifest.task.id);
   if (!task)
     throw new NotFoundError(`task "${manifest.task.id}" of run ${manifest.run.id} is no longer in the index`);

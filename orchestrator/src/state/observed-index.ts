@@ -37,7 +37,13 @@ export function loadObservedIndex(
   const snapshot = options.snapshot ?? state.snapshot();
   const { byTask, problems } = readStatuses(snapshot);
   overlayStatuses(index, byTask);
-  return { index, diagnostics, state, stateCommit: snapshot.commit, stateProblems: problems };
+  return {
+    index,
+    diagnostics,
+    state,
+    stateCommit: snapshot.commit,
+    stateProblems: problems.map((p) => `${state.ref}:${p}`),
+  };
 }
 
 /** Sets each task's status to the state ref's; tasks it has no status for keep theirs. */

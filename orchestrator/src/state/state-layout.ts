@@ -34,6 +34,15 @@ export function stateRunDirOf(taskId: string, runId: string): string {
   return `runs/${shardOf(taskId)}/${taskId}/${runId}`;
 }
 
+/**
+ * Where a file of a run's local directory (`.runs/<task>/<run>/<file>`, as a task's status names
+ * its manifest) is on the state ref; undefined for a path outside a run directory.
+ */
+export function statePathOfRunFile(path: string): string | undefined {
+  const m = /^\.runs\/([^/]+)\/([^/]+)\/(.+)$/.exec(path);
+  return m ? `${stateRunDirOf(m[1], m[2])}/${m[3]}` : undefined;
+}
+
 /** The full name of the state ref, e.g. `refs/heads/cxo/state`. */
 export function stateRefName(config: Config): string {
   return `refs/heads/${config.gitops.state_ref}`;

@@ -137,9 +137,15 @@ export class StateRef {
     return revParse(this.root, this.ref);
   }
 
-  /** The state as this clone last saw it (no network). */
+  /**
+   * The state as this clone last saw it (no network): the local ref, or the remote's tip as last
+   * fetched (a `git fetch` or `git pull` by a person) when that is ahead of it.
+   */
   snapshot(): StateSnapshot {
-    return new StateSnapshot(this.root, this.localTip());
+    const local = this.localTip();
+    const fetched = this.trackingRef ? revParse(this.root, this.trackingRef) : undefined;
+    const ahead = fetched && fetched !== local && (!local || isAncestor(this.root, local, fetched));
+    return new StateSnapshot(this.root, ahead ? fetched : local);
   }
 
   /** The state as the remote has it now (fetched; the local ref fast-forwarded); local when not shared. */

@@ -6,7 +6,7 @@ import type { CommandHandler } from '../command-table.js';
 import { openTaskIndex } from '../open-repo.js';
 
 const request: CommandHandler = async ({ cwd, args, options, out }) => {
-  const { root, index } = await openTaskIndex(cwd, 'full');
+  const { root, index } = await openTaskIndex(cwd, 'full', out);
   const task = index.byId.get(args.id!);
   if (!task)
     throw new NotFoundError(`no task "${args.id}" in ${index.file}`, 'list ids with `cxo tasks list`');

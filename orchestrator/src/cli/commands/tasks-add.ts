@@ -18,7 +18,7 @@ const tasksAdd: CommandHandler = async ({ cwd, options, out }) => {
   if (priority !== undefined && !PRIORITIES.includes(priority as Priority)) {
     throw new UsageError(`--priority must be one of ${PRIORITIES.join(', ')}`);
   }
-  const { root, index } = await openTaskIndex(cwd, 'full');
+  const { root, index } = await openTaskIndex(cwd, 'full', out);
   const explicitId = options.id as string | undefined;
   if (explicitId !== undefined) {
     if (!ID_PATTERN.test(explicitId)) {

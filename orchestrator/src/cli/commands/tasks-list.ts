@@ -12,7 +12,7 @@ const tasksList: CommandHandler = async ({ cwd, options, out }) => {
       throw new UsageError(`unknown phase "${p}"`, `phases: ${PHASES.join(', ')}`);
   }
   const labels = (options.label as string[] | undefined) ?? [];
-  const { index } = await openTaskIndex(cwd, 'fast');
+  const { index } = await openTaskIndex(cwd, 'fast', out);
   const tasks = index.tasks.filter(
     (t) =>
       (phases.length === 0 || phases.includes(phaseOf(t))) &&

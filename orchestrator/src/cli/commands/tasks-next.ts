@@ -9,7 +9,7 @@ import { openTaskIndex } from '../open-repo.js';
 import { escapeTerminal } from '../../util/terminal-text.js';
 
 const tasksNext: CommandHandler = async ({ cwd, options, out }) => {
-  const { root, config, index } = await openTaskIndex(cwd, 'fast');
+  const { root, config, index } = await openTaskIndex(cwd, 'fast', out);
   const today = utcDayOf(new Date());
   // the dispatch gate runs only on candidates, so only the specs looked at are parsed
   const blocked: { task: Task; gate: GateResult }[] = [];

@@ -7,7 +7,7 @@ import { openTaskIndex } from '../open-repo.js';
 import { escapeTerminal } from '../../util/terminal-text.js';
 
 const tasksShow: CommandHandler = async ({ cwd, args, options, out }) => {
-  const { root, config, index } = await openTaskIndex(cwd, 'fast');
+  const { root, config, index } = await openTaskIndex(cwd, 'fast', out);
   const task = index.byId.get(args.id!);
   if (!task)
     throw new NotFoundError(`no task "${args.id}" in ${index.file}`, 'list ids with `cxo tasks list`');

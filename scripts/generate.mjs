@@ -22,6 +22,7 @@ const groups = {
     validatePlan: 'plan.schema.json',
     validateReview: 'review.schema.json',
     validateStateStatus: 'state-status.schema.json',
+    validateStateClaims: 'state-claims.schema.json',
   },
   'tool-validators': {
     validatePatternsIndex: 'patterns-index.schema.json',

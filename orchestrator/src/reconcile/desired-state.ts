@@ -9,6 +9,10 @@
  * Retries: when the task's newest run is the last attempt the ledger claimed for its request, and
  * that run failed transiently with attempts left, the task is due again once the backoff is over
  * (`retry-wait` until then), whatever its status says about the request.
+ *
+ * Leases (claims on the state ref): a task whose run another clone claimed is `held` while the
+ * claim's lease lasts, newer requests waiting for it as they wait for a local run; once the lease
+ * has run out with the run unfinished, the task is due again as a takeover of that claim.
  */
 import { type GateResult, gateTask } from '../guard/dispatch-gate.js';
 import type { Config } from '../repo/config.js';
@@ -16,6 +20,7 @@ import type { SpecDoc } from '../repo/markdown-docs.js';
 import type { TaskIndex } from '../repo/task-index.js';
 import type { Task } from '../repo/task-types.js';
 import type { RunEntry } from '../runs/run-index.js';
+import { leaseExpired } from '../state/claim-lease.js';
 import { type Retry, retryAfter, type RetrySettings } from './retry-policy.js';
 
 export type Situation =
@@ -25,7 +30,7 @@ export type Situation =
    * A new request whose spec passes the gate; the plan decides when its dependencies allow it.
    * `retry`: the request was tried and failed transiently; this is a later attempt, due now.
    */
-  | { kind: 'due'; task: Task; request: string; gate: GateResult; retry?: Retry }
+  | { kind: 'due'; task: Task; request: string; gate: GateResult; retry?: Retry; takeover?: Takeover }
   /** The last attempt failed transiently: the next one is due at `retry.dueAt`. */
   | { kind: 'retry-wait'; task: Task; request: string; retry: Retry }
   /** A new request the spec gate refuses (the reasons include unfinished dependencies too). */
@@ -35,7 +40,23 @@ export type Situation =
   /** Its run's process is gone: resumable once (no resume recorded yet), else left for `cxo runs clean`. */
   | { kind: 'stalled'; task: Task; run: RunEntry; resumable: boolean }
   /** The dispatch ledger says this request was dispatched already (run `runId`): never again. */
-  | { kind: 'claimed'; task: Task; request: string; runId: string };
+  | { kind: 'claimed'; task: Task; request: string; runId: string }
+  /** Another clone's run has the task; its claim's lease holds until `leaseUntil`. */
+  | { kind: 'held'; task: Task; request: string; runId: string; holder?: string; leaseUntil: string };
+
+/** A claim as the decisions need it; `leaseUntil` only for claims on the state ref. */
+export interface ClaimView {
+  runId: string;
+  attempt: number;
+  holder?: string;
+  leaseUntil?: string;
+}
+
+/** The claim of a run that stopped renewing its lease: the new run takes its (request, attempt). */
+export interface Takeover {
+  from: string;
+  attempt: number;
+}
 
 export interface DesiredStateInput {
   index: TaskIndex;
@@ -49,9 +70,11 @@ export interface DesiredStateInput {
   /** The run id that claimed (task, request) in the dispatch ledger, if any. */
   claimedRun?: (taskId: string, request: string) => string | undefined;
   /** The last attempt of (task, request) in the dispatch ledger; `claimedRun` as attempt 1 without it. */
-  lastClaim?: (taskId: string, request: string) => { runId: string; attempt: number } | undefined;
+  lastClaim?: (taskId: string, request: string) => ClaimView | undefined;
   /** Retries of transient failures, judged at `now` (ms); none without it. */
   retry?: { settings: RetrySettings; now: number };
+  /** When leases are judged (ms); claims never expire without it. */
+  now?: number;
 }
 
 /** Phases that say a person decided, or that the task has a result to review: no retry then. */
@@ -99,7 +122,39 @@ export function desiredState(input: DesiredStateInput): Map<string, Situation> {
       });
       continue;
     }
+    const elsewhere = claimOfRemoteRun(input, task);
+    if (elsewhere && !leaseExpired(elsewhere.claim, input.now)) {
+      const { runId, holder, leaseUntil } = elsewhere.claim;
+      out.set(task.id, {
+        kind: 'held',
+        task,
+        request: elsewhere.request,
+        runId,
+        holder,
+        leaseUntil: leaseUntil!,
+      });
+      continue;
+    }
     const claim = request === undefined ? undefined : lastClaimOf(input, task.id, request);
+    // the run that had the request stopped renewing its lease before it ended: rerun it here
+    const stale =
+      elsewhere && !outstanding
+        ? elsewhere.claim
+        : claim && outstanding && leaseExpired(claim, input.now) && !runIds.has(claim.runId)
+          ? claim
+          : undefined;
+    if (request !== undefined && stale) {
+      const spec = task.spec ? input.specOf(task.spec) : undefined;
+      const gate = gateTask(task, index, spec, config, today);
+      const takeover = { from: stale.runId, attempt: stale.attempt };
+      out.set(
+        task.id,
+        gate.reasons.some((r) => !DEPENDENCY_REASONS.has(r.reason))
+          ? { kind: 'blocked', task, request, reasons: gate.reasons }
+          : { kind: 'due', task, request, gate, takeover },
+      );
+      continue;
+    }
     const retry =
       request !== undefined && claim && input.retry
         ? retryOf(task, request, claim, newestRuns.get(task.id), input.retry.settings)
@@ -131,11 +186,24 @@ export function desiredState(input: DesiredStateInput): Map<string, Situation> {
   return out;
 }
 
-function lastClaimOf(
+/**
+ * The claim of the run a `running` status names, when it is another clone's (a local run is in
+ * `input.runs`) and the claim has a lease: that lease says whether the run still works.
+ */
+function claimOfRemoteRun(
   input: DesiredStateInput,
-  taskId: string,
-  request: string,
-): { runId: string; attempt: number } | undefined {
+  task: Task,
+): { request: string; claim: ClaimView } | undefined {
+  const status = task.status;
+  const request = status?.observedRequest;
+  if (status?.phase !== 'running' || !status.lastRun || request === undefined) return undefined;
+  const claim = lastClaimOf(input, task.id, request);
+  return claim && claim.runId === status.lastRun.id && claim.leaseUntil !== undefined
+    ? { request, claim }
+    : undefined;
+}
+
+function lastClaimOf(input: DesiredStateInput, taskId: string, request: string): ClaimView | undefined {
   if (input.lastClaim) return input.lastClaim(taskId, request);
   const runId = input.claimedRun?.(taskId, request);
   return runId ? { runId, attempt: 1 } : undefined;

@@ -11,7 +11,7 @@ import type { BlockReason } from '../guard/dispatch-gate.js';
 import { findCycles } from '../plan/graph.js';
 import type { TaskIndex } from '../repo/task-index.js';
 import { phaseOf, PRIORITIES, priorityOf, type Task } from '../repo/task-types.js';
-import type { Situation } from './desired-state.js';
+import type { Situation, Takeover } from './desired-state.js';
 import type { Retry } from './retry-policy.js';
 
 /** The gate's reasons, and a dependency cycle, which the index loader normally refuses earlier. */
@@ -29,6 +29,8 @@ export interface PlannedTask {
   after: string[];
   /** A retry of a transient failure: the attempt it is. */
   retry?: Retry;
+  /** The claim of another clone's run whose lease ran out: this run takes it over. */
+  takeover?: Takeover;
 }
 
 export interface Batch {
@@ -152,6 +154,7 @@ export function planBatches(
           request: s.request,
           after: waitsOn.get(s.task.id)!,
           ...(s.retry ? { retry: s.retry } : {}),
+          ...(s.takeover ? { takeover: s.takeover } : {}),
         }));
       const chunks: string[][] = [];
       for (let i = 0; i < tasks.length; i += limit) chunks.push(tasks.slice(i, i + limit).map((t) => t.id));
@@ -184,6 +187,8 @@ function outsideDependency(
       return notReady(`has a stalled run (${s.run.manifest.run.id})`);
     case 'claimed':
       return notReady(`was dispatched already for its request (run ${s.runId})`);
+    case 'held':
+      return notReady(`is running in another clone (run ${s.runId}${s.holder ? `, ${s.holder}` : ''})`);
     case 'retry-wait':
       return notReady(`failed (${s.retry.after.reason}) and is retried at ${s.retry.dueAt}`);
   }

@@ -17,6 +17,9 @@
  */
 import { utcDayOf } from '../guard/utc-date.js';
 import { writeTaskStatus } from '../state/write-task-status.js';
+import { StateClaims } from '../state/state-claims.js';
+import { usesStateRef } from '../state/state-layout.js';
+import { StateRef } from '../state/state-ref.js';
 import { CxoError, ExitCode } from '../errors.js';
 import { unfinishedDependencies } from '../plan/next-task.js';
 import type { Config } from '../repo/config.js';
@@ -42,8 +45,8 @@ export interface ReconcileState {
   index: TaskIndex;
   situations: Map<string, Situation>;
   plan: ReconcilePlan;
-  /** As read for the decisions; the pass claims its dispatches in it. */
-  ledger: DispatchLedger;
+  /** As read for the decisions; the pass claims its dispatches in it (on the state ref in ref mode). */
+  ledger: DispatchLedger | StateClaims;
 }
 
 /**
@@ -57,13 +60,18 @@ export function loadReconcileState(
   now = new Date(),
   runCache?: RunCache,
 ): ReconcileState {
-  const { index } = loadObservedIndex(root, config, 'fast');
+  // one state snapshot for the statuses and the claims: the pass decides from one moment
+  const state = usesStateRef(config) ? StateRef.open(root, config) : undefined;
+  const snapshot = state?.snapshot();
+  const { index } = loadObservedIndex(root, config, 'fast', { snapshot });
   const specs = new Map<string, SpecDoc | undefined>();
   const specOf = (path: string) => {
     if (!specs.has(path)) specs.set(path, loadSpec(root, path, config).spec);
     return specs.get(path);
   };
-  const ledger = new DispatchLedger(root);
+  const ledger = state
+    ? new StateClaims(state, snapshot!, config.gitops.claim_lease_seconds * 1000)
+    : new DispatchLedger(root);
   const situations = desiredState({
     index,
     specOf,
@@ -72,6 +80,7 @@ export function loadReconcileState(
     runs: runCache ? runCache.list(tasksToDecide(index, ledger)) : listRuns(root),
     lastClaim: (task, request) => ledger.latest(task, request),
     retry: { settings: retrySettingsOf(config), now: now.getTime() },
+    now: now.getTime(),
   });
   return { index, situations, plan: planBatches(index, situations, concurrency), ledger };
 }
@@ -81,7 +90,7 @@ export function loadReconcileState(
  * before (retries, claims), or a run in progress. For the others, only a live or stalled run
  * matters, and that waits minutes to count (RunCache looks at them every FULL_SCAN_MS).
  */
-function tasksToDecide(index: TaskIndex, ledger: DispatchLedger): Set<string> {
+function tasksToDecide(index: TaskIndex, ledger: ReconcileState['ledger']): Set<string> {
   const focus = new Set<string>();
   for (const t of index.tasks) {
     const request = t.request;
@@ -119,7 +128,16 @@ export type ReconcileEvent =
       warning?: string;
     }
   | { type: 'duplicate'; taskId: string; request: string; runId: string }
-  | { type: 'dispatch'; taskId: string; runId: string; request: string; batch: number; attempt?: number }
+  | {
+      type: 'dispatch';
+      taskId: string;
+      runId: string;
+      request: string;
+      batch: number;
+      attempt?: number;
+      /** The run of another clone whose expired claim this one took over. */
+      takesOver?: string;
+    }
   | ({ type: 'retry-wait'; taskId: string; request: string } & Retry)
   | { type: 'run-event'; taskId: string; runId: string; event: ProgressEvent }
   | { type: 'run-ended'; taskId: string; runId: string; status: RunStatus; reason: string | null }
@@ -147,7 +165,8 @@ export interface ReconcileSummary {
   skippedDuplicate: { taskId: string; request: string; runId: string }[];
   /** Due tasks whose dependencies are due too: they run in a later pass, once those are done. */
   waiting: { taskId: string; on: string[] }[];
-  running: { taskId: string; runId: string; pendingRequest?: string }[];
+  /** Runs in progress; `holder` for another clone's, whose claim's lease holds. */
+  running: { taskId: string; runId: string; pendingRequest?: string; holder?: string }[];
   /** Transient failures whose next attempt waits for its backoff: the watcher passes again at the earliest. */
   retrying: ({ taskId: string; request: string } & Retry)[];
   /** Stalled again after their one resume: left for `cxo runs clean`. */
@@ -213,6 +232,8 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     lockLost: false,
   };
   const now = options.now ?? (() => new Date());
+  // shared state: see what the other clones claimed and wrote before deciding (the claim itself is the guarantee)
+  if (usesStateRef(config)) await StateRef.open(root, config).refresh();
   const { index, situations, plan, ledger } = loadReconcileState(
     root,
     config,
@@ -226,7 +247,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     type: 'pass',
     due: plan.batches.reduce((n, b) => n + b.tasks.length, 0),
     blocked: plan.blocked.length,
-    running: count('running'),
+    running: count('running') + count('held'),
     stalled: count('stalled'),
     claimed: count('claimed'),
     retrying: count('retry-wait'),
@@ -240,6 +261,8 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
         runId: id,
         ...(s.pendingRequest ? { pendingRequest: s.pendingRequest } : {}),
       });
+    } else if (s.kind === 'held') {
+      summary.running.push({ taskId: s.task.id, runId: s.runId, ...(s.holder ? { holder: s.holder } : {}) });
     } else if (s.kind === 'claimed' && options.detach?.inFlight?.has(s.runId)) {
       summary.running.push({ taskId: s.task.id, runId: s.runId });
     } else if (s.kind === 'claimed') {
@@ -336,6 +359,19 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
       const runId = s.run.manifest.run.id;
       // someone may have resumed it since the state was read
       if (!mayGoOn() || !isStalled(RunRecorder.read(root, s.run.dir))) return;
+      // its claim ran out and another clone took the request over: that run answers it now
+      const request = s.run.manifest.trigger.request;
+      const claim = request !== null ? ledger.latest(s.task.id, request) : undefined;
+      if (ledger instanceof StateClaims && claim && claim.runId !== runId) {
+        summary.abandoned.push({ taskId: s.task.id, runId });
+        progress({
+          type: 'abandoned',
+          taskId: s.task.id,
+          runId,
+          message: `run ${runId} stalled and its claim was taken over by run ${claim.runId}; \`cxo runs clean\` records it failed`,
+        });
+        return;
+      }
       progress({ type: 'resume', taskId: s.task.id, runId });
       await settle(s.task.id, runId, undefined, summary.resumed, () =>
         pipeline
@@ -371,8 +407,13 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
     await startEach(startable, async (t) => {
       if (!mayGoOn()) return;
       const runId = newRunId();
-      const attempt = t.retry?.attempt ?? 1;
-      if (!ledger.claim(t.id, t.request, runId, now(), attempt)) {
+      const { takeover } = t;
+      const attempt = takeover?.attempt ?? t.retry?.attempt ?? 1;
+      const claimed =
+        takeover && ledger instanceof StateClaims
+          ? await ledger.takeOver(t.id, t.request, attempt, takeover.from, runId, now())
+          : await ledger.claim(t.id, t.request, runId, now(), attempt);
+      if (!claimed) {
         const prior = ledger.find(t.id, t.request, attempt)!;
         summary.skippedDuplicate.push({ taskId: t.id, request: t.request, runId: prior.runId });
         progress({ type: 'duplicate', taskId: t.id, request: t.request, runId: prior.runId });
@@ -385,6 +426,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
         request: t.request,
         batch: batch.number,
         ...(attempt > 1 ? { attempt } : {}),
+        ...(takeover ? { takesOver: takeover.from } : {}),
       });
       await settle(t.id, runId, t.request, summary.dispatched, async () => {
         const manifest = pipeline
@@ -402,7 +444,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
           : await inChild({ kind: 'start', taskId: t.id, runId }, t.id);
         // the request changed between the plan and the start: the run answers the newer one
         const answered = manifest.trigger.request;
-        if (answered && answered !== t.request) ledger.claim(t.id, answered, runId, now());
+        if (answered && answered !== t.request) await ledger.claim(t.id, answered, runId, now());
         return manifest;
       });
     });

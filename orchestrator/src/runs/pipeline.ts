@@ -15,6 +15,7 @@ import { gateTask } from '../guard/dispatch-gate.js';
 import { utcDayOf } from '../guard/utc-date.js';
 import type { Config } from '../repo/config.js';
 import { loadSpec } from '../repo/load-repo.js';
+import { LeaseKeeper } from '../state/lease-keeper.js';
 import { loadObservedIndex } from '../state/observed-index.js';
 import type { SpecDoc } from '../repo/markdown-docs.js';
 import { ROLES, type Role, type Task } from '../repo/task-types.js';
@@ -153,12 +154,13 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
   recorder.event('run-started', { runId, taskId: task.id, baseCommit, forced: options.force ?? null });
   progress({ type: 'run', runId, taskId: task.id, dir: recorder.dir });
   await writeBackRunning(root, config, manifest, progress);
+  const lease = keepLease(root, config, recorder);
   try {
     addWorktree(root, worktree, manifest.run.branch, baseCommit);
   } catch (e) {
     const { reason, error } = worktreeFailure(manifest.run.branch, e);
     const failed = finish(recorder, progress, 'failed', reason, error);
-    return writeBackResult(root, config, failed, redactor, progress);
+    return writeBackResult(root, config, failed, redactor, progress, lease);
   }
   recorder.event('worktree-added', { path: manifest.run.worktree, branch: manifest.run.branch });
   const done = await execute({
@@ -176,7 +178,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
     progress,
     sandboxChoice,
   });
-  return writeBackResult(root, config, done, redactor, progress);
+  return writeBackResult(root, config, done, redactor, progress, lease);
 }
 
 /** Continues a stalled run from its first unfinished step; finished steps are not redone. */
@@ -233,8 +235,9 @@ export async function resumeRun(options: {
     progress,
     sandboxChoice,
   };
+  const lease = keepLease(root, config, recorder);
   const done = restoreWorktree(ctx) ?? (await execute(ctx));
-  return writeBackResult(root, config, done, redactor, progress);
+  return writeBackResult(root, config, done, redactor, progress, lease);
 }
 
 /** Brings a resumed run's worktree back; the finished manifest when that is impossible. */
@@ -260,6 +263,15 @@ function restoreWorktree(ctx: RunContext): RunManifest | undefined {
   return undefined;
 }
 
+/** Keeps the run's claim (ref mode); a claim taken over is recorded as an event of the run. */
+function keepLease(root: string, config: Config, recorder: RunRecorder): LeaseKeeper | undefined {
+  const { task, run } = recorder.manifest;
+  return LeaseKeeper.start(root, config, task.id, run.id, (message) => {
+    recorder.event('claim-lost', { message });
+    warnOnStderr(message);
+  });
+}
+
 /** The task is running: its status says so (no evidence yet: the manifest keeps changing). */
 async function writeBackRunning(
   root: string,
@@ -282,9 +294,12 @@ async function writeBackResult(
   raw: RunManifest,
   redactor: Redactor,
   progress: (event: ProgressEvent) => void,
+  lease?: LeaseKeeper,
 ): Promise<RunManifest> {
   const manifest = redactJson(raw, redactor);
-  if (!config.gitops.write_back) return manifest;
+  await lease?.stop();
+  // fenced: the watcher that took the claim over writes the task's status now, not this run
+  if (!config.gitops.write_back || lease?.lost) return manifest;
   const { status, reason, error } = manifest.result;
   const outcome = await writeBackRunStatus(root, config, manifest, status, {
     evidence: true,

@@ -238,7 +238,7 @@ function eventLine(event: WatchEvent, out: Output): string | undefined {
     case 'duplicate':
       return `skipped ${event.taskId}: request ${JSON.stringify(event.request)} was dispatched before (run ${event.runId})`;
     case 'dispatch':
-      return `dispatch ${out.bold(event.taskId)}: run ${event.runId} (batch ${event.batch}, request ${JSON.stringify(event.request)}${event.attempt ? `, retry: attempt ${event.attempt}` : ''})`;
+      return `dispatch ${out.bold(event.taskId)}: run ${event.runId} (batch ${event.batch}, request ${JSON.stringify(event.request)}${event.attempt ? `, retry: attempt ${event.attempt}` : ''}${event.takesOver ? `, taking over run ${event.takesOver}, whose claim ran out` : ''})`;
     case 'retry-wait':
       return `retry ${event.taskId}: run ${event.after.runId} failed (${event.after.reason}); attempt ${event.attempt} of ${event.maxAttempts} is due at ${event.dueAt}`;
     case 'run-event':

@@ -4,12 +4,10 @@
  * clone takes the task over (and the killed clone, restarted, does not resume what was taken).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/repo/config.js';
 import { StateRef } from '../../src/state/state-ref.js';
 import { readStatuses } from '../../src/state/state-statuses.js';
 import { claimPathOf } from '../../src/state/state-layout.js';
@@ -65,11 +63,6 @@ function sharedRemote(n: number) {
   return { bare, clone };
 }
 
-const refConfig = () => {
-  const config = defaultConfig();
-  config.gitops.state = 'ref';
-  return config;
-};
 /** The state as the remote has it (the bare repository's own branch). */
 const remoteState = (bare: string) => new StateRef({ root: bare, ref: 'refs/heads/cxo/state' }).snapshot();
 const claimsOf = (bare: string, task: string) =>

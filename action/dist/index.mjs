@@ -38057,7 +38057,220 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
   validate18.errors = vErrors;
   return errors === 0;
 }
-var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, pattern21, validateRunManifest, schema34, schema35, schema36, pattern24, pattern25;
+function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.phase === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "phase" }, message: "must have required property 'phase'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "phase" || key0 === "reason" || key0 === "message" || key0 === "observedRequest" || key0 === "lastRun" || key0 === "updatedAt")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.phase !== void 0) {
+      let data0 = data.phase;
+      if (!(data0 === "pending" || data0 === "queued" || data0 === "running" || data0 === "review" || data0 === "done" || data0 === "changes-requested" || data0 === "failed" || data0 === "blocked" || data0 === "cancelled")) {
+        const err2 = { instancePath: instancePath + "/phase", schemaPath: "#/properties/phase/enum", keyword: "enum", params: { allowedValues: schema18.properties.phase.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.reason !== void 0) {
+      let data1 = data.reason;
+      if (typeof data1 === "string") {
+        if (!pattern4.test(data1)) {
+          const err3 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/pattern", keyword: "pattern", params: { pattern: "^[A-Z][A-Za-z0-9]*$" }, message: 'must match pattern "^[A-Z][A-Za-z0-9]*$"' };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.message !== void 0) {
+      if (typeof data.message !== "string") {
+        const err5 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.observedRequest !== void 0) {
+      if (typeof data.observedRequest !== "string") {
+        const err6 = { instancePath: instancePath + "/observedRequest", schemaPath: "#/properties/observedRequest/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.lastRun !== void 0) {
+      let data4 = data.lastRun;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        if (data4.id === void 0) {
+          const err7 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+        for (const key1 in data4) {
+          if (!(key1 === "id" || key1 === "manifest" || key1 === "result")) {
+            const err8 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+        if (data4.id !== void 0) {
+          let data5 = data4.id;
+          if (typeof data5 === "string") {
+            if (func3(data5) < 1) {
+              const err9 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+          } else {
+            const err10 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        if (data4.manifest !== void 0) {
+          let data6 = data4.manifest;
+          if (typeof data6 === "string") {
+            if (func3(data6) < 1) {
+              const err11 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+          } else {
+            const err12 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+        if (data4.result !== void 0) {
+          if (typeof data4.result !== "string") {
+            const err13 = { instancePath: instancePath + "/lastRun/result", schemaPath: "#/properties/lastRun/properties/result/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.updatedAt !== void 0) {
+      let data8 = data.updatedAt;
+      if (typeof data8 === "string") {
+        if (!formats0.validate(data8)) {
+          const err15 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err17];
+    } else {
+      vErrors.push(err17);
+    }
+    errors++;
+  }
+  validate22.errors = vErrors;
+  return errors === 0;
+}
+function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (!validate22(data, { instancePath, parentData, parentDataProperty, rootData })) {
+    vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+    errors = vErrors.length;
+  }
+  validate21.errors = vErrors;
+  return errors === 0;
+}
+var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, pattern21, validateRunManifest, schema34, schema35, schema36, pattern24, pattern25, validateStateStatus;
 var init_validators = __esm({
   "dist/generated/validators.js"() {
     "use strict";
@@ -38092,6 +38305,7 @@ var init_validators = __esm({
     schema36 = { "type": ["object", "null"], "description": "The sandbox the step's (or command's) processes ran in: bwrap with its network and the limits applied, or none with the reason.", "required": ["mode", "reason", "network", "limits"], "additionalProperties": false, "properties": { "mode": { "enum": ["bwrap", "none"] }, "reason": { "type": ["string", "null"], "description": "why there is no sandbox" }, "network": { "enum": ["deny", "allow", null] }, "limits": { "type": ["object", "null"], "additionalProperties": false, "required": ["memory_mb", "memory_via", "pids", "pids_via"], "properties": { "memory_mb": { "type": ["integer", "null"] }, "memory_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] }, "pids": { "type": ["integer", "null"] }, "pids_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] } } }, "note": { "type": ["string", "null"], "description": "what else isolates an agent's own commands, or what the sandbox leaves out" } } };
     pattern24 = new RegExp("^[0-9a-f]{40}$", "u");
     pattern25 = new RegExp("^[0-9a-f]{64}$", "u");
+    validateStateStatus = validate21;
   }
 });
 
@@ -38279,13 +38493,13 @@ var init_config_parse = __esm({
 
 // dist/action/main.js
 init_core();
-import { existsSync as existsSync5, readFileSync as readFileSync7 } from "node:fs";
+import { existsSync as existsSync5, readFileSync as readFileSync8 } from "node:fs";
 import { resolve as resolve7 } from "node:path";
 
 // dist/cli/run-guard.js
-import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join14 } from "node:path";
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join17 } from "node:path";
 
 // dist/errors.js
 var ExitCode2 = {
@@ -38664,6 +38878,15 @@ function git(cwd, args, options = {}) {
 function gitBytes(cwd, args, options = {}) {
   const result = spawnGit(cwd, args, options, "buffer");
   return { ...result, stdout: Buffer.from(result.stdout) };
+}
+function gitAsync(cwd, args, options = {}) {
+  const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
+  return new Promise((resolve8) => {
+    execFile("git", call.args, { cwd, env: call.env, maxBuffer: 64 * 1024 * 1024 }, (error2, stdout, stderr) => {
+      const status = error2 ? typeof error2.code === "number" ? error2.code : 1 : 0;
+      resolve8({ status, stdout, stderr: stderr || (error2?.message ?? "") });
+    });
+  });
 }
 function spawnGit(cwd, args, options, encoding) {
   const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
@@ -39393,7 +39616,7 @@ import { join as join10, resolve as resolve4 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "6300d9622907";
+var SCHEMA_HASH = "130b2fa9ceb6";
 
 // dist/repo/git-dir.js
 import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
@@ -41200,6 +41423,7 @@ async function loadRepo(root, options = {}) {
 init_validators();
 import { statSync as statSync4 } from "node:fs";
 import { join as join13 } from "node:path";
+init_source_text();
 init_schema_validation();
 function checkManifest(root, path6) {
   if (repoPathProblem(path6))
@@ -41207,6 +41431,12 @@ function checkManifest(root, path6) {
   const read = readRepoText(root, path6);
   if (read.missing)
     return { exists: false, problems: [] };
+  return checkManifestRead(read);
+}
+function checkManifestBytes(path6, bytes) {
+  return checkManifestRead(decodeSource(path6, bytes));
+}
+function checkManifestRead(read) {
   if (!read.source)
     return { exists: true, problems: read.diagnostics };
   const parsed = parseJson(read.source, { mode: "fast" });
@@ -41269,6 +41499,9 @@ function readBlobs(root, names) {
     at += size + 1;
   }
   return out;
+}
+function readBlob(root, name) {
+  return readBlobs(root, [name]).get(name);
 }
 
 // dist/git/signing-identity.js
@@ -41392,6 +41625,512 @@ function holdsApproval(file, text, approval) {
   return (spec?.fields.approvals ?? []).some(same);
 }
 
+// dist/state/state-layout.js
+import { createHash as createHash2 } from "node:crypto";
+var STATE_FORMAT = 1;
+var STATE_MARKER = "cxo-state.json";
+function shardOf(taskId) {
+  return createHash2("sha256").update(taskId).digest("hex").slice(0, 2);
+}
+function statusPathOf(taskId) {
+  return `status/${shardOf(taskId)}/${taskId}.json`;
+}
+function stateRunDirOf(taskId, runId) {
+  return `runs/${shardOf(taskId)}/${taskId}/${runId}`;
+}
+function statePathOfRunFile(path6) {
+  const m = /^\.runs\/([^/]+)\/([^/]+)\/(.+)$/.exec(path6);
+  return m ? `${stateRunDirOf(m[1], m[2])}/${m[3]}` : void 0;
+}
+function stateRefName(config) {
+  return `refs/heads/${config.gitops.state_ref}`;
+}
+function usesStateRef(config) {
+  return config.gitops.state === "ref";
+}
+
+// dist/state/state-ref.js
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync3 } from "node:fs";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join15 } from "node:path";
+
+// dist/git/backoff.js
+function jitteredBackoff(attempt, baseMs, capMs) {
+  const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+function sleep(ms) {
+  return new Promise((resolve8) => setTimeout(resolve8, ms));
+}
+
+// dist/git/orchestrator-identity.js
+var ORCHESTRATOR_IDENTITY = {
+  GIT_AUTHOR_NAME: "codex-orchestrator",
+  GIT_AUTHOR_EMAIL: "codex-orchestrator@localhost",
+  GIT_COMMITTER_NAME: "codex-orchestrator",
+  GIT_COMMITTER_EMAIL: "codex-orchestrator@localhost"
+};
+
+// dist/git/commit-tree.js
+function commitTreeAs(root, tree, parents, message, as = {}) {
+  const sign = as.sign ? [...as.sign, "commit-tree", "-S"] : ["-c", "commit.gpgsign=false", "commit-tree"];
+  const author = as.author ? { GIT_AUTHOR_NAME: as.author.name, GIT_AUTHOR_EMAIL: as.author.email } : {};
+  return git(root, [...sign, tree, ...parents.flatMap((p) => ["-p", p]), "-F", "-"], {
+    set: { ...ORCHESTRATOR_IDENTITY, ...author },
+    input: message
+  }).stdout.trim();
+}
+
+// dist/git/tree-build.js
+import { createHash as createHash3 } from "node:crypto";
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join14 } from "node:path";
+function listTree(root, tree) {
+  const out = /* @__PURE__ */ new Map();
+  for (const record of git(root, ["ls-tree", "-z", tree]).stdout.split("\0")) {
+    const m = /^(\d+) (\w+) ([0-9a-f]+)\t([\s\S]+)$/.exec(record);
+    if (m)
+      out.set(m[4], { mode: m[1], type: m[2], id: m[3] });
+  }
+  return out;
+}
+function treeWith(root, base, changes, options = {}) {
+  const format2 = base?.length === 64 ? "sha256" : "sha1";
+  const written = [];
+  const id = build(root, format2, base, changes, options.listing, options.previous, "", written);
+  writeTrees(root, written);
+  return id ?? emptyTree(root, format2);
+}
+function emptyTree(root, format2) {
+  const id = createHash3(format2).update("tree 0\0").digest("hex");
+  writeTrees(root, [{ id, content: Buffer.alloc(0) }]);
+  return id;
+}
+function build(root, format2, base, changes, listing, previous, prefix, written) {
+  const here = new Map(listing ?? (base ? listTree(root, base) : []));
+  const below = /* @__PURE__ */ new Map();
+  for (const [path6, entry] of changes) {
+    const slash = path6.indexOf("/");
+    if (slash < 0) {
+      const was = here.get(path6);
+      previous?.set(prefix + path6, was?.type === "blob" ? { mode: was.mode, blob: was.id } : null);
+      if (entry)
+        here.set(path6, { mode: entry.mode, type: "blob", id: entry.blob });
+      else
+        here.delete(path6);
+      continue;
+    }
+    const dir = path6.slice(0, slash);
+    if (!below.has(dir))
+      below.set(dir, /* @__PURE__ */ new Map());
+    below.get(dir).set(path6.slice(slash + 1), entry);
+  }
+  for (const [dir, sub] of below) {
+    const existing = here.get(dir);
+    const base2 = existing?.type === "tree" ? existing.id : null;
+    const tree = build(root, format2, base2, sub, void 0, previous, `${prefix}${dir}/`, written);
+    if (tree)
+      here.set(dir, { mode: "040000", type: "tree", id: tree });
+    else
+      here.delete(dir);
+  }
+  if (here.size === 0)
+    return void 0;
+  const content = serialise(here);
+  const id = createHash3(format2).update(`tree ${content.length}\0`).update(content).digest("hex");
+  written.push({ id, content });
+  return id;
+}
+function serialise(entries) {
+  const keyed = [...entries].map(([name, e]) => ({
+    name,
+    e,
+    key: Buffer.from(e.type === "tree" ? `${name}/` : name)
+  }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  const parts = [];
+  for (const { name, e } of keyed) {
+    parts.push(Buffer.from(`${e.mode.replace(/^0+/, "")} ${name}\0`), Buffer.from(e.id, "hex"));
+  }
+  return Buffer.concat(parts);
+}
+function writeTrees(root, trees) {
+  const scratch = mkdtempSync2(join14(tmpdir2(), "cxo-trees-"));
+  try {
+    const paths = trees.map((tree, i) => {
+      const path6 = join14(scratch, String(i));
+      writeFileSync2(path6, tree.content);
+      return path6;
+    });
+    const ids = git(root, ["hash-object", "-w", "-t", "tree", "--stdin-paths", "--no-filters"], {
+      input: `${paths.join("\n")}
+`
+    }).stdout.trim().split("\n");
+    trees.forEach((tree, i) => {
+      if (ids[i] !== tree.id)
+        throw new Error(`internal: tree ${i} hashed to ${ids[i]}, expected ${tree.id}`);
+    });
+  } finally {
+    rmSync3(scratch, { recursive: true, force: true });
+  }
+}
+
+// dist/state/state-ref.js
+var StateSnapshot = class {
+  root;
+  commit;
+  constructor(root, commit) {
+    this.root = root;
+    this.commit = commit;
+  }
+  read(path6) {
+    return this.commit ? readBlob(this.root, `${this.commit}:${path6}`) : void 0;
+  }
+  readMany(paths) {
+    if (!this.commit)
+      return /* @__PURE__ */ new Map();
+    const names = paths.map((p) => `${this.commit}:${p}`);
+    const blobs = readBlobs(this.root, names);
+    const out = /* @__PURE__ */ new Map();
+    paths.forEach((p, i) => {
+      const blob = blobs.get(names[i]);
+      if (blob)
+        out.set(p, blob);
+    });
+    return out;
+  }
+  /** A JSON file's value; a file that does not parse is an error naming the ref and path. */
+  readJson(path6) {
+    const bytes = this.read(path6);
+    if (!bytes)
+      return void 0;
+    try {
+      return JSON.parse(bytes.toString("utf8"));
+    } catch (e) {
+      throw new OperationError(`the state ref's ${path6} (commit ${this.commit.slice(0, 12)}) is not JSON: ${e.message}`);
+    }
+  }
+  /** The entries of a directory (not recursive), by name; empty when it does not exist. */
+  list(dir) {
+    const tree = this.treeOf(dir);
+    return tree ? listTree(this.root, tree) : /* @__PURE__ */ new Map();
+  }
+  /** The tree id of a directory (the root when `dir` is empty), or undefined. */
+  treeOf(dir = "") {
+    if (!this.commit)
+      return void 0;
+    const r = git(this.root, ["rev-parse", "--verify", "--quiet", `${this.commit}:${dir}`], {
+      allowFail: true
+    });
+    const id = r.stdout.trim();
+    return r.status === 0 && id ? id : void 0;
+  }
+};
+var StateRef = class _StateRef {
+  root;
+  ref;
+  remote;
+  attempts;
+  constructor(options) {
+    this.root = options.root;
+    this.ref = options.ref;
+    this.remote = options.remote;
+    this.attempts = Math.max(1, options.attempts ?? 12);
+  }
+  /** The state ref of a repository as its config says; shared when the configured remote exists. */
+  static open(root, config) {
+    const { remote, share_state } = config.gitops;
+    const shared = share_state && hasRemote(root, remote);
+    return new _StateRef({ root, ref: stateRefName(config), remote: shared ? remote : void 0 });
+  }
+  get shared() {
+    return this.remote !== void 0;
+  }
+  /** Where the remote's tip is kept after a fetch: `refs/remotes/<remote>/<branch>`. */
+  get trackingRef() {
+    return this.remote ? `refs/remotes/${this.remote}/${this.ref.replace(/^refs\/heads\//, "")}` : void 0;
+  }
+  localTip() {
+    return revParse(this.root, this.ref);
+  }
+  /**
+   * The state as this clone last saw it (no network): the local ref, or the remote's tip as last
+   * fetched (a `git fetch` or `git pull` by a person) when that is ahead of it.
+   */
+  snapshot() {
+    const local = this.localTip();
+    const fetched = this.trackingRef ? revParse(this.root, this.trackingRef) : void 0;
+    const ahead = fetched && fetched !== local && (!local || isAncestor(this.root, local, fetched));
+    return new StateSnapshot(this.root, ahead ? fetched : local);
+  }
+  /** The state as the remote has it now (fetched; the local ref fast-forwarded); local when not shared. */
+  async refresh() {
+    if (!this.remote)
+      return this.snapshot();
+    const remoteTip = await this.fetch();
+    const local = this.localTip();
+    if (remoteTip && (!local || isAncestor(this.root, local, remoteTip)))
+      this.fastForward(remoteTip);
+    return this.snapshot();
+  }
+  /** Applies `compute`'s writes to the state by compare-and-swap (see the class comment). */
+  async update(message, compute, as = {}) {
+    let lastError = "";
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      if (attempt > 1)
+        await sleep(jitteredBackoff(attempt - 1, 20, 1e3));
+      const remoteTip = this.remote ? await this.fetch() : void 0;
+      const local = this.localTip();
+      const base = this.remote ? this.baseOn(remoteTip, local) : local;
+      const writes = await compute(new StateSnapshot(this.root, base)) ?? [];
+      const commit = writes.length > 0 ? this.commitWrites(base, writes, message, as) : base;
+      if (commit === base) {
+        if (base && base !== local)
+          this.fastForward(base);
+        return { commit: base, changed: false, attempts: attempt };
+      }
+      if (this.remote) {
+        const pushed = await this.push(commit, remoteTip);
+        if (pushed === "rejected") {
+          lastError = `${this.remote} moved meanwhile`;
+          continue;
+        }
+        this.fastForward(commit);
+        return { commit, changed: true, attempts: attempt };
+      }
+      const swapped = git(this.root, ["update-ref", "-m", "cxo state", this.ref, commit, local ?? ""], {
+        allowFail: true
+      });
+      if (swapped.status === 0)
+        return { commit, changed: true, attempts: attempt };
+      lastError = swapped.stderr.trim();
+    }
+    throw new OperationError(`cannot write the state (${message}): ${this.ref} kept moving (${this.attempts} attempts): ${lastError}`, "run again; if it keeps failing, check that nothing else rewrites the state ref");
+  }
+  /**
+   * What to build on when sharing: the remote's tip, unless this clone has state the remote has not
+   * seen (written before the state was shared), which is first merged onto the remote's.
+   */
+  baseOn(remoteTip, local) {
+    if (!remoteTip)
+      return local;
+    if (!local || local === remoteTip || isAncestor(this.root, local, remoteTip))
+      return remoteTip;
+    if (isAncestor(this.root, remoteTip, local))
+      return local;
+    return this.mergeLocal(remoteTip, local);
+  }
+  /** A merge commit of the remote's state with this clone's unshared files laid over it. */
+  mergeLocal(remoteTip, local) {
+    const mergeBase = git(this.root, ["merge-base", remoteTip, local], { allowFail: true }).stdout.trim();
+    const changed = git(this.root, [
+      "diff-tree",
+      "-r",
+      "-z",
+      "--no-renames",
+      "--no-commit-id",
+      mergeBase || emptyTreeOf(this.root),
+      local
+    ]).stdout.split("\0");
+    const changes = /* @__PURE__ */ new Map();
+    for (let i = 0; i + 1 < changed.length; i += 2) {
+      const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) (\w)/.exec(changed[i]);
+      if (!m)
+        continue;
+      changes.set(changed[i + 1], m[3] === "D" ? null : { mode: m[1], blob: m[2] });
+    }
+    const tree = treeWith(this.root, treeOfCommit(this.root, remoteTip), changes);
+    return this.commitTree(tree, [remoteTip, local], "merge the state this clone had before it was shared");
+  }
+  commitWrites(base, writes, message, as) {
+    const baseTree = base ? treeOfCommit(this.root, base) : null;
+    const all = [...writes];
+    if (!base || !readBlob(this.root, `${base}:${STATE_MARKER}`))
+      all.push({ path: STATE_MARKER, content: `${JSON.stringify({ format: STATE_FORMAT })}
+` });
+    const contents = all.filter((w) => w.content !== null).map((w) => w.content);
+    const ids = writeBlobs(this.root, contents);
+    const changes = /* @__PURE__ */ new Map();
+    let next = 0;
+    for (const w of all)
+      changes.set(w.path, w.content === null ? null : { mode: "100644", blob: ids[next++] });
+    const tree = treeWith(this.root, baseTree, changes);
+    if (tree === baseTree)
+      return base;
+    return this.commitTree(tree, base ? [base] : [], message, as);
+  }
+  commitTree(tree, parents, message, as = {}) {
+    return commitTreeAs(this.root, tree, parents, `cxo-state: ${message}
+`, as);
+  }
+  /** Moves the local ref forward to `target`; leaves it when it moved elsewhere meanwhile. */
+  fastForward(target) {
+    for (let i = 0; i < 5; i++) {
+      const current = this.localTip();
+      if (current === target)
+        return;
+      if (current && !isAncestor(this.root, current, target))
+        return;
+      const swapped = git(this.root, ["update-ref", "-m", "cxo state", this.ref, target, current ?? ""], {
+        allowFail: true
+      });
+      if (swapped.status === 0)
+        return;
+    }
+  }
+  /** Fetches the remote's state tip into the tracking ref; undefined when the remote has none yet. */
+  async fetch() {
+    const tracking = this.trackingRef;
+    const args = [
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      "--no-write-fetch-head",
+      this.remote,
+      `+${this.ref}:${tracking}`
+    ];
+    let fetched = await gitAsync(this.root, args);
+    for (let i = 1; i < 8 && fetched.status !== 0 && /cannot lock ref/i.test(fetched.stderr); i++) {
+      await sleep(jitteredBackoff(i, 10, 200));
+      fetched = await gitAsync(this.root, args);
+    }
+    if (fetched.status !== 0) {
+      if (/couldn't find remote ref/i.test(fetched.stderr)) {
+        git(this.root, ["update-ref", "-d", tracking], { allowFail: true });
+        return void 0;
+      }
+      throw new OperationError(`cannot fetch the state ref ${this.ref} from ${this.remote}: ${fetched.stderr.trim()}`, "check the remote is reachable (or set gitops.share_state: false to keep the state in this clone)");
+    }
+    return revParse(this.root, tracking);
+  }
+  /** Pushes `commit` as the remote's state ref, leased on `expected` (absent: the ref must not exist). */
+  async push(commit, expected) {
+    const pushed = await gitAsync(this.root, [
+      "push",
+      "--quiet",
+      "--porcelain",
+      "--no-verify",
+      `--force-with-lease=${this.ref}:${expected ?? ""}`,
+      this.remote,
+      `${commit}:${this.ref}`
+    ]);
+    if (pushed.status === 0) {
+      git(this.root, ["update-ref", this.trackingRef, commit], { allowFail: true });
+      return "pushed";
+    }
+    if (/\[rejected\]|stale info|fetch first|non-fast-forward|\[remote rejected\].*(cannot lock|failed to update)/i.test(`${pushed.stdout}
+${pushed.stderr}`))
+      return "rejected";
+    throw new OperationError(`cannot push the state ref ${this.ref} to ${this.remote}: ${(pushed.stderr || pushed.stdout).trim()}`, "check that the remote accepts pushes to the state ref (protect the branches people work on, not it)");
+  }
+};
+function revParse(root, ref) {
+  const r = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowFail: true });
+  const id = r.stdout.trim();
+  return r.status === 0 && id ? id : void 0;
+}
+function treeOfCommit(root, commit) {
+  return git(root, ["rev-parse", `${commit}^{tree}`]).stdout.trim();
+}
+function isAncestor(root, ancestor, of) {
+  return git(root, ["merge-base", "--is-ancestor", ancestor, of], { allowFail: true }).status === 0;
+}
+function hasRemote(root, remote) {
+  return git(root, ["remote", "get-url", remote], { allowFail: true }).status === 0;
+}
+function emptyTreeOf(root) {
+  return git(root, ["hash-object", "-w", "-t", "tree", "--stdin"], { input: "" }).stdout.trim();
+}
+function writeBlobs(root, contents) {
+  if (contents.length === 0)
+    return [];
+  const scratch = mkdtempSync3(join15(tmpdir3(), "cxo-state-"));
+  try {
+    const paths = contents.map((content, i) => {
+      const path6 = join15(scratch, String(i));
+      writeFileSync3(path6, content);
+      return path6;
+    });
+    return git(root, ["hash-object", "-w", "--no-filters", "--stdin-paths"], {
+      input: `${paths.join("\n")}
+`
+    }).stdout.trim().split("\n");
+  } finally {
+    rmSync4(scratch, { recursive: true, force: true });
+  }
+}
+
+// dist/state/state-statuses.js
+init_validators();
+import { mkdirSync as mkdirSync3, readFileSync as readFileSync7 } from "node:fs";
+import { join as join16 } from "node:path";
+var CACHE_FILE = "state-statuses.json";
+function readStatuses(snapshot) {
+  const tree = snapshot.treeOf("status");
+  if (!tree)
+    return { byTask: /* @__PURE__ */ new Map(), problems: [] };
+  const cachePath = join16(cacheDirFor(snapshot.root), CACHE_FILE);
+  const cached = readCache(cachePath);
+  if (cached?.tree === tree)
+    return { byTask: new Map(Object.entries(cached.statuses)), problems: cached.problems };
+  const listed = git(snapshot.root, ["ls-tree", "-r", "-z", tree]).stdout.split("\0");
+  const entries = [];
+  const problems = [];
+  for (const record of listed) {
+    const m = /^\d+ blob ([0-9a-f]+)\t[0-9a-f]{2}\/(.+)\.json$/.exec(record);
+    if (m)
+      entries.push({ task: m[2], path: `status/${m[2]}`, id: m[1] });
+    else if (record)
+      problems.push(`status/${record.split("	")[1] ?? record}: not a status entry`);
+  }
+  const blobs = readBlobs(snapshot.root, entries.map((e) => e.id));
+  const statuses = /* @__PURE__ */ Object.create(null);
+  for (const { task, id } of entries) {
+    const path6 = statusPathOf(task);
+    let value;
+    try {
+      value = JSON.parse(blobs.get(id)?.toString("utf8") ?? "");
+    } catch {
+      problems.push(`${path6}: not JSON`);
+      continue;
+    }
+    if (!validateStateStatus(value)) {
+      problems.push(`${path6}: not a status block (${validateStateStatus.errors?.[0]?.message ?? "invalid"})`);
+      continue;
+    }
+    statuses[task] = value;
+  }
+  writeCache(cachePath, { tree, statuses, problems });
+  return { byTask: new Map(Object.entries(statuses)), problems };
+}
+function readCache(path6) {
+  try {
+    const value = JSON.parse(readFileSync7(path6, "utf8"));
+    return typeof value?.tree === "string" && value.statuses && Array.isArray(value.problems) ? value : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function writeCache(path6, value) {
+  try {
+    mkdirSync3(join16(path6, ".."), { recursive: true });
+    writeFileAtomic(path6, JSON.stringify(value));
+  } catch {
+  }
+}
+
+// dist/state/observed-index.js
+function overlayStatuses(index, statuses) {
+  if (statuses.size === 0)
+    return;
+  for (const task of index.tasks) {
+    const status = statuses.get(task.id);
+    if (status)
+      task.status = status;
+  }
+}
+
 // dist/cli/open-repo.js
 init_diagnostics();
 async function openRepo(cwd) {
@@ -41417,6 +42156,12 @@ async function runGuard(options) {
   const notes = [];
   try {
     const model = await loadRepo(root, { cache: options.cache });
+    const state = usesStateRef(config) ? StateRef.open(root, config).snapshot() : void 0;
+    if (state) {
+      const { byTask, problems } = readStatuses(state);
+      overlayStatuses(model.index, byTask);
+      notes.push(...problems.map((p) => `ignored an invalid entry of ${stateRefName(config)}: ${p}`));
+    }
     counts = { specs: model.specs.size, tasks: model.index.tasks.length };
     let changes;
     if (options.base) {
@@ -41426,6 +42171,8 @@ async function runGuard(options) {
     const manifestPaths = model.index.tasks.filter((task) => phaseOf(task) === "review" || phaseOf(task) === "done").map((task) => task.status?.lastRun?.manifest).filter((path6) => path6 !== void 0);
     const cache2 = ParseCache.open(options.cache ? cacheDirFor(root) : void 0, "manifests");
     const manifests = checkManifests(root, manifestPaths, cache2);
+    if (state)
+      checkStateManifests(state, manifests);
     const signers = readTrustedSigners(root, changes?.base);
     let approvalProofs;
     try {
@@ -41468,12 +42215,22 @@ async function runGuard(options) {
   return { report, root };
 }
 function writeGuardReport(report, env) {
-  const dir = env.RUNNER_TEMP || join14(tmpdir2(), "codex-orchestrator");
-  mkdirSync3(dir, { recursive: true });
-  const path6 = join14(dir, `spec-guard-report-${process.pid}.json`);
-  writeFileSync2(path6, `${JSON.stringify(report, null, 2)}
+  const dir = env.RUNNER_TEMP || join17(tmpdir4(), "codex-orchestrator");
+  mkdirSync4(dir, { recursive: true });
+  const path6 = join17(dir, `spec-guard-report-${process.pid}.json`);
+  writeFileSync4(path6, `${JSON.stringify(report, null, 2)}
 `);
   return path6;
+}
+function checkStateManifests(state, manifests) {
+  const missing = [...manifests].filter(([, check]) => !check.exists).map(([path6]) => path6);
+  const at = new Map(missing.map((path6) => [path6, statePathOfRunFile(path6)]));
+  const blobs = state.readMany([...at.values()].filter((p) => p !== void 0));
+  for (const [path6, statePath] of at) {
+    const bytes = statePath ? blobs.get(statePath) : void 0;
+    if (bytes)
+      manifests.set(path6, checkManifestBytes(path6, bytes));
+  }
 }
 
 // dist/guard/format-github.js
@@ -41548,7 +42305,7 @@ function baseFromEvent(env) {
     return void 0;
   let event;
   try {
-    event = JSON.parse(readFileSync7(path6, "utf8"));
+    event = JSON.parse(readFileSync8(path6, "utf8"));
   } catch {
     return void 0;
   }

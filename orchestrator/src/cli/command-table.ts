@@ -554,6 +554,34 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/runs-clean.js'),
   },
   {
+    name: 'state show',
+    summary: "the state ref's tip, statuses by phase, claims and runs",
+    description:
+      "Reads the state ref (gitops.state_ref, default refs/heads/cxo/state) from git objects as this clone last saw it: the local ref, or the remote's as last fetched when that is ahead (`git fetch` first for the newest). Prints its tip, the number of commits, the tasks with a status by phase, the claims (and how many hold a live lease), the runs whose evidence it holds, and the entries every reader ignores because they are not valid. See docs/gitops.md.",
+    args: [],
+    options: [JSON_OPTION],
+    examples: ['cxo state show', 'cxo state show --json'],
+    load: () => import('./commands/state-show.js'),
+  },
+  {
+    name: 'state migrate',
+    summary: 'move an inline repository to gitops.state: ref without losing a status or a run',
+    description:
+      "Copies to the state ref every task's status block, every run's evidence under .runs/ and every dispatch of this clone's ledger that it does not have yet (one compare-and-swap update, pushed when the state is shared; a status the state ref has already is kept), then makes one commit on the current branch: gitops.state: ref in codex.config.yaml (comments kept), .runs/ in .gitignore, and .runs/ no longer tracked (the files stay on disk). Refuses, writing nothing, while a run is in progress, on a detached HEAD, or when codex.config.yaml or .gitignore has uncommitted changes. Running it again copies only what is missing. See docs/gitops.md.",
+    args: [],
+    options: [
+      JSON_OPTION,
+      {
+        name: 'dry-run',
+        type: 'boolean',
+        description: 'say what would be copied and committed; write nothing',
+      },
+      PUSH_OPTION,
+    ],
+    examples: ['cxo state migrate --dry-run', 'cxo state migrate --push'],
+    load: () => import('./commands/state-migrate.js'),
+  },
+  {
     name: 'status',
     summary: "the state of one run (or of every task's last run); --watch polls until it ends",
     args: [{ name: 'run', required: false, description: 'run id' }],
@@ -758,6 +786,7 @@ export const GROUPS: Record<string, string> = {
   tasks: 'work with the task index',
   spec: 'create, review and approve mini-specs',
   runs: 'list, show and clean up runs',
+  state: 'the state ref: statuses, claims and run evidence (gitops.state: ref)',
   patterns: 'the learning library: list, show and apply codemods, lint rules and templates',
   eval: 'evaluate the pipeline on sample repositories',
 };

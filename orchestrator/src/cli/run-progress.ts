@@ -34,11 +34,14 @@ export function progressPrinter(out: Output, json: boolean): (event: ProgressEve
 
 /** One line about a status write-back: the commit, or why the status is not (only) committed. */
 export function writeBackLine(event: Extract<ProgressEvent, { type: 'write-back' }>): string {
-  if (event.warning) return `status ${event.phase}: not committed: ${event.warning}`;
+  const branch = event.branchWarning
+    ? `; the run branch was not pushed (\`cxo verify\` elsewhere needs it): ${event.branchWarning}`
+    : '';
+  if (event.warning) return `status ${event.phase}: not committed: ${event.warning}${branch}`;
   const commit = `status ${event.phase} committed (${event.commit?.slice(0, 12)})`;
   return event.conflict
-    ? `${commit}; your uncommitted edit of the task's ${event.conflict.field} was kept (conflict logged)`
-    : commit;
+    ? `${commit}; your uncommitted edit of the task's ${event.conflict.field} was kept (conflict logged)${branch}`
+    : `${commit}${branch}`;
 }
 
 /** Turns SIGINT/SIGTERM into a cancel of the run in this process (the pipeline then records it). */

@@ -120,6 +120,10 @@ guard:
   rules: { freshness: error, approval: error, diff-coverage: error }
   require_spec: true
   override_labels: [spec-guard-override]
+# where statuses, claims and run evidence go: ref keeps them on the state ref (refs/heads/cxo/state,
+# shared through the remote), never on the branch people work on; inline commits them there
+gitops:
+  state: ref
 `,
     [GUARD_WORKFLOW_PATH]: guardWorkflow(VERSION),
     [REVIEW_CHECKLIST_PATH]: renderTemplate('review-checklist.md'),

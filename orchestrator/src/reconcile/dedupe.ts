@@ -62,6 +62,11 @@ export class DispatchLedger {
     return entry && { ...entry, attempt: attemptOf(entry) };
   }
 
+  /** Every dispatch recorded, one per (task, request, attempt). */
+  all(): LedgerEntry[] {
+    return [...this.entries.values()];
+  }
+
   /** Records the dispatch of attempt `attempt` of (task, request) by `runId`; false when it was claimed before. */
   claim(task: string, request: string, runId: string, now = new Date(), attempt = 1): boolean {
     if (this.entries.has(key(task, request, attempt))) return false;

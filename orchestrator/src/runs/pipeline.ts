@@ -35,6 +35,7 @@ import { scrubEnv } from './scrubbed-env.js';
 import { chooseSandbox, type SandboxChoice, sandboxOfRun } from './sandbox/run-sandbox.js';
 import type { Sandbox } from './sandbox/sandbox.js';
 import { type WriteBackOutcome, writeBackRunStatus } from './status-write-back.js';
+import { shareRunBranch } from '../state/share-run-branch.js';
 import { staticReview } from './static-review.js';
 import { worktreeFailure } from './worktree-failure.js';
 
@@ -301,12 +302,17 @@ async function writeBackResult(
   // fenced: the watcher that took the claim over writes the task's status now, not this run
   if (!config.gitops.write_back || lease?.lost) return manifest;
   const { status, reason, error } = manifest.result;
+  // the branch first: once the evidence is visible elsewhere, so is what it describes
+  const branchWarning =
+    status === 'review' && manifest.run.branch
+      ? await shareRunBranch(root, config, manifest.run.branch)
+      : undefined;
   const outcome = await writeBackRunStatus(root, config, manifest, status, {
     evidence: true,
     reason,
     message: status === 'failed' ? error?.message : undefined,
   });
-  progress({ type: 'write-back', ...outcome });
+  progress({ type: 'write-back', ...outcome, ...(branchWarning ? { branchWarning } : {}) });
   return manifest;
 }
 

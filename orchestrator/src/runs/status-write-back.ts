@@ -25,6 +25,8 @@ export interface WriteBackOutcome {
   conflict?: { field: string };
   /** Why the status could only be written to the working copy, or not at all. */
   warning?: string;
+  /** Why the run's branch could not be pushed with its evidence (ref mode, shared state). */
+  branchWarning?: string;
 }
 
 /**

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import { UsageError } from '../errors.js';
-import { gitBytes } from '../git/git.js';
+import { git, gitBytes } from '../git/git.js';
 import { validateRunManifest } from '../generated/validators.js';
 import { manifestDigest } from './manifest-digest.js';
 import type { RunManifest } from './manifest-types.js';
@@ -220,7 +220,7 @@ function verifyBranch(
     mismatch(`${result.dir}/${MANIFEST}`, 'the run ended in review but names no branch');
     return;
   }
-  const ref = `refs/heads/${branch}`;
+  const ref = runBranchRef(root, branch);
   const tipRun = gitBytes(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFail: true });
   if (tipRun.status !== 0) {
     mismatch(ref, `expected ${diff.headCommit}, found no branch`);
@@ -271,4 +271,17 @@ function insideDir(path: string, dir: string): boolean {
   if (isAbsolute(path)) return false;
   const clean = normalize(path);
   return clean.startsWith(`${dir}/`) && !clean.split('/').includes('..');
+}
+
+/**
+ * The run's branch: the local one, else a remote's as last fetched (a run made in another clone,
+ * whose branch that clone pushed with its evidence), else the local name (reported missing).
+ */
+function runBranchRef(root: string, branch: string): string {
+  const local = `refs/heads/${branch}`;
+  if (git(root, ['rev-parse', '--verify', '--quiet', local], { allowFail: true }).status === 0) return local;
+  const fetched = git(root, ['for-each-ref', '--format=%(refname)', 'refs/remotes/'])
+    .stdout.split('\n')
+    .find((ref) => ref.endsWith(`/${branch}`) && ref.split('/').length === branch.split('/').length + 3);
+  return fetched ?? local;
 }

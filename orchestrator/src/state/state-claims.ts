@@ -29,7 +29,7 @@ export interface StateClaim extends LedgerEntry {
   takes?: string;
 }
 
-interface ClaimsFile {
+export interface ClaimsFile {
   claims: StateClaim[];
 }
 
@@ -59,6 +59,11 @@ export class StateClaims {
 
   latest(task: string, request: string): StateClaim | undefined {
     return this.latestOf.get(key(task, request, 0));
+  }
+
+  /** Every valid claim of the snapshot. */
+  all(): StateClaim[] {
+    return [...this.byKey.values()];
   }
 
   /** Claims attempt `attempt` of (task, request) for `runId`; false when someone (anywhere) had. */
@@ -126,7 +131,7 @@ export class StateClaims {
         won = !seen || replaces(seen);
         if (!won) return [];
         const others = file.claims.filter((c) => c !== seen);
-        return [{ path, content: serialize([...others, mine]) }];
+        return [{ path, content: serializeClaims([...others, mine]) }];
       },
     );
     this.remember(won ? mine : seen!);
@@ -164,7 +169,7 @@ export async function renewLease(
     answer = 'held';
     const until = new Date(now.getTime() + leaseMs).toISOString();
     const claims = file.claims.map((c) => (c.runId === runId ? { ...c, leaseUntil: until } : c));
-    return [{ path, content: serialize(claims) }];
+    return [{ path, content: serializeClaims(claims) }];
   });
   return answer;
 }
@@ -189,11 +194,13 @@ function readClaimFiles(snapshot: StateSnapshot): Map<string, Buffer> {
   return files;
 }
 
-function serialize(claims: StateClaim[]): string {
+/** A claims file's content. */
+export function serializeClaims(claims: StateClaim[]): string {
   return `${JSON.stringify({ claims }, null, 2)}\n`;
 }
 
-function parseClaims(bytes: Buffer): ClaimsFile | undefined {
+/** A claims file's value; undefined when it is not valid. */
+export function parseClaims(bytes: Buffer): ClaimsFile | undefined {
   try {
     const value: unknown = JSON.parse(bytes.toString('utf8'));
     return validateStateClaims(value) ? (value as ClaimsFile) : undefined;

@@ -7,6 +7,7 @@ import { MANIFEST } from '../runs/run-recorder.js';
 import { runEvidenceWrites } from './run-evidence.js';
 import { usesStateRef } from './state-layout.js';
 import { StateRef } from './state-ref.js';
+import { recordRunSynced } from './state-runs.js';
 import { statusWrite } from './state-statuses.js';
 
 export interface WriteTaskStatusOptions {
@@ -74,6 +75,7 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
     sign: options.signWith,
   });
   const written: TaskStatusWritten = { commit: update.commit!, attempts: update.attempts, on: 'state-ref' };
+  if (options.evidence) recordRunSynced(root, update.commit!, taskId, runId);
   if (status.phase === 'done' && config.gitops.state_sync === 'done') {
     try {
       const synced = await onBranch();

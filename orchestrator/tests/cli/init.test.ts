@@ -37,8 +37,14 @@ describe('cxo init', () => {
     expect(gitIn(dir, 'config', 'merge.codex-tasks.driver').trim()).toBe(
       `'${process.execPath}' '${CLI}' merge-driver %O %A %B`,
     );
+    // new repositories keep statuses, claims and evidence on the state ref, and never commit .runs/
+    expect(read(dir, 'codex.config.yaml')).toMatch(/\ngitops:\n {2}state: ref\n/);
+    expect(read(dir, '.gitignore')).toBe('.runs/\n');
+    const shown = JSON.parse(cxo(dir, ['state', 'show', '--json']).stdout) as { mode: string; ref: string };
+    expect(shown).toMatchObject({ mode: 'ref', ref: 'refs/heads/cxo/state' });
     const again = cxo(dir, ['init', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ created: [], mergeDriver: 'already registered' });
+    expect(read(dir, '.gitignore')).toBe('.runs/\n');
     expect(read(dir, '.gitattributes')).toBe('codex.tasks.json merge=codex-tasks\n');
   });
 

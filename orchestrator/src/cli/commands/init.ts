@@ -13,6 +13,7 @@ import {
   scaffoldFiles,
 } from '../../init/templates.js';
 import { VERSION } from '../../generated/version.js';
+import { withRunsIgnored } from '../../state/runs-ignored.js';
 import { FileExistsError, writeFileAtomic } from '../../repo/atomic-write.js';
 import type { CommandHandler } from '../command-table.js';
 import { openGitRepo } from '../open-repo.js';
@@ -63,6 +64,15 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
     const sep = attributes === '' || attributes.endsWith('\n') ? '' : eol;
     writeFileAtomic(attributesPath, `${attributes}${sep}${GITATTRIBUTES_LINE}${eol}`);
     created.push('.gitattributes (merge driver line appended)');
+  }
+  // run evidence goes to the state ref; the local copies under .runs/ are never committed
+  const ignorePath = join(root, '.gitignore');
+  const ignore = existsSync(ignorePath) ? readFileSync(ignorePath, 'utf8') : undefined;
+  const ignored = withRunsIgnored(ignore ?? '');
+  if (ignored === ignore) skipped.push('.gitignore .runs/ line');
+  else {
+    writeFileAtomic(ignorePath, ignored);
+    created.push(ignore === undefined ? '.gitignore' : '.gitignore (.runs/ line appended)');
   }
   const mergeDriver = registerMergeDriver(root);
   if (mergeDriver === 'registered') created.push(MERGE_DRIVER_ITEM);

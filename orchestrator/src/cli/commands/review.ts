@@ -3,6 +3,7 @@ import { type Decision, signOff, type SignOffResult } from '../../review/sign-of
 import type { CommandHandler } from '../command-table.js';
 import { openGitRepo } from '../open-repo.js';
 import { pushIfAsked } from '../push-after.js';
+import { syncStateRuns } from '../../state/state-runs.js';
 
 /** `cxo review TARGET --approve|--request-changes`: a reviewer's sign-off on a run. */
 const review: CommandHandler = async (ctx) => {
@@ -18,6 +19,8 @@ const review: CommandHandler = async (ctx) => {
     );
   }
   const { root, config } = await openGitRepo(cwd);
+  // a run made in another clone is reviewed from its evidence on the state ref
+  syncStateRuns(root, config);
   const result = await signOff({
     root,
     config,
@@ -48,6 +51,7 @@ async function fromGitHub({ cwd, args, options, out }: Parameters<CommandHandler
       `--from-github needs a pull request number, not "${String(options['from-github'])}"`,
     );
   const { root, config } = await openGitRepo(cwd);
+  syncStateRuns(root, config);
   const { signOffFromGitHub } = await import('../../review/from-github.js');
   const outcome = await signOffFromGitHub({
     root,

@@ -1,9 +1,11 @@
 import { listRuns } from '../../runs/run-index.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
+import { syncStateRuns } from '../../state/state-runs.js';
 
 const runsList: CommandHandler = async ({ cwd, options, out }) => {
-  const { root } = await openRepo(cwd);
+  const { root, config } = await openRepo(cwd);
+  syncStateRuns(root, config);
   const task = options.task as string | undefined;
   const runs = listRuns(root).filter((r) => !task || r.manifest.task.id === task);
   if (options.json) {

@@ -5,9 +5,11 @@ import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
 import type { Output } from '../output.js';
 import { escapeTerminal } from '../../util/terminal-text.js';
+import { syncStateRuns } from '../../state/state-runs.js';
 
 const runsShow: CommandHandler = async ({ cwd, args, options, out }) => {
-  const { root } = await openRepo(cwd);
+  const { root, config } = await openRepo(cwd);
+  syncStateRuns(root, config);
   const entry = findRun(root, args.run!);
   if (!entry) throw new NotFoundError(`no run "${args.run}" under .runs/`, 'list runs with `cxo runs list`');
   if (options.json) out.json({ ...entry.manifest, stalled: entry.stalled, dir: entry.dir });

@@ -3,9 +3,11 @@ import { findRun, listRuns } from '../../runs/run-index.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
 import { printRun } from './runs-show.js';
+import { syncStateRuns } from '../../state/state-runs.js';
 
 const status: CommandHandler = async ({ cwd, args, options, out }) => {
-  const { root } = await openRepo(cwd);
+  const { root, config } = await openRepo(cwd);
+  syncStateRuns(root, config);
   if (!args.run) {
     // every task's last run
     const last = new Map<string, ReturnType<typeof listRuns>[number]>();

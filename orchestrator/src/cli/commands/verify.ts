@@ -4,10 +4,12 @@ import { createRunRedactor } from '../../runs/run-redactor.js';
 import { findRunDir, type RunVerification, verifyAll, verifyRun } from '../../runs/verify-run.js';
 import type { CommandHandler } from '../command-table.js';
 import { openRepo } from '../open-repo.js';
+import { syncStateRuns } from '../../state/state-runs.js';
 
 /** `cxo verify [RUN]`: re-hash a run's evidence and compare its branch with the reviewed diff. */
 const verify: CommandHandler = async ({ cwd, args, options, out }) => {
   const { root, config } = await openRepo(cwd);
+  syncStateRuns(root, config);
   const redactor = createRunRedactor(config, process.env);
   let runs: RunVerification[];
   // approval sign-offs count when signed by a key the committed .cxo/allowed_signers lists

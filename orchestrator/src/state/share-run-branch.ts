@@ -1,0 +1,25 @@
+import { gitAsync } from '../git/git.js';
+import type { Config } from '../repo/config.js';
+import { usesStateRef } from './state-layout.js';
+import { StateRef } from './state-ref.js';
+
+/**
+ * In ref mode with the state shared, pushes a run's branch to the remote with its evidence, so a
+ * reviewer in another clone can verify the reviewed diff against it (`cxo verify` looks for the
+ * branch under `refs/remotes/` when this clone has none). Fast-forward only: a run branch someone
+ * moved on the remote is theirs. Returns why the push failed; undefined when pushed or not needed.
+ */
+export async function shareRunBranch(
+  root: string,
+  config: Config,
+  branch: string,
+): Promise<string | undefined> {
+  if (!usesStateRef(config)) return undefined;
+  const { remote } = StateRef.open(root, config);
+  if (!remote) return undefined;
+  const ref = `refs/heads/${branch}`;
+  const pushed = await gitAsync(root, ['push', '--quiet', '--no-verify', remote, `${ref}:${ref}`]);
+  return pushed.status === 0
+    ? undefined
+    : (pushed.stderr || pushed.stdout).trim() || `git push exited ${pushed.status}`;
+}

@@ -49,3 +49,27 @@ export {
 } from './git/status-commit.js';
 export { signOff, type SignOffOptions, type SignOffResult } from './review/sign-off.js';
 export { type PushOptions, type PushResult, pushWithLease } from './git/push.js';
+export {
+  claimPathOf,
+  shardOf,
+  STATE_FORMAT,
+  STATE_MARKER,
+  stateRefName,
+  stateRunDirOf,
+  statusPathOf,
+  usesStateRef,
+} from './state/state-layout.js';
+export {
+  StateRef,
+  type StateRefOptions,
+  StateSnapshot,
+  type StateUpdate,
+  type StateWrite,
+} from './state/state-ref.js';
+export { readStatuses, type StateStatuses, statusWrite, writeStatus } from './state/state-statuses.js';
+export { loadObservedIndex, type ObservedIndex } from './state/observed-index.js';
+export {
+  type TaskStatusWritten,
+  writeTaskStatus,
+  type WriteTaskStatusOptions,
+} from './state/write-task-status.js';

@@ -1,15 +1,27 @@
 // Renders the synthetic model (model.mjs) into one repository per tool and size:
 //   <cache>/repos/cxo-<N>         codex.tasks.json + specs/NNNNN-task-N.md
+//   <cache>/repos/cxo-state-<N>   the same in `gitops.state: ref` mode: statuses and run manifests
+//                                 on refs/heads/cxo/state (git fast-import), none on main
 //   <cache>/repos/taskmaster-<N>  .taskmaster/tasks/tasks.json (tagged format) + config/state
 //   <cache>/repos/backlog-<N>     backlog/config.yml + backlog/tasks/task-N - Title.md
-// Each is a git repository with one commit. A stamp file written last makes generation
+// Each is a git repository with one commit (on main; cxo-state has one more, on the state ref). A stamp file written last makes generation
 // skippable when the same generator version, size and seed are already on disk.
 
 import { specDigest } from '../../dist/repo/spec-digest.js';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildModel, GENERATOR_VERSION, pad5, REVIEW_DATE } from './model.mjs';
+import { buildModel, EPOCH_MS, GENERATOR_VERSION, pad5, REVIEW_DATE } from './model.mjs';
 
 const STAMP = '.bench-generated.json';
 
@@ -170,6 +182,224 @@ function renderCxo(root, model) {
     'package.json',
     `${JSON.stringify({ name: 'bench-project', private: true, scripts: { test: 'true' } }, null, 2)}\n`,
   );
+}
+
+// ---------------------------------------------------------------- codex-orchestrator, `gitops.state: ref`
+
+/** Earlier runs of every task on the state ref of the `cxo-state` data set. */
+export const STATE_RUNS_PER_TASK = 10;
+const STATE_REF = 'refs/heads/cxo/state';
+const STATE_CONFIG = `${CXO_CONFIG}gitops: { state: ref }
+`;
+
+/** The state ref's shard of a task: as state-layout.ts, two hex digits of the sha256 of its id. */
+export const stateShard = (id) => createHash('sha256').update(id).digest('hex').slice(0, 2);
+export const stateRunId = (n, k) => `run-${pad5(n)}-${k}`;
+
+/** What a run's manifest says on the state ref, in the shape `cxo run` writes it (run-manifest.schema.json). */
+function stateManifest(task, t, k) {
+  const runId = stateRunId(t.n, k);
+  const dir = `.runs/${task.id}/${runId}`;
+  const at = (ms) => new Date(EPOCH_MS + t.n * 60_000 + k * 3_600_000 + ms).toISOString();
+  const last = k === STATE_RUNS_PER_TASK;
+  const result = last && t.phase === 'failed' ? 'failed' : 'review';
+  const sandbox = {
+    mode: 'bwrap',
+    reason: null,
+    network: 'deny',
+    limits: { memory_mb: 4096, memory_via: 'cgroup-v2', pids: 2048, pids_via: 'cgroup-v2' },
+    note: null,
+  };
+  const step = (role, adapter, status, from, to, summary, transcript) => ({
+    role,
+    adapter,
+    model: null,
+    status,
+    startedAt: at(from),
+    endedAt: at(to),
+    durationMs: to - from,
+    usage: null,
+    costUsd: null,
+    summary,
+    error: null,
+    transcript,
+    sandbox: role === 'manager' ? null : sandbox,
+  });
+  const digest = (s) => createHash('sha256').update(s).digest('hex');
+  const artifact = (path, bytes) => ({ path: `${dir}/${path}`, sha256: digest(`${runId}/${path}`), bytes });
+  const manifest = {
+    version: 1,
+    orchestrator: { version: '0.1.0', node: 'v20.20.2' },
+    run: {
+      id: runId,
+      branch: `codex/${task.id}/${runId}`,
+      createdAt: at(0),
+      pid: 1000 + ((t.n * 7 + k) % 30000),
+      forced: null,
+      worktree: `~/.cache/codex-orchestrator/worktrees/bench/${runId}`,
+      noCommit: false,
+      children: [],
+    },
+    task: { id: task.id, title: task.title },
+    trigger: {
+      request: 'r1',
+      actor: t.owners[0],
+      baseCommit: digest(`base-${t.n}-${k}`).slice(0, 40),
+      feedback: null,
+    },
+    spec: {
+      path: task.spec,
+      blob: digest(`spec-${t.n}`).slice(0, 40),
+      lastReview: REVIEW_DATE,
+      approvalDigests: [],
+    },
+    steps: [
+      step('manager', 'none', 'skipped', 5, 8, 'no manager: plan derived from the task', null),
+      step(
+        'builder',
+        'command:bench-builder',
+        'succeeded',
+        12,
+        48_000,
+        'exited 0 in 47.9 s',
+        `${dir}/transcripts/builder.ndjson`,
+      ),
+      step(
+        'tester',
+        'none',
+        'succeeded',
+        48_010,
+        51_000,
+        `${task.acceptance.length} acceptance command(s) passed`,
+        null,
+      ),
+      step('reviewer', 'none', 'succeeded', 51_010, 51_100, '1 file(s) changed, no blocking findings', null),
+    ],
+    commands: task.acceptance.map((command, i) => ({
+      role: 'tester',
+      command,
+      cwd: '.',
+      exitCode: result === 'failed' ? 1 : 0,
+      signal: null,
+      durationMs: 1400 + i,
+      timedOut: false,
+      stdout: `${dir}/commands/acceptance-${i + 1}.stdout.log`,
+      stderr: `${dir}/commands/acceptance-${i + 1}.stderr.log`,
+      sandbox,
+    })),
+    diff: {
+      artifact: `${dir}/diff.patch`,
+      files: [`src/${t.area}/index.ts`],
+      insertions: 3 + (k % 5),
+      deletions: 1,
+      baseCommit: digest(`base-${t.n}-${k}`).slice(0, 40),
+      headCommit: digest(`head-${t.n}-${k}`).slice(0, 40),
+    },
+    review: { artifact: `${dir}/review.json`, score: 1, findings: 0, secretLeak: false },
+    result: { status: result, reason: result === 'failed' ? 'AcceptanceFailed' : null, error: null },
+    heartbeat: { at: at(51_100), pid: 1000 + ((t.n * 7 + k) % 30000) },
+    resumes: [],
+    artifacts: [
+      artifact('plan.json', 97),
+      artifact('prompts/builder.md', 1288),
+      artifact('agents/builder.stdout.log', 204_800),
+      artifact('agents/builder.stderr.log', 0),
+      artifact('transcripts/builder.ndjson', 231_012),
+      ...task.acceptance.flatMap((_, i) => [
+        artifact(`commands/acceptance-${i + 1}.stdout.log`, 412),
+        artifact(`commands/acceptance-${i + 1}.stderr.log`, 0),
+      ]),
+      artifact('diff.patch', 311),
+      artifact('review.json', 75),
+    ],
+    redactions: 0,
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/**
+ * The state ref of the `cxo-state` data set, written with `git fast-import` as one commit: every
+ * task's status block (the one the inline data set has; a task nobody requested gets
+ * `{phase: pending}`) and STATE_RUNS_PER_TASK run manifests per task, the status's lastRun naming
+ * the last one.
+ */
+function importStateRef(root, tasks, model) {
+  const streamFile = join(root, '.git', 'state-import.stream');
+  const fd = openSync(streamFile, 'w');
+  const at = Math.floor(Date.parse('2026-11-01T00:00:00Z') / 1000);
+  const chunks = [];
+  let pending = 0;
+  const flush = () => {
+    writeSync(fd, Buffer.concat(chunks));
+    chunks.length = 0;
+    pending = 0;
+  };
+  const put = (text) => {
+    const b = Buffer.from(text);
+    chunks.push(b);
+    pending += b.length;
+    if (pending > 16 * 1024 * 1024) flush();
+  };
+  const file = (path, content) => {
+    const data = Buffer.from(content);
+    put(`M 100644 inline ${path}\ndata ${data.length}\n`);
+    chunks.push(data, Buffer.from('\n'));
+    pending += data.length + 1;
+  };
+  const message = `cxo-state: ${tasks.length} tasks, ${tasks.length * STATE_RUNS_PER_TASK} runs (bench data set)\n`;
+  put(
+    `commit ${STATE_REF}\ncommitter bench <bench@example.invalid> ${at} +0000\ndata ${Buffer.byteLength(message)}\n${message}`,
+  );
+  file('cxo-state.json', `${JSON.stringify({ format: 1 })}\n`);
+  for (const [i, task] of tasks.entries()) {
+    const t = model.tasks[i];
+    const shard = stateShard(task.id);
+    const status = task.status ? { ...task.status } : { phase: 'pending', updatedAt: t.updatedAt };
+    if (status.lastRun) {
+      const runId = stateRunId(t.n, STATE_RUNS_PER_TASK);
+      status.lastRun = { ...status.lastRun, id: runId, manifest: `.runs/${task.id}/${runId}/manifest.json` };
+    }
+    file(`status/${shard}/${task.id}.json`, `${JSON.stringify(status)}\n`);
+    for (let k = 1; k <= STATE_RUNS_PER_TASK; k++)
+      file(`runs/${shard}/${task.id}/${stateRunId(t.n, k)}/manifest.json`, stateManifest(task, t, k));
+  }
+  put('\ndone\n');
+  flush();
+  closeSync(fd);
+  const input = openSync(streamFile, 'r');
+  try {
+    const r = spawnSync('git', ['fast-import', '--quiet', '--done'], {
+      cwd: root,
+      stdio: [input, 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`git fast-import failed in ${root}: ${r.stderr}`);
+  } finally {
+    closeSync(input);
+    rmSync(streamFile, { force: true });
+  }
+}
+
+/**
+ * The inline data set as `gitops.state: ref` keeps it: the same tasks and specs on main, but no
+ * status blocks and no `.runs/` there (`.runs/` ignored, as gitops.md asks); every status and run
+ * manifest is on the state ref (importStateRef).
+ */
+function renderCxoState(root, model) {
+  const tasks = model.tasks.map(cxoTask);
+  const index = { version: 1, tasks: tasks.map(({ status: _status, ...desired }) => desired) };
+  write(root, 'codex.tasks.json', `${JSON.stringify(index, null, 2)}\n`);
+  write(root, 'codex.config.yaml', STATE_CONFIG);
+  write(root, '.gitignore', '.runs/\n');
+  for (const t of model.tasks) write(root, cxoSpecPath(t.n), cxoSpec(t));
+  const areas = new Set(model.tasks.map((t) => t.area));
+  for (const area of areas) write(root, `src/${area}/index.ts`, `export const area = '${area}';\n`);
+  write(
+    root,
+    'package.json',
+    `${JSON.stringify({ name: 'bench-project', private: true, scripts: { test: 'true' } }, null, 2)}\n`,
+  );
+  importStateRef(root, tasks, model);
 }
 
 // ---------------------------------------------------------------- task-master-ai 0.43
@@ -346,6 +576,7 @@ function renderBacklog(root, model) {
 
 export const KINDS = {
   cxo: renderCxo,
+  'cxo-state': renderCxoState,
   taskmaster: renderTaskmaster,
   backlog: renderBacklog,
 };

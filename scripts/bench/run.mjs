@@ -6,10 +6,14 @@
 //   node scripts/bench/run.mjs [--sizes 1000,10000] [--runs 5] [--slow-runs 3] [--slow-after 5]
 //                              [--only REGEX] [--no-net-check] [--no-peers] [--write-back-runs 15]
 //                              [--watch-edits 60] [--watch-idle-seconds 60]
+//                              [--state-runs 30] [--state-tasks 10000]
 //
 // `--only write-back` runs the status write-back latency section alone (scripts/bench/write-back.mjs),
 // `--only watch` the long-running watcher's latency, idle CPU and memory (scripts/bench/watch.mjs),
-// `--only import` `cxo import` of a large task-master file and CO index (scripts/bench/import.mjs).
+// `--only import` `cxo import` of a large task-master file and CO index (scripts/bench/import.mjs),
+// `--only state` the state ref (`gitops.state: ref`): growth of main over real runs, reads and a
+// status write at 10,000 tasks with 100,000 runs on the state ref, run time vs earlier runs
+// (scripts/bench/state-ref.mjs).
 //
 // Everything it creates lives in .bench-cache/ (gitignored): the peers' npm installs, the
 // generated repositories, an isolated HOME for the measured processes, and results.json.
@@ -35,6 +39,7 @@ import {
 import { buildModel, GENERATOR_VERSION, targetTask } from './model.mjs';
 import { importMarkdown, measureImport } from './import.mjs';
 import { measureRunOverhead } from './run-overhead.mjs';
+import { measureStateRef, stateMarkdown, stateTargets } from './state-ref.mjs';
 import { measureWatch, nodeRssFloor, watchMarkdown, watchTargets } from './watch.mjs';
 import { measureWriteBack, writeBackMarkdown, writeBackTargets } from './write-back.mjs';
 
@@ -63,6 +68,8 @@ const { values: opts } = parseArgs({
     'write-back-runs': { type: 'string', default: '15' },
     'watch-edits': { type: 'string', default: '60' },
     'watch-idle-seconds': { type: 'string', default: '60' },
+    'state-runs': { type: 'string', default: '30' },
+    'state-tasks': { type: 'string', default: '10000' },
     'net-check': { type: 'boolean', default: true },
     'no-net-check': { type: 'boolean', default: false },
     peers: { type: 'boolean', default: true },
@@ -95,6 +102,8 @@ const ONLY = opts.only ? new RegExp(opts.only) : undefined;
 const WRITE_BACK_RUNS = Math.max(1, Number(opts['write-back-runs']) || 15);
 const WATCH_EDITS = Math.max(1, Number(opts['watch-edits']) || 60);
 const WATCH_IDLE_SECONDS = Math.max(1, Number(opts['watch-idle-seconds']) || 60);
+const STATE_RUNS = Math.max(1, Number(opts['state-runs']) || 30);
+const STATE_TASKS = Math.max(1, Number(String(opts['state-tasks']).replace(/[_,]/g, '')) || 10000);
 if (SIZES.length === 0) {
   console.error('no valid --sizes');
   process.exit(2);
@@ -828,6 +837,21 @@ const runOverhead =
   meta.cliBuilt && (!ONLY || ONLY.test('cxo.run'))
     ? measureRunOverhead({ cache: CACHE, cli: CLI, env: ENV, runs: RUNS })
     : undefined;
+const WITH_STATE = meta.cliBuilt && (!ONLY || ONLY.test('state'));
+let stateResult;
+if (WITH_STATE) {
+  const t0 = process.hrtime.bigint();
+  stateResult = measureStateRef({
+    cache: CACHE,
+    cli: CLI,
+    env: ENV,
+    runs: RUNS,
+    growthRuns: STATE_RUNS,
+    tasks: STATE_TASKS,
+    log,
+  });
+  log(`[state] section took ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+}
 let table = markdown(results, targetRows, statusWrites, meta);
 const writeBackRows = WITH_WRITE_BACK ? writeBackTargets(writeBack, SIZES, { fmt, fmtX }) : [];
 if (WITH_WRITE_BACK)
@@ -835,6 +859,8 @@ if (WITH_WRITE_BACK)
 const watchRows = WITH_WATCH ? watchTargets(watch, SIZES, { fmt }) : [];
 if (WITH_WATCH) table += `\n\n${watchMarkdown(watch, SIZES, watchRows, watchFloor, { fmt, sizeName })}`;
 if (importResult) table += `\n\n${importMarkdown(importResult, { fmt, fmtX })}`;
+const stateRows = stateResult ? stateTargets(stateResult, { fmt, fmtX }) : [];
+if (stateResult) table += `\n\n${stateMarkdown(stateResult, stateRows, { fmt, fmtX })}`;
 if (runOverhead) {
   table += runOverhead.error
     ? `\n\nrun overhead: n/a (${runOverhead.error})`
@@ -881,6 +907,7 @@ const json = {
   writeBack: WITH_WRITE_BACK ? { sizes: writeBack, targets: writeBackRows } : null,
   watch: WITH_WATCH ? { sizes: watch, targets: watchRows, nodeRssFloor: watchFloor ?? null } : null,
   import: importResult ?? null,
+  state: stateResult ? { ...stateResult, targets: stateRows } : null,
   markdown: table,
   totalSeconds,
 };

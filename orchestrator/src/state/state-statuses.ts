@@ -27,9 +27,11 @@ const CACHE_FILE = 'state-statuses.json';
 
 /**
  * Every task's status on the state ref at `snapshot`. The `status/` tree's id keys a cache in the
- * clone's git directory, so a read costs one `rev-parse` while the statuses did not change; when
- * they did, all blobs are read by one `git cat-file --batch`. The state ref is input like any file
- * of the repository: each entry is schema-checked, and a bad one is reported, not trusted.
+ * clone's git directory, so a read costs one `rev-parse` while the statuses did not change. When
+ * they did (every status write changes the tree), only the entries that differ from the cached
+ * tree are read again (`git diff-tree`, typically one or two); without a usable cache, all blobs
+ * are read by one `git cat-file --batch`. The state ref is input like any file of the repository:
+ * each entry is schema-checked, and a bad one is reported, not trusted.
  */
 export function readStatuses(snapshot: StateSnapshot): StateStatuses {
   const tree = snapshot.treeOf('status');
@@ -39,36 +41,90 @@ export function readStatuses(snapshot: StateSnapshot): StateStatuses {
   if (cached?.tree === tree)
     return { byTask: new Map(Object.entries(cached.statuses)), problems: cached.problems };
 
-  const listed = git(snapshot.root, ['ls-tree', '-r', '-z', tree]).stdout.split('\0');
-  const entries: { task: string; path: string; id: string }[] = [];
+  const read = (cached && readChanged(snapshot.root, cached, tree)) ?? readAll(snapshot.root, tree);
+  writeCache(cachePath, read);
+  return { byTask: new Map(Object.entries(read.statuses)), problems: read.problems };
+}
+
+/** A `status/` tree record (`<shard>/<task>.json` relative to it) → the task, or undefined. */
+const STATUS_ENTRY = /^[0-9a-f]{2}\/(.+)\.json$/;
+
+/** Every entry of the `status/` tree, read and checked. */
+function readAll(root: string, tree: string): CachedStatuses {
+  const listed = git(root, ['ls-tree', '-r', '-z', tree]).stdout.split('\0');
+  const entries: { task: string; id: string }[] = [];
   const problems: string[] = [];
   for (const record of listed) {
-    const m = /^\d+ blob ([0-9a-f]+)\t[0-9a-f]{2}\/(.+)\.json$/.exec(record);
-    if (m) entries.push({ task: m[2], path: `status/${m[2]}`, id: m[1] });
+    const m = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(record);
+    const task = m && STATUS_ENTRY.exec(m[2])?.[1];
+    if (task) entries.push({ task, id: m[1] });
     else if (record) problems.push(`status/${record.split('\t')[1] ?? record}: not a status entry`);
   }
+  const statuses: Record<string, TaskStatus> = Object.create(null);
   const blobs = readBlobs(
-    snapshot.root,
+    root,
     entries.map((e) => e.id),
   );
-  const statuses: Record<string, TaskStatus> = Object.create(null);
-  for (const { task, id } of entries) {
-    const path = statusPathOf(task);
-    let value: unknown;
-    try {
-      value = JSON.parse(blobs.get(id)?.toString('utf8') ?? '');
-    } catch {
-      problems.push(`${path}: not JSON`);
-      continue;
-    }
-    if (!validateStateStatus(value)) {
-      problems.push(`${path}: not a status block (${validateStateStatus.errors?.[0]?.message ?? 'invalid'})`);
-      continue;
-    }
-    statuses[task] = value as TaskStatus;
+  for (const { task, id } of entries) checkEntry(statuses, problems, task, blobs.get(id));
+  return { tree, statuses, problems };
+}
+
+/** Most entries a changed tree may differ by before a full read is cheaper than the diff. */
+const MAX_CHANGED = 2000;
+
+/**
+ * The cache brought from its tree to `tree` by reading only the entries that differ; undefined
+ * (read everything) when the cached tree is gone, the change is large, or an entry is not of the
+ * plain `<shard>/<task>.json` blob form (a full read reports it exactly as before).
+ */
+function readChanged(root: string, cached: CachedStatuses, tree: string): CachedStatuses | undefined {
+  const diff = git(root, ['diff-tree', '-r', '-z', '--no-renames', cached.tree, tree], { allowFail: true });
+  if (diff.status !== 0) return undefined;
+  // records are `:<old mode> <new mode> <old id> <new id> <status>` then the path
+  const fields = diff.stdout.split('\0');
+  const changes: { task: string; id: string | null }[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) (\w)/.exec(fields[i]);
+    const task = STATUS_ENTRY.exec(fields[i + 1])?.[1];
+    if (!m || !task || (m[3] !== 'D' && m[1] !== '100644' && m[1] !== '100755')) return undefined;
+    if (statusPathOf(task) !== `status/${fields[i + 1]}`) return undefined;
+    changes.push({ task, id: m[3] === 'D' ? null : m[2] });
+    if (changes.length > MAX_CHANGED) return undefined;
   }
-  writeCache(cachePath, { tree, statuses, problems });
-  return { byTask: new Map(Object.entries(statuses)), problems };
+  const statuses: Record<string, TaskStatus> = Object.assign(Object.create(null), cached.statuses);
+  const touched = new Set(changes.map((c) => `${statusPathOf(c.task)}:`));
+  const problems = cached.problems.filter((p) => ![...touched].some((t) => p.startsWith(t)));
+  const blobs = readBlobs(
+    root,
+    changes.flatMap((c) => (c.id ? [c.id] : [])),
+  );
+  for (const { task, id } of changes) {
+    delete statuses[task];
+    if (id) checkEntry(statuses, problems, task, blobs.get(id));
+  }
+  return { tree, statuses, problems };
+}
+
+/** Adds one entry's status to `statuses`, or why it is not one to `problems`. */
+function checkEntry(
+  statuses: Record<string, TaskStatus>,
+  problems: string[],
+  task: string,
+  blob: Buffer | undefined,
+): void {
+  const path = statusPathOf(task);
+  let value: unknown;
+  try {
+    value = JSON.parse(blob?.toString('utf8') ?? '');
+  } catch {
+    problems.push(`${path}: not JSON`);
+    return;
+  }
+  if (!validateStateStatus(value)) {
+    problems.push(`${path}: not a status block (${validateStateStatus.errors?.[0]?.message ?? 'invalid'})`);
+    return;
+  }
+  statuses[task] = value as TaskStatus;
 }
 
 /** The write that sets a task's status on the state ref. */

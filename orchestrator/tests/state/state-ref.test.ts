@@ -1,11 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/repo/config.js';
 import type { TaskStatus } from '../../src/repo/task-types.js';
 import { statusPathOf, STATE_MARKER } from '../../src/state/state-layout.js';
-import { StateRef } from '../../src/state/state-ref.js';
+import { StateRef, type StateWrite } from '../../src/state/state-ref.js';
 import { readStatuses, statusWrite, writeStatus } from '../../src/state/state-statuses.js';
 import { gitIn, makeRepo } from '../helpers/temp-repo.js';
 
@@ -130,10 +130,57 @@ describe('state ref', () => {
     );
   });
 
+  it('a read after writes reads only the entries that changed and agrees with a read from scratch', async () => {
+    const repo = makeRepo({ 'a.txt': 'a\n' }, { git: true });
+    const state = StateRef.open(repo, defaultConfig());
+    await state.update('seed', () =>
+      Array.from({ length: 30 }, (_, i) => statusWrite(`t${i}`, status('done', i))),
+    );
+    const cache = join(repo, '.git/codex-orchestrator/state-statuses.json');
+    const fromScratch = () => {
+      rmSync(cache, { force: true });
+      return readStatuses(state.snapshot());
+    };
+    expect(readStatuses(state.snapshot()).byTask.size).toBe(30);
+    // a change, a removal, a bad entry and a new task, each read on top of the previous cache
+    const steps: StateWrite[][] = [
+      [statusWrite('t3', status('review', 3))],
+      [{ path: statusPathOf('t4'), content: null }],
+      [{ path: statusPathOf('t5'), content: '{"phase":"hacked"}' }],
+      [statusWrite('t30', status('running', 30))],
+      [statusWrite('t5', status('failed', 5))],
+    ];
+    for (const writes of steps) {
+      await state.update('step', () => writes);
+      const tree = gitIn(repo, 'rev-parse', `${REF}:status`).trim();
+      const incremental = readStatuses(state.snapshot());
+      expect(JSON.parse(readFileSync(cache, 'utf8')).tree).toBe(tree);
+      const full = fromScratch();
+      expect(Object.fromEntries(incremental.byTask)).toEqual(Object.fromEntries(full.byTask));
+      expect(incremental.problems).toEqual(full.problems);
+    }
+    const read = readStatuses(state.snapshot());
+    expect(read.byTask.get('t3')?.phase).toBe('review');
+    expect(read.byTask.has('t4')).toBe(false);
+    expect(read.byTask.get('t5')?.phase).toBe('failed');
+    expect(read.byTask.get('t30')?.phase).toBe('running');
+    expect(read.problems).toEqual([]);
+    // only changed entries are read: a cached status of an unchanged task is kept as cached
+    const doctored = JSON.parse(readFileSync(cache, 'utf8'));
+    doctored.statuses.t0.phase = 'cancelled';
+    writeFileSync(cache, JSON.stringify(doctored));
+    await writeStatus(state, 't1', status('review', 1));
+    expect(readStatuses(state.snapshot()).byTask.get('t0')?.phase).toBe('cancelled');
+    expect(fromScratch().byTask.get('t0')?.phase).toBe('done');
+    // an entry off its shard makes the next read a full one, which reports it as before
+    await state.update('misplaced', () => [{ path: 'status/zz/t9.json', content: '{"phase":"done"}' }]);
+    expect(readStatuses(state.snapshot()).problems).toEqual(fromScratch().problems);
+  });
+
   it('a push the remote refuses is an error naming the remote, and nothing moves locally', async () => {
     const { remote, clones } = bareRemoteWithClones(1);
     gitIn(remote, 'config', 'receive.denyCreate', 'true');
-    const { writeFileSync, chmodSync } = await import('node:fs');
+    const { chmodSync } = await import('node:fs');
     writeFileSync(join(remote, 'hooks/pre-receive'), '#!/bin/sh\necho "refs are frozen" >&2\nexit 1\n');
     chmodSync(join(remote, 'hooks/pre-receive'), 0o755);
     const state = StateRef.open(clones[0], defaultConfig());

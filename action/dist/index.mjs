@@ -41681,6 +41681,18 @@ function commitTreeAs(root, tree, parents, message, as = {}) {
   }).stdout.trim();
 }
 
+// dist/git/raw-diff.js
+function parseRawDiff(out) {
+  const fields = out.split("\0");
+  const records = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) (\w)/.exec(fields[i]);
+    if (m)
+      records.push({ path: fields[i + 1], mode: m[1], id: m[2], status: m[3] });
+  }
+  return records;
+}
+
 // dist/git/tree-build.js
 import { createHash as createHash3 } from "node:crypto";
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
@@ -41932,14 +41944,10 @@ var StateRef = class _StateRef {
       "--no-commit-id",
       mergeBase || emptyTreeOf(this.root),
       local
-    ]).stdout.split("\0");
+    ]).stdout;
     const changes = /* @__PURE__ */ new Map();
-    for (let i = 0; i + 1 < changed.length; i += 2) {
-      const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) (\w)/.exec(changed[i]);
-      if (!m)
-        continue;
-      changes.set(changed[i + 1], m[3] === "D" ? null : { mode: m[1], blob: m[2] });
-    }
+    for (const r of parseRawDiff(changed))
+      changes.set(r.path, r.status === "D" ? null : { mode: r.mode, blob: r.id });
     const tree = treeWith(this.root, treeOfCommit(this.root, remoteTip), changes);
     return this.commitTree(tree, [remoteTip, local], "merge the state this clone had before it was shared");
   }
@@ -42102,16 +42110,14 @@ function readChanged(root, cached, tree) {
   const diff = git(root, ["diff-tree", "-r", "-z", "--no-renames", cached.tree, tree], { allowFail: true });
   if (diff.status !== 0)
     return void 0;
-  const fields = diff.stdout.split("\0");
   const changes = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) (\w)/.exec(fields[i]);
-    const task = STATUS_ENTRY.exec(fields[i + 1])?.[1];
-    if (!m || !task || m[3] !== "D" && m[1] !== "100644" && m[1] !== "100755")
+  for (const { path: path6, mode, id, status } of parseRawDiff(diff.stdout)) {
+    const task = STATUS_ENTRY.exec(path6)?.[1];
+    if (!task || status !== "D" && mode !== "100644" && mode !== "100755")
       return void 0;
-    if (statusPathOf(task) !== `status/${fields[i + 1]}`)
+    if (statusPathOf(task) !== `status/${path6}`)
       return void 0;
-    changes.push({ task, id: m[3] === "D" ? null : m[2] });
+    changes.push({ task, id: status === "D" ? null : id });
     if (changes.length > MAX_CHANGED)
       return void 0;
   }

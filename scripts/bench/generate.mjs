@@ -175,6 +175,11 @@ function renderCxo(root, model) {
     };
     write(root, run.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
   }
+  writeProjectFiles(root, model);
+}
+
+/** The project the tasks are about: a module per area and a package.json whose tests pass. */
+function writeProjectFiles(root, model) {
   const areas = new Set(model.tasks.map((t) => t.area));
   for (const area of areas) write(root, `src/${area}/index.ts`, `export const area = '${area}';\n`);
   write(
@@ -392,13 +397,7 @@ function renderCxoState(root, model) {
   write(root, 'codex.config.yaml', STATE_CONFIG);
   write(root, '.gitignore', '.runs/\n');
   for (const t of model.tasks) write(root, cxoSpecPath(t.n), cxoSpec(t));
-  const areas = new Set(model.tasks.map((t) => t.area));
-  for (const area of areas) write(root, `src/${area}/index.ts`, `export const area = '${area}';\n`);
-  write(
-    root,
-    'package.json',
-    `${JSON.stringify({ name: 'bench-project', private: true, scripts: { test: 'true' } }, null, 2)}\n`,
-  );
+  writeProjectFiles(root, model);
   importStateRef(root, tasks, model);
 }
 

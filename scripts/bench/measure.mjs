@@ -143,3 +143,14 @@ export function scratchCopy(from, root, env) {
   if (dirty.length) throw new Error(`scratch copy ${root} is not clean: ${dirty.slice(0, 3).join(', ')}`);
   return root;
 }
+
+/** Runs an in-process bench worker (a script taking its arguments as one JSON argv) and parses its JSON. */
+export function runWorker(script, args, env) {
+  const r = spawnSync(process.execPath, [script, JSON.stringify(args)], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) return { error: `exit ${r.status ?? r.signal}, ${errorLine(r.stderr) || 'no output'}` };
+  return JSON.parse(r.stdout);
+}

@@ -20,7 +20,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cxoId, ensureDataSet, STATE_RUNS_PER_TASK, stateShard } from './generate.mjs';
-import { errorLine, firstLine, git, median, runOnce } from './measure.mjs';
+import { errorLine, firstLine, git, median, runOnce, runWorker } from './measure.mjs';
 import { buildModel, targetTask } from './model.mjs';
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'state-ref-write.mjs');
@@ -387,13 +387,7 @@ function measureWrite({ env, scratch, stateRoot, stateTip, taskId }) {
     dirs[name] = root;
   }
   const args = { dirs, taskId, runs: WRITE_RUNS, warmups: WRITE_WARMUPS, breakdownRuns: BREAKDOWN_RUNS };
-  const r = spawnSync(process.execPath, [WORKER, JSON.stringify(args)], {
-    env,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0) return { error: `exit ${r.status ?? r.signal}, ${errorLine(r.stderr) || 'no output'}` };
-  return JSON.parse(r.stdout);
+  return runWorker(WORKER, args, env);
 }
 
 // ---------------------------------------------------------------- part 3: run time vs earlier runs

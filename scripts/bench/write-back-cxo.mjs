@@ -7,11 +7,10 @@
 // Usage: node scripts/bench/write-back-cxo.mjs '{"dirs":{"status":…,"evidence":…,"cold":…,"floor":…},
 //          "taskId":"task-00500","otherTaskId":"task-00501","runs":15,"warmups":3,"breakdownRuns":5}'
 
-import childProcess from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
 import { dirname, join } from 'node:path';
 import { commitTaskStatus, decodeSource, parseTaskIndex } from '../../dist/index.js';
+import { elapsed, gitPieces, stats, timedCall } from './library-timing.mjs';
 import { git, median, runOnce } from './measure.mjs';
 
 const INDEX = 'codex.tasks.json';
@@ -20,33 +19,15 @@ const PHASES = ['running', 'review'];
 
 const { dirs, taskId, otherTaskId, runs, warmups, breakdownRuns } = JSON.parse(process.argv[2]);
 const notes = [];
-/** Set only around the library call, so the breakdown sees the library's git processes alone. */
-let inWrite = false;
-
-const elapsed = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 const head = (root) => git(root, ['rev-parse', 'HEAD']).trim();
 const isClean = (root) => git(root, ['status', '--porcelain', '--untracked-files=all']).trim() === '';
-
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    samples,
-    runs: samples.length,
-    median: median(samples),
-    p90: sorted[Math.ceil(0.9 * sorted.length) - 1],
-    min: sorted[0],
-    max: sorted[sorted.length - 1],
-  };
-}
 
 /** One commitTaskStatus call, timed alone; anything but a clean first-attempt commit is a note. */
 async function timedWrite(root, options) {
   const before = head(root);
-  inWrite = true;
-  const t0 = process.hrtime.bigint();
-  const result = await commitTaskStatus({ root, indexFile: INDEX, taskId, ...options });
-  const seconds = elapsed(t0);
-  inWrite = false;
+  const { value: result, seconds } = await timedCall(() =>
+    commitTaskStatus({ root, indexFile: INDEX, taskId, ...options }),
+  );
   if (result.commit === before) notes.push(`${options.runId}: nothing was committed`);
   if (result.attempts !== 1) notes.push(`${options.runId}: ${result.attempts} compare-and-swap attempts`);
   if (result.conflict) notes.push(`${options.runId}: conflict on ${result.conflict.field}`);
@@ -158,59 +139,6 @@ for (let k = 0; k < warmups + runs; k++) {
 
 // ---------------------------------------------------------------- where the time goes
 
-/** Which git command an argv runs, past any `-c name=value`. */
-function gitCommand(args) {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '-c') i++;
-    else if (!args[i].startsWith('-')) return args[i];
-  }
-  return '?';
-}
-
-/**
- * Times every git process the library spawns during `count` more writes of one kind, by wrapping
- * child_process.spawnSync (syncBuiltinESMExports carries the wrapper into the library's
- * `import { spawnSync }`).
- */
-async function gitPieces(count, write) {
-  const original = childProcess.spawnSync;
-  let spawned = [];
-  childProcess.spawnSync = (cmd, args, options) => {
-    const t0 = process.hrtime.bigint();
-    const r = original(cmd, args, options);
-    if (inWrite && cmd === 'git') spawned.push([gitCommand(args), elapsed(t0)]);
-    return r;
-  };
-  syncBuiltinESMExports();
-  const calls = [];
-  try {
-    for (let k = 0; k < count; k++) {
-      spawned = [];
-      const total = await write(warmups + runs + k);
-      calls.push({ total, spawned });
-    }
-  } finally {
-    childProcess.spawnSync = original;
-    syncBuiltinESMExports();
-  }
-  if (calls.some((c) => c.spawned.length === 0)) return { error: 'the wrapper saw no git process' };
-  const byCommand = {};
-  for (const name of new Set(calls.flatMap((c) => c.spawned.map(([n]) => n)))) {
-    const per = calls.map((c) => c.spawned.filter(([n]) => n === name));
-    byCommand[name] = {
-      count: median(per.map((p) => p.length)),
-      seconds: median(per.map((p) => p.reduce((s, [, t]) => s + t, 0))),
-    };
-  }
-  return {
-    runs: count,
-    total: median(calls.map((c) => c.total)),
-    git: median(calls.map((c) => c.spawned.reduce((s, [, t]) => s + t, 0))),
-    gitProcesses: median(calls.map((c) => c.spawned.length)),
-    byCommand,
-  };
-}
-
 /** For scale: one full parse of the index, the check a blob the library has not seen needs. */
 function fullParse(count) {
   const bytes = readFileSync(join(dirs.status, INDEX));
@@ -226,8 +154,8 @@ function fullParse(count) {
 const pieces =
   breakdownRuns > 0
     ? {
-        status: await gitPieces(breakdownRuns, statusOnly),
-        evidence: await gitPieces(breakdownRuns, withEvidence),
+        status: await gitPieces(breakdownRuns, (k) => statusOnly(warmups + runs + k)),
+        evidence: await gitPieces(breakdownRuns, (k) => withEvidence(warmups + runs + k)),
         parse: fullParse(breakdownRuns),
       }
     : undefined;

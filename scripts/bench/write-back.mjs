@@ -3,12 +3,11 @@
 // whole processes, each in a scratch copy of the generated repository so the cache stays as
 // generated. Also renders the section's tables and judges its targets.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backlogFile, backlogId, cxoId } from './generate.mjs';
-import { errorLine, firstLine, git, median, runOnce, scratchCopy } from './measure.mjs';
+import { errorLine, firstLine, git, median, runOnce, runWorker, scratchCopy } from './measure.mjs';
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'write-back-cxo.mjs');
 const WARMUPS = 3;
@@ -27,13 +26,7 @@ function measureCxo({ root, scratch, taskId, otherTaskId, env, runs }) {
     ]),
   );
   const args = { dirs, taskId, otherTaskId, runs, warmups: WARMUPS, breakdownRuns: BREAKDOWN_RUNS };
-  const r = spawnSync(process.execPath, [WORKER, JSON.stringify(args)], {
-    env,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0) return { error: `exit ${r.status ?? r.signal}, ${errorLine(r.stderr) || 'no output'}` };
-  return JSON.parse(r.stdout);
+  return runWorker(WORKER, args, env);
 }
 
 // ---------------------------------------------------------------- peers

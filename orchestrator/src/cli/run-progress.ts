@@ -39,9 +39,10 @@ export function writeBackLine(event: Extract<ProgressEvent, { type: 'write-back'
     : '';
   if (event.warning) return `status ${event.phase}: not committed: ${event.warning}${branch}`;
   const commit = `status ${event.phase} committed (${event.commit?.slice(0, 12)})`;
-  return event.conflict
-    ? `${commit}; your uncommitted edit of the task's ${event.conflict.field} was kept (conflict logged)${branch}`
-    : `${commit}${branch}`;
+  const kept = event.conflict
+    ? `; your uncommitted edit of the task's ${event.conflict.field} was kept (conflict logged)`
+    : '';
+  return `${commit}${kept}${branch}`;
 }
 
 /** Turns SIGINT/SIGTERM into a cancel of the run in this process (the pipeline then records it). */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { findGitDir } from './git-hardening.js';
 import { git } from './git.js';
+import { parseRawDiff } from './raw-diff.js';
 
 /** One added or changed entry of a diff (what `git diff --raw` says of it). */
 export interface ChangedEntry {
@@ -14,15 +15,11 @@ export interface ChangedEntry {
 /** The entries `base..head` adds or changes (deletions left out), symlinks with their targets. */
 export function changedEntries(cwd: string, base: string, head: string): ChangedEntry[] {
   const out = git(cwd, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', base, head]).stdout;
-  const fields = out.split('\0');
   const entries: ChangedEntry[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    // `:<old mode> <new mode> <old sha> <new sha> <status>`, then the path
-    const [, mode, , sha, status] = fields[i].slice(1).split(' ');
-    const path = fields[i + 1];
+  for (const { path, mode, id, status } of parseRawDiff(out)) {
     if (status === 'D') continue;
     const entry: ChangedEntry = { path, mode };
-    if (mode === '120000') entry.target = git(cwd, ['cat-file', 'blob', sha]).stdout;
+    if (mode === '120000') entry.target = git(cwd, ['cat-file', 'blob', id]).stdout;
     entries.push(entry);
   }
   return entries;

@@ -279,9 +279,10 @@ function insideDir(path: string, dir: string): boolean {
  */
 function runBranchRef(root: string, branch: string): string {
   const local = `refs/heads/${branch}`;
-  if (git(root, ['rev-parse', '--verify', '--quiet', local], { allowFail: true }).status === 0) return local;
-  const fetched = git(root, ['for-each-ref', '--format=%(refname)', 'refs/remotes/'])
-    .stdout.split('\n')
-    .find((ref) => ref.endsWith(`/${branch}`) && ref.split('/').length === branch.split('/').length + 3);
+  const refs = git(root, ['for-each-ref', '--format=%(refname)', local, 'refs/remotes/']).stdout.split('\n');
+  if (refs.includes(local)) return local;
+  const fetched = refs.find(
+    (ref) => ref.endsWith(`/${branch}`) && ref.split('/').length === branch.split('/').length + 3,
+  );
   return fetched ?? local;
 }

@@ -111,8 +111,10 @@ export async function migrateToStateRef(options: {
       report.runs++;
     }
     const byTask = new Map<string, StateClaim[]>();
-    for (const entry of ledger)
-      byTask.set(entry.task, [...(byTask.get(entry.task) ?? []), { ...entry, attempt: entry.attempt ?? 1 }]);
+    for (const entry of ledger) {
+      if (!byTask.has(entry.task)) byTask.set(entry.task, []);
+      byTask.get(entry.task)!.push({ ...entry, attempt: entry.attempt ?? 1 });
+    }
     for (const [taskId, entries] of byTask) {
       const path = claimPathOf(taskId);
       const bytes = snapshot.read(path);
@@ -133,9 +135,9 @@ export async function migrateToStateRef(options: {
     if (update.changed) report.stateCommit = update.commit;
   }
 
-  const configText = existsSync(join(root, CONFIG_FILE)) ? readFileSync(join(root, CONFIG_FILE), 'utf8') : '';
+  const configText = textOf(root, CONFIG_FILE);
   const newConfig = withStateRef(configText);
-  const ignoreText = existsSync(join(root, GITIGNORE)) ? readFileSync(join(root, GITIGNORE), 'utf8') : '';
+  const ignoreText = textOf(root, GITIGNORE);
   const newIgnore = withRunsIgnored(ignoreText);
   const tracked = git(root, ['ls-files', '-z', '--', '.runs'], { set: LITERAL })
     .stdout.split('\0')
@@ -187,4 +189,10 @@ export function withStateRef(text: string): string {
   if (doc.getIn(['gitops', 'state']) === 'ref') return text;
   doc.setIn(['gitops', 'state'], 'ref');
   return doc.toString();
+}
+
+/** A file's text; empty when it does not exist. */
+function textOf(root: string, file: string): string {
+  const path = join(root, file);
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
 }

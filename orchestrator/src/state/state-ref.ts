@@ -7,6 +7,7 @@ import { jitteredBackoff, sleep } from '../git/backoff.js';
 import { readBlob, readBlobs } from '../git/cat-file.js';
 import { git, gitAsync } from '../git/git.js';
 import { type CommitAs, commitTreeAs } from '../git/commit-tree.js';
+import { parseRawDiff } from '../git/raw-diff.js';
 import { listTree, type TreeEntry, treeWith } from '../git/tree-build.js';
 import { STATE_FORMAT, STATE_MARKER, stateRefName } from './state-layout.js';
 
@@ -214,14 +215,10 @@ export class StateRef {
       '--no-commit-id',
       mergeBase || emptyTreeOf(this.root),
       local,
-    ]).stdout.split('\0');
+    ]).stdout;
     const changes = new Map<string, TreeEntry | null>();
-    // records are `:<old mode> <new mode> <old id> <new id> <status>` then the path
-    for (let i = 0; i + 1 < changed.length; i += 2) {
-      const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) (\w)/.exec(changed[i]);
-      if (!m) continue;
-      changes.set(changed[i + 1], m[3] === 'D' ? null : { mode: m[1], blob: m[2] });
-    }
+    for (const r of parseRawDiff(changed))
+      changes.set(r.path, r.status === 'D' ? null : { mode: r.mode, blob: r.id });
     const tree = treeWith(this.root, treeOfCommit(this.root, remoteTip), changes);
     return this.commitTree(tree, [remoteTip, local], 'merge the state this clone had before it was shared');
   }

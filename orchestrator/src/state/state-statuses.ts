@@ -7,6 +7,7 @@ import { cacheDirFor } from '../repo/parse-cache.js';
 import type { TaskStatus } from '../repo/task-types.js';
 import { readBlobs } from '../git/cat-file.js';
 import { git } from '../git/git.js';
+import { parseRawDiff } from '../git/raw-diff.js';
 import { statusPathOf } from './state-layout.js';
 import type { StateRef, StateSnapshot, StateUpdate, StateWrite } from './state-ref.js';
 
@@ -80,15 +81,12 @@ const MAX_CHANGED = 2000;
 function readChanged(root: string, cached: CachedStatuses, tree: string): CachedStatuses | undefined {
   const diff = git(root, ['diff-tree', '-r', '-z', '--no-renames', cached.tree, tree], { allowFail: true });
   if (diff.status !== 0) return undefined;
-  // records are `:<old mode> <new mode> <old id> <new id> <status>` then the path
-  const fields = diff.stdout.split('\0');
   const changes: { task: string; id: string | null }[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) (\w)/.exec(fields[i]);
-    const task = STATUS_ENTRY.exec(fields[i + 1])?.[1];
-    if (!m || !task || (m[3] !== 'D' && m[1] !== '100644' && m[1] !== '100755')) return undefined;
-    if (statusPathOf(task) !== `status/${fields[i + 1]}`) return undefined;
-    changes.push({ task, id: m[3] === 'D' ? null : m[2] });
+  for (const { path, mode, id, status } of parseRawDiff(diff.stdout)) {
+    const task = STATUS_ENTRY.exec(path)?.[1];
+    if (!task || (status !== 'D' && mode !== '100644' && mode !== '100755')) return undefined;
+    if (statusPathOf(task) !== `status/${path}`) return undefined;
+    changes.push({ task, id: status === 'D' ? null : id });
     if (changes.length > MAX_CHANGED) return undefined;
   }
   const statuses: Record<string, TaskStatus> = Object.assign(Object.create(null), cached.statuses);

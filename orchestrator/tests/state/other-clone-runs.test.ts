@@ -3,11 +3,9 @@
  * see a run made elsewhere (copied from the state ref into `.runs/`), and a sign-off made in the
  * other clone reaches the clone that ran it.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cxo, gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
+import { sharedRemote } from '../helpers/shared-remote.js';
+import { cxo, gitIn, indexJson } from '../helpers/temp-repo.js';
 
 const CONFIG = `guard:
   require_spec: false
@@ -19,28 +17,6 @@ gitops:
   push: true
 `;
 
-function remoteWithClones() {
-  const seed = makeRepo(
-    {
-      'codex.config.yaml': CONFIG,
-      'codex.tasks.json': indexJson([{ id: 't1', title: 'One', acceptance: ['grep -q hello greeting.txt'] }]),
-      '.gitignore': '.runs/\n',
-    },
-    { git: true },
-  );
-  const base = mkdtempSync(join(tmpdir(), 'cxo-other-clone-'));
-  const bare = join(base, 'remote.git');
-  gitIn(base, 'clone', '-q', '--bare', seed, bare);
-  const clone = (name: string) => {
-    const dir = join(base, name);
-    gitIn(base, 'clone', '-q', bare, dir);
-    gitIn(dir, 'config', 'user.name', 'Test Person');
-    gitIn(dir, 'config', 'user.email', 'test@example.com');
-    return dir;
-  };
-  return { clone };
-}
-
 interface RunJson {
   run: { id: string };
   result: { status: string };
@@ -49,7 +25,16 @@ interface RunJson {
 
 describe('runs of another clone (gitops.state: ref)', () => {
   it('are listed, shown, verified and signed off in a clone that did not run them', () => {
-    const { clone } = remoteWithClones();
+    const { clone } = sharedRemote(
+      {
+        'codex.config.yaml': CONFIG,
+        'codex.tasks.json': indexJson([
+          { id: 't1', title: 'One', acceptance: ['grep -q hello greeting.txt'] },
+        ]),
+        '.gitignore': '.runs/\n',
+      },
+      'cxo-other-clone-',
+    );
     const ran = clone('ran');
     const run = cxo(ran, ['run', 't1']);
     expect(run.code, run.stderr).toBe(0);

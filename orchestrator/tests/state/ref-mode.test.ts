@@ -4,13 +4,13 @@
  * clone that ran them and in another clone after a fetch), and the branch people work on gets no
  * orchestrator commit — on a remote whose `pre-receive` hook refuses every push to `main`.
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/repo/config.js';
 import { StateRef } from '../../src/state/state-ref.js';
 import { readStatuses } from '../../src/state/state-statuses.js';
+import { sharedRemote } from '../helpers/shared-remote.js';
 import { cxo, gitIn, indexJson, makeRepo, read } from '../helpers/temp-repo.js';
 
 const BUILD = 'builder=command:printf "hello\\n" > greeting.txt';
@@ -35,22 +35,11 @@ const PRE_RECEIVE = [
 
 /** A bare remote seeded with `files`, a protected `main`, and a clone of it with a git identity. */
 function protectedRemote(files: Record<string, string>) {
-  const seed = makeRepo(files, { git: true });
-  const base = mkdtempSync(join(tmpdir(), 'cxo-state-remote-'));
-  const bare = join(base, 'remote.git');
-  gitIn(base, 'clone', '-q', '--bare', seed, bare);
+  const { seed, base, bare, clone } = sharedRemote(files, 'cxo-state-remote-');
   const log = join(base, 'pushes.log');
   writeFileSync(log, '');
   writeFileSync(join(bare, 'hooks', 'pre-receive'), PRE_RECEIVE.replace('$PUSH_LOG', log));
   chmodSync(join(bare, 'hooks', 'pre-receive'), 0o755);
-  const clone = (name: string) => {
-    const dir = join(base, name);
-    gitIn(base, 'clone', '-q', bare, dir);
-    gitIn(dir, 'config', 'user.name', 'Test Person');
-    gitIn(dir, 'config', 'user.email', 'test@example.com');
-    gitIn(dir, 'config', 'commit.gpgsign', 'false');
-    return dir;
-  };
   return { bare, log, clone, seedTip: gitIn(seed, 'rev-parse', 'HEAD').trim() };
 }
 

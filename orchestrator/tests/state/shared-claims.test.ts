@@ -4,15 +4,15 @@
  * clone takes the task over (and the killed clone, restarted, does not resume what was taken).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateRef } from '../../src/state/state-ref.js';
 import { readStatuses } from '../../src/state/state-statuses.js';
 import { claimPathOf } from '../../src/state/state-layout.js';
 import { cxoAsync, sleep, waitFor } from '../helpers/run-repo.js';
-import { CLI, cxo, gitIn, indexJson, makeRepo } from '../helpers/temp-repo.js';
+import { sharedRemote } from '../helpers/shared-remote.js';
+import { CLI, cxo, indexJson } from '../helpers/temp-repo.js';
 
 // slow only in a clone whose git directory has a `slow` file: the config is shared, the clones are not
 const BUILDER = [
@@ -39,29 +39,17 @@ const tasks = (n: number) =>
     request: 'r1',
   }));
 
-function sharedRemote(n: number) {
-  const seed = makeRepo(
+/** A bare remote holding `n` requested tasks, and clones of it. */
+const remoteOf = (n: number) =>
+  sharedRemote(
     {
       'codex.config.yaml': CONFIG,
       'codex.tasks.json': indexJson(tasks(n)),
       'build.sh': BUILDER,
       '.gitignore': '.runs/\n',
     },
-    { git: true },
+    'cxo-claims-',
   );
-  const base = mkdtempSync(join(tmpdir(), 'cxo-claims-'));
-  const bare = join(base, 'remote.git');
-  gitIn(base, 'clone', '-q', '--bare', seed, bare);
-  const clone = (name: string) => {
-    const dir = join(base, name);
-    gitIn(base, 'clone', '-q', bare, dir);
-    gitIn(dir, 'config', 'user.name', 'Test Person');
-    gitIn(dir, 'config', 'user.email', 'test@example.com');
-    gitIn(dir, 'config', 'commit.gpgsign', 'false');
-    return dir;
-  };
-  return { bare, clone };
-}
 
 /** The state as the remote has it (the bare repository's own branch). */
 const remoteState = (bare: string) => new StateRef({ root: bare, ref: 'refs/heads/cxo/state' }).snapshot();
@@ -77,7 +65,7 @@ const runsOn = (bare: string, task: string) => [
 
 describe('claims shared through the remote (gitops.state: ref)', () => {
   it('two watchers in two clones, started together, run each request exactly once', async () => {
-    const { bare, clone } = sharedRemote(3);
+    const { bare, clone } = remoteOf(3);
     const a = clone('a');
     const b = clone('b');
     const [ra, rb] = await Promise.all([cxoAsync(a, ['watch', '--once']), cxoAsync(b, ['watch', '--once'])]);
@@ -96,7 +84,7 @@ describe('claims shared through the remote (gitops.state: ref)', () => {
   }, 120_000);
 
   it('a watcher killed mid-run: its lease runs out, the other clone takes the task over, and the first does not resume it', async () => {
-    const { bare, clone } = sharedRemote(1);
+    const { bare, clone } = remoteOf(1);
     const a = clone('a');
     const b = clone('b');
     writeFileSync(join(a, '.git', 'slow'), '');

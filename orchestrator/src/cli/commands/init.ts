@@ -13,6 +13,7 @@ import {
   scaffoldFiles,
 } from '../../init/templates.js';
 import { VERSION } from '../../generated/version.js';
+import { withLineAppended } from '../../repo/append-line.js';
 import { withRunsIgnored } from '../../state/runs-ignored.js';
 import { FileExistsError, writeFileAtomic } from '../../repo/atomic-write.js';
 import type { CommandHandler } from '../command-table.js';
@@ -60,9 +61,7 @@ const init: CommandHandler = async ({ cwd, options, out }) => {
   } else if (attributes.split(/\r?\n/).some((line) => line.trim() === GITATTRIBUTES_LINE)) {
     skipped.push('.gitattributes merge driver line');
   } else {
-    const eol = attributes.includes('\r\n') ? '\r\n' : '\n';
-    const sep = attributes === '' || attributes.endsWith('\n') ? '' : eol;
-    writeFileAtomic(attributesPath, `${attributes}${sep}${GITATTRIBUTES_LINE}${eol}`);
+    writeFileAtomic(attributesPath, withLineAppended(attributes, GITATTRIBUTES_LINE));
     created.push('.gitattributes (merge driver line appended)');
   }
   // run evidence goes to the state ref; the local copies under .runs/ are never committed

@@ -594,7 +594,7 @@ export function stateTargets(r, { fmt, fmtX }) {
     rows.push({
       comparison: `\`cxo run\` on the ${n(r.tasks * r.runsPerTask)}-run state ref ÷ on ${name}`,
       target: `≤ ${fmtX(STATE_TARGET.runRatio)}`,
-      value: ratio === undefined ? 'n/a' : `${fmt(full.median)} ÷ ${fmt(base.median)} = ${fmtX(ratio)}`,
+      value: ratio === undefined ? 'n/a' : `${fmt(full.median)} ÷ ${fmt(base.median)} = ${ratio.toFixed(3)}×`,
       raw: ratio,
       result: verdict(ratio === undefined ? undefined : ratio <= STATE_TARGET.runRatio),
     });

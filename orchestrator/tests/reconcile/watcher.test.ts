@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pullOnce } from '../../src/reconcile/pull.js';
@@ -151,13 +152,16 @@ describe('cxo watch (long-running)', () => {
       },
       { git: true },
     );
-    // git runs this during `git worktree add` of task a's run only: a checkout that takes seconds
-    writeFiles(root, {
-      '.git/hooks/post-checkout':
-        '#!/bin/sh\ncase "$(git rev-parse --abbrev-ref HEAD)" in codex/a/*) sleep 5;; esac\nexit 0\n',
-    });
-    spawnSync('chmod', ['+x', join(root, '.git/hooks/post-checkout')]);
-    const w = startWatcher(root);
+    // the watcher's git (first on its PATH) takes seconds for `git worktree add` of task a's run only;
+    // a repository's own hooks cannot slow it down, since the orchestrator's git calls run none
+    const bin = mkdtempSync(join(tmpdir(), 'cxo-slow-git-'));
+    const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\ncase " $* " in *" worktree add "*codex/a/*) sleep 5;; esac\nexec ${realGit} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const w = startWatcher(root, { PATH: `${bin}:${process.env.PATH}` });
     await w.waitEvent(ofType('summary'), 10_000, 'the first pass');
     request(root, 'a', 'r1');
     const a = await w.waitEvent(
@@ -218,7 +222,15 @@ describe('cxo watch (long-running)', () => {
     request(root, 't', 'r1');
     const dispatch = await killed.waitEvent(ofType('dispatch'), 20_000, 'the dispatch');
     const runId = dispatch.runId as string;
-    await waitFor(() => Boolean(manifestOf(root, 't', runId)?.run.children?.length), 20_000, 'the builder');
+    // killed only once the builder left its marker: killed earlier, the resumed builder would hang too
+    await waitFor(
+      () => {
+        const worktree = manifestOf(root, 't', runId)?.run.worktree.replace(/^~(?=\/)/, homedir());
+        return Boolean(worktree && existsSync(join(worktree, 'marker')));
+      },
+      20_000,
+      'the builder',
+    );
     killed.child.kill('SIGKILL');
     await killed.exited;
 

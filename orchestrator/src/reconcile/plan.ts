@@ -178,17 +178,17 @@ function outsideDependency(
     reason: 'DependencyNotReady',
     message: `dependency ${dep} ${why}`,
   });
+  // the message goes into the dependent's blocked status: it says the same in every clone (a run
+  // is `running` here and `held` in the others), or watchers in several clones rewrite it in turn
   switch (s?.kind) {
     case 'blocked':
       return notReady(`is blocked (${[...new Set(s.reasons.map((r) => r.reason))].join(', ')})`);
     case 'running':
-      return notReady(`is running (run ${s.run.manifest.run.id})`);
     case 'stalled':
-      return notReady(`has a stalled run (${s.run.manifest.run.id})`);
+      return notReady(`is running (run ${s.run.manifest.run.id})`);
     case 'claimed':
-      return notReady(`was dispatched already for its request (run ${s.runId})`);
     case 'held':
-      return notReady(`is running in another clone (run ${s.runId}${s.holder ? `, ${s.holder}` : ''})`);
+      return notReady(`is running (run ${s.runId})`);
     case 'retry-wait':
       return notReady(`failed (${s.retry.after.reason}) and is retried at ${s.retry.dueAt}`);
   }

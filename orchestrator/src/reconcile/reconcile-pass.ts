@@ -47,6 +47,8 @@ export interface ReconcileState {
   plan: ReconcilePlan;
   /** As read for the decisions; the pass claims its dispatches in it (on the state ref in ref mode). */
   ledger: DispatchLedger | StateClaims;
+  /** The state commit the statuses were read from (ref mode; undefined before the first write). */
+  stateCommit?: string;
 }
 
 /**
@@ -82,7 +84,13 @@ export function loadReconcileState(
     retry: { settings: retrySettingsOf(config), now: now.getTime() },
     now: now.getTime(),
   });
-  return { index, situations, plan: planBatches(index, situations, concurrency), ledger };
+  return {
+    index,
+    situations,
+    plan: planBatches(index, situations, concurrency),
+    ledger,
+    stateCommit: snapshot?.commit,
+  };
 }
 
 /**
@@ -122,8 +130,11 @@ export type ReconcileEvent =
       type: 'blocked';
       taskId: string;
       reasons: PlanBlock[];
-      /** unchanged: the status said so already; off: gitops.write_back is off; failed: see warning. */
-      written: 'unchanged' | 'committed' | 'off' | 'failed';
+      /**
+       * unchanged: the status said so already; off: gitops.write_back is off; moved: another clone
+       * wrote the task's status since the pass read it (its decision stands); failed: see warning.
+       */
+      written: 'unchanged' | 'committed' | 'off' | 'moved' | 'failed';
       commit?: string;
       warning?: string;
     }
@@ -234,7 +245,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
   const now = options.now ?? (() => new Date());
   // shared state: see what the other clones claimed and wrote before deciding (the claim itself is the guarantee)
   if (usesStateRef(config)) await StateRef.open(root, config).refresh();
-  const { index, situations, plan, ledger } = loadReconcileState(
+  const { index, situations, plan, ledger, stateCommit } = loadReconcileState(
     root,
     config,
     concurrency,
@@ -277,7 +288,7 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
   // blocked statuses first: they move HEAD, and the runs below start from it
   const stamp = new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 18);
   for (const b of plan.blocked) {
-    const event = await writeBlocked(root, config, index, b.id, b.reasons, `reconcile-${stamp}`);
+    const event = await writeBlocked(root, config, index, b.id, b.reasons, `reconcile-${stamp}`, stateCommit);
     summary.blocked.push({ taskId: b.id, reasons: b.reasons, written: event.written });
     progress(event);
   }
@@ -480,6 +491,7 @@ async function writeBlocked(
   taskId: string,
   reasons: PlanBlock[],
   runId: string,
+  stateCommit: string | undefined,
 ): Promise<Extract<ReconcileEvent, { type: 'blocked' }>> {
   const previous = index.byId.get(taskId)?.status;
   const reason = reasons[0].reason;
@@ -498,7 +510,16 @@ async function writeBlocked(
     updatedAt: new Date().toISOString(),
   };
   try {
-    const result = await writeTaskStatus({ root, config, taskId, status, runId });
+    // a status another clone wrote after this pass read the state (a dispatch, a sign-off) is newer
+    const result = await writeTaskStatus({
+      root,
+      config,
+      taskId,
+      status,
+      runId,
+      unlessMovedSince: stateCommit,
+    });
+    if (result.moved) return { ...base, written: 'moved' };
     return { ...base, written: 'committed', commit: result.commit };
   } catch (e) {
     if (!(e instanceof CxoError)) throw e;

@@ -1,7 +1,7 @@
 /**
  * The long-running `cxo watch`: waits for the single-instance lock, then runs a reconcile pass at
  * start, after each (debounced) change to the task index, `tasks/`, `specs/` or the config, after
- * each run ends, after a `--pull` that moved the branch, and when a retry's backoff ends (the
+ * each run ends, after a `--pull` that moved the branch or fetched a moved shared state ref, and when a retry's backoff ends (the
  * earliest due time the last pass reported). Passes never overlap: a change during a pass asks for
  * exactly one more pass after it. Runs are detached from the pass (tracked here), so file events
  * go on while they take minutes.
@@ -17,6 +17,8 @@ import { hasErrors } from '../repo/diagnostics.js';
 import { loadConfig } from '../repo/repo-files.js';
 import { RunCache } from '../runs/run-cache.js';
 import { stallMs } from '../runs/run-index.js';
+import { usesStateRef } from '../state/state-layout.js';
+import { StateRef } from '../state/state-ref.js';
 import { type PullResult, pullOnce } from './pull.js';
 import {
   type ReconcileEvent,
@@ -37,6 +39,8 @@ export type WatcherEvent =
   | { type: 'pass-error'; message: string }
   | { type: 'run-error'; message: string }
   | ({ type: 'pull' } & PullResult)
+  /** --pull fetched another clone's write to the shared state ref: a pass follows. */
+  | { type: 'state-moved'; from: string | null; to: string }
   | { type: 'shutdown'; signal: string; running: number; graceMs: number }
   | { type: 'cancel-runs'; running: number }
   | { type: 'stopped' };
@@ -283,13 +287,25 @@ export class Watcher {
   }
 
   private async pull(): Promise<void> {
+    const stateBefore = this.stateTip();
     const result = await pullOnce(this.root, this.options.env);
     if (result.kind === 'fast-forwarded') this.passWanted = true;
+    // the fetch brought the shared state ref too: a dependency done or a claim let go elsewhere
+    const stateAfter = this.stateTip();
+    if (stateAfter && stateAfter !== stateBefore) {
+      this.passWanted = true;
+      this.options.print({ type: 'state-moved', from: stateBefore ?? null, to: stateAfter });
+    }
     // an unchanged reason is not repeated every interval
     const skip = result.kind === 'skipped' ? result.reason : undefined;
     if (result.kind === 'fast-forwarded' || (skip && skip !== this.lastPullSkip))
       this.options.print({ type: 'pull', ...result });
     this.lastPullSkip = skip;
+  }
+
+  /** The state ref's tip as this clone last saw it; undefined when statuses live inline. */
+  private stateTip(): string | undefined {
+    return usesStateRef(this.config) ? StateRef.open(this.root, this.config).snapshot().commit : undefined;
   }
 
   private async pass(): Promise<void> {

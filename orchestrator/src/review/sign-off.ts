@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CxoError, ExitCode, NotFoundError, UsageError } from '../errors.js';
 import { git } from '../git/git.js';
@@ -120,8 +121,10 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
     source: options.source ?? 'cli',
     ...(options.url ? { url: options.url } : {}),
   };
+  const manifestPath = join(root, dir, MANIFEST);
+  const unsigned = readFileSync(manifestPath);
   manifest.signoffs = [...(manifest.signoffs ?? []), signed];
-  writeFileAtomic(join(root, dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 
   const approved = decision === 'approve';
   const status: TaskStatus = {
@@ -135,6 +138,8 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
     },
     updatedAt: signed.at,
   };
+  // a sign-off whose status did not land was not made: the manifest goes back as it was, so that
+  // a retry (the state ref kept moving, the index could not be written) signs the run once
   const committed = await writeTaskStatus({
     root,
     config,
@@ -146,6 +151,9 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
     trailers: [[approved ? 'Reviewed-by' : 'Changes-requested-by', by]],
     ...(keySigned ? { signWith: signingConfig(identity!) } : {}),
     ...authorOf(root, fromGitHub),
+  }).catch((e: unknown) => {
+    writeFileAtomic(manifestPath, unsigned);
+    throw e;
   });
   const conflicts = [
     ...(committed.conflict ? [`${config.files.tasks} (${committed.conflict.field})`] : []),

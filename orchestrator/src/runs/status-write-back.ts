@@ -66,8 +66,14 @@ export async function writeBackRunStatus(
       evidence: options.evidence,
       // the person who ran cxo run (or cxo watch) authors the commit; the orchestrator commits it
       author: personIdentity(root),
+      unlessTakenOver: true,
     });
-    outcome = { phase, commit: committed.commit, attempts: committed.attempts, conflict: committed.conflict };
+    outcome = committed.takenOver
+      ? {
+          phase,
+          warning: `another run took the claim of run ${manifest.run.id} over (its lease had run out): the status was not written`,
+        }
+      : { phase, commit: committed.commit, attempts: committed.attempts, conflict: committed.conflict };
   } catch (e) {
     if (!(e instanceof CxoError)) throw e;
     // in ref mode the person's working copy of the index is never the orchestrator's to edit

@@ -23,3 +23,24 @@ export async function shareRunBranch(
     ? undefined
     : (pushed.stderr || pushed.stdout).trim() || `git push exited ${pushed.status}`;
 }
+
+/**
+ * The other side of shareRunBranch: fetches every run branch of the shared remote into
+ * `refs/remotes/<remote>/codex/...` (one fetch), so that a run made in another clone can be
+ * verified and reviewed here. Returns why the fetch failed; undefined when fetched or not shared.
+ */
+export async function fetchRunBranches(root: string, config: Config): Promise<string | undefined> {
+  if (!usesStateRef(config)) return undefined;
+  const { remote } = StateRef.open(root, config);
+  if (!remote) return undefined;
+  const fetched = await gitAsync(root, [
+    'fetch',
+    '--quiet',
+    '--no-write-fetch-head',
+    remote,
+    `+refs/heads/codex/*:refs/remotes/${remote}/codex/*`,
+  ]);
+  return fetched.status === 0
+    ? undefined
+    : (fetched.stderr || fetched.stdout).trim() || `git fetch exited ${fetched.status}`;
+}

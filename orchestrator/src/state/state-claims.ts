@@ -16,7 +16,7 @@ import { readBlobs } from '../git/cat-file.js';
 import { git } from '../git/git.js';
 import type { LedgerEntry } from '../reconcile/dedupe.js';
 import { leaseExpired } from './claim-lease.js';
-import { claimPathOf } from './state-layout.js';
+import { claimPathOf, statusPathOf } from './state-layout.js';
 import type { StateRef, StateSnapshot } from './state-ref.js';
 
 export interface StateClaim extends LedgerEntry {
@@ -85,12 +85,15 @@ export class StateClaims {
     now = new Date(),
   ): Promise<boolean> {
     const mine = { ...this.fresh(task, request, attempt, runId, now), takes: from };
+    // the pass decided from an older snapshot: the run may have ended since (its last status
+    // written just before its lease ran out), and an ended run is never taken over
     return this.swap(
       task,
       request,
       attempt,
       mine,
-      (prior) => prior.runId === from && leaseExpired(prior, now.getTime()),
+      (prior, snapshot) =>
+        prior.runId === from && leaseExpired(prior, now.getTime()) && !runEnded(snapshot, task, from),
     );
   }
 
@@ -115,7 +118,7 @@ export class StateClaims {
     request: string,
     attempt: number,
     mine: StateClaim,
-    replaces: (prior: StateClaim) => boolean,
+    replaces: (prior: StateClaim, snapshot: StateSnapshot) => boolean,
   ): Promise<boolean> {
     let won = false;
     let seen: StateClaim | undefined;
@@ -128,7 +131,7 @@ export class StateClaims {
         // a file that is not valid is replaced: its claims could not be honoured anyway
         const file = (bytes && parseClaims(bytes)) || { claims: [] };
         seen = file.claims.find((c) => c.request === request && c.attempt === attempt);
-        won = !seen || replaces(seen);
+        won = !seen || replaces(seen, snapshot);
         if (!won) return [];
         const others = file.claims.filter((c) => c !== seen);
         return [{ path, content: serializeClaims([...others, mine]) }];
@@ -192,6 +195,18 @@ function readClaimFiles(snapshot: StateSnapshot): Map<string, Buffer> {
     if (bytes) files.set(`claims/${path}`, bytes);
   }
   return files;
+}
+
+/** Whether the task's status on the snapshot says run `runId` ended (its last status written). */
+function runEnded(snapshot: StateSnapshot, task: string, runId: string): boolean {
+  const bytes = snapshot.read(statusPathOf(task));
+  if (!bytes) return false;
+  try {
+    const status = JSON.parse(bytes.toString('utf8')) as { phase?: unknown; lastRun?: { id?: unknown } };
+    return status.lastRun?.id === runId && status.phase !== 'running';
+  } catch {
+    return false;
+  }
 }
 
 /** A claims file's content. */

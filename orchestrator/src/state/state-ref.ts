@@ -90,7 +90,11 @@ export interface StateRefOptions {
   ref: string;
   /** The remote the state is shared through; undefined keeps it in this clone. */
   remote?: string;
-  /** Compare-and-swap attempts before an update gives up (default 12). */
+  /**
+   * Compare-and-swap attempts before an update gives up (default 40: with the backoff capped at
+   * 1 s, about half a minute of losing to other writers; five watchers' claims, lease renewals and
+   * evidence, with a person's sign-offs, made 12 attempts too few).
+   */
   attempts?: number;
 }
 
@@ -115,7 +119,7 @@ export class StateRef {
     this.root = options.root;
     this.ref = options.ref;
     this.remote = options.remote;
-    this.attempts = Math.max(1, options.attempts ?? 12);
+    this.attempts = Math.max(1, options.attempts ?? 40);
   }
 
   /** The state ref of a repository as its config says; shared when the configured remote exists. */

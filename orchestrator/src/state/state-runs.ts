@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../repo/atomic-write.js';
 import type { Config } from '../repo/config.js';
 import { cacheDirFor } from '../repo/parse-cache.js';
 import { stateRunDirOf, usesStateRef } from './state-layout.js';
+import { fetchRunBranches } from './share-run-branch.js';
 import { StateRef, StateSnapshot } from './state-ref.js';
 
 /** A run whose evidence is on the state ref. */
@@ -136,4 +137,25 @@ export function recordRunSynced(root: string, commit: string, taskId: string, ru
   } catch {
     // without the record, this clone keeps its own copy and does not see a sign-off made elsewhere
   }
+}
+
+/**
+ * Before a sign-off: the shared state as the remote has it now, its runs copied into `.runs/`,
+ * and the run branches fetched, so that a run another clone just finished can be verified here.
+ * A fetch that fails leaves what this clone saw last (the write that follows fetches again).
+ */
+export async function syncStateRunsFromRemote(root: string, config: Config): Promise<string | undefined> {
+  if (!usesStateRef(config)) return undefined;
+  const state = StateRef.open(root, config);
+  let warning: string | undefined;
+  if (state.shared) {
+    try {
+      await state.refresh();
+    } catch (e) {
+      warning = (e as Error).message;
+    }
+    warning = (await fetchRunBranches(root, config)) ?? warning;
+  }
+  materializeStateRuns(root, state.snapshot());
+  return warning;
 }

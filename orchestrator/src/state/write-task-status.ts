@@ -5,8 +5,9 @@ import type { TaskStatus } from '../repo/task-types.js';
 import { runDirOf } from '../runs/run-layout.js';
 import { MANIFEST } from '../runs/run-recorder.js';
 import { runEvidenceWrites } from './run-evidence.js';
-import { usesStateRef } from './state-layout.js';
-import { StateRef } from './state-ref.js';
+import { parseClaims } from './state-claims.js';
+import { claimPathOf, statusPathOf, usesStateRef } from './state-layout.js';
+import { StateRef, StateSnapshot } from './state-ref.js';
 import { recordRunSynced } from './state-runs.js';
 import { statusWrite } from './state-statuses.js';
 
@@ -26,6 +27,16 @@ export interface WriteTaskStatusOptions {
   author?: { name: string; email: string };
   /** `git -c` arguments that sign the commits with the person's key. */
   signWith?: string[];
+  /**
+   * Ref mode: the state commit the caller decided from. When the task's status on the state ref
+   * is no longer what it was there, nothing is written and the result says `moved`.
+   */
+  unlessMovedSince?: string;
+  /**
+   * Ref mode, a run's own status: nothing is written when another run took the run's claim over
+   * (checked inside the compare-and-swap, so a takeover that lands first always wins).
+   */
+  unlessTakenOver?: boolean;
 }
 
 export interface TaskStatusWritten extends CommitTaskStatusResult {
@@ -35,6 +46,10 @@ export interface TaskStatusWritten extends CommitTaskStatusResult {
   synced?: string;
   /** Why the `state_sync: done` commit could not be made (the state ref has the status). */
   syncWarning?: string;
+  /** Nothing written: the status changed since `unlessMovedSince` (ref mode). */
+  moved?: true;
+  /** Nothing written: another run took this run's claim over (`unlessTakenOver`, ref mode). */
+  takenOver?: true;
 }
 
 /**
@@ -70,10 +85,23 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
   ];
   const trailers = (options.trailers ?? []).map(([k, v]) => `${k}: ${v}`);
   const message = `${taskId}: ${status.phase} [${runId}]${trailers.length ? `\n\n${trailers.join('\n')}` : ''}`;
-  const update = await StateRef.open(root, config).update(message, () => writes, {
-    author: options.author,
-    sign: options.signWith,
-  });
+  const path = statusPathOf(taskId);
+  const decidedOn = options.unlessMovedSince;
+  const before = decidedOn === undefined ? undefined : new StateSnapshot(root, decidedOn).read(path);
+  let moved = false;
+  let takenOver = false;
+  const update = await StateRef.open(root, config).update(
+    message,
+    (current) => {
+      moved = decidedOn !== undefined && !sameBytes(current.read(path), before);
+      takenOver = Boolean(options.unlessTakenOver) && claimTakenOver(current, taskId, runId);
+      return moved || takenOver ? [] : writes;
+    },
+    { author: options.author, sign: options.signWith },
+  );
+  const unwritten = { commit: update.commit!, attempts: update.attempts, on: 'state-ref' as const };
+  if (moved) return { ...unwritten, moved: true };
+  if (takenOver) return { ...unwritten, takenOver: true };
   const written: TaskStatusWritten = { commit: update.commit!, attempts: update.attempts, on: 'state-ref' };
   if (options.evidence) recordRunSynced(root, update.commit!, taskId, runId);
   if (status.phase === 'done' && config.gitops.state_sync === 'done') {
@@ -90,4 +118,15 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
     }
   }
   return written;
+}
+
+/** Whether a claim of the task on the snapshot took run `runId`'s over. */
+function claimTakenOver(snapshot: StateSnapshot, taskId: string, runId: string): boolean {
+  const bytes = snapshot.read(claimPathOf(taskId));
+  const file = bytes && parseClaims(bytes);
+  return Boolean(file && file.claims.some((c) => c.takes === runId));
+}
+
+function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.equals(b);
 }

@@ -3,7 +3,7 @@ import { type Decision, signOff, type SignOffResult } from '../../review/sign-of
 import type { CommandHandler } from '../command-table.js';
 import { openGitRepo } from '../open-repo.js';
 import { pushIfAsked } from '../push-after.js';
-import { syncStateRuns } from '../../state/state-runs.js';
+import { syncStateRunsFromRemote } from '../../state/state-runs.js';
 
 /** `cxo review TARGET --approve|--request-changes`: a reviewer's sign-off on a run. */
 const review: CommandHandler = async (ctx) => {
@@ -19,8 +19,9 @@ const review: CommandHandler = async (ctx) => {
     );
   }
   const { root, config } = await openGitRepo(cwd);
-  // a run made in another clone is reviewed from its evidence on the state ref
-  syncStateRuns(root, config);
+  // a run made in another clone is reviewed from its evidence on the state ref and its pushed branch
+  const stale = await syncStateRunsFromRemote(root, config);
+  if (stale) out.error(`warning: reviewing the state as this clone last fetched it: ${stale}`);
   const result = await signOff({
     root,
     config,
@@ -51,7 +52,8 @@ async function fromGitHub({ cwd, args, options, out }: Parameters<CommandHandler
       `--from-github needs a pull request number, not "${String(options['from-github'])}"`,
     );
   const { root, config } = await openGitRepo(cwd);
-  syncStateRuns(root, config);
+  const stale = await syncStateRunsFromRemote(root, config);
+  if (stale) out.error(`warning: reviewing the state as this clone last fetched it: ${stale}`);
   const { signOffFromGitHub } = await import('../../review/from-github.js');
   const outcome = await signOffFromGitHub({
     root,

@@ -214,6 +214,8 @@ function eventLine(event: WatchEvent, out: Output): string | undefined {
       if (event.kind === 'fast-forwarded')
         return `pulled: ${event.branch} fast-forwarded ${event.from.slice(0, 12)}..${event.to.slice(0, 12)} (${event.files.length} file(s))`;
       return event.kind === 'skipped' ? `pull skipped: ${event.reason}` : undefined;
+    case 'state-moved':
+      return out.dim(`state ref moved: ${event.from?.slice(0, 12) ?? 'none'}..${event.to.slice(0, 12)}`);
     case 'shutdown':
       return (
         `${event.signal}: no new runs; ${event.running} run(s) may finish within ${Math.round(event.graceMs / 1000)} s, ` +
@@ -231,6 +233,7 @@ function eventLine(event: WatchEvent, out: Output): string | undefined {
         unchanged: 'status already says so',
         committed: `status committed (${event.commit?.slice(0, 12)})`,
         off: 'status not written: gitops.write_back is off',
+        moved: 'status not written: another clone changed it since this pass read it',
         failed: `status not written: ${event.warning}`,
       }[event.written];
       return `blocked ${out.bold(event.taskId)}: ${why}; ${written}`;

@@ -15,7 +15,10 @@ import { validateStateClaims } from '../generated/validators.js';
 import { readBlobs } from '../git/cat-file.js';
 import { git } from '../git/git.js';
 import type { LedgerEntry } from '../reconcile/dedupe.js';
+import type { Budget } from '../repo/config.js';
+import { type BudgetRefusal, budgetRefusal, reservationOf } from './budget-check.js';
 import { leaseExpired } from './claim-lease.js';
+import { reservationWrite, spendOf, utcDayText } from './cost-ledger.js';
 import { claimPathOf } from './state-layout.js';
 import type { StateRef, StateSnapshot } from './state-ref.js';
 
@@ -66,10 +69,29 @@ export class StateClaims {
     return [...this.byKey.values()];
   }
 
-  /** Claims attempt `attempt` of (task, request) for `runId`; false when someone (anywhere) had. */
-  async claim(task: string, request: string, runId: string, now = new Date(), attempt = 1): Promise<boolean> {
+  /**
+   * Claims attempt `attempt` of (task, request) for `runId`; false when someone (anywhere) had.
+   * With a budget, the claim also enters the run in the cost ledger with its reservation, or is
+   * refused (nothing written) when that would pass a cap: checked against the state the swap
+   * applies to, so of two clones racing for the last dollar the loser's retry sees the winner's.
+   */
+  async claim(
+    task: string,
+    request: string,
+    runId: string,
+    now = new Date(),
+    attempt = 1,
+    budget?: Budget,
+  ): Promise<boolean | BudgetRefusal> {
     if (this.byKey.has(key(task, request, attempt))) return false;
-    return this.swap(task, request, attempt, this.fresh(task, request, attempt, runId, now), () => false);
+    return this.swap(
+      task,
+      request,
+      attempt,
+      this.fresh(task, request, attempt, runId, now),
+      () => false,
+      budget,
+    );
   }
 
   /**
@@ -83,7 +105,8 @@ export class StateClaims {
     from: string,
     runId: string,
     now = new Date(),
-  ): Promise<boolean> {
+    budget?: Budget,
+  ): Promise<boolean | BudgetRefusal> {
     const mine = { ...this.fresh(task, request, attempt, runId, now), takes: from };
     return this.swap(
       task,
@@ -91,6 +114,7 @@ export class StateClaims {
       attempt,
       mine,
       (prior) => prior.runId === from && leaseExpired(prior, now.getTime()),
+      budget,
     );
   }
 
@@ -116,8 +140,10 @@ export class StateClaims {
     attempt: number,
     mine: StateClaim,
     replaces: (prior: StateClaim) => boolean,
-  ): Promise<boolean> {
+    budget: Budget | undefined,
+  ): Promise<boolean | BudgetRefusal> {
     let won = false;
+    let refused: string | undefined;
     let seen: StateClaim | undefined;
     const path = claimPathOf(task);
     const what = mine.takes ? `take over ${mine.takes}` : 'claim';
@@ -129,11 +155,18 @@ export class StateClaims {
         const file = (bytes && parseClaims(bytes)) || { claims: [] };
         seen = file.claims.find((c) => c.request === request && c.attempt === attempt);
         won = !seen || replaces(seen);
+        refused = undefined;
         if (!won) return [];
-        const others = file.claims.filter((c) => c !== seen);
-        return [{ path, content: serializeClaims([...others, mine]) }];
+        const writes = [{ path, content: serializeClaims([...file.claims.filter((c) => c !== seen), mine]) }];
+        if (!budget) return writes;
+        const now = new Date(mine.at);
+        const day = utcDayText(now);
+        refused = budgetRefusal(budget, spendOf(snapshot, task, day), task, day);
+        if (refused) return [];
+        return [...writes, reservationWrite(snapshot, day, task, mine.runId, reservationOf(budget), now)];
       },
     );
+    if (refused) return { refused };
     this.remember(won ? mine : seen!);
     return won;
   }

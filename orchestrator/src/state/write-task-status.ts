@@ -4,6 +4,7 @@ import type { Config } from '../repo/config.js';
 import type { TaskStatus } from '../repo/task-types.js';
 import { runDirOf } from '../runs/run-layout.js';
 import { MANIFEST } from '../runs/run-recorder.js';
+import { spentWrite } from './cost-ledger.js';
 import { runEvidenceWrites } from './run-evidence.js';
 import { usesStateRef } from './state-layout.js';
 import { StateRef } from './state-ref.js';
@@ -22,6 +23,11 @@ export interface WriteTaskStatusOptions {
   edits?: FileEdit[];
   /** More trailers, e.g. `Reviewed-by`. */
   trailers?: [string, string][];
+  /**
+   * The run's observed cost (ref mode: replaces its reservation in the cost ledger, in the same
+   * update); `day` is where it goes when no claim reserved it (a run started by hand).
+   */
+  cost?: { usd: number; day: string };
   /** The person who acted: the commits' author; the orchestrator stays the committer. */
   author?: { name: string; email: string };
   /** `git -c` arguments that sign the commits with the person's key. */
@@ -70,10 +76,16 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
   ];
   const trailers = (options.trailers ?? []).map(([k, v]) => `${k}: ${v}`);
   const message = `${taskId}: ${status.phase} [${runId}]${trailers.length ? `\n\n${trailers.join('\n')}` : ''}`;
-  const update = await StateRef.open(root, config).update(message, () => writes, {
-    author: options.author,
-    sign: options.signWith,
-  });
+  const { cost } = options;
+  const update = await StateRef.open(root, config).update(
+    message,
+    (snapshot) =>
+      cost ? [...writes, spentWrite(snapshot, cost.day, taskId, runId, cost.usd, new Date())] : writes,
+    {
+      author: options.author,
+      sign: options.signWith,
+    },
+  );
   const written: TaskStatusWritten = { commit: update.commit!, attempts: update.attempts, on: 'state-ref' };
   if (options.evidence) recordRunSynced(root, update.commit!, taskId, runId);
   if (status.phase === 'done' && config.gitops.state_sync === 'done') {

@@ -97,7 +97,25 @@ export function spentWrite(
   return { path, content: serializeCosts(entries) };
 }
 
-/** Every entry of the ledger (for `cxo state show` and tests), with the files that were not valid. */
+/** One day's runs in the ledger: what they spent, what the running ones reserve (`cxo state show`). */
+export function daySpend(
+  snapshot: StateSnapshot,
+  day: string,
+): { runs: number; spentUsd: number; reservedUsd: number; problems: string[] } {
+  const paths = [...snapshot.list(`costs/${day}`).keys()].map((name) => `costs/${day}/${name}`);
+  const files = readCostFiles(snapshot, paths);
+  const entries = [...files.byPath.values()].flat();
+  const sum = (state: CostEntry['state']) =>
+    entries.filter((e) => e.state === state).reduce((n, e) => n + e.usd, 0);
+  return {
+    runs: entries.length,
+    spentUsd: sum('spent'),
+    reservedUsd: sum('reserved'),
+    problems: files.problems,
+  };
+}
+
+/** Every entry of the ledger (for tests), with the files that were not valid. */
 export function readCostLedger(snapshot: StateSnapshot): {
   byDay: Map<string, CostEntry[]>;
   problems: string[];

@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startModelServer } from '../../src/model-server/server.js';
 import type { Scenario } from '../../src/model-server/scenario.js';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
-import { readCostLedger, utcDayText } from '../../src/state/cost-ledger.js';
-import { claimPathOf } from '../../src/state/state-layout.js';
+import { costPathOf, readCostLedger, utcDayText } from '../../src/state/cost-ledger.js';
+import { claimPathOf, shardOf } from '../../src/state/state-layout.js';
 import { StateRef } from '../../src/state/state-ref.js';
 import { readStatuses } from '../../src/state/state-statuses.js';
 import { cxoAsync, readManifest, runDirs, waitFor } from '../helpers/run-repo.js';
@@ -98,7 +98,52 @@ budget:
     expect(ledger.problems).toEqual([]);
     expect(today).toEqual([expect.objectContaining({ task: winner, usd: 0, state: 'spent' })]);
     expect([...ledger.byDay.keys()]).toEqual([utcDayText(new Date())]);
+    // cxo state show: the day's spend against the cap
+    gitIn(a, 'fetch', '-q', 'origin', '+refs/heads/cxo/state:refs/remotes/origin/cxo/state');
+    expect(cxo(a, ['state', 'show']).stdout).toContain(
+      `spend:    ${utcDayText(new Date())} (UTC): 1 run(s), $0 spent, $0 reserved of budget.per_day_usd $1.5`,
+    );
   }, 180_000);
+
+  it('ledger files that are not valid are ignored and listed, and an entry counts only in its own shard', async () => {
+    const dir = makeRepo(
+      {
+        'codex.config.yaml': `guard:
+  require_spec: false
+agents:
+  manager: none
+  builder: "command:printf 'hello\\n' > greeting.txt"
+gitops:
+  state: ref
+budget:
+  per_day_usd: 1
+`,
+        'codex.tasks.json': indexJson([{ id: 't1', title: 'Greet', request: 'r1' }]),
+        '.gitignore': '.runs/\n',
+      },
+      { git: true },
+    );
+    const day = utcDayText(new Date());
+    const other = ['u1', 'u2', 'u3', 'u4'].find((id) => shardOf(id) !== shardOf('t1'))!;
+    const hostile = { task: 't1', runId: 'planted', usd: 50, state: 'spent', at: new Date().toISOString() };
+    await new StateRef({ root: dir, ref: 'refs/heads/cxo/state' }).update('seed', () => [
+      { path: costPathOf(day, 't1'), content: '{"runs": "not a list"}\n' },
+      // t1's spend, filed in another task's shard: it does not count
+      { path: costPathOf(day, other), content: `${JSON.stringify({ runs: [hostile] })}\n` },
+    ]);
+    const before = cxo(dir, ['state', 'show']).stdout;
+    expect(before).toContain(
+      `ignored:  refs/heads/cxo/state:${costPathOf(day, 't1')}: not a cost ledger file`,
+    );
+    expect(before).toContain('(UTC): 0 run(s), $0 spent');
+    const r = await cxoAsync(dir, ['watch', '--once']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^dispatch t1:/m);
+    // the claim replaced the file it could not read with one that holds its run
+    const after = cxo(dir, ['state', 'show']).stdout;
+    expect(after).not.toContain('ignored:');
+    expect(after).toContain('(UTC): 1 run(s), $0 spent, $0 reserved of budget.per_day_usd $1');
+  }, 60_000);
 
   it('a builtin run stops mid-step at budget.per_run_usd, and its cost goes into the ledger', async () => {
     server = await startModelServer({

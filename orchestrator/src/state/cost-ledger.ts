@@ -97,6 +97,26 @@ export function spentWrite(
   return { path, content: serializeCosts(entries) };
 }
 
+/**
+ * The writes that enter finished runs at their observed cost, each under the day it started,
+ * keeping what the files hold (`cxo state migrate`: the runs of an inline repository).
+ */
+export function spentWrites(
+  snapshot: StateSnapshot,
+  runs: readonly { day: string; task: string; runId: string; usd: number }[],
+  now: Date,
+): StateWrite[] {
+  const byPath = new Map<string, CostEntry[]>();
+  for (const { day, task, runId, usd } of runs) {
+    const path = costPathOf(day, task);
+    if (!byPath.has(path)) byPath.set(path, readCostFiles(snapshot, [path]).byPath.get(path) ?? []);
+    const entries = byPath.get(path)!.filter((e) => e.runId !== runId);
+    entries.push({ task, runId, usd, state: 'spent', at: now.toISOString() });
+    byPath.set(path, entries);
+  }
+  return [...byPath].map(([path, entries]) => ({ path, content: serializeCosts(entries) }));
+}
+
 /** One day's runs in the ledger: what they spent, what the running ones reserve (`cxo state show`). */
 export function daySpend(
   snapshot: StateSnapshot,

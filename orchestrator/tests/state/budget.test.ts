@@ -266,6 +266,46 @@ budget:
     expect(tasks[1].status).toMatchObject({ phase: 'review', observedRequest: 'r1' });
   }, 90_000);
 
+  it('cxo state migrate enters the runs of an inline repository in the ledger at their cost', async () => {
+    server = await startModelServer({
+      scenario: {
+        usage: { input_tokens: 1000, output_tokens: 0 },
+        scripts: [{ when: '# Role: builder', steps: [{ shell: 'true' }, { finish: 'done' }] }],
+      },
+    });
+    const dir = makeRepo(
+      {
+        'codex.config.yaml': `guard:
+  require_spec: false
+agents:
+  manager: none
+  builder: builtin
+  builtin:
+    base_url: ${JSON.stringify(server.url)}
+    model: scripted-1
+    prices: { input_per_mtok: 100, output_per_mtok: 100 }
+`,
+        'codex.tasks.json': indexJson([{ id: 't1', title: 'Greet' }]),
+      },
+      { git: true },
+    );
+    const r = await cxoAsync(dir, ['run', 't1']);
+    expect(r.code, r.stderr).toBe(0);
+    const migrated = cxo(dir, ['state', 'migrate']);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const manifest = readManifest(dir, runDirs(dir)[0]);
+    const entries = readCostLedger(stateOf(dir)).byDay.get(utcDayText(new Date(manifest.run.createdAt)));
+    // two turns at $0.10
+    expect(entries).toEqual([
+      expect.objectContaining({
+        task: 't1',
+        runId: manifest.run.id,
+        state: 'spent',
+        usd: expect.closeTo(0.2, 9),
+      }),
+    ]);
+  }, 60_000);
+
   it('a bad budget is a config error at its line and column, and nothing runs', () => {
     const dir = makeRepo(
       {

@@ -9,6 +9,10 @@
  * doing the work, so a watcher killed with its runs lets the lease run out). A claim whose lease
  * has passed while its run did not finish may be taken over (takeOver): one more compare-and-swap,
  * which only the first of the watchers that saw it expire wins.
+ *
+ * Budget: given one, a claim (or takeover) also checks the spend caps against the cost ledger of
+ * the state it is applied to and adds its run's reservation there (cost-ledger.ts), all in the
+ * same swap; a claim over a cap writes nothing and answers with the refusal.
  */
 import { hostname } from 'node:os';
 import { validateStateClaims } from '../generated/validators.js';

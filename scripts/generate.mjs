@@ -23,6 +23,7 @@ const groups = {
     validateReview: 'review.schema.json',
     validateStateStatus: 'state-status.schema.json',
     validateStateClaims: 'state-claims.schema.json',
+    validateStateCosts: 'state-costs.schema.json',
   },
   'tool-validators': {
     validatePatternsIndex: 'patterns-index.schema.json',

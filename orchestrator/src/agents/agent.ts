@@ -29,6 +29,11 @@ export interface AgentContext {
   onExit?: (pid: number) => void;
   /** Where the agent's processes run (see Agent.sandboxFor); none given: no sandbox. */
   sandbox?: Sandbox;
+  /**
+   * `budget.per_run_usd` and what the run's earlier steps cost: an adapter that sees its cost as it
+   * goes stops once the two together pass the cap (the pipeline checks the others after the step).
+   */
+  runBudget?: { capUsd: number; spentUsd: number };
 }
 
 export interface AgentResult {

@@ -14,6 +14,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireGitDir } from '../repo/git-dir.js';
+import type { BudgetRefusal } from '../state/budget-check.js';
 
 export interface LedgerEntry {
   task: string;
@@ -67,9 +68,21 @@ export class DispatchLedger {
     return [...this.entries.values()];
   }
 
-  /** Records the dispatch of attempt `attempt` of (task, request) by `runId`; false when it was claimed before. */
-  claim(task: string, request: string, runId: string, now = new Date(), attempt = 1): boolean {
+  /**
+   * Records the dispatch of attempt `attempt` of (task, request) by `runId`; false when it was
+   * claimed before, the refusal (nothing recorded) when `refuse` gives one (the budget).
+   */
+  claim(
+    task: string,
+    request: string,
+    runId: string,
+    now = new Date(),
+    attempt = 1,
+    refuse?: () => string | undefined,
+  ): boolean | BudgetRefusal {
     if (this.entries.has(key(task, request, attempt))) return false;
+    const refused = refuse?.();
+    if (refused) return { refused };
     const entry: LedgerEntry = { task, request, runId, at: now.toISOString(), attempt };
     mkdirSync(join(this.path, '..'), { recursive: true });
     // a torn last line stays unparseable on its own line instead of corrupting this one

@@ -14,8 +14,11 @@ import { phaseOf, PRIORITIES, priorityOf, type Task } from '../repo/task-types.j
 import type { Situation, Takeover } from './desired-state.js';
 import type { Retry } from './retry-policy.js';
 
-/** The gate's reasons, and a dependency cycle, which the index loader normally refuses earlier. */
-export type PlanReason = BlockReason | 'DependencyCycle';
+/**
+ * The gate's reasons, a dependency cycle (which the index loader normally refuses earlier), and a
+ * claim the budget refused (reconcile-pass.ts: decided where the claim is made, not by the plan).
+ */
+export type PlanReason = BlockReason | 'DependencyCycle' | 'BudgetExceeded';
 
 export interface PlanBlock {
   reason: PlanReason;

@@ -35,6 +35,7 @@ import { isStalled, listRuns } from '../runs/run-index.js';
 import { newRunId } from '../runs/run-layout.js';
 import { RunRecorder } from '../runs/run-recorder.js';
 import { DispatchLedger } from './dedupe.js';
+import { localBudgetRefusal } from './local-spend.js';
 import { desiredState, type Situation } from './desired-state.js';
 import { type PlanBlock, planBatches, type ReconcilePlan } from './plan.js';
 import { type Retry, retrySettingsOf } from './retry-policy.js';
@@ -420,10 +421,31 @@ async function pass(options: ReconcileOptions, lock: WatchLock): Promise<Reconci
       const runId = newRunId();
       const { takeover } = t;
       const attempt = takeover?.attempt ?? t.retry?.attempt ?? 1;
+      const at = now();
       const claimed =
-        takeover && ledger instanceof StateClaims
-          ? await ledger.takeOver(t.id, t.request, attempt, takeover.from, runId, now())
-          : await ledger.claim(t.id, t.request, runId, now(), attempt);
+        ledger instanceof StateClaims
+          ? takeover
+            ? await ledger.takeOver(t.id, t.request, attempt, takeover.from, runId, at, config.budget)
+            : await ledger.claim(t.id, t.request, runId, at, attempt, config.budget)
+          : ledger.claim(t.id, t.request, runId, at, attempt, () =>
+              localBudgetRefusal(root, ledger, config.budget, t.id, at),
+            );
+      if (typeof claimed === 'object') {
+        // over budget: nothing was claimed, so the request stays due and is tried again next pass
+        const reasons: PlanBlock[] = [{ reason: 'BudgetExceeded', message: claimed.refused }];
+        const event = await writeBlocked(
+          root,
+          config,
+          index,
+          t.id,
+          reasons,
+          `reconcile-${stamp}`,
+          stateCommit,
+        );
+        summary.blocked.push({ taskId: t.id, reasons, written: event.written });
+        progress(event);
+        return;
+      }
       if (!claimed) {
         const prior = ledger.find(t.id, t.request, attempt)!;
         summary.skippedDuplicate.push({ taskId: t.id, request: t.request, runId: prior.runId });

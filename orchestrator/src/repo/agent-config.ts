@@ -4,6 +4,12 @@
  * from here, and nothing in repo/ depends on an adapter.
  */
 
+/** USD per million tokens: what a step's reported usage costs. */
+export interface Prices {
+  input_per_mtok: number;
+  output_per_mtok: number;
+}
+
 /** codex.config.yaml `agents.builtin`: the built-in agent loop's endpoint and limits. */
 export interface BuiltinSettings {
   base_url: string;
@@ -14,7 +20,7 @@ export interface BuiltinSettings {
   max_turns: number;
   max_tokens: number;
   max_cost_usd?: number;
-  prices?: { input_per_mtok: number; output_per_mtok: number };
+  prices?: Prices;
   max_retries: number;
   repair_attempts: number;
   /** Ask for the plan and the review in the API's JSON Schema format (off for endpoints without it). */
@@ -49,6 +55,8 @@ export interface CodexSettings {
   /** Answers to Codex's approval requests (app-server, mcp-server): commands, then changed file paths. */
   commands: PolicyLists;
   files: PolicyLists;
+  /** The cost of a step: Codex's reported usage times these; no cost without them. */
+  prices?: Prices;
 }
 
 /** codex.config.yaml `agents.claude`: how Claude Code is driven. */
@@ -64,4 +72,6 @@ export interface ClaudeSettings {
   allowed_tools: string[];
   /** --max-turns, when set. */
   max_turns?: number;
+  /** Only when Claude Code reports no total_cost_usd of its own. */
+  prices?: Prices;
 }

@@ -46,6 +46,8 @@ export interface Config {
     /** How long a claim holds without a heartbeat before another machine may take the request over. */
     claim_lease_seconds: number;
   };
+  /** Spend caps in USD, checked in the same compare-and-swap as a claim (docs/gitops.md "Spend caps"). */
+  budget: Budget;
   watch: { retry: { max_attempts: number; base_seconds: number; cap_seconds: number } };
   github: { repo?: string; api_url: string; token_env: string; labels: string[]; status_context: string };
   guard: {
@@ -53,6 +55,13 @@ export interface Config {
     require_spec: boolean;
     override_labels: string[];
   };
+}
+
+export interface Budget {
+  per_run_usd?: number;
+  per_task_usd?: number;
+  /** All runs claimed on one UTC calendar day. */
+  per_day_usd?: number;
 }
 
 export const STATE_MODES = ['inline', 'ref'] as const;
@@ -132,6 +141,7 @@ export function defaultConfig(): Config {
       state_sync: 'never',
       claim_lease_seconds: 60,
     },
+    budget: {},
     watch: { retry: { max_attempts: 3, base_seconds: 30, cap_seconds: 900 } },
     github: {
       api_url: 'https://api.github.com',

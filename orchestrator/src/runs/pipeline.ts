@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Agent, AgentResult } from '../agents/agent.js';
+import type { Agent, AgentContext, AgentResult } from '../agents/agent.js';
 import { CommandOutcomes } from '../agents/command-outcomes.js';
 import { createAgent } from '../agents/create-agent.js';
 import { type AdapterSpec, parseAdapterSpec, resolveRoles } from '../agents/role-assignment.js';
@@ -30,6 +30,7 @@ import { type Redactor, redactJson } from './redaction.js';
 import { createRunRedactor } from './run-redactor.js';
 import { displayPath, HEARTBEAT_MS, newRunId, runBranchOf, runDirOf, worktreeDirOf } from './run-layout.js';
 import { killGroup } from './stop-run.js';
+import { runCostOf } from './run-cost.js';
 import { RunRecorder } from './run-recorder.js';
 import { scrubEnv } from './scrubbed-env.js';
 import { chooseSandbox, type SandboxChoice, sandboxOfRun } from './sandbox/run-sandbox.js';
@@ -348,6 +349,7 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
       }
       const changes = outcome.status === 'skipped' ? [] : integrity.check();
       if (changes.length > 0) outcome = integrityFailure(recorder, step.role, changes);
+      else outcome = overRunBudget(ctx, step, outcome) ?? outcome;
       Object.assign(step, {
         // a skipped step ran nothing in it
         ...(outcome.status === 'skipped' ? { sandbox: null } : {}),
@@ -566,7 +568,9 @@ const STEPS: Record<Role, (ctx: RunContext, step: StepRecord) => Promise<StepOut
     return {
       status: 'succeeded',
       summary: `${diff.files.length} file(s) changed, no blocking findings`,
-      ...(agent ? { model: agent.model ?? null, usage: agent.usage ?? null } : {}),
+      ...(agent
+        ? { model: agent.model ?? null, usage: agent.usage ?? null, costUsd: agent.costUsd ?? null }
+        : {}),
     };
   },
 };
@@ -618,6 +622,7 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
     onSpawn: (pid) => trackChild(ctx, pid),
     onExit: (pid) => untrackChild(ctx, pid),
     sandbox,
+    ...runBudgetOf(ctx),
   });
   for (const a of result.artifacts)
     if (recorder.hasArtifactFile(a.name)) recorder.recordArtifact(a.name, a.truncated);
@@ -635,6 +640,32 @@ async function runAgent(ctx: RunContext, role: Role): Promise<AgentResult> {
       error: { code: 'CommandsFailed', message: allFailed },
     };
   return result;
+}
+
+/** `budget.per_run_usd` and what the run's finished steps cost, for an adapter that stops at it. */
+function runBudgetOf(ctx: RunContext): Pick<AgentContext, 'runBudget'> {
+  const capUsd = ctx.config.budget.per_run_usd;
+  return capUsd === undefined ? {} : { runBudget: { capUsd, spentUsd: runCostOf(ctx.recorder.manifest) } };
+}
+
+/**
+ * A step whose cost took the run past `budget.per_run_usd` fails the run there (adapters that
+ * cannot be stopped mid-step, e.g. Codex and Claude Code, are caught here, after the step).
+ */
+function overRunBudget(ctx: RunContext, step: StepRecord, outcome: StepOutcome): StepOutcome | undefined {
+  const cap = ctx.config.budget.per_run_usd;
+  if (cap === undefined || outcome.status === 'failed' || outcome.status === 'cancelled') return undefined;
+  const spent = runCostOf({
+    steps: [...ctx.recorder.manifest.steps.filter((s) => s !== step), { ...step, ...outcome }],
+  });
+  if (spent <= cap) return undefined;
+  const message = `the run cost $${spent.toFixed(4)} after its ${step.role} step, over budget.per_run_usd ($${cap})`;
+  return {
+    ...outcome,
+    status: 'failed',
+    summary: message,
+    error: { code: 'BudgetExceeded', message, artifact: null },
+  };
 }
 
 /**

@@ -13,6 +13,8 @@ import { parseTaskIndex } from '../repo/task-index.js';
 import { setTaskStatus } from '../repo/task-index-edit.js';
 import type { Phase, TaskStatus } from '../repo/task-types.js';
 import type { RunManifest } from './manifest-types.js';
+import { utcDayText } from '../state/cost-ledger.js';
+import { runCostOf } from './run-cost.js';
 import { runDirOf } from './run-layout.js';
 import { MANIFEST } from './run-recorder.js';
 
@@ -64,6 +66,10 @@ export async function writeBackRunStatus(
       status,
       runId: manifest.run.id,
       evidence: options.evidence,
+      // the run is over: its observed cost replaces its reservation in the cost ledger
+      ...(phase !== 'running'
+        ? { cost: { usd: runCostOf(manifest), day: utcDayText(new Date(manifest.run.createdAt)) } }
+        : {}),
       // the person who ran cxo run (or cxo watch) authors the commit; the orchestrator commits it
       author: personIdentity(root),
       unlessTakenOver: true,

@@ -11,7 +11,11 @@ import { CONFIG_FILE, type Config } from '../repo/config.js';
 import { hasErrors, sortDiagnostics } from '../repo/diagnostics.js';
 import { loadTaskIndex } from '../repo/repo-files.js';
 import { DispatchLedger } from '../reconcile/dedupe.js';
+import type { RunManifest } from '../runs/manifest-types.js';
+import { runCostOf } from '../runs/run-cost.js';
 import { listRunDirs, listRuns } from '../runs/run-index.js';
+import { RunRecorder } from '../runs/run-recorder.js';
+import { spentWrites, utcDayText } from './cost-ledger.js';
 import { runEvidenceWrites } from './run-evidence.js';
 import { withRunsIgnored } from './runs-ignored.js';
 import { parseClaims, serializeClaims, type StateClaim } from './state-claims.js';
@@ -104,12 +108,23 @@ export async function migrateToStateRef(options: {
         report.statuses++;
       }
     }
+    const costs: Parameters<typeof spentWrites>[1][number][] = [];
     for (const dir of listRunDirs(root)) {
       const [, taskId, runId] = dir.split('/');
       if (snapshot.treeOf(stateRunDirOf(taskId, runId))) continue;
       writes.push(...runEvidenceWrites(root, taskId, runId));
       report.runs++;
+      const manifest = readManifest(root, dir);
+      // what the runs spent before the migration counts against the caps after it
+      if (manifest)
+        costs.push({
+          day: utcDayText(new Date(manifest.run.createdAt)),
+          task: taskId,
+          runId,
+          usd: runCostOf(manifest),
+        });
     }
+    if (costs.length) writes.push(...spentWrites(snapshot, costs, new Date()));
     const byTask = new Map<string, StateClaim[]>();
     for (const entry of ledger) {
       if (!byTask.has(entry.task)) byTask.set(entry.task, []);
@@ -195,4 +210,13 @@ export function withStateRef(text: string): string {
 function textOf(root: string, file: string): string {
   const path = join(root, file);
   return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
+
+/** A run's manifest; undefined when it does not parse (its evidence is copied all the same). */
+function readManifest(root: string, dir: string): RunManifest | undefined {
+  try {
+    return RunRecorder.read(root, dir);
+  } catch {
+    return undefined;
+  }
 }

@@ -9,13 +9,20 @@
  * doing the work, so a watcher killed with its runs lets the lease run out). A claim whose lease
  * has passed while its run did not finish may be taken over (takeOver): one more compare-and-swap,
  * which only the first of the watchers that saw it expire wins.
+ *
+ * Budget: given one, a claim (or takeover) also checks the spend caps against the cost ledger of
+ * the state it is applied to and adds its run's reservation there (cost-ledger.ts), all in the
+ * same swap; a claim over a cap writes nothing and answers with the refusal.
  */
 import { hostname } from 'node:os';
 import { validateStateClaims } from '../generated/validators.js';
 import { readBlobs } from '../git/cat-file.js';
 import { git } from '../git/git.js';
 import type { LedgerEntry } from '../reconcile/dedupe.js';
+import type { Budget } from '../repo/config.js';
+import { type BudgetRefusal, budgetRefusal, reservationOf } from './budget-check.js';
 import { leaseExpired } from './claim-lease.js';
+import { reservationWrite, spendOf, utcDayText } from './cost-ledger.js';
 import { claimPathOf, statusPathOf } from './state-layout.js';
 import type { StateRef, StateSnapshot } from './state-ref.js';
 
@@ -66,10 +73,29 @@ export class StateClaims {
     return [...this.byKey.values()];
   }
 
-  /** Claims attempt `attempt` of (task, request) for `runId`; false when someone (anywhere) had. */
-  async claim(task: string, request: string, runId: string, now = new Date(), attempt = 1): Promise<boolean> {
+  /**
+   * Claims attempt `attempt` of (task, request) for `runId`; false when someone (anywhere) had.
+   * With a budget, the claim also enters the run in the cost ledger with its reservation, or is
+   * refused (nothing written) when that would pass a cap: checked against the state the swap
+   * applies to, so of two clones racing for the last dollar the loser's retry sees the winner's.
+   */
+  async claim(
+    task: string,
+    request: string,
+    runId: string,
+    now = new Date(),
+    attempt = 1,
+    budget?: Budget,
+  ): Promise<boolean | BudgetRefusal> {
     if (this.byKey.has(key(task, request, attempt))) return false;
-    return this.swap(task, request, attempt, this.fresh(task, request, attempt, runId, now), () => false);
+    return this.swap(
+      task,
+      request,
+      attempt,
+      this.fresh(task, request, attempt, runId, now),
+      () => false,
+      budget,
+    );
   }
 
   /**
@@ -83,7 +109,8 @@ export class StateClaims {
     from: string,
     runId: string,
     now = new Date(),
-  ): Promise<boolean> {
+    budget?: Budget,
+  ): Promise<boolean | BudgetRefusal> {
     const mine = { ...this.fresh(task, request, attempt, runId, now), takes: from };
     // the pass decided from an older snapshot: the run may have ended since (its last status
     // written just before its lease ran out), and an ended run is never taken over
@@ -94,6 +121,7 @@ export class StateClaims {
       mine,
       (prior, snapshot) =>
         prior.runId === from && leaseExpired(prior, now.getTime()) && !runEnded(snapshot, task, from),
+      budget,
     );
   }
 
@@ -119,8 +147,10 @@ export class StateClaims {
     attempt: number,
     mine: StateClaim,
     replaces: (prior: StateClaim, snapshot: StateSnapshot) => boolean,
-  ): Promise<boolean> {
+    budget: Budget | undefined,
+  ): Promise<boolean | BudgetRefusal> {
     let won = false;
+    let refused: string | undefined;
     let seen: StateClaim | undefined;
     const path = claimPathOf(task);
     const what = mine.takes ? `take over ${mine.takes}` : 'claim';
@@ -132,11 +162,18 @@ export class StateClaims {
         const file = (bytes && parseClaims(bytes)) || { claims: [] };
         seen = file.claims.find((c) => c.request === request && c.attempt === attempt);
         won = !seen || replaces(seen, snapshot);
+        refused = undefined;
         if (!won) return [];
-        const others = file.claims.filter((c) => c !== seen);
-        return [{ path, content: serializeClaims([...others, mine]) }];
+        const writes = [{ path, content: serializeClaims([...file.claims.filter((c) => c !== seen), mine]) }];
+        if (!budget) return writes;
+        const now = new Date(mine.at);
+        const day = utcDayText(now);
+        refused = budgetRefusal(budget, spendOf(snapshot, task, day), task, day);
+        if (refused) return [];
+        return [...writes, reservationWrite(snapshot, day, task, mine.runId, reservationOf(budget), now)];
       },
     );
+    if (refused) return { refused };
     this.remember(won ? mine : seen!);
     return won;
   }

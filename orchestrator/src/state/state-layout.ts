@@ -11,7 +11,7 @@ import type { Config } from '../repo/config.js';
  * status/<shard>/<task>.json              the task's status block (what `status` holds inline)
  * claims/<shard>/<task>.json              the task's claims (the dispatch ledger)
  * runs/<shard>/<task>/<run>/              the run's evidence: manifest.json and its artifacts
- * costs/...                               the cost ledger (budget)
+ * costs/<day>/<shard>.json                the cost ledger: runs claimed that UTC day (cost-ledger.ts)
  * ```
  */
 export const STATE_FORMAT = 1;

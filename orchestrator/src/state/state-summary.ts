@@ -1,6 +1,7 @@
 import { git } from '../git/git.js';
 import type { Config } from '../repo/config.js';
 import { leaseExpired } from './claim-lease.js';
+import { daySpend, utcDayText } from './cost-ledger.js';
 import { StateClaims } from './state-claims.js';
 import { StateRef } from './state-ref.js';
 import { listStateRuns } from './state-runs.js';
@@ -22,6 +23,8 @@ export interface StateSummary {
   statuses: { tasks: number; byPhase: Record<string, number> };
   claims: { total: number; leased: number };
   runs: { total: number; tasks: number };
+  /** Today's (UTC) runs in the cost ledger against `budget.per_day_usd`. */
+  spend: { day: string; runs: number; spentUsd: number; reservedUsd: number; capUsd?: number };
   /** Entries that are not valid (`<ref>:<path>: <why>`), which every reader ignores. */
   problems: string[];
 }
@@ -36,6 +39,9 @@ export function summarizeState(root: string, config: Config, now = Date.now()): 
   const claims = new StateClaims(state, snapshot, config.gitops.claim_lease_seconds * 1000);
   const all = claims.all();
   const runs = listStateRuns(snapshot);
+  const day = utcDayText(new Date(now));
+  const { problems: ledgerProblems, ...spend } = daySpend(snapshot, day);
+  const cap = config.budget.per_day_usd;
   const summary: StateSummary = {
     ref: state.ref,
     ...(state.remote ? { remote: state.remote } : {}),
@@ -46,7 +52,12 @@ export function summarizeState(root: string, config: Config, now = Date.now()): 
       leased: all.filter((c) => c.leaseUntil !== undefined && !leaseExpired(c, now)).length,
     },
     runs: { total: runs.length, tasks: new Set(runs.map((r) => r.task)).size },
-    problems: [...problems.map((p) => `${state.ref}:${p}`), ...claims.problems],
+    spend: { day, ...spend, ...(cap !== undefined ? { capUsd: cap } : {}) },
+    problems: [
+      ...problems.map((p) => `${state.ref}:${p}`),
+      ...claims.problems,
+      ...ledgerProblems.map((p) => `${state.ref}:${p}`),
+    ],
   };
   if (!snapshot.commit) return summary;
   const [updatedAt, subject] = git(root, ['log', '-1', '--format=%cI%x00%s', snapshot.commit])

@@ -4,6 +4,7 @@ import type { Config } from '../repo/config.js';
 import type { TaskStatus } from '../repo/task-types.js';
 import { runDirOf } from '../runs/run-layout.js';
 import { MANIFEST } from '../runs/run-recorder.js';
+import { spentWrite } from './cost-ledger.js';
 import { runEvidenceWrites } from './run-evidence.js';
 import { parseClaims } from './state-claims.js';
 import { claimPathOf, statusPathOf, usesStateRef } from './state-layout.js';
@@ -23,6 +24,11 @@ export interface WriteTaskStatusOptions {
   edits?: FileEdit[];
   /** More trailers, e.g. `Reviewed-by`. */
   trailers?: [string, string][];
+  /**
+   * The run's observed cost (ref mode: replaces its reservation in the cost ledger, in the same
+   * update); `day` is where it goes when no claim reserved it (a run started by hand).
+   */
+  cost?: { usd: number; day: string };
   /** The person who acted: the commits' author; the orchestrator stays the committer. */
   author?: { name: string; email: string };
   /** `git -c` arguments that sign the commits with the person's key. */
@@ -88,6 +94,7 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
   const path = statusPathOf(taskId);
   const decidedOn = options.unlessMovedSince;
   const before = decidedOn === undefined ? undefined : new StateSnapshot(root, decidedOn).read(path);
+  const { cost } = options;
   let moved = false;
   let takenOver = false;
   const update = await StateRef.open(root, config).update(
@@ -95,7 +102,8 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
     (current) => {
       moved = decidedOn !== undefined && !sameBytes(current.read(path), before);
       takenOver = Boolean(options.unlessTakenOver) && claimTakenOver(current, taskId, runId);
-      return moved || takenOver ? [] : writes;
+      if (moved || takenOver) return [];
+      return cost ? [...writes, spentWrite(current, cost.day, taskId, runId, cost.usd, new Date())] : writes;
     },
     { author: options.author, sign: options.signWith },
   );

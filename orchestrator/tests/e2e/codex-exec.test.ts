@@ -24,7 +24,11 @@ describe('codex adapter, exec mode (real Codex CLI)', () => {
     });
     const h = harness('write result.txt');
     const started = Date.now();
-    const result = await agent({ binary: binary(BINARIES.codex), base_url: server.url }).run(h.ctx);
+    const result = await agent({
+      binary: binary(BINARIES.codex),
+      base_url: server.url,
+      prices: { input_per_mtok: 1.25, output_per_mtok: 10 },
+    }).run(h.ctx);
     console.log(`codex exec: ${Date.now() - started} ms`);
 
     expect(result.error ?? null).toBeNull();
@@ -43,6 +47,8 @@ describe('codex adapter, exec mode (real Codex CLI)', () => {
 
     // two model calls of the scenario's default usage
     expect(result.usage).toMatchObject({ input_tokens: 200, output_tokens: 40, turns: 1 });
+    // Codex reports tokens: the cost is them at the configured prices
+    expect(result.costUsd).toBeCloseTo((200 * 1.25 + 40 * 10) / 1e6, 12);
     expect(result.model).toBe('cxo-scripted');
     expect(server.requests.map((r) => [r.position, r.played])).toEqual([
       [0, 'shell'],

@@ -100,3 +100,55 @@ it('cxo run: codex builds, claude tests, the orchestrator checks and records', a
   // the key reached the agents but no file of the evidence
   expect(JSON.stringify(manifest)).not.toContain(ORCHESTRATOR_ENV[KEY_ENV]);
 });
+
+it('cxo run: a Codex step whose cost (usage x prices) passes budget.per_run_usd fails the run after it', async () => {
+  const server = await startModel({
+    scenario: {
+      model: 'cxo-scripted',
+      scripts: [
+        {
+          when: '# Role: builder',
+          steps: [{ shell: 'echo "hello from codex" > greeting.txt' }, { message: 'wrote greeting.txt' }],
+        },
+      ],
+    },
+  });
+  const config = [
+    'guard:',
+    '  require_spec: false',
+    'agents:',
+    '  manager: none',
+    '  builder: codex',
+    '  codex:',
+    `    binary: ${JSON.stringify(binary(BINARIES.codex))}`,
+    `    base_url: ${JSON.stringify(server.url)}`,
+    `    api_key_env: ${KEY_ENV}`,
+    '    model: cxo-scripted',
+    '    max_retries: 0',
+    // two answers of the scenario's default usage (100 in, 20 out): $0.24
+    '    prices: { input_per_mtok: 1000, output_per_mtok: 1000 }',
+    'budget:',
+    '  per_run_usd: 0.1',
+    '',
+  ].join('\n');
+  const dir = makeRepo(
+    {
+      'codex.config.yaml': config,
+      'codex.tasks.json': indexJson([{ id: 't', title: 'Greet' }]),
+    },
+    { git: true },
+  );
+  const r = await cxoAsync(dir, ['run', 't'], ORCHESTRATOR_ENV);
+  expect(r.code, r.stdout + r.stderr).toBe(1);
+  const runId = readdirSync(join(dir, '.runs/t'))[0];
+  const manifest = JSON.parse(read(dir, `.runs/t/${runId}/manifest.json`)) as RunManifest;
+  const builder = manifest.steps[1];
+  expect(builder).toMatchObject({
+    status: 'failed',
+    error: { code: 'BudgetExceeded', message: expect.stringContaining('over budget.per_run_usd ($0.1)') },
+  });
+  expect(builder.costUsd).toBeCloseTo(0.24, 9);
+  expect(manifest.result).toMatchObject({ status: 'failed', reason: 'BudgetExceeded' });
+  // the run stopped there: the tester and the reviewer never ran
+  expect(manifest.steps.slice(2).map((s) => s.status)).toEqual(['pending', 'pending']);
+});

@@ -6,6 +6,7 @@ import { validatePlan, validateReview } from '../../generated/validators.js';
 import { writeFileAtomic } from '../../repo/atomic-write.js';
 import type { Role } from '../../repo/task-types.js';
 import type { Agent, AgentContext, AgentResult } from '../agent.js';
+import { costOfUsage } from '../usage-cost.js';
 import { createConversation, type ModelTurn } from './conversation.js';
 import type { ResolvedBuiltinSettings } from './settings.js';
 import { WORKSPACE_TOOLS, Workspace } from './workspace-tools.js';
@@ -31,7 +32,7 @@ const INSTRUCTIONS: Record<Role, string> = {
  * endpoint (Responses API or Chat Completions). Tools work in the worktree only; the manager's
  * plan and the reviewer's review are asked for as structured output (the API's JSON Schema
  * format), validated against their schemas, and an invalid one is sent back with the errors a
- * bounded number of times. Limits: turns, tokens and cost per role; a
+ * bounded number of times. Limits: turns, tokens and cost per role, and the run's budget.per_run_usd; a
  * fallback model after a 429 or 5xx that the SDK's own retries (with backoff) did not get past.
  */
 export class BuiltinAgent implements Agent {
@@ -86,7 +87,7 @@ export class BuiltinAgent implements Agent {
       summary,
       model,
       usage,
-      costUsd: costOf(usage, settings),
+      costUsd: costOfUsage(usage, settings.prices),
       error: error ?? null,
       artifacts: [...workspace.logs, ...extra],
     });
@@ -124,7 +125,7 @@ export class BuiltinAgent implements Agent {
         usage: turn.usage,
         calls: turn.calls.map((c) => c.name),
       });
-      const over = overBudget(usage, settings);
+      const over = overBudget(usage, settings, ctx.runBudget);
       if (over)
         return result('failed', over, { code: 'BudgetExceeded', message: `builtin adapter: ${over}` });
 
@@ -236,25 +237,20 @@ function describe(e: unknown): string {
   return (e as Error).message ?? String(e);
 }
 
-function costOf(
-  usage: { input_tokens: number; output_tokens: number },
-  s: ResolvedBuiltinSettings,
-): number | null {
-  if (!s.prices) return null;
-  return (
-    (usage.input_tokens * s.prices.input_per_mtok + usage.output_tokens * s.prices.output_per_mtok) / 1e6
-  );
-}
-
 function overBudget(
   usage: { input_tokens: number; output_tokens: number },
   s: ResolvedBuiltinSettings,
+  run: AgentContext['runBudget'],
 ): string | undefined {
   const tokens = usage.input_tokens + usage.output_tokens;
   if (tokens > s.max_tokens) return `${tokens} tokens used, over agents.builtin.max_tokens (${s.max_tokens})`;
-  const cost = costOf(usage, s);
-  if (s.max_cost_usd !== undefined && cost !== null && cost > s.max_cost_usd) {
+  const cost = costOfUsage(usage, s.prices);
+  if (cost === null) return undefined;
+  if (s.max_cost_usd !== undefined && cost > s.max_cost_usd) {
     return `$${cost.toFixed(4)} spent, over agents.builtin.max_cost_usd ($${s.max_cost_usd})`;
+  }
+  if (run && run.spentUsd + cost > run.capUsd) {
+    return `$${cost.toFixed(4)} spent in this step and $${run.spentUsd.toFixed(4)} before it in the run, over budget.per_run_usd ($${run.capUsd})`;
   }
   return undefined;
 }

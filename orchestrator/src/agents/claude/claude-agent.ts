@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runProcess } from '../../runs/process-runner.js';
 import type { Sandbox } from '../../runs/sandbox/sandbox.js';
 import type { Agent, AgentContext, AgentResult } from '../agent.js';
+import { costOfUsage } from '../usage-cost.js';
 import type { ResolvedClaudeSettings } from './settings.js';
 import { ClaudeStream } from './stream-json.js';
 
@@ -92,7 +93,8 @@ export class ClaudeAgent implements Agent {
     const base = {
       model: stream.model ?? null,
       usage: outcome?.usage ?? null,
-      costUsd: outcome?.costUsd ?? null,
+      // Claude Code's own figure when it reports one; else its usage at the config's prices
+      costUsd: outcome?.costUsd ?? costOfUsage(outcome?.usage, settings.prices),
       artifacts: [
         { name: `agents/${ctx.role}.stdout.log`, truncated: result.stdout.truncated },
         { name: `agents/${ctx.role}.stderr.log`, truncated: result.stderr.truncated },

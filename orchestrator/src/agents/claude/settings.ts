@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import type { ClaudeSettings } from '../../repo/agent-config.js';
+import type { ClaudeSettings, Prices } from '../../repo/agent-config.js';
 import type { Config } from '../../repo/config.js';
 import { apiKeyFor } from '../api-key.js';
 
@@ -67,5 +67,7 @@ function readSettings(raw: unknown): Partial<ClaudeSettings> {
       throw new UsageError(`${where}.max_turns must be a whole number >= 1`);
     out.max_turns = r.max_turns as number;
   }
+  // the config schema checked its shape
+  if (r.prices !== undefined) out.prices = r.prices as Prices;
   return out;
 }

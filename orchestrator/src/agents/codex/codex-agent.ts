@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '../../runs/sandbox/sandbox.js';
 import type { Agent, AgentContext, AgentResult } from '../agent.js';
+import { costOfUsage } from '../usage-cost.js';
 import { runAppServer } from './app-server-mode.js';
 import { runExec } from './exec-mode.js';
 import { runMcpServer } from './mcp-server-mode.js';
@@ -46,14 +47,13 @@ export class CodexAgent implements Agent {
       networkAccess: ctx.sandbox ? ctx.sandbox.commandNetwork === 'allow' : undefined,
     };
     try {
-      switch (settings.mode) {
-        case 'app-server':
-          return await runAppServer(run);
-        case 'mcp-server':
-          return await runMcpServer(run);
-        default:
-          return await runExec(run);
-      }
+      const result = await (settings.mode === 'app-server'
+        ? runAppServer(run)
+        : settings.mode === 'mcp-server'
+          ? runMcpServer(run)
+          : runExec(run));
+      // Codex reports tokens, not money: the cost is what the config's prices make of them
+      return { ...result, costUsd: costOfUsage(result.usage, settings.prices) };
     } finally {
       // Codex keeps unredacted logs and session state there, and the run directory is committed
       await rm(home, { recursive: true, force: true }).catch(() => {});

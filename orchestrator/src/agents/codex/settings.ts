@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import type { CodexMode, CodexSettings, PolicyLists } from '../../repo/agent-config.js';
+import type { CodexMode, CodexSettings, PolicyLists, Prices } from '../../repo/agent-config.js';
 import type { Config } from '../../repo/config.js';
 import { apiKeyFor } from '../api-key.js';
 
@@ -99,6 +99,8 @@ function readSettings(raw: unknown): Partial<CodexSettings> {
   const defaults = defaultCodexSettings();
   if (r.commands !== undefined) out.commands = readLists(r.commands, `${where}.commands`, defaults.commands);
   if (r.files !== undefined) out.files = readLists(r.files, `${where}.files`, defaults.files);
+  // the config schema checked its shape
+  if (r.prices !== undefined) out.prices = r.prices as Prices;
   return out;
 }
 

@@ -32,7 +32,18 @@ const stateShow: CommandHandler = async ({ cwd, options, out }) => {
   out.line(`  statuses: ${summary.statuses.tasks} task(s)${phases ? ` (${phases})` : ''}`);
   out.line(`  claims:   ${summary.claims.total} (${summary.claims.leased} with a live lease)`);
   out.line(`  runs:     ${summary.runs.total} of ${summary.runs.tasks} task(s)`);
+  const { spend } = summary;
+  const cap =
+    spend.capUsd !== undefined ? ` of budget.per_day_usd $${spend.capUsd}` : ' (no budget.per_day_usd)';
+  out.line(
+    `  spend:    ${spend.day} (UTC): ${spend.runs} run(s), $${usd(spend.spentUsd)} spent, $${usd(spend.reservedUsd)} reserved${cap}`,
+  );
   for (const problem of summary.problems) out.line(`  ignored:  ${escapeTerminal(problem)}`);
   return 0;
 };
+/** Dollars to the hundredth of a cent, without trailing zeros. */
+function usd(n: number): string {
+  return String(Number(n.toFixed(4)));
+}
+
 export default stateShow;

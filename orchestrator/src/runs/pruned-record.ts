@@ -27,16 +27,21 @@ export interface PrunedRecord {
 export function readPruned(root: string, runDir: string): PrunedRecord {
   const path = join(root, runDir, PRUNED);
   if (!existsSync(path)) return { version: 1, pruned: [] };
+  return parsePruned(readFileSync(path, 'utf8'), `${runDir}/${PRUNED}`);
+}
+
+/** A pruned record's text, checked against its schema; `where` names it in the error. */
+export function parsePruned(text: string, where: string): PrunedRecord {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${runDir}/${PRUNED} is not JSON: ${(e as Error).message}`, { cause: e });
+    throw new Error(`${where} is not JSON: ${(e as Error).message}`, { cause: e });
   }
   if (!validateRunPruned(value)) {
     const first = validateRunPruned.errors?.[0];
     throw new Error(
-      `${runDir}/${PRUNED} does not match its schema: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim(),
+      `${where} does not match its schema: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim(),
     );
   }
   return value as PrunedRecord;

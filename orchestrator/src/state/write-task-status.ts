@@ -63,14 +63,20 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
     });
   if (!usesStateRef(config)) return { ...(await onBranch()), on: 'branch' };
 
+  const state = StateRef.open(root, config);
   // read once: the update's compute may run again on a lost race, with the same writes
   const writes = [
     statusWrite(taskId, status),
-    ...(options.evidence ? runEvidenceWrites(root, taskId, runId) : []),
+    ...(options.evidence
+      ? await runEvidenceWrites(root, taskId, runId, {
+          inlineMaxBytes: config.evidence.inline_max_bytes,
+          remote: state.remote,
+        })
+      : []),
   ];
   const trailers = (options.trailers ?? []).map(([k, v]) => `${k}: ${v}`);
   const message = `${taskId}: ${status.phase} [${runId}]${trailers.length ? `\n\n${trailers.join('\n')}` : ''}`;
-  const update = await StateRef.open(root, config).update(message, () => writes, {
+  const update = await state.update(message, () => writes, {
     author: options.author,
     sign: options.signWith,
   });

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -120,5 +120,122 @@ describe('evidence size policy', () => {
     expect(r.stderr).toMatch(/codex\.config\.yaml:4:\d+/);
     expect(r.stderr).toContain('max_artifact_bytes');
     expect(runDirs(repo)).toEqual([]);
+  });
+});
+
+describe('cxo runs gc', () => {
+  /** Three runs of t1 (each ended in review, then sign-off: request changes, so the next may run). */
+  function threeRuns(): { repo: string; dirs: string[] } {
+    const repo = repoWith();
+    for (let i = 0; i < 3; i++) {
+      const r = cxo(repo, runArgs(LOUD_BUILDER, '--force', 'again'));
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const review = cxo(repo, ['review', 't1', '--request-changes', '-m', 'once more', '--by', 'bob']);
+      expect(review.code, review.stdout + review.stderr).toBe(0);
+    }
+    return { repo, dirs: runDirs(repo).sort() };
+  }
+
+  it('--keep 1 prunes the older runs: artifacts gone, manifests and sign-offs intact, verify says pruned and exits 0', () => {
+    const { repo, dirs } = threeRuns();
+    expect(dirs).toHaveLength(3);
+    const before = dirs.map((d) => readFileSync(join(repo, d, 'manifest.json')));
+
+    const dry = cxo(repo, ['runs', 'gc', '--keep', '1', '--older-than', '0d', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('would prune the artifacts of 2 run(s)');
+    for (const d of dirs) expect(existsSync(join(repo, d, 'pruned.json'))).toBe(false);
+    expect(
+      readManifest(repo, dirs[0]).artifacts.every((a) =>
+        existsSync(join(repo, a.encoding ? `${a.path}.gz` : a.path)),
+      ),
+    ).toBe(true);
+
+    const gc = cxo(repo, ['runs', 'gc', '--keep', '1', '--older-than', '0d', '--json']);
+    expect(gc.code, gc.stderr).toBe(0);
+    const report = JSON.parse(gc.stdout) as { pruned: { dir: string; artifacts: string[] }[]; kept: number };
+    expect(report.pruned.map((p) => p.dir).sort()).toEqual(dirs.slice(0, 2));
+    expect(report.kept).toBe(1);
+    for (const [i, d] of dirs.entries()) {
+      // manifests stay byte for byte
+      expect(readFileSync(join(repo, d, 'manifest.json')).equals(before[i])).toBe(true);
+      const artifacts = readManifest(repo, d).artifacts;
+      const present = artifacts.filter(
+        (a) => existsSync(join(repo, a.path)) || existsSync(join(repo, `${a.path}.gz`)),
+      );
+      expect(present.length).toBe(i < 2 ? 0 : artifacts.length);
+    }
+    const verify = cxo(repo, ['verify']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toContain('3 run(s) verified, no mismatch');
+    expect(verify.stdout).toMatch(/agents\/builder\.stdout\.log: pruned/);
+    const json = JSON.parse(cxo(repo, ['verify', '--json']).stdout) as {
+      runs: { dir: string; pruned: string[] }[];
+    };
+    expect(json.runs.find((r) => r.dir === dirs[2])!.pruned).toEqual([]);
+    expect(json.runs.find((r) => r.dir === dirs[0])!.pruned.length).toBeGreaterThan(3);
+
+    // a second gc finds nothing more to prune
+    expect(cxo(repo, ['runs', 'gc', '--keep', '1', '--older-than', '0d']).stdout).toContain(
+      'nothing to prune',
+    );
+  }, 120_000);
+
+  it('an artifact deleted without gc still fails verify; a pruned record with another hash does not excuse it', () => {
+    const { repo, dirs } = threeRuns();
+    const manifest = readManifest(repo, dirs[0]);
+    const plan = manifest.artifacts.find((a) => a.path.endsWith('/plan.json'))!;
+    rmSync(join(repo, plan.path));
+    const failed = cxo(repo, ['verify', manifest.run.id]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain(
+      `${plan.path}: expected ${plan.sha256} (${plan.bytes} bytes), found no file`,
+    );
+
+    // a hostile record naming the artifact with a hash the manifest does not have
+    writeFileSync(
+      join(repo, dirs[0], 'pruned.json'),
+      JSON.stringify({
+        version: 1,
+        pruned: [{ path: plan.path, sha256: '0'.repeat(64), bytes: 1, at: '2026-12-01T00:00:00Z' }],
+      }),
+    );
+    expect(cxo(repo, ['verify', manifest.run.id]).code).toBe(1);
+    writeFileSync(join(repo, dirs[0], 'pruned.json'), '{"version": 1, "pruned": [{"path": 3}]}');
+    const invalid = cxo(repo, ['verify', manifest.run.id]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toContain(`${dirs[0]}/pruned.json does not match its schema: /pruned/0`);
+  }, 120_000);
+
+  it('leaves runs waiting for review alone unless --include-review, and keeps runs younger than --older-than', () => {
+    const repo = repoWith();
+    for (let i = 0; i < 2; i++) expect(cxo(repo, runArgs(LOUD_BUILDER, '--force', 'again')).code).toBe(0);
+    const young = cxo(repo, ['runs', 'gc', '--keep', '0', '--older-than', '1h']);
+    expect(young.stdout).toContain('nothing to prune; 2 run(s) kept');
+    const waiting = cxo(repo, ['runs', 'gc', '--keep', '0', '--older-than', '0m']);
+    expect(waiting.stdout).toMatch(
+      /left alone \S+ \(t1\): waiting for review \(--include-review prunes it\)/,
+    );
+    expect(waiting.stdout).toContain('nothing to prune');
+    const all = cxo(repo, ['runs', 'gc', '--keep', '0', '--older-than', '0m', '--include-review']);
+    expect(all.stdout).toContain('pruned the artifacts of 2 run(s)');
+  }, 120_000);
+
+  it('refuses a bad --older-than or --keep, writing nothing', () => {
+    const repo = repoWith();
+    expect(cxo(repo, runArgs(LOUD_BUILDER)).code).toBe(0);
+    for (const args of [
+      ['--older-than', '30 days'],
+      ['--older-than', '-1d'],
+      ['--keep', 'two'],
+    ]) {
+      const r = cxo(repo, ['runs', 'gc', '--include-review', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(args[0]);
+    }
+    expect(cxo(repo, ['runs', 'gc', '--older-than', 'soon']).stderr).toContain(
+      '--older-than "soon" is not an age',
+    );
+    expect(existsSync(join(repo, runDirs(repo)[0], 'pruned.json'))).toBe(false);
   });
 });

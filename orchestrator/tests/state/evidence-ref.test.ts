@@ -87,4 +87,42 @@ describe('large evidence in ref mode', () => {
     );
     expect(existsSync(join(other, dir, 'manifest.json'))).toBe(true);
   }, 120_000);
+
+  it('cxo runs gc prunes the state tree and the evidence ref; another clone verifies the run as pruned', () => {
+    const { bare, clone } = remoteWithLoudTask();
+    const ran = clone('ran');
+    for (let i = 0; i < 2; i++) {
+      const r = cxo(ran, ['run', 't1', '--force', 'again']);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(cxo(ran, ['review', 't1', '--request-changes', '-m', 'again', '--by', 'bob']).code).toBe(0);
+    }
+    const runs = (JSON.parse(cxo(ran, ['runs', 'list', '--json']).stdout) as { runs: { id: string }[] }).runs;
+    const [newer, older] = runs.map((r) => r.id);
+    const manifestPath = (id: string) =>
+      gitIn(ran, 'ls-tree', '-r', '--name-only', 'refs/heads/cxo/state')
+        .split('\n')
+        .find((f) => f.endsWith(`${id}/manifest.json`))!;
+    const manifestBefore = gitIn(ran, 'rev-parse', `refs/heads/cxo/state:${manifestPath(older)}`);
+
+    const gc = cxo(ran, ['runs', 'gc', '--keep', '1', '--older-than', '0d']);
+    expect(gc.code, gc.stdout + gc.stderr).toBe(0);
+    expect(gc.stdout).toContain('pruned the artifacts of 1 run(s)');
+    const folder = manifestPath(older).replace(/\/manifest\.json$/, '');
+    const left = gitIn(ran, 'ls-tree', '-r', '--name-only', `refs/heads/cxo/state:${folder}`)
+      .trim()
+      .split('\n');
+    expect(left.sort()).toEqual(['manifest.json', 'pruned.json', 'runner.log']);
+    expect(gitIn(ran, 'rev-parse', `refs/heads/cxo/state:${manifestPath(older)}`)).toBe(manifestBefore);
+    const refs = gitIn(bare, 'for-each-ref', '--format=%(refname)', 'refs/cxo/');
+    expect(refs).not.toContain(older);
+    expect(refs).toContain(newer);
+    expect(gitIn(ran, 'for-each-ref', '--format=%(refname)', 'refs/cxo/')).not.toContain(older);
+
+    const other = clone('other');
+    const verify = cxo(other, ['verify', '--json']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const doc = JSON.parse(verify.stdout) as { runs: { run: string; pruned: string[] }[] };
+    expect(doc.runs.find((r) => r.run === older)!.pruned.length).toBeGreaterThan(3);
+    expect(doc.runs.find((r) => r.run === newer)!.pruned).toEqual([]);
+  }, 180_000);
 });

@@ -31,8 +31,10 @@ export async function runEvidenceWrites(
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile()) {
         const content = readFileSync(join(root, local, path));
-        if (path !== MANIFEST && content.length >= options.inlineMaxBytes) large.push({ path, content });
-        else writes.push({ path: `${target}/${path}`, content });
+        const outside = path !== MANIFEST && content.length >= options.inlineMaxBytes;
+        if (outside) large.push({ path, content });
+        // a file kept out of the tree removes the smaller copy an earlier write of the run put there
+        writes.push({ path: `${target}/${path}`, content: outside ? null : content });
       }
     }
   };

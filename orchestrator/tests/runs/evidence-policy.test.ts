@@ -219,6 +219,10 @@ describe('cxo runs gc', () => {
     expect(waiting.stdout).toContain('nothing to prune');
     const all = cxo(repo, ['runs', 'gc', '--keep', '0', '--older-than', '0m', '--include-review']);
     expect(all.stdout).toContain('pruned the artifacts of 2 run(s)');
+    // what gc pruned is not tampered with, but nothing is left to review
+    const approve = cxo(repo, ['review', 't1', '--approve', '--by', 'bob']);
+    expect(approve.code).toBe(1);
+    expect(approve.stderr).toMatch(/cannot be approved: cxo runs gc pruned \d+ of its artifacts/);
   }, 120_000);
 
   it('refuses a bad --older-than or --keep, writing nothing', () => {

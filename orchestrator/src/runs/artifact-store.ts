@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -23,7 +24,9 @@ export function readArtifact(
 ): Buffer {
   const stored = readFileSync(join(root, storedPathOf(artifact)));
   if (artifact.encoding !== 'gzip') return stored;
-  return gunzipSync(stored, { maxOutputLength: Math.max(1, Number(artifact.bytes) + 1) });
+  const bytes = Number(artifact.bytes);
+  const limit = Number.isSafeInteger(bytes) && bytes >= 0 ? Math.min(bytes + 1, constants.MAX_LENGTH) : 1;
+  return gunzipSync(stored, { maxOutputLength: limit });
 }
 
 /**

@@ -73,7 +73,10 @@ export function planGc(root: string, options: GcOptions): GcPlan {
       continue;
     }
     const done = new Set(record.pruned.map((p) => p.path));
-    const artifacts = manifest.artifacts.filter((a) => a.path.startsWith(`${dir}/`) && !done.has(a.path));
+    // a manifest is input (another clone's, on the state ref): only paths inside the run directory
+    const artifacts = (Array.isArray(manifest.artifacts) ? manifest.artifacts : []).filter(
+      (a) => insideRunDir(a?.path, dir) && !done.has(a.path),
+    );
     if (artifacts.length === 0) continue;
     const bytes = artifacts.reduce((sum, a) => sum + sizeOf(join(root, storedPathOf(a))), 0);
     plan.prune.push({ dir, taskId, runId, status, artifacts, bytes });
@@ -93,6 +96,14 @@ export function pruneRunFiles(root: string, run: GcRun, at: string): void {
     rmSync(join(root, a.path), { force: true });
     rmSync(join(root, `${a.path}${GZIP_SUFFIX}`), { force: true });
   }
+}
+
+function insideRunDir(path: unknown, dir: string): boolean {
+  if (typeof path !== 'string' || !path.startsWith(`${dir}/`)) return false;
+  return path
+    .slice(dir.length + 1)
+    .split('/')
+    .every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\\'));
 }
 
 function sizeOf(path: string): number {

@@ -225,6 +225,19 @@ describe('cxo runs gc', () => {
     expect(approve.stderr).toMatch(/cannot be approved: cxo runs gc pruned \d+ of its artifacts/);
   }, 120_000);
 
+  it('never deletes a file outside the run directory that a hostile manifest names as an artifact', () => {
+    const repo = repoWith();
+    expect(cxo(repo, runArgs(LOUD_BUILDER)).code).toBe(0);
+    const [dir] = runDirs(repo);
+    writeFileSync(join(repo, 'victim.txt'), 'keep me\n');
+    const manifest = readManifest(repo, dir);
+    manifest.artifacts.push({ path: `${dir}/../../../victim.txt`, sha256: '0'.repeat(64), bytes: 8 });
+    writeFileSync(join(repo, dir, 'manifest.json'), JSON.stringify(manifest));
+    const gc = cxo(repo, ['runs', 'gc', '--keep', '0', '--older-than', '0m', '--include-review']);
+    expect(gc.code, gc.stderr).toBe(0);
+    expect(readFileSync(join(repo, 'victim.txt'), 'utf8')).toBe('keep me\n');
+  });
+
   it('refuses a bad --older-than or --keep, writing nothing', () => {
     const repo = repoWith();
     expect(cxo(repo, runArgs(LOUD_BUILDER)).code).toBe(0);

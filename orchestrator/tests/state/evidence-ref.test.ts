@@ -104,6 +104,11 @@ describe('large evidence in ref mode', () => {
         .find((f) => f.endsWith(`${id}/manifest.json`))!;
     const manifestBefore = gitIn(ran, 'rev-parse', `refs/heads/cxo/state:${manifestPath(older)}`);
 
+    const refsBefore = gitIn(bare, 'for-each-ref', '--format=%(refname) %(objectname)');
+    const dry = cxo(ran, ['runs', 'gc', '--keep', '1', '--older-than', '0d', '--dry-run']);
+    expect(dry.stdout).toContain('would prune the artifacts of 1 run(s)');
+    expect(gitIn(bare, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(refsBefore);
+
     const gc = cxo(ran, ['runs', 'gc', '--keep', '1', '--older-than', '0d']);
     expect(gc.code, gc.stdout + gc.stderr).toBe(0);
     expect(gc.stdout).toContain('pruned the artifacts of 1 run(s)');

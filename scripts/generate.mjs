@@ -19,6 +19,7 @@ const groups = {
     validatePrd: 'prd.schema.json',
     validateConfig: 'config.schema.json',
     validateRunManifest: 'run-manifest.schema.json',
+    validateRunPruned: 'run-pruned.schema.json',
     validatePlan: 'plan.schema.json',
     validateReview: 'review.schema.json',
     validateStateStatus: 'state-status.schema.json',

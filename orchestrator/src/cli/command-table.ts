@@ -554,6 +554,36 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/runs-clean.js'),
   },
   {
+    name: 'runs gc',
+    summary: 'drop the artifact bytes of old runs by the evidence policy; manifests stay, verify says pruned',
+    description:
+      "Keeps every artifact of the newest --keep runs of each task (default evidence.gc.keep, 5) and of every run younger than --older-than (default evidence.gc.older_than_days, 30d); of the other runs it removes the artifacts' bytes from .runs/ and records them in the run's pruned.json (path, hash, size, when), leaving manifest.json as it was, so its sign-offs stay valid and `cxo verify` reports those artifacts as pruned (exit 0) rather than missing. In ref mode it first copies the state ref's runs of other clones, then removes the files from the runs' folders on the state ref (one update, pushed when shared) and deletes their refs/cxo/evidence/<task>/<run> here and on the remote. A running run is never pruned, nor one waiting for review unless --include-review. See docs/runs.md.",
+    args: [],
+    options: [
+      JSON_OPTION,
+      {
+        name: 'keep',
+        type: 'string',
+        value: 'N',
+        description: 'newest runs per task that keep their artifacts',
+      },
+      {
+        name: 'older-than',
+        type: 'string',
+        value: 'AGE',
+        description: 'prune only runs older than AGE: 90m, 12h, 30d, 2w',
+      },
+      {
+        name: 'include-review',
+        type: 'boolean',
+        description: 'also prune runs waiting for review (no sign-off yet)',
+      },
+      { name: 'dry-run', type: 'boolean', description: 'say what would be pruned; write nothing' },
+    ],
+    examples: ['cxo runs gc --dry-run', 'cxo runs gc --keep 1 --older-than 7d'],
+    load: () => import('./commands/runs-gc.js'),
+  },
+  {
     name: 'state show',
     summary: "the state ref's tip, statuses by phase, claims and runs",
     description:

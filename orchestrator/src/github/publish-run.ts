@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { pushWithLease } from '../git/push.js';
 import type { Config } from '../repo/config.js';
+import { readRunFile } from '../runs/artifact-store.js';
 import type { RunManifest } from '../runs/manifest-types.js';
 import { MANIFEST } from '../runs/run-recorder.js';
 import { type CommitState, setCommitStatus } from './commit-status.js';
@@ -80,9 +79,9 @@ export async function publishRun(
 
 function readReview(root: string, manifest: RunManifest): PullRequestReview | undefined {
   const artifact = (manifest.review as { artifact?: string } | null)?.artifact;
-  if (!artifact || !existsSync(join(root, artifact))) return undefined;
+  if (!artifact) return undefined;
   try {
-    return JSON.parse(readFileSync(join(root, artifact), 'utf8')) as PullRequestReview;
+    return JSON.parse(readRunFile(root, manifest, artifact).toString('utf8')) as PullRequestReview;
   } catch {
     return undefined;
   }

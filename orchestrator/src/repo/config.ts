@@ -27,6 +27,7 @@ export interface Config {
   timeouts: { step_seconds: number; command_seconds: number };
   redaction: { patterns: string[] };
   limits: { max_file_bytes: number; max_log_bytes: number };
+  evidence: EvidencePolicy;
   review: { lint_command?: string; max_file_bytes: number };
   env: { pass_through: string[] };
   sandbox: SandboxConfig;
@@ -62,6 +63,15 @@ export interface Budget {
   per_task_usd?: number;
   /** All runs claimed on one UTC calendar day. */
   per_day_usd?: number;
+}
+
+/** `evidence:` in codex.config.yaml: caps, compression, out-of-tree storage and gc of run artifacts. */
+export interface EvidencePolicy {
+  max_artifact_bytes: number;
+  compress: boolean;
+  /** In ref mode, stored files this large or larger go to `refs/cxo/evidence/<task>/<run>`, not the state tree. */
+  inline_max_bytes: number;
+  gc: { keep: number; older_than_days: number };
 }
 
 export const STATE_MODES = ['inline', 'ref'] as const;
@@ -126,6 +136,13 @@ export function defaultConfig(): Config {
     timeouts: { step_seconds: 1800, command_seconds: 600 },
     redaction: { patterns: [] },
     limits: { max_file_bytes: 32 * 1024 * 1024, max_log_bytes: 1024 * 1024 },
+    // 200 KB builder logs compress to a few KB and, above inline_max_bytes, stay out of the state tree
+    evidence: {
+      max_artifact_bytes: 5 * 1024 * 1024,
+      compress: true,
+      inline_max_bytes: 64 * 1024,
+      gc: { keep: 5, older_than_days: 30 },
+    },
     review: { max_file_bytes: 1024 * 1024 },
     env: { pass_through: [] },
     sandbox: defaultSandboxConfig(),

@@ -226,6 +226,14 @@ function checkIntegrity(manifest: RunManifest): void {
 function checkVerified(root: string, dir: string, config: Config, env: NodeJS.ProcessEnv): void {
   const redactor = createRunRedactor(config, env);
   const verification = verifyRun(root, dir, { redactor });
+  // pruned evidence verifies (it is not tampered with), but there is nothing left to review
+  if (verification.pruned.length > 0) {
+    throw new CxoError(
+      `run ${verification.runId} cannot be approved: cxo runs gc pruned ${verification.pruned.length} of its artifacts (${verification.pruned.join(', ')})`,
+      ExitCode.Failure,
+      { hint: 'start a new run of the task' },
+    );
+  }
   if (verification.mismatches.length > 0) {
     throw new CxoError(
       `run ${verification.runId} cannot be approved: its evidence does not verify\n${verification.mismatches

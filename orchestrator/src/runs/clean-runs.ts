@@ -224,8 +224,7 @@ function recordStalled(
   }
   current.run.children = [];
   current.result = { status: 'failed', reason: 'Stalled', error };
-  recorder.scrubFiles();
-  recorder.save();
+  recorder.seal(config.evidence);
   recorder.event('run-finished', {
     status: 'failed',
     reason: 'Stalled',

@@ -45,6 +45,8 @@ export interface ArtifactRecord {
   path: string;
   sha256: string;
   bytes: number;
+  /** `gzip`: stored at `<path>.gz`; `sha256` and `bytes` are of the uncompressed content. */
+  encoding?: 'gzip';
   truncated?: { bytes: number; sha256: string } | null;
 }
 

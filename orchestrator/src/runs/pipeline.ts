@@ -13,7 +13,7 @@ import { addWorktree, branchExists, commitWorktree, diffStat, removeWorktree } f
 import { purgeRunObjects } from '../git/purge-run-objects.js';
 import { gateTask } from '../guard/dispatch-gate.js';
 import { utcDayOf } from '../guard/utc-date.js';
-import type { Config } from '../repo/config.js';
+import type { Config, EvidencePolicy } from '../repo/config.js';
 import { loadSpec } from '../repo/load-repo.js';
 import { LeaseKeeper } from '../state/lease-keeper.js';
 import { loadObservedIndex } from '../state/observed-index.js';
@@ -161,7 +161,7 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
     addWorktree(root, worktree, manifest.run.branch, baseCommit);
   } catch (e) {
     const { reason, error } = worktreeFailure(manifest.run.branch, e);
-    const failed = finish(recorder, progress, 'failed', reason, error);
+    const failed = finish(recorder, config.evidence, progress, 'failed', reason, error);
     return writeBackResult(root, config, failed, redactor, progress, lease);
   }
   recorder.event('worktree-added', { path: manifest.run.worktree, branch: manifest.run.branch });
@@ -249,7 +249,7 @@ function restoreWorktree(ctx: RunContext): RunManifest | undefined {
   if (existsSync(worktree)) return undefined;
   const builderDone = manifest.steps.some((s) => s.role === 'builder' && s.status === 'succeeded');
   if (builderDone && !branchExists(root, manifest.run.branch)) {
-    return finish(recorder, ctx.progress, 'failed', 'WorktreeLost', {
+    return finish(recorder, ctx.config.evidence, ctx.progress, 'failed', 'WorktreeLost', {
       code: 'WorktreeLost',
       message: `the worktree and branch of run ${manifest.run.id} are gone; the builder's work cannot be recovered`,
     });
@@ -260,7 +260,7 @@ function restoreWorktree(ctx: RunContext): RunManifest | undefined {
     else addWorktree(root, worktree, manifest.run.branch, manifest.trigger.baseCommit);
   } catch (e) {
     const { reason, error } = worktreeFailure(manifest.run.branch, e);
-    return finish(recorder, ctx.progress, 'failed', reason, error);
+    return finish(recorder, ctx.config.evidence, ctx.progress, 'failed', reason, error);
   }
   return undefined;
 }
@@ -327,7 +327,8 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
     ctx.sandbox = sandboxOfRun(ctx.sandboxChoice, ctx.config.sandbox, ctx, ctx.env);
     for (const step of recorder.manifest.steps) {
       if (step.status === 'succeeded' || step.status === 'skipped') continue;
-      if (ctx.signal.aborted) return finish(recorder, ctx.progress, 'cancelled', 'Cancelled', null, step);
+      if (ctx.signal.aborted)
+        return finish(recorder, ctx.config.evidence, ctx.progress, 'cancelled', 'Cancelled', null, step);
       step.status = 'running';
       step.startedAt = new Date().toISOString();
       step.sandbox = ctx.sandbox.record();
@@ -366,10 +367,12 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
       });
       ctx.progress({ type: 'step', role: step.role, status: step.status, summary: step.summary });
       const status = step.status as StepRecord['status'];
-      if (status === 'cancelled') return finish(recorder, ctx.progress, 'cancelled', 'Cancelled', null);
+      if (status === 'cancelled')
+        return finish(recorder, ctx.config.evidence, ctx.progress, 'cancelled', 'Cancelled', null);
       if (status === 'failed') {
         return finish(
           recorder,
+          ctx.config.evidence,
           ctx.progress,
           'failed',
           step.error?.code ?? 'StepFailed',
@@ -377,7 +380,7 @@ async function execute(ctx: RunContext): Promise<RunManifest> {
         );
       }
     }
-    const done = finish(recorder, ctx.progress, 'review', null, null);
+    const done = finish(recorder, ctx.config.evidence, ctx.progress, 'review', null, null);
     // success: the branch keeps the work, so the worktree goes; failures (and --no-commit runs,
     // whose changes live only in the worktree) keep it until `cxo runs clean`
     if (!ctx.noCommit) {
@@ -859,6 +862,7 @@ function warnOnStderr(message: string): void {
 
 function finish(
   recorder: RunRecorder,
+  policy: EvidencePolicy,
   progress: (event: ProgressEvent) => void,
   status: RunManifest['result']['status'],
   reason: string | null,
@@ -868,8 +872,7 @@ function finish(
   if (pending && pending.status === 'pending') pending.status = 'cancelled';
   recorder.manifest.result = { status, reason, error };
   recorder.event('run-finished', { status, reason, error });
-  recorder.scrubFiles();
-  recorder.save();
+  recorder.seal(policy);
   progress({ type: 'done', status, reason });
   return recorder.manifest;
 }

@@ -3,6 +3,8 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../repo/atomic-write.js';
+import type { EvidencePolicy } from '../repo/config.js';
+import { applyEvidencePolicy } from './evidence-policy.js';
 import type { ArtifactRecord, RunManifest } from './manifest-types.js';
 import { type Redactor, redactJson, redactJsonLines } from './redaction.js';
 
@@ -100,6 +102,15 @@ export class RunRecorder {
       const artifact = this.manifest.artifacts.find((a) => a.path === this.relPath(name));
       if (artifact) this.recordArtifact(name, artifact.truncated);
     }
+  }
+
+  /**
+   * The last writes of an ended run: every file redacted again as a whole, then the evidence
+   * policy (caps, compression), which must come after the redaction pass that reads plain text.
+   */
+  seal(policy: EvidencePolicy): void {
+    this.scrubFiles();
+    applyEvidencePolicy(this, policy);
   }
 
   heartbeat(): void {

@@ -55,8 +55,7 @@ export async function stopRun(
       artifact: null,
     },
   };
-  recorder.scrubFiles();
-  recorder.save();
+  recorder.seal(config.evidence);
   recorder.event('run-cancelled', { by: 'cxo cancel', killedPid: pid });
   return current;
 }

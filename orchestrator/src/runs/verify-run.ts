@@ -1,8 +1,9 @@
 /**
  * `cxo verify`: checks a run's evidence against what is on disk and in git. Every artifact the
- * manifest lists is hashed again (a missing file is a mismatch; for a log cut at the size cap, the
- * stored file is what was hashed), the manifest must match its schema, and for a run that ended in
- * review the run branch must still hold exactly the diff that was reviewed.
+ * manifest lists is hashed again, decompressed when stored compressed (a missing file is a
+ * mismatch, unless the run's pruned.json says `cxo runs gc` removed it; for a log cut at the size
+ * cap, the stored file is what was hashed), the manifest must match its schema, and for a run that
+ * ended in review the run branch must still hold exactly the diff that was reviewed.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,9 @@ import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import { UsageError } from '../errors.js';
 import { git, gitBytes } from '../git/git.js';
 import { validateRunManifest } from '../generated/validators.js';
+import { readArtifact, readRunFile } from './artifact-store.js';
 import { manifestDigest } from './manifest-digest.js';
+import { type PrunedArtifact, PRUNED, readPruned } from './pruned-record.js';
 import type { RunManifest } from './manifest-types.js';
 import type { TrustedSigners } from '../git/trusted-signers.js';
 import type { Config } from '../repo/config.js';
@@ -33,8 +36,10 @@ export interface RunVerification {
   taskId: string;
   /** The run's result status, or null when the manifest could not be read. */
   status: string | null;
-  /** How many artifacts were hashed. */
+  /** How many artifacts were checked (the pruned ones included). */
   artifacts: number;
+  /** Artifacts whose bytes `cxo runs gc` removed (pruned.json): not there, and not a mismatch. */
+  pruned: string[];
   /** Whether the branch was compared with the stored diff. */
   branchChecked: boolean;
   mismatches: Mismatch[];
@@ -95,6 +100,7 @@ export function verifyRun(root: string, dir: string, options: VerifyOptions = {}
     taskId: basename(dirname(dir)),
     status: null,
     artifacts: 0,
+    pruned: [],
     branchChecked: false,
     mismatches: [],
     notes: [],
@@ -153,6 +159,7 @@ export function verifyRun(root: string, dir: string, options: VerifyOptions = {}
     }
   }
 
+  const pruned = prunedOf(root, dir, mismatch);
   for (const artifact of Array.isArray(manifest.artifacts) ? manifest.artifacts : []) {
     if (typeof artifact?.path !== 'string') continue; // the schema check reported it
     result.artifacts++;
@@ -166,13 +173,24 @@ export function verifyRun(root: string, dir: string, options: VerifyOptions = {}
     }
     let data: Buffer;
     try {
-      data = readFileSync(join(root, artifact.path));
+      data = readArtifact(root, artifact);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      mismatch(
-        artifact.path,
-        `expected ${show(expected)}, found ${code === 'ENOENT' ? 'no file' : `an unreadable file (${code})`}`,
-      );
+      // a pruned artifact is one whose bytes gc removed and whose hash the record repeats
+      const record = pruned.get(artifact.path);
+      if (code === 'ENOENT' && record?.sha256 === expected.sha256 && record.bytes === expected.bytes) {
+        result.pruned.push(artifact.path);
+        continue;
+      }
+      const found =
+        code === 'ENOENT'
+          ? 'no file'
+          : code === 'ERR_BUFFER_TOO_LARGE'
+            ? 'a compressed file that inflates beyond that size'
+            : code?.startsWith('Z_')
+              ? `a compressed file that does not inflate (${(e as Error).message})`
+              : `an unreadable file (${code})`;
+      mismatch(artifact.path, `expected ${show(expected)}, found ${found}`);
       continue;
     }
     const found = digestOf(data);
@@ -192,8 +210,26 @@ export function verifyRun(root: string, dir: string, options: VerifyOptions = {}
     }
   }
 
+  if (result.pruned.length > 0)
+    result.notes.push(
+      `${result.pruned.length} artifact(s) pruned by cxo runs gc: only their hashes are kept`,
+    );
   if (result.status === 'review') verifyBranch(root, manifest, result, mismatch, options.redactor);
   return result;
+}
+
+/** The run's pruned records by artifact path; an invalid pruned.json is a mismatch (and prunes nothing). */
+function prunedOf(
+  root: string,
+  dir: string,
+  mismatch: (path: string, message: string) => void,
+): Map<string, PrunedArtifact> {
+  try {
+    return new Map(readPruned(root, dir).pruned.map((p) => [p.path, p]));
+  } catch (e) {
+    mismatch(`${dir}/${PRUNED}`, (e as Error).message);
+    return new Map();
+  }
 }
 
 /** The run branch must exist and `git diff --binary base tip` must equal the stored diff.patch. */
@@ -227,9 +263,13 @@ function verifyBranch(
     return;
   }
   const tip = tipRun.stdout.toString('utf8').trim();
+  if (result.pruned.includes(diff.artifact)) {
+    result.notes.push(`${diff.artifact} was pruned: the branch is not compared with the reviewed diff`);
+    return;
+  }
   let stored: Buffer;
   try {
-    stored = readFileSync(join(root, diff.artifact));
+    stored = readRunFile(root, manifest, diff.artifact);
   } catch {
     mismatch(diff.artifact, 'the stored diff is missing: the branch cannot be compared with it');
     return;
@@ -244,6 +284,17 @@ function verifyBranch(
     return;
   }
   const actual = actualRun.stdout;
+  // a diff cut at max_artifact_bytes: the branch's whole diff must be the one whose hash was kept
+  const cut = manifest.artifacts?.find((a) => a?.path === diff.artifact)?.truncated;
+  if (cut) {
+    const whole = digestOf(actual);
+    if (whole.sha256 !== cut.sha256 || whole.bytes !== cut.bytes)
+      mismatch(
+        ref,
+        `its diff should be the recorded full diff ${show(cut)} (${diff.artifact} keeps its start), found ${show(whole)}`,
+      );
+    return;
+  }
   const tipNote = tip === diff.headCommit ? '' : ` (its tip is ${tip}, not the recorded ${diff.headCommit})`;
   if (actual.equals(stored)) {
     if (tipNote) result.notes.push(`${ref}${tipNote}, but its diff is still the one reviewed`);

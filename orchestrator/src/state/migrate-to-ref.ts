@@ -96,7 +96,7 @@ export async function migrateToStateRef(options: {
     dryRun,
   };
   const ledger = new DispatchLedger(root).all();
-  const compute = (snapshot: StateSnapshot): StateWrite[] => {
+  const compute = async (snapshot: StateSnapshot): Promise<StateWrite[]> => {
     const writes: StateWrite[] = [];
     const onState = readStatuses(snapshot).byTask;
     Object.assign(report, { statuses: 0, kept: 0, runs: 0, claims: 0 });
@@ -112,7 +112,14 @@ export async function migrateToStateRef(options: {
     for (const dir of listRunDirs(root)) {
       const [, taskId, runId] = dir.split('/');
       if (snapshot.treeOf(stateRunDirOf(taskId, runId))) continue;
-      writes.push(...runEvidenceWrites(root, taskId, runId));
+      // a dry run pins no evidence ref and pushes nothing
+      if (!dryRun)
+        writes.push(
+          ...(await runEvidenceWrites(root, taskId, runId, {
+            inlineMaxBytes: config.evidence.inline_max_bytes,
+            remote: state.remote,
+          })),
+        );
       report.runs++;
       const manifest = readManifest(root, dir);
       // what the runs spent before the migration counts against the caps after it
@@ -144,7 +151,7 @@ export async function migrateToStateRef(options: {
     }
     return writes;
   };
-  if (dryRun) compute(state.snapshot());
+  if (dryRun) await compute(state.snapshot());
   else {
     const update = await state.update('migrate statuses, claims and run evidence from the branch', compute);
     if (update.changed) report.stateCommit = update.commit;

@@ -1,9 +1,13 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readBlobs } from '../git/cat-file.js';
 import { git } from '../git/git.js';
 import { runDirOf } from '../runs/run-layout.js';
+import { GZIP_SUFFIX, storedPathOf } from '../runs/artifact-store.js';
+import type { ArtifactRecord } from '../runs/manifest-types.js';
+import { parsePruned, PRUNED, readPruned } from '../runs/pruned-record.js';
 import { MANIFEST } from '../runs/run-recorder.js';
+import { readEvidence } from './evidence-ref.js';
 import { writeFileAtomic } from '../repo/atomic-write.js';
 import type { Config } from '../repo/config.js';
 import { cacheDirFor } from '../repo/parse-cache.js';
@@ -54,10 +58,12 @@ export function listStateRuns(snapshot: StateSnapshot): StateRun[] {
  * this clone last had it the same (a sign-off made elsewhere) is copied again. A run of this clone
  * not yet on the state ref as it is here (in flight, or its write failed) is left alone, and a run
  * still running elsewhere is not copied: its process is not here, so here it would look stalled
- * and be resumed. Only regular files are written, at paths inside the run's folder. Returns the
- * runs copied.
+ * and be resumed. Only regular files are written, at paths inside the run's folder. Files kept out
+ * of the state tree come from the run's evidence ref (fetched from `remote` when shared); those
+ * it no longer has (pruned) stay missing, and files its pruned.json names are removed here too.
+ * Returns the runs copied.
  */
-export function materializeStateRuns(root: string, snapshot: StateSnapshot): StateRun[] {
+export function materializeStateRuns(root: string, snapshot: StateSnapshot, remote?: string): StateRun[] {
   const syncPath = join(cacheDirFor(root), SYNC_FILE);
   const synced = readSync(syncPath);
   const copied: StateRun[] = [];
@@ -69,21 +75,74 @@ export function materializeStateRuns(root: string, snapshot: StateSnapshot): Sta
     const blobs = readBlobs(root, [...files.values()]);
     const manifest = blobs.get(files.get(MANIFEST) ?? '');
     if (!manifest || manifestStatus(manifest) === 'running') continue;
+    const contents = new Map<string, Buffer>();
+    for (const [rel, id] of files) {
+      const bytes = blobs.get(id);
+      if (bytes) contents.set(rel, bytes);
+    }
+    if (outOfTree(manifest, local, files, contents.get(PRUNED)))
+      for (const [rel, bytes] of readEvidence(root, run.task, run.runId, remote, isSafePath))
+        if (!contents.has(rel)) contents.set(rel, bytes);
     const dir = join(root, local);
     // the manifest last: a reader that finds it finds the artifacts it names
-    const order = [...files.keys()].sort((a, b) => Number(a === MANIFEST) - Number(b === MANIFEST));
+    const order = [...contents.keys()].sort((a, b) => Number(a === MANIFEST) - Number(b === MANIFEST));
     for (const rel of order) {
-      const bytes = blobs.get(files.get(rel)!);
-      if (!bytes) continue;
       mkdirSync(dirname(join(dir, rel)), { recursive: true });
-      writeFileAtomic(join(dir, rel), bytes);
+      writeFileAtomic(join(dir, rel), contents.get(rel)!);
     }
+    removePruned(root, local);
     synced[local] = run.tree;
     copied.push(run);
   }
   if (copied.length > 0) writeSync(syncPath, synced);
   return copied;
 }
+
+/**
+ * Whether an artifact the manifest lists, and the run's pruned.json does not, is stored outside
+ * the run's tree: then the run has an evidence ref to read.
+ */
+function outOfTree(
+  manifest: Buffer,
+  local: string,
+  files: Map<string, string>,
+  pruned: Buffer | undefined,
+): boolean {
+  let artifacts: unknown;
+  let prunedPaths: Set<string>;
+  try {
+    artifacts = (JSON.parse(manifest.toString('utf8')) as { artifacts?: unknown }).artifacts;
+    prunedPaths = new Set(
+      pruned ? parsePruned(pruned.toString('utf8'), PRUNED).pruned.map((p) => p.path) : [],
+    );
+  } catch {
+    return false; // verify reports what does not parse
+  }
+  return (Array.isArray(artifacts) ? (artifacts as ArtifactRecord[]) : []).some(
+    (a) =>
+      typeof a?.path === 'string' &&
+      a.path.startsWith(`${local}/`) &&
+      !prunedPaths.has(a.path) &&
+      !files.has(storedPathOf(a).slice(local.length + 1)),
+  );
+}
+
+/** Another clone's gc reaches this one: the bytes of the artifacts its pruned.json names are removed. */
+function removePruned(root: string, local: string): void {
+  let record;
+  try {
+    record = readPruned(root, local);
+  } catch {
+    return; // verify reports the invalid record
+  }
+  for (const { path } of record.pruned) {
+    if (!path.startsWith(`${local}/`) || !isSafePath(path.slice(local.length + 1))) continue;
+    rmSync(join(root, path), { force: true });
+    rmSync(join(root, `${path}${GZIP_SUFFIX}`), { force: true });
+  }
+}
+
+const isSafePath = (path: string) => path.split('/').every((part) => SAFE_NAME.test(part));
 
 function manifestStatus(bytes: Buffer): string | undefined {
   try {
@@ -114,7 +173,7 @@ function runFiles(snapshot: StateSnapshot, run: StateRun): Map<string, string> {
   const files = new Map<string, string>();
   for (const record of git(snapshot.root, ['ls-tree', '-r', '-z', run.tree]).stdout.split('\0')) {
     const m = /^(100644|100755) blob ([0-9a-f]+)\t(.+)$/s.exec(record);
-    if (m && m[3].split('/').every((part) => SAFE_NAME.test(part))) files.set(m[3], m[2]);
+    if (m && isSafePath(m[3])) files.set(m[3], m[2]);
   }
   return files;
 }
@@ -122,7 +181,8 @@ function runFiles(snapshot: StateSnapshot, run: StateRun): Map<string, string> {
 /** In ref mode, `materializeStateRuns` from the state as this clone last saw it; nothing inline. */
 export function syncStateRuns(root: string, config: Config): StateRun[] {
   if (!usesStateRef(config)) return [];
-  return materializeStateRuns(root, StateRef.open(root, config).snapshot());
+  const state = StateRef.open(root, config);
+  return materializeStateRuns(root, state.snapshot(), state.remote);
 }
 
 /** Records that this clone's run `runId` is on the state ref, at `commit`, as it is in `.runs/`. */

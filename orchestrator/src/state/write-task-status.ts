@@ -84,10 +84,16 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
     });
   if (!usesStateRef(config)) return { ...(await onBranch()), on: 'branch' };
 
+  const state = StateRef.open(root, config);
   // read once: the update's compute may run again on a lost race, with the same writes
   const writes = [
     statusWrite(taskId, status),
-    ...(options.evidence ? runEvidenceWrites(root, taskId, runId) : []),
+    ...(options.evidence
+      ? await runEvidenceWrites(root, taskId, runId, {
+          inlineMaxBytes: config.evidence.inline_max_bytes,
+          remote: state.remote,
+        })
+      : []),
   ];
   const trailers = (options.trailers ?? []).map(([k, v]) => `${k}: ${v}`);
   const message = `${taskId}: ${status.phase} [${runId}]${trailers.length ? `\n\n${trailers.join('\n')}` : ''}`;
@@ -97,7 +103,7 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
   const { cost } = options;
   let moved = false;
   let takenOver = false;
-  const update = await StateRef.open(root, config).update(
+  const update = await state.update(
     message,
     (current) => {
       moved = decidedOn !== undefined && !sameBytes(current.read(path), before);

@@ -4,9 +4,10 @@
  * each agent's own command events in its transcript, apart from the acceptance commands the
  * orchestrator ran itself and from the diff git computed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { readArtifact } from '../../src/runs/artifact-store.js';
 import type { RunManifest } from '../../src/runs/manifest-types.js';
 import { probeBwrap } from '../../src/runs/sandbox/bwrap-probe.js';
 import { cxoAsync } from '../helpers/run-repo.js';
@@ -86,7 +87,11 @@ it('cxo run: codex builds, claude tests, the orchestrator checks and records', a
   expect(manifest.diff?.files.sort()).toEqual(['check.sh', 'greeting.txt']);
   // each agent's own commands, in its transcript
   const transcript = (role: string) =>
-    readFileSync(join(dir, runDir, `transcripts/${role}.ndjson`), 'utf8')
+    readArtifact(
+      dir,
+      manifest.artifacts.find((a) => a.path === `${runDir}/transcripts/${role}.ndjson`)!,
+    )
+      .toString('utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; command?: string });

@@ -37,6 +37,7 @@ const verify: CommandHandler = async ({ cwd, args, options, out }) => {
         status: r.status,
         ok: r.mismatches.length === 0,
         artifacts: r.artifacts,
+        pruned: r.pruned,
         branchChecked: r.branchChecked,
         mismatches: r.mismatches,
         notes: r.notes,
@@ -51,6 +52,7 @@ const verify: CommandHandler = async ({ cwd, args, options, out }) => {
   for (const r of runs) {
     const what = [
       `${r.artifacts} artifact(s)`,
+      ...(r.pruned.length ? [`${r.pruned.length} pruned`] : []),
       'manifest schema',
       ...(r.branchChecked ? ['branch diff'] : []),
     ].join(', ');
@@ -58,6 +60,7 @@ const verify: CommandHandler = async ({ cwd, args, options, out }) => {
     if (r.mismatches.length === 0) out.line(`${head}: ok (${what})`);
     else out.line(`${head}: ${r.mismatches.length} mismatch(es)`);
     for (const m of r.mismatches) out.line(`  ${m.message}`);
+    for (const path of r.pruned) out.line(`  ${path}: pruned (cxo runs gc kept its hash, not its bytes)`);
     for (const note of r.notes) out.line(out.dim(`  note: ${note}`));
   }
   out.line(

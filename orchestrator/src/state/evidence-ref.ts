@@ -1,0 +1,125 @@
+import { OperationError } from '../errors.js';
+import { readBlobs } from '../git/cat-file.js';
+import { commitTreeAs } from '../git/commit-tree.js';
+import { git, gitAsync } from '../git/git.js';
+import { type TreeEntry, treeWith } from '../git/tree-build.js';
+import { writeBlobs } from './state-ref.js';
+
+/**
+ * A run's large evidence, kept out of the state ref's tree: one commit (no parent) whose tree
+ * holds the run's files at their paths inside the run directory, pinned by
+ * `refs/cxo/evidence/<task>/<run>` and pushed beside the state ref when the state is shared. The
+ * state tree keeps the manifest with every hash, so these bytes can be dropped (`cxo runs gc`
+ * deletes the ref, and git's own gc the objects) without the evidence becoming unverifiable.
+ */
+export const EVIDENCE_REFS = 'refs/cxo/evidence';
+
+export function evidenceRefOf(taskId: string, runId: string): string {
+  return `${EVIDENCE_REFS}/${taskId}/${runId}`;
+}
+
+/** One file of a run's evidence: its path inside the run directory. */
+export interface EvidenceFile {
+  path: string;
+  content: Buffer;
+}
+
+/**
+ * Pins `files` under the run's evidence ref (a commit of them alone), and pushes the ref to
+ * `remote` first when given, so the state ref never names bytes the remote lacks. Idempotent: the
+ * same files keep the same commit.
+ */
+export async function pinEvidence(
+  root: string,
+  taskId: string,
+  runId: string,
+  files: EvidenceFile[],
+  remote: string | undefined,
+): Promise<void> {
+  const ref = evidenceRefOf(taskId, runId);
+  const ids = writeBlobs(
+    root,
+    files.map((f) => f.content),
+  );
+  const changes = new Map<string, TreeEntry | null>(
+    files.map((f, i) => [f.path, { mode: '100644', blob: ids[i] }]),
+  );
+  const tree = treeWith(root, null, changes);
+  const current = revParse(root, ref);
+  const currentTree = current ? revParse(root, `${current}^{tree}`) : undefined;
+  const commit =
+    current && currentTree === tree
+      ? current
+      : commitTreeAs(root, tree, [], `cxo-evidence: ${taskId} [${runId}]\n`);
+  if (commit !== current) git(root, ['update-ref', '-m', 'cxo evidence', ref, commit]);
+  if (!remote) return;
+  // one writer per run: the run's own clone (gc, elsewhere, only deletes it)
+  const pushed = await gitAsync(root, [
+    'push',
+    '--quiet',
+    '--no-verify',
+    '--force',
+    remote,
+    `${commit}:${ref}`,
+  ]);
+  if (pushed.status !== 0)
+    throw new OperationError(
+      `cannot push the evidence ref ${ref} to ${remote}: ${pushed.stderr.trim()}`,
+      'check that the remote accepts pushes to refs/cxo/evidence/*',
+    );
+}
+
+/**
+ * The files of a run's evidence ref (path inside the run directory → bytes), fetched from
+ * `remote` first when this clone does not have it; empty when neither has it (pruned, or never
+ * written). The ref is input like the state ref: only regular files at plain paths count.
+ */
+export function readEvidence(
+  root: string,
+  taskId: string,
+  runId: string,
+  remote: string | undefined,
+  isSafePath: (path: string) => boolean,
+): Map<string, Buffer> {
+  const ref = evidenceRefOf(taskId, runId);
+  if (!revParse(root, ref) && remote)
+    git(root, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${ref}:${ref}`], {
+      allowFail: true,
+    });
+  const commit = revParse(root, ref);
+  if (!commit) return new Map();
+  const ids = new Map<string, string>();
+  for (const record of git(root, ['ls-tree', '-r', '-z', commit]).stdout.split('\0')) {
+    const m = /^(100644|100755) blob ([0-9a-f]+)\t(.+)$/s.exec(record);
+    if (m && isSafePath(m[3])) ids.set(m[3], m[2]);
+  }
+  const blobs = readBlobs(root, [...ids.values()]);
+  const out = new Map<string, Buffer>();
+  for (const [path, id] of ids) {
+    const bytes = blobs.get(id);
+    if (bytes) out.set(path, bytes);
+  }
+  return out;
+}
+
+/** Deletes a run's evidence ref here and, when given, on `remote` (absent there already is fine). */
+export async function dropEvidence(
+  root: string,
+  taskId: string,
+  runId: string,
+  remote: string | undefined,
+): Promise<void> {
+  const ref = evidenceRefOf(taskId, runId);
+  if (remote) {
+    const pushed = await gitAsync(root, ['push', '--quiet', '--no-verify', remote, `:${ref}`]);
+    if (pushed.status !== 0 && !/remote ref does not exist/i.test(pushed.stderr))
+      throw new OperationError(`cannot delete the evidence ref ${ref} on ${remote}: ${pushed.stderr.trim()}`);
+  }
+  git(root, ['update-ref', '-d', ref], { allowFail: true });
+}
+
+function revParse(root: string, rev: string): string | undefined {
+  const r = git(root, ['rev-parse', '--verify', '--quiet', rev], { allowFail: true });
+  const id = r.stdout.trim();
+  return r.status === 0 && id ? id : undefined;
+}

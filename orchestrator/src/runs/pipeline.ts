@@ -155,8 +155,10 @@ export async function startRun(options: RunOptions): Promise<RunManifest> {
   recorder.save();
   recorder.event('run-started', { runId, taskId: task.id, baseCommit, forced: options.force ?? null });
   progress({ type: 'run', runId, taskId: task.id, dir: recorder.dir });
-  await writeBackRunning(root, config, manifest, progress);
+  // the lease is kept from the claim on: a running status slow to land (other writers) must not
+  // let it run out
   const lease = keepLease(root, config, recorder);
+  await writeBackRunning(root, config, manifest, progress);
   try {
     addWorktree(root, worktree, manifest.run.branch, baseCommit);
   } catch (e) {

@@ -18,7 +18,8 @@ import { CLI, indexJson } from '../helpers/temp-repo.js';
 
 const TASKS = 50;
 const LEVEL = 25; // t26 depends on t1, ..., t50 on t25: two levels of 25
-const LEASE_SECONDS = 10;
+// long enough that renewals land while five watchers and a reviewer contend for the state ref
+const LEASE_SECONDS = 30;
 
 // hangs only in a clone whose git directory has a `slow` file: the config is shared, the clones are not
 const BUILDER = [

@@ -52,7 +52,9 @@ export interface SignOffResult {
   on: 'branch' | 'state-ref';
   /** The `state_sync: done` commit of the final status on the branch (ref mode). */
   synced?: string;
-  /** Why the `state_sync` commit could not be made. */
+  /** `state_sync: pr`: the pull request that lands the done statuses on the base branch. */
+  syncPullRequest?: { number: number; url: string; tasks: string[] };
+  /** Why the `state_sync` commit or pull request could not be made. */
   warning?: string;
   /** The checklist item ticked, `file#number`. */
   checklist?: string;
@@ -170,6 +172,7 @@ export async function signOff(options: SignOffOptions): Promise<SignOffResult> {
     conflicts,
     signed: keySigned || fromGitHub,
     ...(committed.synced ? { synced: committed.synced } : {}),
+    ...(committed.syncPullRequest ? { syncPullRequest: committed.syncPullRequest } : {}),
     ...(committed.syncWarning ? { warning: committed.syncWarning } : {}),
     // in ref mode the tick lands only with the state_sync commit
     ...(tick && (committed.on === 'branch' || committed.synced) ? { checklist: tick.ref } : {}),

@@ -50,8 +50,10 @@ export interface TaskStatusWritten extends CommitTaskStatusResult {
   on: 'branch' | 'state-ref';
   /** The `state_sync: done` commit of the final status on the current branch (ref mode). */
   synced?: string;
-  /** Why the `state_sync: done` commit could not be made (the state ref has the status). */
+  /** Why the `state_sync` commit or pull request could not be made (the state ref has the status). */
   syncWarning?: string;
+  /** `state_sync: pr`: the batched pull request that lands the `done` statuses on the base branch. */
+  syncPullRequest?: { number: number; url: string; tasks: string[] };
   /** Nothing written: the status changed since `unlessMovedSince` (ref mode). */
   moved?: true;
   /** Nothing written: another run took this run's claim over (`unlessTakenOver`, ref mode). */
@@ -129,6 +131,20 @@ export async function writeTaskStatus(options: WriteTaskStatusOptions): Promise<
     } catch (e) {
       if (!(e instanceof CxoError)) throw e;
       written.syncWarning = `the status is on the state ref, but not synced to the branch: ${e.message}`;
+    }
+  }
+  if (status.phase === 'done' && config.gitops.state_sync === 'pr') {
+    try {
+      // loaded only here: octokit is not for every status write
+      const [{ connectGitHub }, { syncStatusesByPullRequest }] = await Promise.all([
+        import('../github/github-repo.js'),
+        import('./status-sync-pr.js'),
+      ]);
+      const pull = await syncStatusesByPullRequest(root, config, connectGitHub(root, config, process.env));
+      if (pull) written.syncPullRequest = { number: pull.number, url: pull.url, tasks: pull.tasks };
+    } catch (e) {
+      if (!(e instanceof CxoError)) throw e;
+      written.syncWarning = `the status is on the state ref, but the status pull request was not updated: ${e.message}`;
     }
   }
   return written;

@@ -89,6 +89,10 @@ function printResult(out: Parameters<CommandHandler>[0]['out'], r: SignOffResult
     `${r.by} ${verb} run ${out.bold(r.runId)}: task ${r.taskId} is ${phase} (commit ${r.commit.slice(0, 12)})`,
   );
   if (r.synced) out.line(`  synced the status to the branch (commit ${r.synced.slice(0, 12)})`);
+  if (r.syncPullRequest)
+    out.line(
+      `  the status pull request #${r.syncPullRequest.number} lands ${r.syncPullRequest.tasks.length} done status(es) on the base branch: ${r.syncPullRequest.url}`,
+    );
   if (r.warning) out.error(`warning: ${r.warning}`);
   if (r.checklist) out.line(`  ticked ${r.checklist}, citing ${r.dir}/manifest.json`);
   if (r.merge) out.line(`  merged the run branch into the base branch (${r.merge.slice(0, 12)})`);

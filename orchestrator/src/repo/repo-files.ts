@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import picomatch from 'picomatch';
 import { InvalidRepoError } from '../errors.js';
 import { CONFIG_FILE, type Config, configOver, defaultConfig } from './config.js';
@@ -73,15 +72,15 @@ export async function loadConfig(
   const cache = options.cache ? ParseCache.open<CheckedConfig>(cacheDirFor(root), 'config') : undefined;
   const key = cache?.enabled ? ParseCache.key(read.source.file, read.source.text, 'config') : '';
   const known = cache?.get(key);
-  if (known) {
-    cache!.save();
+  if (cache && known) {
+    cache.save();
     return { config: configOver(known.data), diagnostics: known.diagnostics };
   }
   // YAML is loaded only when there is a config to read: read commands start faster without it
   const { parseConfig } = await import('./config-parse.js');
   const parsed = parseConfig(read.source);
-  // only a value JSON keeps as it is (YAML also has .inf, .nan) may be answered from the cache
-  if (cache && parsed.config && isDeepStrictEqual(JSON.parse(JSON.stringify(parsed.data)), parsed.data)) {
+  // a checked value is plain JSON: the schema types every key, and rejects YAML's .inf and .nan
+  if (cache && parsed.config) {
     cache.set(key, { data: parsed.data, diagnostics: parsed.diagnostics });
     cache.save();
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateStateStatus } from '../generated/validators.js';
+import { validateStateStatus } from '../generated/index-validators.js';
 import { writeCacheFile } from '../repo/cache-file.js';
 import { canonicalJson } from '../repo/canonical-json.js';
 import { cacheDirFor } from '../repo/parse-cache.js';

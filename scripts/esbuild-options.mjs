@@ -10,7 +10,7 @@ import { builtinModules } from 'node:module';
 export const bundleValidatorRequires = {
   name: 'bundle-validator-requires',
   setup(b) {
-    b.onLoad({ filter: /[\\/]generated[\\/](tool-)?validators\.js$/ }, async (args) => {
+    b.onLoad({ filter: /[\\/]generated[\\/](tool-|index-)?validators\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       const stripped = source
         .replace(/^import \{ createRequire \} from 'node:module';\n/m, '')

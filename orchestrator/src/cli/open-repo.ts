@@ -10,7 +10,7 @@ import type { Output } from './output.js';
 /** The repository root and effective config for a command; a broken config is a usage error (exit 2). */
 export async function openRepo(cwd: string): Promise<{ root: string; config: Config }> {
   const root = findRepoRoot(cwd);
-  const { config, diagnostics } = await loadConfig(root);
+  const { config, diagnostics } = await loadConfig(root, { cache: cacheEnabled() });
   if (hasErrors(diagnostics))
     throw new InvalidRepoError('codex.config.yaml is invalid', sortDiagnostics(diagnostics));
   return { root, config };

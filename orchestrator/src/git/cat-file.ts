@@ -1,4 +1,7 @@
-import { gitBytes } from './git.js';
+import { gitBytes, gitBytesViaFile } from './git.js';
+
+/** From this many names on, git's answer comes through a temp file (see gitBytesViaFile). */
+const MANY = 100;
 
 /**
  * `<rev>:<path>` (or object id) → the object's bytes, read by one `git cat-file --batch`; names git
@@ -8,7 +11,11 @@ import { gitBytes } from './git.js';
 export function readBlobs(root: string, names: readonly string[]): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   if (names.length === 0) return out;
-  const data = gitBytes(root, ['cat-file', '--batch'], { input: `${names.join('\n')}\n` }).stdout;
+  // --buffer: one flush at the end, not one per object (nobody reads the answers as they come)
+  const args = ['cat-file', '--batch', '--buffer'];
+  const input = `${names.join('\n')}\n`;
+  const read = names.length >= MANY ? gitBytesViaFile : gitBytes;
+  const data = read(root, args, { input }).stdout;
   let at = 0;
   for (const name of names) {
     const eol = data.indexOf(10, at);

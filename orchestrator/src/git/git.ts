@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OperationError } from '../errors.js';
@@ -36,6 +36,28 @@ export function gitBytes(cwd: string, args: string[], options: GitOptions = {}):
   return { ...result, stdout: Buffer.from(result.stdout) };
 }
 
+/**
+ * `gitBytes` for large output (thousands of blobs from `cat-file --batch`): git writes to a temp
+ * file, read once it exits. Through a pipe, each of its buffer-sized writes waits for this
+ * process to read it; for 2 MB that doubled the time on 2 busy cores (145 vs 75 ms).
+ */
+export function gitBytesViaFile(cwd: string, args: string[], options: GitOptions = {}): GitResult<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'cxo-git-'));
+  const file = join(dir, 'stdout');
+  try {
+    const fd = openSync(file, 'w', 0o600);
+    let result: GitResult<string | Buffer>;
+    try {
+      result = spawnGit(cwd, args, options, 'buffer', fd);
+    } finally {
+      closeSync(fd);
+    }
+    return { ...result, stdout: readFileSync(file) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `git` without blocking the event loop (a fetch can take seconds); never throws for an exit code. */
 export function gitAsync(
   cwd: string,
@@ -61,10 +83,13 @@ function spawnGit(
   args: string[],
   options: GitOptions,
   encoding: 'utf8' | 'buffer',
+  /** A file stdout goes to instead of a pipe (the result's stdout is then empty). */
+  stdoutFd?: number,
 ): GitResult<string | Buffer> {
   const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
   const result = spawnSync('git', call.args, {
     cwd,
+    stdio: ['pipe', stdoutFd ?? 'pipe', 'pipe'],
     // a string input would be encoded with `encoding`, and "buffer" is no text encoding
     input: typeof options.input === 'string' ? Buffer.from(options.input) : options.input,
     env: call.env,
@@ -79,10 +104,11 @@ function spawnGit(
   }
   const status = result.status ?? 1;
   const stderr = result.stderr.toString();
+  const stdout = result.stdout ?? (encoding === 'utf8' ? '' : Buffer.alloc(0));
   if (status !== 0 && !options.allowFail) {
-    throw new OperationError(`git ${args[0]} failed: ${stderr.trim() || result.stdout.toString().trim()}`);
+    throw new OperationError(`git ${args[0]} failed: ${stderr.trim() || stdout.toString().trim()}`);
   }
-  return { stdout: result.stdout, stderr, status };
+  return { stdout, stderr, status };
 }
 
 /**

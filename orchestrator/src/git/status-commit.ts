@@ -10,7 +10,7 @@ import { decodeSource, encodeSource, type SourceText } from '../repo/source-text
 import { setTaskStatusInText } from '../repo/task-index-edit.js';
 import type { Task, TaskStatus } from '../repo/task-types.js';
 import { locateTask } from '../repo/task-locator.js';
-import { validateTaskIndex } from '../generated/validators.js';
+import { validateTaskIndex } from '../generated/index-validators.js';
 import { jitteredBackoff, sleep } from './backoff.js';
 import { commitTreeAs } from './commit-tree.js';
 import { git, gitBytes } from './git.js';

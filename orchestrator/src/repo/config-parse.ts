@@ -1,13 +1,20 @@
 import { validateConfig } from '../generated/validators.js';
-import { type Config, defaultConfig } from './config.js';
+import { type Config, configOver } from './config.js';
 import type { Diagnostic } from './diagnostics.js';
 import { ownValue } from './own-property.js';
 import { parseYamlBlock } from './front-matter.js';
 import { validateWithSchema } from './schema-validation.js';
 import type { SourceText } from './source-text.js';
 
-/** Parses codex.config.yaml and lays it over the defaults; invalid regexes in redaction are errors too. */
-export function parseConfig(source: SourceText): { config?: Config; diagnostics: Diagnostic[] } {
+/**
+ * Parses codex.config.yaml and lays it over the defaults; invalid regexes in redaction are errors
+ * too. `data` is the file's own value, checked (what the loader's cache keeps).
+ */
+export function parseConfig(source: SourceText): {
+  config?: Config;
+  data?: unknown;
+  diagnostics: Diagnostic[];
+} {
   const parsed = parseYamlBlock(source, {
     yamlStart: 0,
     yamlEnd: source.text.length,
@@ -34,19 +41,5 @@ export function parseConfig(source: SourceText): { config?: Config; diagnostics:
     }
   });
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  return { config: mergeDeep(defaultConfig(), data) as Config, diagnostics };
-}
-
-function mergeDeep(base: unknown, over: unknown): unknown {
-  if (over === undefined) return base;
-  if (isPlainObject(base) && isPlainObject(over)) {
-    // entries, not assignment: a key named `__proto__` stays a plain (ignored) field
-    const merged = Object.entries(over).map(([k, v]) => [k, mergeDeep(ownValue(base, k), v)] as const);
-    return Object.fromEntries([...Object.entries(base), ...merged]);
-  }
-  return over;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+  return { config: configOver(data), data, diagnostics };
 }

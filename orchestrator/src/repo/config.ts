@@ -1,4 +1,5 @@
 import type { BuiltinSettings, ClaudeSettings, CodexSettings } from './agent-config.js';
+import { ownValue } from './own-property.js';
 import { defaultSandboxConfig, type SandboxConfig } from './sandbox-config.js';
 import type { Role } from './task-types.js';
 
@@ -168,4 +169,23 @@ export function defaultConfig(): Config {
     },
     guard: { rules: {}, require_spec: true, override_labels: ['spec-guard-override'] },
   };
+}
+
+/** A checked config file's value laid over the defaults. */
+export function configOver(data: unknown): Config {
+  return mergeDeep(defaultConfig(), data) as Config;
+}
+
+function mergeDeep(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (isPlainObject(base) && isPlainObject(over)) {
+    // entries, not assignment: a key named `__proto__` stays a plain (ignored) field
+    const merged = Object.entries(over).map(([k, v]) => [k, mergeDeep(ownValue(base, k), v)] as const);
+    return Object.fromEntries([...Object.entries(base), ...merged]);
+  }
+  return over;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -1,10 +1,10 @@
 import { createHash, hash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCHEMA_HASH, VERSION } from '../generated/version.js';
 import { gitDirOf } from './git-dir.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeCacheFile } from './cache-file.js';
 
 /**
  * A content-addressed cache of parse results, kept outside the tracked tree (in .git, or the
@@ -64,8 +64,7 @@ export class ParseCache<T> {
   save(): void {
     if (!this.file || (!this.dirty && this.used.size === Object.keys(this.entries).length)) return;
     try {
-      mkdirSync(resolve(this.file, '..'), { recursive: true });
-      writeFileAtomic(this.file, JSON.stringify({ salt: SALT, entries: Object.fromEntries(this.used) }));
+      writeCacheFile(this.file, JSON.stringify({ salt: SALT, entries: Object.fromEntries(this.used) }));
     } catch {
       // a read-only checkout still works, just without a warm cache
     }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { InvalidRepoError } from '../errors.js';
-import { CONFIG_FILE, type Config, defaultConfig } from './config.js';
+import { CONFIG_FILE, type Config, configOver, defaultConfig } from './config.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { cacheDirFor, ParseCache } from './parse-cache.js';
 import { decodeSource, type SourceText } from './source-text.js';
@@ -51,14 +51,39 @@ export function readRepoText(
   return decodeSource(file, bytes, maxBytes);
 }
 
-/** Loads codex.config.yaml over the defaults (the file is optional). */
-export async function loadConfig(root: string): Promise<{ config: Config; diagnostics: Diagnostic[] }> {
+/** What the config cache keeps for one config file's bytes: its checked value and warnings. */
+interface CheckedConfig {
+  data: unknown;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Loads codex.config.yaml over the defaults (the file is optional). With `cache`, bytes that
+ * parsed without errors before are not parsed again (the content-addressed cache the task index
+ * has), so a read command loads no YAML parser at all.
+ */
+export async function loadConfig(
+  root: string,
+  options: { cache?: boolean } = {},
+): Promise<{ config: Config; diagnostics: Diagnostic[] }> {
   const read = readRepoText(root, CONFIG_FILE);
   if (read.missing) return { config: defaultConfig(), diagnostics: [] };
   if (!read.source) return { config: defaultConfig(), diagnostics: read.diagnostics };
+  const cache = options.cache ? ParseCache.open<CheckedConfig>(cacheDirFor(root), 'config') : undefined;
+  const key = cache?.enabled ? ParseCache.key(read.source.file, read.source.text, 'config') : '';
+  const known = cache?.get(key);
+  if (cache && known) {
+    cache.save();
+    return { config: configOver(known.data), diagnostics: known.diagnostics };
+  }
   // YAML is loaded only when there is a config to read: read commands start faster without it
   const { parseConfig } = await import('./config-parse.js');
   const parsed = parseConfig(read.source);
+  // a checked value is plain JSON: the schema types every key, and rejects YAML's .inf and .nan
+  if (cache && parsed.config) {
+    cache.set(key, { data: parsed.data, diagnostics: parsed.diagnostics });
+    cache.save();
+  }
   return { config: parsed.config ?? defaultConfig(), diagnostics: parsed.diagnostics };
 }
 

@@ -1,4 +1,4 @@
-import { validateTaskIndex } from '../generated/validators.js';
+import { validateTaskIndex } from '../generated/index-validators.js';
 import { findCycles } from '../plan/graph.js';
 import { controlCharacterWarning } from './control-characters.js';
 import type { Diagnostic } from './diagnostics.js';

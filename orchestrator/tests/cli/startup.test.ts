@@ -111,6 +111,24 @@ describe('start-up cost', () => {
       [],
     );
   });
+
+  it("tasks list loads neither YAML nor the other files' validators once the config was read", () => {
+    const configured = makeRepo(
+      {
+        'codex.tasks.json': indexJson([{ id: 'a', title: 'A' }]),
+        'codex.config.yaml': 'version: 1\nconcurrency: 2\n',
+      },
+      { git: true },
+    );
+    const heavy = (sources: string[]) =>
+      sources.filter((u) => u.includes('node_modules/yaml/') || u.endsWith('dist/generated/validators.js'));
+    // the first read parses the config (and checks it against its schema); later ones use the cache
+    expect(heavy(sourcesLoadedBy(configured, ['tasks', 'list']))).not.toEqual([]);
+    const loaded = sourcesLoadedBy(configured, ['tasks', 'list']);
+    expect(heavy(loaded)).toEqual([]);
+    // the index's own validator is a module of its own (`tasks next` loads the others: it reads specs)
+    expect(loaded).toContain('dist/generated/index-validators.js');
+  });
 });
 
 describe('help', () => {

@@ -167,7 +167,7 @@ describe('state ref', () => {
     expect(read.problems).toEqual([]);
     // only changed entries are read: a cached status of an unchanged task is kept as cached
     const doctored = JSON.parse(readFileSync(cache, 'utf8'));
-    doctored.statuses.t0.phase = 'cancelled';
+    doctored.statuses.find(([task]: [string]) => task === 't0')[1].phase = 'cancelled';
     writeFileSync(cache, JSON.stringify(doctored));
     await writeStatus(state, 't1', status('review', 1));
     expect(readStatuses(state.snapshot()).byTask.get('t0')?.phase).toBe('cancelled');

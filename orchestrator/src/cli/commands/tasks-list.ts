@@ -34,10 +34,12 @@ const tasksList: CommandHandler = async ({ cwd, options, out }) => {
   const idWidth = Math.min(40, Math.max(2, ...tasks.map((t) => t.id.length)));
   const rows = [`${'ID'.padEnd(idWidth)}  ${'PHASE'.padEnd(17)}  ${'PRIORITY'.padEnd(8)}  TITLE`];
   for (const t of tasks) {
-    const waiting = unfinishedDependencies(index, t);
-    const deps = waiting.length > 0 && phaseOf(t) !== 'done' ? `  (waits for ${waiting.join(', ')})` : '';
+    const phase = phaseOf(t);
+    // a done task shows no wait: its dependencies are not looked up (most of a large index is done)
+    const waiting = phase === 'done' ? [] : unfinishedDependencies(index, t);
+    const deps = waiting.length > 0 ? `  (waits for ${waiting.join(', ')})` : '';
     rows.push(
-      `${t.id.padEnd(idWidth)}  ${phaseOf(t).padEnd(17)}  ${priorityOf(t).padEnd(8)}  ${escapeTerminal(t.title)}${deps}`,
+      `${t.id.padEnd(idWidth)}  ${phase.padEnd(17)}  ${priorityOf(t).padEnd(8)}  ${escapeTerminal(t.title)}${deps}`,
     );
   }
   out.line(rows.join('\n'));

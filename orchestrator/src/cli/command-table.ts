@@ -359,7 +359,7 @@ export const COMMANDS: CommandSpec[] = [
         type: 'string',
         value: 'SECONDS',
         description:
-          'every SECONDS, git fetch and fast-forward the checked-out branch when the files it changes are clean, and pass again when the fetch brought another clone\'s writes to the shared state ref (not with --once)',
+          "every SECONDS, git fetch and fast-forward the checked-out branch when the files it changes are clean, and pass again when the fetch brought another clone's writes to the shared state ref (not with --once)",
       },
       { name: 'json', type: 'boolean', description: 'print NDJSON events, one per line' },
     ],

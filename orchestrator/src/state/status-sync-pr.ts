@@ -42,7 +42,13 @@ export async function syncStatusesByPullRequest(
   const { remote } = config.gitops;
   const base = config.base_branch;
   const file = config.files.tasks.replace(/^\.\//, '');
-  await gitAsync(root, ['fetch', '--quiet', '--no-write-fetch-head', remote, `+refs/heads/${base}:refs/remotes/${remote}/${base}`]);
+  await gitAsync(root, [
+    'fetch',
+    '--quiet',
+    '--no-write-fetch-head',
+    remote,
+    `+refs/heads/${base}:refs/remotes/${remote}/${base}`,
+  ]);
   const baseCommit = revParse(root, `refs/remotes/${remote}/${base}`) ?? revParse(root, `refs/heads/${base}`);
   if (!baseCommit) throw new OperationError(`no branch ${base} here or on ${remote} to sync statuses into`);
 
@@ -84,7 +90,9 @@ export async function syncStatusesByPullRequest(
     `refs/heads/${branch}:refs/heads/${branch}`,
   ]);
   if (pushed.status !== 0)
-    throw new OperationError(`cannot push ${branch} to ${remote}: ${(pushed.stderr || pushed.stdout).trim()}`);
+    throw new OperationError(
+      `cannot push ${branch} to ${remote}: ${(pushed.stderr || pushed.stdout).trim()}`,
+    );
   const pull = await openOrUpdatePullRequest(gh.octokit, {
     owner: gh.owner,
     repo: gh.repo,

@@ -21565,6 +21565,16 @@ var init_diagnostics = __esm({
   }
 });
 
+// dist/repo/own-property.js
+function ownValue(obj, key) {
+  return obj !== null && typeof obj === "object" && Object.hasOwn(obj, key) ? obj[key] : void 0;
+}
+var init_own_property = __esm({
+  "dist/repo/own-property.js"() {
+    "use strict";
+  }
+});
+
 // dist/repo/sandbox-config.js
 function defaultSandboxConfig() {
   return { network: "deny", memory_mb: 4096, pids: 2048, extra_ro: [], extra_rw: [] };
@@ -21619,6 +21629,13 @@ function defaultConfig() {
     timeouts: { step_seconds: 1800, command_seconds: 600 },
     redaction: { patterns: [] },
     limits: { max_file_bytes: 32 * 1024 * 1024, max_log_bytes: 1024 * 1024 },
+    // 200 KB builder logs compress to a few KB and, above inline_max_bytes, stay out of the state tree
+    evidence: {
+      max_artifact_bytes: 5 * 1024 * 1024,
+      compress: true,
+      inline_max_bytes: 64 * 1024,
+      gc: { keep: 5, older_than_days: 30 }
+    },
     review: { max_file_bytes: 1024 * 1024 },
     env: { pass_through: [] },
     sandbox: defaultSandboxConfig(),
@@ -21634,6 +21651,7 @@ function defaultConfig() {
       state_sync: "never",
       claim_lease_seconds: 60
     },
+    budget: {},
     watch: { retry: { max_attempts: 3, base_seconds: 30, cap_seconds: 900 } },
     github: {
       api_url: "https://api.github.com",
@@ -21644,10 +21662,26 @@ function defaultConfig() {
     guard: { rules: {}, require_spec: true, override_labels: ["spec-guard-override"] }
   };
 }
+function configOver(data) {
+  return mergeDeep(defaultConfig(), data);
+}
+function mergeDeep(base, over) {
+  if (over === void 0)
+    return base;
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const merged = Object.entries(over).map(([k, v]) => [k, mergeDeep(ownValue(base, k), v)]);
+    return Object.fromEntries([...Object.entries(base), ...merged]);
+  }
+  return over;
+}
+function isPlainObject(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
 var CONFIG_FILE, DEFAULT_REVIEW_INTERVAL_DAYS;
 var init_config = __esm({
   "dist/repo/config.js"() {
     "use strict";
+    init_own_property();
     init_sandbox_config();
     CONFIG_FILE = "codex.config.yaml";
     DEFAULT_REVIEW_INTERVAL_DAYS = 30;
@@ -31200,52 +31234,6 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
-var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
-    "use strict";
-    module.exports = function equal(a, b) {
-      if (a === b) return true;
-      if (a && b && typeof a == "object" && typeof b == "object") {
-        if (a.constructor !== b.constructor) return false;
-        var length, i, keys;
-        if (Array.isArray(a)) {
-          length = a.length;
-          if (length != b.length) return false;
-          for (i = length; i-- !== 0; )
-            if (!equal(a[i], b[i])) return false;
-          return true;
-        }
-        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
-        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
-        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
-        keys = Object.keys(a);
-        length = keys.length;
-        if (length !== Object.keys(b).length) return false;
-        for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
-        for (i = length; i-- !== 0; ) {
-          var key = keys[i];
-          if (!equal(a[key], b[key])) return false;
-        }
-        return true;
-      }
-      return a !== a && b !== b;
-    };
-  }
-});
-
-// node_modules/ajv/dist/runtime/equal.js
-var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var equal = require_fast_deep_equal();
-    equal.code = 'require("ajv/dist/runtime/equal").default';
-    exports.default = equal;
-  }
-});
-
 // node_modules/ajv-formats/dist/formats.js
 var require_formats = __commonJS({
   "node_modules/ajv-formats/dist/formats.js"(exports) {
@@ -31450,745 +31438,7 @@ var require_formats = __commonJS({
 });
 
 // dist/generated/validators.js
-function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.phase === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "phase" }, message: "must have required property 'phase'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "phase" || key0 === "reason" || key0 === "message" || key0 === "observedRequest" || key0 === "lastRun" || key0 === "updatedAt")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.phase !== void 0) {
-      let data0 = data.phase;
-      if (!(data0 === "pending" || data0 === "queued" || data0 === "running" || data0 === "review" || data0 === "done" || data0 === "changes-requested" || data0 === "failed" || data0 === "blocked" || data0 === "cancelled")) {
-        const err2 = { instancePath: instancePath + "/phase", schemaPath: "#/properties/phase/enum", keyword: "enum", params: { allowedValues: schema18.properties.phase.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.reason !== void 0) {
-      let data1 = data.reason;
-      if (typeof data1 === "string") {
-        if (!pattern4.test(data1)) {
-          const err3 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/pattern", keyword: "pattern", params: { pattern: "^[A-Z][A-Za-z0-9]*$" }, message: 'must match pattern "^[A-Z][A-Za-z0-9]*$"' };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-      } else {
-        const err4 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.message !== void 0) {
-      if (typeof data.message !== "string") {
-        const err5 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.observedRequest !== void 0) {
-      if (typeof data.observedRequest !== "string") {
-        const err6 = { instancePath: instancePath + "/observedRequest", schemaPath: "#/properties/observedRequest/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.lastRun !== void 0) {
-      let data4 = data.lastRun;
-      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
-        if (data4.id === void 0) {
-          const err7 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-        for (const key1 in data4) {
-          if (!(key1 === "id" || key1 === "manifest" || key1 === "result")) {
-            const err8 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
-            }
-            errors++;
-          }
-        }
-        if (data4.id !== void 0) {
-          let data5 = data4.id;
-          if (typeof data5 === "string") {
-            if (func3(data5) < 1) {
-              const err9 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err9];
-              } else {
-                vErrors.push(err9);
-              }
-              errors++;
-            }
-          } else {
-            const err10 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err10];
-            } else {
-              vErrors.push(err10);
-            }
-            errors++;
-          }
-        }
-        if (data4.manifest !== void 0) {
-          let data6 = data4.manifest;
-          if (typeof data6 === "string") {
-            if (func3(data6) < 1) {
-              const err11 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err11];
-              } else {
-                vErrors.push(err11);
-              }
-              errors++;
-            }
-          } else {
-            const err12 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err12];
-            } else {
-              vErrors.push(err12);
-            }
-            errors++;
-          }
-        }
-        if (data4.result !== void 0) {
-          if (typeof data4.result !== "string") {
-            const err13 = { instancePath: instancePath + "/lastRun/result", schemaPath: "#/properties/lastRun/properties/result/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err13];
-            } else {
-              vErrors.push(err13);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err14 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.updatedAt !== void 0) {
-      let data8 = data.updatedAt;
-      if (typeof data8 === "string") {
-        if (!formats0.validate(data8)) {
-          const err15 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-      } else {
-        const err16 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err17];
-    } else {
-      vErrors.push(err17);
-    }
-    errors++;
-  }
-  validate12.errors = vErrors;
-  return errors === 0;
-}
-function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.id === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.title === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "title" }, message: "must have required property 'title'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!func2.call(schema12.properties, key0)) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.id !== void 0) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (!pattern0.test(data0)) {
-          const err3 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/taskId/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"' };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-      } else {
-        const err4 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/taskId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.title !== void 0) {
-      let data1 = data.title;
-      if (typeof data1 === "string") {
-        if (func3(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      } else {
-        const err6 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.description !== void 0) {
-      if (typeof data.description !== "string") {
-        const err7 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.spec !== void 0) {
-      let data3 = data.spec;
-      if (typeof data3 === "string") {
-        if (func3(data3) < 1) {
-          const err8 = { instancePath: instancePath + "/spec", schemaPath: "#/definitions/repoPath/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-      } else {
-        const err9 = { instancePath: instancePath + "/spec", schemaPath: "#/definitions/repoPath/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.prd !== void 0) {
-      let data4 = data.prd;
-      if (typeof data4 === "string") {
-        if (func3(data4) < 1) {
-          const err10 = { instancePath: instancePath + "/prd", schemaPath: "#/definitions/repoPath/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = { instancePath: instancePath + "/prd", schemaPath: "#/definitions/repoPath/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.checklist !== void 0) {
-      let data5 = data.checklist;
-      if (typeof data5 === "string") {
-        if (!pattern1.test(data5)) {
-          const err12 = { instancePath: instancePath + "/checklist", schemaPath: "#/properties/checklist/pattern", keyword: "pattern", params: { pattern: "^[^#]+#[0-9]+(\\.[0-9]+)*$" }, message: 'must match pattern "^[^#]+#[0-9]+(\\.[0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = { instancePath: instancePath + "/checklist", schemaPath: "#/properties/checklist/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.dependsOn !== void 0) {
-      let data6 = data.dependsOn;
-      if (Array.isArray(data6)) {
-        const len0 = data6.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data7 = data6[i0];
-          if (typeof data7 === "string") {
-            if (!pattern0.test(data7)) {
-              const err14 = { instancePath: instancePath + "/dependsOn/" + i0, schemaPath: "#/definitions/taskId/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"' };
-              if (vErrors === null) {
-                vErrors = [err14];
-              } else {
-                vErrors.push(err14);
-              }
-              errors++;
-            }
-          } else {
-            const err15 = { instancePath: instancePath + "/dependsOn/" + i0, schemaPath: "#/definitions/taskId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err15];
-            } else {
-              vErrors.push(err15);
-            }
-            errors++;
-          }
-        }
-        let i1 = data6.length;
-        let j0;
-        if (i1 > 1) {
-          outer0: for (; i1--; ) {
-            for (j0 = i1; j0--; ) {
-              if (func0(data6[i1], data6[j0])) {
-                const err16 = { instancePath: instancePath + "/dependsOn", schemaPath: "#/properties/dependsOn/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
-                if (vErrors === null) {
-                  vErrors = [err16];
-                } else {
-                  vErrors.push(err16);
-                }
-                errors++;
-                break outer0;
-              }
-            }
-          }
-        }
-      } else {
-        const err17 = { instancePath: instancePath + "/dependsOn", schemaPath: "#/properties/dependsOn/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-    }
-    if (data.priority !== void 0) {
-      let data8 = data.priority;
-      if (!(data8 === "critical" || data8 === "high" || data8 === "medium" || data8 === "low")) {
-        const err18 = { instancePath: instancePath + "/priority", schemaPath: "#/properties/priority/enum", keyword: "enum", params: { allowedValues: schema12.properties.priority.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
-        }
-        errors++;
-      }
-    }
-    if (data.labels !== void 0) {
-      let data9 = data.labels;
-      if (Array.isArray(data9)) {
-        const len1 = data9.length;
-        for (let i2 = 0; i2 < len1; i2++) {
-          let data10 = data9[i2];
-          if (typeof data10 === "string") {
-            if (func3(data10) < 1) {
-              const err19 = { instancePath: instancePath + "/labels/" + i2, schemaPath: "#/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err19];
-              } else {
-                vErrors.push(err19);
-              }
-              errors++;
-            }
-          } else {
-            const err20 = { instancePath: instancePath + "/labels/" + i2, schemaPath: "#/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err20];
-            } else {
-              vErrors.push(err20);
-            }
-            errors++;
-          }
-        }
-        let i3 = data9.length;
-        let j1;
-        if (i3 > 1) {
-          const indices0 = {};
-          for (; i3--; ) {
-            let item0 = data9[i3];
-            if (typeof item0 !== "string") {
-              continue;
-            }
-            if (typeof indices0[item0] == "number") {
-              j1 = indices0[item0];
-              const err21 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)" };
-              if (vErrors === null) {
-                vErrors = [err21];
-              } else {
-                vErrors.push(err21);
-              }
-              errors++;
-              break;
-            }
-            indices0[item0] = i3;
-          }
-        }
-      } else {
-        const err22 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
-      }
-    }
-    if (data.owner !== void 0) {
-      if (typeof data.owner !== "string") {
-        const err23 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
-      }
-    }
-    if (data.acceptance !== void 0) {
-      let data12 = data.acceptance;
-      if (Array.isArray(data12)) {
-        const len2 = data12.length;
-        for (let i4 = 0; i4 < len2; i4++) {
-          let data13 = data12[i4];
-          if (typeof data13 === "string") {
-            if (func3(data13) < 1) {
-              const err24 = { instancePath: instancePath + "/acceptance/" + i4, schemaPath: "#/properties/acceptance/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err24];
-              } else {
-                vErrors.push(err24);
-              }
-              errors++;
-            }
-          } else {
-            const err25 = { instancePath: instancePath + "/acceptance/" + i4, schemaPath: "#/properties/acceptance/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err25];
-            } else {
-              vErrors.push(err25);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err26 = { instancePath: instancePath + "/acceptance", schemaPath: "#/properties/acceptance/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
-    }
-    if (data.paths !== void 0) {
-      let data14 = data.paths;
-      if (Array.isArray(data14)) {
-        const len3 = data14.length;
-        for (let i5 = 0; i5 < len3; i5++) {
-          let data15 = data14[i5];
-          if (typeof data15 === "string") {
-            if (func3(data15) < 1) {
-              const err27 = { instancePath: instancePath + "/paths/" + i5, schemaPath: "#/properties/paths/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err27];
-              } else {
-                vErrors.push(err27);
-              }
-              errors++;
-            }
-          } else {
-            const err28 = { instancePath: instancePath + "/paths/" + i5, schemaPath: "#/properties/paths/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err28];
-            } else {
-              vErrors.push(err28);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err29 = { instancePath: instancePath + "/paths", schemaPath: "#/properties/paths/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
-        }
-        errors++;
-      }
-    }
-    if (data.agents !== void 0) {
-      let data16 = data.agents;
-      if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
-        for (const key1 in data16) {
-          const _errs39 = errors;
-          if (!(key1 === "manager" || key1 === "builder" || key1 === "tester" || key1 === "reviewer")) {
-            const err30 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.properties.agents.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key1 };
-            if (vErrors === null) {
-              vErrors = [err30];
-            } else {
-              vErrors.push(err30);
-            }
-            errors++;
-          }
-          var valid15 = _errs39 === errors;
-          if (!valid15) {
-            const err31 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/propertyNames", keyword: "propertyNames", params: { propertyName: key1 }, message: "property name must be valid" };
-            if (vErrors === null) {
-              vErrors = [err31];
-            } else {
-              vErrors.push(err31);
-            }
-            errors++;
-          }
-        }
-        for (const key2 in data16) {
-          let data17 = data16[key2];
-          if (typeof data17 === "string") {
-            if (!pattern3.test(data17)) {
-              const err32 = { instancePath: instancePath + "/agents/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
-              }
-              errors++;
-            }
-          } else {
-            const err33 = { instancePath: instancePath + "/agents/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err33];
-            } else {
-              vErrors.push(err33);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err34 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err34];
-        } else {
-          vErrors.push(err34);
-        }
-        errors++;
-      }
-    }
-    if (data.request !== void 0) {
-      if (typeof data.request !== "string") {
-        const err35 = { instancePath: instancePath + "/request", schemaPath: "#/properties/request/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err35];
-        } else {
-          vErrors.push(err35);
-        }
-        errors++;
-      }
-    }
-    if (data.status !== void 0) {
-      if (!validate12(data.status, { instancePath: instancePath + "/status", parentData: data, parentDataProperty: "status", rootData })) {
-        vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err36 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err36];
-    } else {
-      vErrors.push(err36);
-    }
-    errors++;
-  }
-  validate11.errors = vErrors;
-  return errors === 0;
-}
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.version === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.tasks === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tasks" }, message: "must have required property 'tasks'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "$schema" || key0 === "version" || key0 === "tasks")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.$schema !== void 0) {
-      if (typeof data.$schema !== "string") {
-        const err3 = { instancePath: instancePath + "/$schema", schemaPath: "#/properties/%24schema/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.version !== void 0) {
-      if (1 !== data.version) {
-        const err4 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant" };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.tasks !== void 0) {
-      let data2 = data.tasks;
-      if (Array.isArray(data2)) {
-        const len0 = data2.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate11(data2[i0], { instancePath: instancePath + "/tasks/" + i0, parentData: data2, parentDataProperty: i0, rootData })) {
-            vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err5 = { instancePath: instancePath + "/tasks", schemaPath: "#/properties/tasks/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err6 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err6];
-    } else {
-      vErrors.push(err6);
-    }
-    errors++;
-  }
-  validate10.errors = vErrors;
-  return errors === 0;
-}
-function validate15(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
@@ -32248,7 +31498,7 @@ function validate15(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema20.properties, key0)) {
+      if (!func2.call(schema11.properties, key0)) {
         const err6 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err6];
@@ -32305,7 +31555,7 @@ function validate15(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.status !== void 0) {
       let data2 = data.status;
       if (!(data2 === "draft" || data2 === "in-review" || data2 === "approved" || data2 === "done" || data2 === "superseded")) {
-        const err11 = { instancePath: instancePath + "/status", schemaPath: "#/properties/status/enum", keyword: "enum", params: { allowedValues: schema20.properties.status.enum }, message: "must be equal to one of the allowed values" };
+        const err11 = { instancePath: instancePath + "/status", schemaPath: "#/properties/status/enum", keyword: "enum", params: { allowedValues: schema11.properties.status.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -32362,7 +31612,7 @@ function validate15(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.risk !== void 0) {
       let data5 = data.risk;
       if (!(data5 === "low" || data5 === "medium" || data5 === "high")) {
-        const err16 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/enum", keyword: "enum", params: { allowedValues: schema20.properties.risk.enum }, message: "must be equal to one of the allowed values" };
+        const err16 = { instancePath: instancePath + "/risk", schemaPath: "#/properties/risk/enum", keyword: "enum", params: { allowedValues: schema11.properties.risk.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -32374,7 +31624,7 @@ function validate15(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.last_review !== void 0) {
       let data6 = data.last_review;
       if (typeof data6 === "string") {
-        if (!formats2.validate(data6)) {
+        if (!formats0.validate(data6)) {
           const err17 = { instancePath: instancePath + "/last_review", schemaPath: "#/properties/last_review/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
           if (vErrors === null) {
             vErrors = [err17];
@@ -32580,7 +31830,7 @@ function validate15(data, { instancePath = "", parentData, parentDataProperty, r
             if (data13.at !== void 0) {
               let data16 = data13.at;
               if (typeof data16 === "string") {
-                if (!formats2.validate(data16)) {
+                if (!formats0.validate(data16)) {
                   const err35 = { instancePath: instancePath + "/approvals/" + i3 + "/at", schemaPath: "#/properties/approvals/items/properties/at/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
                   if (vErrors === null) {
                     vErrors = [err35];
@@ -32602,7 +31852,7 @@ function validate15(data, { instancePath = "", parentData, parentDataProperty, r
             if (data13.digest !== void 0) {
               let data17 = data13.digest;
               if (typeof data17 === "string") {
-                if (!pattern6.test(data17)) {
+                if (!pattern1.test(data17)) {
                   const err37 = { instancePath: instancePath + "/approvals/" + i3 + "/digest", schemaPath: "#/properties/approvals/items/properties/digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
                   if (vErrors === null) {
                     vErrors = [err37];
@@ -32650,10 +31900,10 @@ function validate15(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate15.errors = vErrors;
+  validate10.errors = vErrors;
   return errors === 0;
 }
-function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
@@ -32734,7 +31984,7 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.status !== void 0) {
       let data2 = data.status;
       if (!(data2 === "draft" || data2 === "in-review" || data2 === "approved" || data2 === "done" || data2 === "superseded")) {
-        const err7 = { instancePath: instancePath + "/status", schemaPath: "#/properties/status/enum", keyword: "enum", params: { allowedValues: schema21.properties.status.enum }, message: "must be equal to one of the allowed values" };
+        const err7 = { instancePath: instancePath + "/status", schemaPath: "#/properties/status/enum", keyword: "enum", params: { allowedValues: schema12.properties.status.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -32782,7 +32032,7 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.created !== void 0) {
       let data5 = data.created;
       if (typeof data5 === "string") {
-        if (!formats2.validate(data5)) {
+        if (!formats0.validate(data5)) {
           const err11 = { instancePath: instancePath + "/created", schemaPath: "#/properties/created/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -32882,16 +32132,16 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate16.errors = vErrors;
+  validate11.errors = vErrors;
   return errors === 0;
 }
-function validate17(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func2.call(schema22.properties, key0)) {
+      if (!func2.call(schema13.properties, key0)) {
         const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err0];
@@ -33709,7 +32959,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
           let data42 = data37.builtin;
           if (data42 && typeof data42 == "object" && !Array.isArray(data42)) {
             for (const key9 in data42) {
-              if (!func2.call(schema22.properties.agents.properties.builtin.properties, key9)) {
+              if (!func2.call(schema13.properties.agents.properties.builtin.properties, key9)) {
                 const err70 = { instancePath: instancePath + "/agents/builtin", schemaPath: "#/properties/agents/properties/builtin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err70];
@@ -33722,7 +32972,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             if (data42.base_url !== void 0) {
               let data43 = data42.base_url;
               if (typeof data43 === "string") {
-                if (!pattern12.test(data43)) {
+                if (!pattern7.test(data43)) {
                   const err71 = { instancePath: instancePath + "/agents/builtin/base_url", schemaPath: "#/properties/agents/properties/builtin/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
                   if (vErrors === null) {
                     vErrors = [err71];
@@ -33744,7 +32994,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             if (data42.api !== void 0) {
               let data44 = data42.api;
               if (!(data44 === "responses" || data44 === "chat")) {
-                const err73 = { instancePath: instancePath + "/agents/builtin/api", schemaPath: "#/properties/agents/properties/builtin/properties/api/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.builtin.properties.api.enum }, message: "must be equal to one of the allowed values" };
+                const err73 = { instancePath: instancePath + "/agents/builtin/api", schemaPath: "#/properties/agents/properties/builtin/properties/api/enum", keyword: "enum", params: { allowedValues: schema13.properties.agents.properties.builtin.properties.api.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err73];
                 } else {
@@ -33800,7 +33050,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             if (data42.api_key_env !== void 0) {
               let data47 = data42.api_key_env;
               if (typeof data47 === "string") {
-                if (!pattern13.test(data47)) {
+                if (!pattern8.test(data47)) {
                   const err78 = { instancePath: instancePath + "/agents/builtin/api_key_env", schemaPath: "#/properties/agents/properties/builtin/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
                   if (vErrors === null) {
                     vErrors = [err78];
@@ -33891,7 +33141,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               let data51 = data42.prices;
               if (data51 && typeof data51 == "object" && !Array.isArray(data51)) {
                 if (data51.input_per_mtok === void 0) {
-                  const err86 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/required", keyword: "required", params: { missingProperty: "input_per_mtok" }, message: "must have required property 'input_per_mtok'" };
+                  const err86 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/definitions/prices/required", keyword: "required", params: { missingProperty: "input_per_mtok" }, message: "must have required property 'input_per_mtok'" };
                   if (vErrors === null) {
                     vErrors = [err86];
                   } else {
@@ -33900,7 +33150,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data51.output_per_mtok === void 0) {
-                  const err87 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/required", keyword: "required", params: { missingProperty: "output_per_mtok" }, message: "must have required property 'output_per_mtok'" };
+                  const err87 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/definitions/prices/required", keyword: "required", params: { missingProperty: "output_per_mtok" }, message: "must have required property 'output_per_mtok'" };
                   if (vErrors === null) {
                     vErrors = [err87];
                   } else {
@@ -33910,7 +33160,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 for (const key10 in data51) {
                   if (!(key10 === "input_per_mtok" || key10 === "output_per_mtok")) {
-                    const err88 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+                    const err88 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/definitions/prices/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
                       vErrors = [err88];
                     } else {
@@ -33923,7 +33173,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   let data52 = data51.input_per_mtok;
                   if (typeof data52 == "number" && isFinite(data52)) {
                     if (data52 < 0 || isNaN(data52)) {
-                      const err89 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/input_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      const err89 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/definitions/prices/properties/input_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
                         vErrors = [err89];
                       } else {
@@ -33932,7 +33182,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                   } else {
-                    const err90 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/input_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    const err90 = { instancePath: instancePath + "/agents/builtin/prices/input_per_mtok", schemaPath: "#/definitions/prices/properties/input_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                     if (vErrors === null) {
                       vErrors = [err90];
                     } else {
@@ -33945,7 +33195,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   let data53 = data51.output_per_mtok;
                   if (typeof data53 == "number" && isFinite(data53)) {
                     if (data53 < 0 || isNaN(data53)) {
-                      const err91 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/output_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      const err91 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/definitions/prices/properties/output_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
                         vErrors = [err91];
                       } else {
@@ -33954,7 +33204,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                   } else {
-                    const err92 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/properties/agents/properties/builtin/properties/prices/properties/output_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    const err92 = { instancePath: instancePath + "/agents/builtin/prices/output_per_mtok", schemaPath: "#/definitions/prices/properties/output_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                     if (vErrors === null) {
                       vErrors = [err92];
                     } else {
@@ -33964,7 +33214,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err93 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/properties/agents/properties/builtin/properties/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                const err93 = { instancePath: instancePath + "/agents/builtin/prices", schemaPath: "#/definitions/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
                   vErrors = [err93];
                 } else {
@@ -34181,7 +33431,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
           let data63 = data37.codex;
           if (data63 && typeof data63 == "object" && !Array.isArray(data63)) {
             for (const key12 in data63) {
-              if (!func2.call(schema22.properties.agents.properties.codex.properties, key12)) {
+              if (!func2.call(schema13.properties.agents.properties.codex.properties, key12)) {
                 const err112 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err112];
@@ -34216,7 +33466,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             if (data63.mode !== void 0) {
               let data65 = data63.mode;
               if (!(data65 === "exec" || data65 === "app-server" || data65 === "mcp-server")) {
-                const err115 = { instancePath: instancePath + "/agents/codex/mode", schemaPath: "#/properties/agents/properties/codex/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+                const err115 = { instancePath: instancePath + "/agents/codex/mode", schemaPath: "#/properties/agents/properties/codex/properties/mode/enum", keyword: "enum", params: { allowedValues: schema13.properties.agents.properties.codex.properties.mode.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err115];
                 } else {
@@ -34250,7 +33500,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             if (data63.base_url !== void 0) {
               let data67 = data63.base_url;
               if (typeof data67 === "string") {
-                if (!pattern12.test(data67)) {
+                if (!pattern7.test(data67)) {
                   const err118 = { instancePath: instancePath + "/agents/codex/base_url", schemaPath: "#/properties/agents/properties/codex/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
                   if (vErrors === null) {
                     vErrors = [err118];
@@ -34272,7 +33522,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             if (data63.api_key_env !== void 0) {
               let data68 = data63.api_key_env;
               if (typeof data68 === "string") {
-                if (!pattern13.test(data68)) {
+                if (!pattern8.test(data68)) {
                   const err120 = { instancePath: instancePath + "/agents/codex/api_key_env", schemaPath: "#/properties/agents/properties/codex/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
                   if (vErrors === null) {
                     vErrors = [err120];
@@ -34294,7 +33544,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             if (data63.sandbox !== void 0) {
               let data69 = data63.sandbox;
               if (!(data69 === "read-only" || data69 === "workspace-write" || data69 === "danger-full-access")) {
-                const err122 = { instancePath: instancePath + "/agents/codex/sandbox", schemaPath: "#/properties/agents/properties/codex/properties/sandbox/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.sandbox.enum }, message: "must be equal to one of the allowed values" };
+                const err122 = { instancePath: instancePath + "/agents/codex/sandbox", schemaPath: "#/properties/agents/properties/codex/properties/sandbox/enum", keyword: "enum", params: { allowedValues: schema13.properties.agents.properties.codex.properties.sandbox.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err122];
                 } else {
@@ -34306,7 +33556,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             if (data63.approval_policy !== void 0) {
               let data70 = data63.approval_policy;
               if (!(data70 === "untrusted" || data70 === "on-request")) {
-                const err123 = { instancePath: instancePath + "/agents/codex/approval_policy", schemaPath: "#/properties/agents/properties/codex/properties/approval_policy/enum", keyword: "enum", params: { allowedValues: schema22.properties.agents.properties.codex.properties.approval_policy.enum }, message: "must be equal to one of the allowed values" };
+                const err123 = { instancePath: instancePath + "/agents/codex/approval_policy", schemaPath: "#/properties/agents/properties/codex/properties/approval_policy/enum", keyword: "enum", params: { allowedValues: schema13.properties.agents.properties.codex.properties.approval_policy.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err123];
                 } else {
@@ -34539,88 +33789,84 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err143 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err143];
-            } else {
-              vErrors.push(err143);
-            }
-            errors++;
-          }
-        }
-        if (data37.claude !== void 0) {
-          let data82 = data37.claude;
-          if (data82 && typeof data82 == "object" && !Array.isArray(data82)) {
-            for (const key15 in data82) {
-              if (!(key15 === "binary" || key15 === "model" || key15 === "base_url" || key15 === "api_key_env" || key15 === "allowed_tools" || key15 === "max_turns")) {
-                const err144 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err144];
-                } else {
-                  vErrors.push(err144);
-                }
-                errors++;
-              }
-            }
-            if (data82.binary !== void 0) {
-              let data83 = data82.binary;
-              if (typeof data83 === "string") {
-                if (func3(data83) < 1) {
-                  const err145 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data63.prices !== void 0) {
+              let data82 = data63.prices;
+              if (data82 && typeof data82 == "object" && !Array.isArray(data82)) {
+                if (data82.input_per_mtok === void 0) {
+                  const err143 = { instancePath: instancePath + "/agents/codex/prices", schemaPath: "#/definitions/prices/required", keyword: "required", params: { missingProperty: "input_per_mtok" }, message: "must have required property 'input_per_mtok'" };
                   if (vErrors === null) {
-                    vErrors = [err145];
+                    vErrors = [err143];
                   } else {
-                    vErrors.push(err145);
+                    vErrors.push(err143);
                   }
                   errors++;
                 }
-              } else {
-                const err146 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err146];
-                } else {
-                  vErrors.push(err146);
-                }
-                errors++;
-              }
-            }
-            if (data82.model !== void 0) {
-              let data84 = data82.model;
-              if (typeof data84 === "string") {
-                if (func3(data84) < 1) {
-                  const err147 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                if (data82.output_per_mtok === void 0) {
+                  const err144 = { instancePath: instancePath + "/agents/codex/prices", schemaPath: "#/definitions/prices/required", keyword: "required", params: { missingProperty: "output_per_mtok" }, message: "must have required property 'output_per_mtok'" };
                   if (vErrors === null) {
-                    vErrors = [err147];
+                    vErrors = [err144];
                   } else {
-                    vErrors.push(err147);
+                    vErrors.push(err144);
                   }
                   errors++;
                 }
-              } else {
-                const err148 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err148];
-                } else {
-                  vErrors.push(err148);
-                }
-                errors++;
-              }
-            }
-            if (data82.base_url !== void 0) {
-              let data85 = data82.base_url;
-              if (typeof data85 === "string") {
-                if (!pattern12.test(data85)) {
-                  const err149 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
-                  if (vErrors === null) {
-                    vErrors = [err149];
-                  } else {
-                    vErrors.push(err149);
+                for (const key15 in data82) {
+                  if (!(key15 === "input_per_mtok" || key15 === "output_per_mtok")) {
+                    const err145 = { instancePath: instancePath + "/agents/codex/prices", schemaPath: "#/definitions/prices/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err145];
+                    } else {
+                      vErrors.push(err145);
+                    }
+                    errors++;
                   }
-                  errors++;
+                }
+                if (data82.input_per_mtok !== void 0) {
+                  let data83 = data82.input_per_mtok;
+                  if (typeof data83 == "number" && isFinite(data83)) {
+                    if (data83 < 0 || isNaN(data83)) {
+                      const err146 = { instancePath: instancePath + "/agents/codex/prices/input_per_mtok", schemaPath: "#/definitions/prices/properties/input_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      if (vErrors === null) {
+                        vErrors = [err146];
+                      } else {
+                        vErrors.push(err146);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err147 = { instancePath: instancePath + "/agents/codex/prices/input_per_mtok", schemaPath: "#/definitions/prices/properties/input_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    if (vErrors === null) {
+                      vErrors = [err147];
+                    } else {
+                      vErrors.push(err147);
+                    }
+                    errors++;
+                  }
+                }
+                if (data82.output_per_mtok !== void 0) {
+                  let data84 = data82.output_per_mtok;
+                  if (typeof data84 == "number" && isFinite(data84)) {
+                    if (data84 < 0 || isNaN(data84)) {
+                      const err148 = { instancePath: instancePath + "/agents/codex/prices/output_per_mtok", schemaPath: "#/definitions/prices/properties/output_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      if (vErrors === null) {
+                        vErrors = [err148];
+                      } else {
+                        vErrors.push(err148);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err149 = { instancePath: instancePath + "/agents/codex/prices/output_per_mtok", schemaPath: "#/definitions/prices/properties/output_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    if (vErrors === null) {
+                      vErrors = [err149];
+                    } else {
+                      vErrors.push(err149);
+                    }
+                    errors++;
+                  }
                 }
               } else {
-                const err150 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err150 = { instancePath: instancePath + "/agents/codex/prices", schemaPath: "#/definitions/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
                   vErrors = [err150];
                 } else {
@@ -34629,20 +33875,22 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data82.api_key_env !== void 0) {
-              let data86 = data82.api_key_env;
-              if (typeof data86 === "string") {
-                if (!pattern13.test(data86)) {
-                  const err151 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
-                  if (vErrors === null) {
-                    vErrors = [err151];
-                  } else {
-                    vErrors.push(err151);
-                  }
-                  errors++;
-                }
-              } else {
-                const err152 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          } else {
+            const err151 = { instancePath: instancePath + "/agents/codex", schemaPath: "#/properties/agents/properties/codex/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err151];
+            } else {
+              vErrors.push(err151);
+            }
+            errors++;
+          }
+        }
+        if (data37.claude !== void 0) {
+          let data85 = data37.claude;
+          if (data85 && typeof data85 == "object" && !Array.isArray(data85)) {
+            for (const key16 in data85) {
+              if (!(key16 === "binary" || key16 === "model" || key16 === "base_url" || key16 === "api_key_env" || key16 === "allowed_tools" || key16 === "max_turns" || key16 === "prices")) {
+                const err152 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err152];
                 } else {
@@ -34651,46 +33899,42 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data82.allowed_tools !== void 0) {
-              let data87 = data82.allowed_tools;
-              if (Array.isArray(data87)) {
-                const len13 = data87.length;
-                for (let i13 = 0; i13 < len13; i13++) {
-                  let data88 = data87[i13];
-                  if (typeof data88 === "string") {
-                    if (!pattern18.test(data88)) {
-                      const err153 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/pattern", keyword: "pattern", params: { pattern: "^[^,\\n]+$" }, message: 'must match pattern "^[^,\\n]+$"' };
-                      if (vErrors === null) {
-                        vErrors = [err153];
-                      } else {
-                        vErrors.push(err153);
-                      }
-                      errors++;
-                    }
+            if (data85.binary !== void 0) {
+              let data86 = data85.binary;
+              if (typeof data86 === "string") {
+                if (func3(data86) < 1) {
+                  const err153 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err153];
                   } else {
-                    const err154 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err154];
-                    } else {
-                      vErrors.push(err154);
-                    }
-                    errors++;
+                    vErrors.push(err153);
                   }
+                  errors++;
                 }
               } else {
-                const err155 = { instancePath: instancePath + "/agents/claude/allowed_tools", schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err154 = { instancePath: instancePath + "/agents/claude/binary", schemaPath: "#/properties/agents/properties/claude/properties/binary/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err155];
+                  vErrors = [err154];
                 } else {
-                  vErrors.push(err155);
+                  vErrors.push(err154);
                 }
                 errors++;
               }
             }
-            if (data82.max_turns !== void 0) {
-              let data89 = data82.max_turns;
-              if (!(typeof data89 == "number" && (!(data89 % 1) && !isNaN(data89)) && isFinite(data89))) {
-                const err156 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data85.model !== void 0) {
+              let data87 = data85.model;
+              if (typeof data87 === "string") {
+                if (func3(data87) < 1) {
+                  const err155 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err155];
+                  } else {
+                    vErrors.push(err155);
+                  }
+                  errors++;
+                }
+              } else {
+                const err156 = { instancePath: instancePath + "/agents/claude/model", schemaPath: "#/properties/agents/properties/claude/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err156];
                 } else {
@@ -34698,9 +33942,12 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data89 == "number" && isFinite(data89)) {
-                if (data89 < 1 || isNaN(data89)) {
-                  const err157 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+            }
+            if (data85.base_url !== void 0) {
+              let data88 = data85.base_url;
+              if (typeof data88 === "string") {
+                if (!pattern7.test(data88)) {
+                  const err157 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
                   if (vErrors === null) {
                     vErrors = [err157];
                   } else {
@@ -34708,196 +33955,185 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-              }
-            }
-          } else {
-            const err158 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err158];
-            } else {
-              vErrors.push(err158);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err159 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err159];
-        } else {
-          vErrors.push(err159);
-        }
-        errors++;
-      }
-    }
-    if (data.concurrency !== void 0) {
-      let data90 = data.concurrency;
-      if (!(typeof data90 == "number" && (!(data90 % 1) && !isNaN(data90)) && isFinite(data90))) {
-        const err160 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-        if (vErrors === null) {
-          vErrors = [err160];
-        } else {
-          vErrors.push(err160);
-        }
-        errors++;
-      }
-      if (typeof data90 == "number" && isFinite(data90)) {
-        if (data90 > 64 || isNaN(data90)) {
-          const err161 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
-          if (vErrors === null) {
-            vErrors = [err161];
-          } else {
-            vErrors.push(err161);
-          }
-          errors++;
-        }
-        if (data90 < 1 || isNaN(data90)) {
-          const err162 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-          if (vErrors === null) {
-            vErrors = [err162];
-          } else {
-            vErrors.push(err162);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.timeouts !== void 0) {
-      let data91 = data.timeouts;
-      if (data91 && typeof data91 == "object" && !Array.isArray(data91)) {
-        for (const key16 in data91) {
-          if (!(key16 === "step_seconds" || key16 === "command_seconds")) {
-            const err163 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err163];
-            } else {
-              vErrors.push(err163);
-            }
-            errors++;
-          }
-        }
-        if (data91.step_seconds !== void 0) {
-          let data92 = data91.step_seconds;
-          if (!(typeof data92 == "number" && (!(data92 % 1) && !isNaN(data92)) && isFinite(data92))) {
-            const err164 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err164];
-            } else {
-              vErrors.push(err164);
-            }
-            errors++;
-          }
-          if (typeof data92 == "number" && isFinite(data92)) {
-            if (data92 < 1 || isNaN(data92)) {
-              const err165 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err165];
               } else {
-                vErrors.push(err165);
+                const err158 = { instancePath: instancePath + "/agents/claude/base_url", schemaPath: "#/properties/agents/properties/claude/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err158];
+                } else {
+                  vErrors.push(err158);
+                }
+                errors++;
               }
-              errors++;
             }
-          }
-        }
-        if (data91.command_seconds !== void 0) {
-          let data93 = data91.command_seconds;
-          if (!(typeof data93 == "number" && (!(data93 % 1) && !isNaN(data93)) && isFinite(data93))) {
-            const err166 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err166];
-            } else {
-              vErrors.push(err166);
-            }
-            errors++;
-          }
-          if (typeof data93 == "number" && isFinite(data93)) {
-            if (data93 < 1 || isNaN(data93)) {
-              const err167 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err167];
-              } else {
-                vErrors.push(err167);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err168 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err168];
-        } else {
-          vErrors.push(err168);
-        }
-        errors++;
-      }
-    }
-    if (data.redaction !== void 0) {
-      let data94 = data.redaction;
-      if (data94 && typeof data94 == "object" && !Array.isArray(data94)) {
-        for (const key17 in data94) {
-          if (!(key17 === "patterns")) {
-            const err169 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err169];
-            } else {
-              vErrors.push(err169);
-            }
-            errors++;
-          }
-        }
-        if (data94.patterns !== void 0) {
-          let data95 = data94.patterns;
-          if (Array.isArray(data95)) {
-            const len14 = data95.length;
-            for (let i14 = 0; i14 < len14; i14++) {
-              let data96 = data95[i14];
-              if (typeof data96 === "string") {
-                if (func3(data96) < 1) {
-                  const err170 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+            if (data85.api_key_env !== void 0) {
+              let data89 = data85.api_key_env;
+              if (typeof data89 === "string") {
+                if (!pattern8.test(data89)) {
+                  const err159 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
                   if (vErrors === null) {
-                    vErrors = [err170];
+                    vErrors = [err159];
                   } else {
-                    vErrors.push(err170);
+                    vErrors.push(err159);
                   }
                   errors++;
                 }
               } else {
-                const err171 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err160 = { instancePath: instancePath + "/agents/claude/api_key_env", schemaPath: "#/properties/agents/properties/claude/properties/api_key_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err171];
+                  vErrors = [err160];
                 } else {
-                  vErrors.push(err171);
+                  vErrors.push(err160);
+                }
+                errors++;
+              }
+            }
+            if (data85.allowed_tools !== void 0) {
+              let data90 = data85.allowed_tools;
+              if (Array.isArray(data90)) {
+                const len13 = data90.length;
+                for (let i13 = 0; i13 < len13; i13++) {
+                  let data91 = data90[i13];
+                  if (typeof data91 === "string") {
+                    if (!pattern13.test(data91)) {
+                      const err161 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/pattern", keyword: "pattern", params: { pattern: "^[^,\\n]+$" }, message: 'must match pattern "^[^,\\n]+$"' };
+                      if (vErrors === null) {
+                        vErrors = [err161];
+                      } else {
+                        vErrors.push(err161);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err162 = { instancePath: instancePath + "/agents/claude/allowed_tools/" + i13, schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err162];
+                    } else {
+                      vErrors.push(err162);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err163 = { instancePath: instancePath + "/agents/claude/allowed_tools", schemaPath: "#/properties/agents/properties/claude/properties/allowed_tools/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err163];
+                } else {
+                  vErrors.push(err163);
+                }
+                errors++;
+              }
+            }
+            if (data85.max_turns !== void 0) {
+              let data92 = data85.max_turns;
+              if (!(typeof data92 == "number" && (!(data92 % 1) && !isNaN(data92)) && isFinite(data92))) {
+                const err164 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err164];
+                } else {
+                  vErrors.push(err164);
+                }
+                errors++;
+              }
+              if (typeof data92 == "number" && isFinite(data92)) {
+                if (data92 < 1 || isNaN(data92)) {
+                  const err165 = { instancePath: instancePath + "/agents/claude/max_turns", schemaPath: "#/properties/agents/properties/claude/properties/max_turns/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+                  if (vErrors === null) {
+                    vErrors = [err165];
+                  } else {
+                    vErrors.push(err165);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data85.prices !== void 0) {
+              let data93 = data85.prices;
+              if (data93 && typeof data93 == "object" && !Array.isArray(data93)) {
+                if (data93.input_per_mtok === void 0) {
+                  const err166 = { instancePath: instancePath + "/agents/claude/prices", schemaPath: "#/definitions/prices/required", keyword: "required", params: { missingProperty: "input_per_mtok" }, message: "must have required property 'input_per_mtok'" };
+                  if (vErrors === null) {
+                    vErrors = [err166];
+                  } else {
+                    vErrors.push(err166);
+                  }
+                  errors++;
+                }
+                if (data93.output_per_mtok === void 0) {
+                  const err167 = { instancePath: instancePath + "/agents/claude/prices", schemaPath: "#/definitions/prices/required", keyword: "required", params: { missingProperty: "output_per_mtok" }, message: "must have required property 'output_per_mtok'" };
+                  if (vErrors === null) {
+                    vErrors = [err167];
+                  } else {
+                    vErrors.push(err167);
+                  }
+                  errors++;
+                }
+                for (const key17 in data93) {
+                  if (!(key17 === "input_per_mtok" || key17 === "output_per_mtok")) {
+                    const err168 = { instancePath: instancePath + "/agents/claude/prices", schemaPath: "#/definitions/prices/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err168];
+                    } else {
+                      vErrors.push(err168);
+                    }
+                    errors++;
+                  }
+                }
+                if (data93.input_per_mtok !== void 0) {
+                  let data94 = data93.input_per_mtok;
+                  if (typeof data94 == "number" && isFinite(data94)) {
+                    if (data94 < 0 || isNaN(data94)) {
+                      const err169 = { instancePath: instancePath + "/agents/claude/prices/input_per_mtok", schemaPath: "#/definitions/prices/properties/input_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      if (vErrors === null) {
+                        vErrors = [err169];
+                      } else {
+                        vErrors.push(err169);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err170 = { instancePath: instancePath + "/agents/claude/prices/input_per_mtok", schemaPath: "#/definitions/prices/properties/input_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    if (vErrors === null) {
+                      vErrors = [err170];
+                    } else {
+                      vErrors.push(err170);
+                    }
+                    errors++;
+                  }
+                }
+                if (data93.output_per_mtok !== void 0) {
+                  let data95 = data93.output_per_mtok;
+                  if (typeof data95 == "number" && isFinite(data95)) {
+                    if (data95 < 0 || isNaN(data95)) {
+                      const err171 = { instancePath: instancePath + "/agents/claude/prices/output_per_mtok", schemaPath: "#/definitions/prices/properties/output_per_mtok/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      if (vErrors === null) {
+                        vErrors = [err171];
+                      } else {
+                        vErrors.push(err171);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err172 = { instancePath: instancePath + "/agents/claude/prices/output_per_mtok", schemaPath: "#/definitions/prices/properties/output_per_mtok/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    if (vErrors === null) {
+                      vErrors = [err172];
+                    } else {
+                      vErrors.push(err172);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err173 = { instancePath: instancePath + "/agents/claude/prices", schemaPath: "#/definitions/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err173];
+                } else {
+                  vErrors.push(err173);
                 }
                 errors++;
               }
             }
           } else {
-            const err172 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err172];
-            } else {
-              vErrors.push(err172);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err173 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err173];
-        } else {
-          vErrors.push(err173);
-        }
-        errors++;
-      }
-    }
-    if (data.limits !== void 0) {
-      let data97 = data.limits;
-      if (data97 && typeof data97 == "object" && !Array.isArray(data97)) {
-        for (const key18 in data97) {
-          if (!(key18 === "max_file_bytes" || key18 === "max_log_bytes")) {
-            const err174 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties" };
+            const err174 = { instancePath: instancePath + "/agents/claude", schemaPath: "#/properties/agents/properties/claude/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err174];
             } else {
@@ -34906,68 +34142,66 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data97.max_file_bytes !== void 0) {
-          let data98 = data97.max_file_bytes;
-          if (!(typeof data98 == "number" && (!(data98 % 1) && !isNaN(data98)) && isFinite(data98))) {
-            const err175 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err175];
-            } else {
-              vErrors.push(err175);
-            }
-            errors++;
-          }
-          if (typeof data98 == "number" && isFinite(data98)) {
-            if (data98 < 1024 || isNaN(data98)) {
-              const err176 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
-              if (vErrors === null) {
-                vErrors = [err176];
-              } else {
-                vErrors.push(err176);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data97.max_log_bytes !== void 0) {
-          let data99 = data97.max_log_bytes;
-          if (!(typeof data99 == "number" && (!(data99 % 1) && !isNaN(data99)) && isFinite(data99))) {
-            const err177 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err177];
-            } else {
-              vErrors.push(err177);
-            }
-            errors++;
-          }
-          if (typeof data99 == "number" && isFinite(data99)) {
-            if (data99 < 1024 || isNaN(data99)) {
-              const err178 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
-              if (vErrors === null) {
-                vErrors = [err178];
-              } else {
-                vErrors.push(err178);
-              }
-              errors++;
-            }
-          }
-        }
       } else {
-        const err179 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err175 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err179];
+          vErrors = [err175];
         } else {
-          vErrors.push(err179);
+          vErrors.push(err175);
         }
         errors++;
       }
     }
-    if (data.guard !== void 0) {
-      let data100 = data.guard;
-      if (data100 && typeof data100 == "object" && !Array.isArray(data100)) {
-        for (const key19 in data100) {
-          if (!(key19 === "rules" || key19 === "require_spec" || key19 === "override_labels")) {
-            const err180 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties" };
+    if (data.concurrency !== void 0) {
+      let data96 = data.concurrency;
+      if (!(typeof data96 == "number" && (!(data96 % 1) && !isNaN(data96)) && isFinite(data96))) {
+        const err176 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err176];
+        } else {
+          vErrors.push(err176);
+        }
+        errors++;
+      }
+      if (typeof data96 == "number" && isFinite(data96)) {
+        if (data96 > 64 || isNaN(data96)) {
+          const err177 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/maximum", keyword: "maximum", params: { comparison: "<=", limit: 64 }, message: "must be <= 64" };
+          if (vErrors === null) {
+            vErrors = [err177];
+          } else {
+            vErrors.push(err177);
+          }
+          errors++;
+        }
+        if (data96 < 1 || isNaN(data96)) {
+          const err178 = { instancePath: instancePath + "/concurrency", schemaPath: "#/properties/concurrency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          if (vErrors === null) {
+            vErrors = [err178];
+          } else {
+            vErrors.push(err178);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.timeouts !== void 0) {
+      let data97 = data.timeouts;
+      if (data97 && typeof data97 == "object" && !Array.isArray(data97)) {
+        for (const key18 in data97) {
+          if (!(key18 === "step_seconds" || key18 === "command_seconds")) {
+            const err179 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err179];
+            } else {
+              vErrors.push(err179);
+            }
+            errors++;
+          }
+        }
+        if (data97.step_seconds !== void 0) {
+          let data98 = data97.step_seconds;
+          if (!(typeof data98 == "number" && (!(data98 % 1) && !isNaN(data98)) && isFinite(data98))) {
+            const err180 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err180];
             } else {
@@ -34975,85 +34209,83 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data98 == "number" && isFinite(data98)) {
+            if (data98 < 1 || isNaN(data98)) {
+              const err181 = { instancePath: instancePath + "/timeouts/step_seconds", schemaPath: "#/properties/timeouts/properties/step_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err181];
+              } else {
+                vErrors.push(err181);
+              }
+              errors++;
+            }
+          }
         }
-        if (data100.rules !== void 0) {
-          let data101 = data100.rules;
-          if (data101 && typeof data101 == "object" && !Array.isArray(data101)) {
-            for (const key20 in data101) {
-              if (!(key20 === "structure" || key20 === "freshness" || key20 === "approval" || key20 === "dispatch-gate" || key20 === "diff-coverage" || key20 === "index-consistency")) {
-                const err181 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key20 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err181];
-                } else {
-                  vErrors.push(err181);
-                }
-                errors++;
-              }
+        if (data97.command_seconds !== void 0) {
+          let data99 = data97.command_seconds;
+          if (!(typeof data99 == "number" && (!(data99 % 1) && !isNaN(data99)) && isFinite(data99))) {
+            const err182 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err182];
+            } else {
+              vErrors.push(err182);
             }
-            if (data101.structure !== void 0) {
-              let data102 = data101.structure;
-              if (!(data102 === "error" || data102 === "warning" || data102 === "off")) {
-                const err182 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err182];
-                } else {
-                  vErrors.push(err182);
-                }
-                errors++;
+            errors++;
+          }
+          if (typeof data99 == "number" && isFinite(data99)) {
+            if (data99 < 1 || isNaN(data99)) {
+              const err183 = { instancePath: instancePath + "/timeouts/command_seconds", schemaPath: "#/properties/timeouts/properties/command_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err183];
+              } else {
+                vErrors.push(err183);
               }
+              errors++;
             }
-            if (data101.freshness !== void 0) {
-              let data103 = data101.freshness;
-              if (!(data103 === "error" || data103 === "warning" || data103 === "off")) {
-                const err183 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err183];
-                } else {
-                  vErrors.push(err183);
+          }
+        }
+      } else {
+        const err184 = { instancePath: instancePath + "/timeouts", schemaPath: "#/properties/timeouts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err184];
+        } else {
+          vErrors.push(err184);
+        }
+        errors++;
+      }
+    }
+    if (data.redaction !== void 0) {
+      let data100 = data.redaction;
+      if (data100 && typeof data100 == "object" && !Array.isArray(data100)) {
+        for (const key19 in data100) {
+          if (!(key19 === "patterns")) {
+            const err185 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err185];
+            } else {
+              vErrors.push(err185);
+            }
+            errors++;
+          }
+        }
+        if (data100.patterns !== void 0) {
+          let data101 = data100.patterns;
+          if (Array.isArray(data101)) {
+            const len14 = data101.length;
+            for (let i14 = 0; i14 < len14; i14++) {
+              let data102 = data101[i14];
+              if (typeof data102 === "string") {
+                if (func3(data102) < 1) {
+                  const err186 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err186];
+                  } else {
+                    vErrors.push(err186);
+                  }
+                  errors++;
                 }
-                errors++;
-              }
-            }
-            if (data101.approval !== void 0) {
-              let data104 = data101.approval;
-              if (!(data104 === "error" || data104 === "warning" || data104 === "off")) {
-                const err184 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err184];
-                } else {
-                  vErrors.push(err184);
-                }
-                errors++;
-              }
-            }
-            if (data101["dispatch-gate"] !== void 0) {
-              let data105 = data101["dispatch-gate"];
-              if (!(data105 === "error" || data105 === "warning" || data105 === "off")) {
-                const err185 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err185];
-                } else {
-                  vErrors.push(err185);
-                }
-                errors++;
-              }
-            }
-            if (data101["diff-coverage"] !== void 0) {
-              let data106 = data101["diff-coverage"];
-              if (!(data106 === "error" || data106 === "warning" || data106 === "off")) {
-                const err186 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err186];
-                } else {
-                  vErrors.push(err186);
-                }
-                errors++;
-              }
-            }
-            if (data101["index-consistency"] !== void 0) {
-              let data107 = data101["index-consistency"];
-              if (!(data107 === "error" || data107 === "warning" || data107 === "off")) {
-                const err187 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema22.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+              } else {
+                const err187 = { instancePath: instancePath + "/redaction/patterns/" + i14, schemaPath: "#/properties/redaction/properties/patterns/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err187];
                 } else {
@@ -35063,7 +34295,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err188 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err188 = { instancePath: instancePath + "/redaction/patterns", schemaPath: "#/properties/redaction/properties/patterns/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
               vErrors = [err188];
             } else {
@@ -35072,91 +34304,92 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data100.require_spec !== void 0) {
-          if (typeof data100.require_spec !== "boolean") {
-            const err189 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err189];
-            } else {
-              vErrors.push(err189);
-            }
-            errors++;
-          }
-        }
-        if (data100.override_labels !== void 0) {
-          let data109 = data100.override_labels;
-          if (Array.isArray(data109)) {
-            const len15 = data109.length;
-            for (let i15 = 0; i15 < len15; i15++) {
-              let data110 = data109[i15];
-              if (typeof data110 === "string") {
-                if (func3(data110) < 1) {
-                  const err190 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err190];
-                  } else {
-                    vErrors.push(err190);
-                  }
-                  errors++;
-                }
-              } else {
-                const err191 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err191];
-                } else {
-                  vErrors.push(err191);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err192 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err192];
-            } else {
-              vErrors.push(err192);
-            }
-            errors++;
-          }
-        }
       } else {
-        const err193 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err189 = { instancePath: instancePath + "/redaction", schemaPath: "#/properties/redaction/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err193];
+          vErrors = [err189];
         } else {
-          vErrors.push(err193);
+          vErrors.push(err189);
         }
         errors++;
       }
     }
-    if (data.review !== void 0) {
-      let data111 = data.review;
-      if (data111 && typeof data111 == "object" && !Array.isArray(data111)) {
-        for (const key21 in data111) {
-          if (!(key21 === "lint_command" || key21 === "max_file_bytes")) {
-            const err194 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key21 }, message: "must NOT have additional properties" };
+    if (data.limits !== void 0) {
+      let data103 = data.limits;
+      if (data103 && typeof data103 == "object" && !Array.isArray(data103)) {
+        for (const key20 in data103) {
+          if (!(key20 === "max_file_bytes" || key20 === "max_log_bytes")) {
+            const err190 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key20 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err194];
+              vErrors = [err190];
             } else {
-              vErrors.push(err194);
+              vErrors.push(err190);
             }
             errors++;
           }
         }
-        if (data111.lint_command !== void 0) {
-          let data112 = data111.lint_command;
-          if (typeof data112 === "string") {
-            if (func3(data112) < 1) {
-              const err195 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (data103.max_file_bytes !== void 0) {
+          let data104 = data103.max_file_bytes;
+          if (!(typeof data104 == "number" && (!(data104 % 1) && !isNaN(data104)) && isFinite(data104))) {
+            const err191 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err191];
+            } else {
+              vErrors.push(err191);
+            }
+            errors++;
+          }
+          if (typeof data104 == "number" && isFinite(data104)) {
+            if (data104 < 1024 || isNaN(data104)) {
+              const err192 = { instancePath: instancePath + "/limits/max_file_bytes", schemaPath: "#/properties/limits/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
               if (vErrors === null) {
-                vErrors = [err195];
+                vErrors = [err192];
               } else {
-                vErrors.push(err195);
+                vErrors.push(err192);
               }
               errors++;
             }
-          } else {
-            const err196 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          }
+        }
+        if (data103.max_log_bytes !== void 0) {
+          let data105 = data103.max_log_bytes;
+          if (!(typeof data105 == "number" && (!(data105 % 1) && !isNaN(data105)) && isFinite(data105))) {
+            const err193 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err193];
+            } else {
+              vErrors.push(err193);
+            }
+            errors++;
+          }
+          if (typeof data105 == "number" && isFinite(data105)) {
+            if (data105 < 1024 || isNaN(data105)) {
+              const err194 = { instancePath: instancePath + "/limits/max_log_bytes", schemaPath: "#/properties/limits/properties/max_log_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
+              if (vErrors === null) {
+                vErrors = [err194];
+              } else {
+                vErrors.push(err194);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err195 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err195];
+        } else {
+          vErrors.push(err195);
+        }
+        errors++;
+      }
+    }
+    if (data.evidence !== void 0) {
+      let data106 = data.evidence;
+      if (data106 && typeof data106 == "object" && !Array.isArray(data106)) {
+        for (const key21 in data106) {
+          if (!(key21 === "max_artifact_bytes" || key21 === "compress" || key21 === "inline_max_bytes" || key21 === "gc")) {
+            const err196 = { instancePath: instancePath + "/evidence", schemaPath: "#/properties/evidence/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key21 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err196];
             } else {
@@ -35165,10 +34398,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data111.max_file_bytes !== void 0) {
-          let data113 = data111.max_file_bytes;
-          if (!(typeof data113 == "number" && (!(data113 % 1) && !isNaN(data113)) && isFinite(data113))) {
-            const err197 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (data106.max_artifact_bytes !== void 0) {
+          let data107 = data106.max_artifact_bytes;
+          if (!(typeof data107 == "number" && (!(data107 % 1) && !isNaN(data107)) && isFinite(data107))) {
+            const err197 = { instancePath: instancePath + "/evidence/max_artifact_bytes", schemaPath: "#/properties/evidence/properties/max_artifact_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err197];
             } else {
@@ -35176,9 +34409,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data113 == "number" && isFinite(data113)) {
-            if (data113 < 1 || isNaN(data113)) {
-              const err198 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          if (typeof data107 == "number" && isFinite(data107)) {
+            if (data107 < 1024 || isNaN(data107)) {
+              const err198 = { instancePath: instancePath + "/evidence/max_artifact_bytes", schemaPath: "#/properties/evidence/properties/max_artifact_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1024 }, message: "must be >= 1024" };
               if (vErrors === null) {
                 vErrors = [err198];
               } else {
@@ -35188,22 +34421,21 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
         }
-      } else {
-        const err199 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err199];
-        } else {
-          vErrors.push(err199);
+        if (data106.compress !== void 0) {
+          if (typeof data106.compress !== "boolean") {
+            const err199 = { instancePath: instancePath + "/evidence/compress", schemaPath: "#/properties/evidence/properties/compress/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err199];
+            } else {
+              vErrors.push(err199);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.env !== void 0) {
-      let data114 = data.env;
-      if (data114 && typeof data114 == "object" && !Array.isArray(data114)) {
-        for (const key22 in data114) {
-          if (!(key22 === "pass_through")) {
-            const err200 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key22 }, message: "must NOT have additional properties" };
+        if (data106.inline_max_bytes !== void 0) {
+          let data109 = data106.inline_max_bytes;
+          if (!(typeof data109 == "number" && (!(data109 % 1) && !isNaN(data109)) && isFinite(data109))) {
+            const err200 = { instancePath: instancePath + "/evidence/inline_max_bytes", schemaPath: "#/properties/evidence/properties/inline_max_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err200];
             } else {
@@ -35211,25 +34443,24 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data114.pass_through !== void 0) {
-          let data115 = data114.pass_through;
-          if (Array.isArray(data115)) {
-            const len16 = data115.length;
-            for (let i16 = 0; i16 < len16; i16++) {
-              let data116 = data115[i16];
-              if (typeof data116 === "string") {
-                if (!pattern19.test(data116)) {
-                  const err201 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
-                  if (vErrors === null) {
-                    vErrors = [err201];
-                  } else {
-                    vErrors.push(err201);
-                  }
-                  errors++;
-                }
+          if (typeof data109 == "number" && isFinite(data109)) {
+            if (data109 < 0 || isNaN(data109)) {
+              const err201 = { instancePath: instancePath + "/evidence/inline_max_bytes", schemaPath: "#/properties/evidence/properties/inline_max_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err201];
               } else {
-                const err202 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                vErrors.push(err201);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data106.gc !== void 0) {
+          let data110 = data106.gc;
+          if (data110 && typeof data110 == "object" && !Array.isArray(data110)) {
+            for (const key22 in data110) {
+              if (!(key22 === "keep" || key22 === "older_than_days")) {
+                const err202 = { instancePath: instancePath + "/evidence/gc", schemaPath: "#/properties/evidence/properties/gc/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key22 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err202];
                 } else {
@@ -35238,54 +34469,54 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data110.keep !== void 0) {
+              let data111 = data110.keep;
+              if (!(typeof data111 == "number" && (!(data111 % 1) && !isNaN(data111)) && isFinite(data111))) {
+                const err203 = { instancePath: instancePath + "/evidence/gc/keep", schemaPath: "#/properties/evidence/properties/gc/properties/keep/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err203];
+                } else {
+                  vErrors.push(err203);
+                }
+                errors++;
+              }
+              if (typeof data111 == "number" && isFinite(data111)) {
+                if (data111 < 0 || isNaN(data111)) {
+                  const err204 = { instancePath: instancePath + "/evidence/gc/keep", schemaPath: "#/properties/evidence/properties/gc/properties/keep/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err204];
+                  } else {
+                    vErrors.push(err204);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data110.older_than_days !== void 0) {
+              let data112 = data110.older_than_days;
+              if (!(typeof data112 == "number" && (!(data112 % 1) && !isNaN(data112)) && isFinite(data112))) {
+                const err205 = { instancePath: instancePath + "/evidence/gc/older_than_days", schemaPath: "#/properties/evidence/properties/gc/properties/older_than_days/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err205];
+                } else {
+                  vErrors.push(err205);
+                }
+                errors++;
+              }
+              if (typeof data112 == "number" && isFinite(data112)) {
+                if (data112 < 0 || isNaN(data112)) {
+                  const err206 = { instancePath: instancePath + "/evidence/gc/older_than_days", schemaPath: "#/properties/evidence/properties/gc/properties/older_than_days/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err206];
+                  } else {
+                    vErrors.push(err206);
+                  }
+                  errors++;
+                }
+              }
+            }
           } else {
-            const err203 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err203];
-            } else {
-              vErrors.push(err203);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err204 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err204];
-        } else {
-          vErrors.push(err204);
-        }
-        errors++;
-      }
-    }
-    if (data.gitops !== void 0) {
-      let data117 = data.gitops;
-      if (data117 && typeof data117 == "object" && !Array.isArray(data117)) {
-        for (const key23 in data117) {
-          if (!func2.call(schema22.properties.gitops.properties, key23)) {
-            const err205 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key23 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err205];
-            } else {
-              vErrors.push(err205);
-            }
-            errors++;
-          }
-        }
-        if (data117.write_back !== void 0) {
-          if (typeof data117.write_back !== "boolean") {
-            const err206 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err206];
-            } else {
-              vErrors.push(err206);
-            }
-            errors++;
-          }
-        }
-        if (data117.push !== void 0) {
-          if (typeof data117.push !== "boolean") {
-            const err207 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            const err207 = { instancePath: instancePath + "/evidence/gc", schemaPath: "#/properties/evidence/properties/gc/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err207];
             } else {
@@ -35294,20 +34525,22 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data117.remote !== void 0) {
-          let data120 = data117.remote;
-          if (typeof data120 === "string") {
-            if (func3(data120) < 1) {
-              const err208 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err208];
-              } else {
-                vErrors.push(err208);
-              }
-              errors++;
-            }
-          } else {
-            const err209 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      } else {
+        const err208 = { instancePath: instancePath + "/evidence", schemaPath: "#/properties/evidence/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err208];
+        } else {
+          vErrors.push(err208);
+        }
+        errors++;
+      }
+    }
+    if (data.guard !== void 0) {
+      let data113 = data.guard;
+      if (data113 && typeof data113 == "object" && !Array.isArray(data113)) {
+        for (const key23 in data113) {
+          if (!(key23 === "rules" || key23 === "require_spec" || key23 === "override_labels")) {
+            const err209 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key23 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err209];
             } else {
@@ -35316,84 +34549,94 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data117.push_attempts !== void 0) {
-          let data121 = data117.push_attempts;
-          if (!(typeof data121 == "number" && (!(data121 % 1) && !isNaN(data121)) && isFinite(data121))) {
-            const err210 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err210];
-            } else {
-              vErrors.push(err210);
-            }
-            errors++;
-          }
-          if (typeof data121 == "number" && isFinite(data121)) {
-            if (data121 > 50 || isNaN(data121)) {
-              const err211 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
-              if (vErrors === null) {
-                vErrors = [err211];
-              } else {
-                vErrors.push(err211);
+        if (data113.rules !== void 0) {
+          let data114 = data113.rules;
+          if (data114 && typeof data114 == "object" && !Array.isArray(data114)) {
+            for (const key24 in data114) {
+              if (!(key24 === "structure" || key24 === "freshness" || key24 === "approval" || key24 === "dispatch-gate" || key24 === "diff-coverage" || key24 === "index-consistency")) {
+                const err210 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key24 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err210];
+                } else {
+                  vErrors.push(err210);
+                }
+                errors++;
               }
-              errors++;
             }
-            if (data121 < 1 || isNaN(data121)) {
-              const err212 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err212];
-              } else {
-                vErrors.push(err212);
+            if (data114.structure !== void 0) {
+              let data115 = data114.structure;
+              if (!(data115 === "error" || data115 === "warning" || data115 === "off")) {
+                const err211 = { instancePath: instancePath + "/guard/rules/structure", schemaPath: "#/properties/guard/properties/rules/properties/structure/enum", keyword: "enum", params: { allowedValues: schema13.properties.guard.properties.rules.properties.structure.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err211];
+                } else {
+                  vErrors.push(err211);
+                }
+                errors++;
               }
-              errors++;
             }
-          }
-        }
-        if (data117.state !== void 0) {
-          let data122 = data117.state;
-          if (!(data122 === "inline" || data122 === "ref")) {
-            const err213 = { instancePath: instancePath + "/gitops/state", schemaPath: "#/properties/gitops/properties/state/enum", keyword: "enum", params: { allowedValues: schema22.properties.gitops.properties.state.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err213];
-            } else {
-              vErrors.push(err213);
-            }
-            errors++;
-          }
-        }
-        if (data117.state_ref !== void 0) {
-          let data123 = data117.state_ref;
-          if (typeof data123 === "string") {
-            if (func3(data123) < 1) {
-              const err214 = { instancePath: instancePath + "/gitops/state_ref", schemaPath: "#/properties/gitops/properties/state_ref/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err214];
-              } else {
-                vErrors.push(err214);
+            if (data114.freshness !== void 0) {
+              let data116 = data114.freshness;
+              if (!(data116 === "error" || data116 === "warning" || data116 === "off")) {
+                const err212 = { instancePath: instancePath + "/guard/rules/freshness", schemaPath: "#/properties/guard/properties/rules/properties/freshness/enum", keyword: "enum", params: { allowedValues: schema13.properties.guard.properties.rules.properties.freshness.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err212];
+                } else {
+                  vErrors.push(err212);
+                }
+                errors++;
               }
-              errors++;
             }
-            if (!pattern20.test(data123)) {
-              const err215 = { instancePath: instancePath + "/gitops/state_ref", schemaPath: "#/properties/gitops/properties/state_ref/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
-              if (vErrors === null) {
-                vErrors = [err215];
-              } else {
-                vErrors.push(err215);
+            if (data114.approval !== void 0) {
+              let data117 = data114.approval;
+              if (!(data117 === "error" || data117 === "warning" || data117 === "off")) {
+                const err213 = { instancePath: instancePath + "/guard/rules/approval", schemaPath: "#/properties/guard/properties/rules/properties/approval/enum", keyword: "enum", params: { allowedValues: schema13.properties.guard.properties.rules.properties.approval.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err213];
+                } else {
+                  vErrors.push(err213);
+                }
+                errors++;
               }
-              errors++;
+            }
+            if (data114["dispatch-gate"] !== void 0) {
+              let data118 = data114["dispatch-gate"];
+              if (!(data118 === "error" || data118 === "warning" || data118 === "off")) {
+                const err214 = { instancePath: instancePath + "/guard/rules/dispatch-gate", schemaPath: "#/properties/guard/properties/rules/properties/dispatch-gate/enum", keyword: "enum", params: { allowedValues: schema13.properties.guard.properties.rules.properties["dispatch-gate"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err214];
+                } else {
+                  vErrors.push(err214);
+                }
+                errors++;
+              }
+            }
+            if (data114["diff-coverage"] !== void 0) {
+              let data119 = data114["diff-coverage"];
+              if (!(data119 === "error" || data119 === "warning" || data119 === "off")) {
+                const err215 = { instancePath: instancePath + "/guard/rules/diff-coverage", schemaPath: "#/properties/guard/properties/rules/properties/diff-coverage/enum", keyword: "enum", params: { allowedValues: schema13.properties.guard.properties.rules.properties["diff-coverage"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err215];
+                } else {
+                  vErrors.push(err215);
+                }
+                errors++;
+              }
+            }
+            if (data114["index-consistency"] !== void 0) {
+              let data120 = data114["index-consistency"];
+              if (!(data120 === "error" || data120 === "warning" || data120 === "off")) {
+                const err216 = { instancePath: instancePath + "/guard/rules/index-consistency", schemaPath: "#/properties/guard/properties/rules/properties/index-consistency/enum", keyword: "enum", params: { allowedValues: schema13.properties.guard.properties.rules.properties["index-consistency"].enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err216];
+                } else {
+                  vErrors.push(err216);
+                }
+                errors++;
+              }
             }
           } else {
-            const err216 = { instancePath: instancePath + "/gitops/state_ref", schemaPath: "#/properties/gitops/properties/state_ref/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err216];
-            } else {
-              vErrors.push(err216);
-            }
-            errors++;
-          }
-        }
-        if (data117.share_state !== void 0) {
-          if (typeof data117.share_state !== "boolean") {
-            const err217 = { instancePath: instancePath + "/gitops/share_state", schemaPath: "#/properties/gitops/properties/share_state/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            const err217 = { instancePath: instancePath + "/guard/rules", schemaPath: "#/properties/guard/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err217];
             } else {
@@ -35402,10 +34645,9 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data117.state_sync !== void 0) {
-          let data125 = data117.state_sync;
-          if (!(data125 === "never" || data125 === "done" || data125 === "pr")) {
-            const err218 = { instancePath: instancePath + "/gitops/state_sync", schemaPath: "#/properties/gitops/properties/state_sync/enum", keyword: "enum", params: { allowedValues: schema22.properties.gitops.properties.state_sync.enum }, message: "must be equal to one of the allowed values" };
+        if (data113.require_spec !== void 0) {
+          if (typeof data113.require_spec !== "boolean") {
+            const err218 = { instancePath: instancePath + "/guard/require_spec", schemaPath: "#/properties/guard/properties/require_spec/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
               vErrors = [err218];
             } else {
@@ -35414,40 +34656,44 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data117.claim_lease_seconds !== void 0) {
-          let data126 = data117.claim_lease_seconds;
-          if (!(typeof data126 == "number" && (!(data126 % 1) && !isNaN(data126)) && isFinite(data126))) {
-            const err219 = { instancePath: instancePath + "/gitops/claim_lease_seconds", schemaPath: "#/properties/gitops/properties/claim_lease_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (data113.override_labels !== void 0) {
+          let data122 = data113.override_labels;
+          if (Array.isArray(data122)) {
+            const len15 = data122.length;
+            for (let i15 = 0; i15 < len15; i15++) {
+              let data123 = data122[i15];
+              if (typeof data123 === "string") {
+                if (func3(data123) < 1) {
+                  const err219 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err219];
+                  } else {
+                    vErrors.push(err219);
+                  }
+                  errors++;
+                }
+              } else {
+                const err220 = { instancePath: instancePath + "/guard/override_labels/" + i15, schemaPath: "#/properties/guard/properties/override_labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err220];
+                } else {
+                  vErrors.push(err220);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err221 = { instancePath: instancePath + "/guard/override_labels", schemaPath: "#/properties/guard/properties/override_labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err219];
+              vErrors = [err221];
             } else {
-              vErrors.push(err219);
+              vErrors.push(err221);
             }
             errors++;
           }
-          if (typeof data126 == "number" && isFinite(data126)) {
-            if (data126 > 86400 || isNaN(data126)) {
-              const err220 = { instancePath: instancePath + "/gitops/claim_lease_seconds", schemaPath: "#/properties/gitops/properties/claim_lease_seconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 86400 }, message: "must be <= 86400" };
-              if (vErrors === null) {
-                vErrors = [err220];
-              } else {
-                vErrors.push(err220);
-              }
-              errors++;
-            }
-            if (data126 < 5 || isNaN(data126)) {
-              const err221 = { instancePath: instancePath + "/gitops/claim_lease_seconds", schemaPath: "#/properties/gitops/properties/claim_lease_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 5 }, message: "must be >= 5" };
-              if (vErrors === null) {
-                vErrors = [err221];
-              } else {
-                vErrors.push(err221);
-              }
-              errors++;
-            }
-          }
         }
       } else {
-        const err222 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err222 = { instancePath: instancePath + "/guard", schemaPath: "#/properties/guard/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err222];
         } else {
@@ -35456,12 +34702,12 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.github !== void 0) {
-      let data127 = data.github;
-      if (data127 && typeof data127 == "object" && !Array.isArray(data127)) {
-        for (const key24 in data127) {
-          if (!(key24 === "repo" || key24 === "api_url" || key24 === "token_env" || key24 === "labels" || key24 === "status_context")) {
-            const err223 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key24 }, message: "must NOT have additional properties" };
+    if (data.review !== void 0) {
+      let data124 = data.review;
+      if (data124 && typeof data124 == "object" && !Array.isArray(data124)) {
+        for (const key25 in data124) {
+          if (!(key25 === "lint_command" || key25 === "max_file_bytes")) {
+            const err223 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key25 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err223];
             } else {
@@ -35470,11 +34716,11 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data127.repo !== void 0) {
-          let data128 = data127.repo;
-          if (typeof data128 === "string") {
-            if (!pattern21.test(data128)) {
-              const err224 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
+        if (data124.lint_command !== void 0) {
+          let data125 = data124.lint_command;
+          if (typeof data125 === "string") {
+            if (func3(data125) < 1) {
+              const err224 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
                 vErrors = [err224];
               } else {
@@ -35483,7 +34729,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err225 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err225 = { instancePath: instancePath + "/review/lint_command", schemaPath: "#/properties/review/properties/lint_command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err225];
             } else {
@@ -35492,42 +34738,45 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data127.api_url !== void 0) {
-          let data129 = data127.api_url;
-          if (typeof data129 === "string") {
-            if (!pattern12.test(data129)) {
-              const err226 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
-              if (vErrors === null) {
-                vErrors = [err226];
-              } else {
-                vErrors.push(err226);
-              }
-              errors++;
-            }
-          } else {
-            const err227 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data124.max_file_bytes !== void 0) {
+          let data126 = data124.max_file_bytes;
+          if (!(typeof data126 == "number" && (!(data126 % 1) && !isNaN(data126)) && isFinite(data126))) {
+            const err226 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err227];
+              vErrors = [err226];
             } else {
-              vErrors.push(err227);
+              vErrors.push(err226);
             }
             errors++;
           }
-        }
-        if (data127.token_env !== void 0) {
-          let data130 = data127.token_env;
-          if (typeof data130 === "string") {
-            if (!pattern13.test(data130)) {
-              const err228 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+          if (typeof data126 == "number" && isFinite(data126)) {
+            if (data126 < 1 || isNaN(data126)) {
+              const err227 = { instancePath: instancePath + "/review/max_file_bytes", schemaPath: "#/properties/review/properties/max_file_bytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
-                vErrors = [err228];
+                vErrors = [err227];
               } else {
-                vErrors.push(err228);
+                vErrors.push(err227);
               }
               errors++;
             }
-          } else {
-            const err229 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          }
+        }
+      } else {
+        const err228 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err228];
+        } else {
+          vErrors.push(err228);
+        }
+        errors++;
+      }
+    }
+    if (data.env !== void 0) {
+      let data127 = data.env;
+      if (data127 && typeof data127 == "object" && !Array.isArray(data127)) {
+        for (const key26 in data127) {
+          if (!(key26 === "pass_through")) {
+            const err229 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key26 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err229];
             } else {
@@ -35536,15 +34785,15 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data127.labels !== void 0) {
-          let data131 = data127.labels;
-          if (Array.isArray(data131)) {
-            const len17 = data131.length;
-            for (let i17 = 0; i17 < len17; i17++) {
-              let data132 = data131[i17];
-              if (typeof data132 === "string") {
-                if (func3(data132) < 1) {
-                  const err230 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (data127.pass_through !== void 0) {
+          let data128 = data127.pass_through;
+          if (Array.isArray(data128)) {
+            const len16 = data128.length;
+            for (let i16 = 0; i16 < len16; i16++) {
+              let data129 = data128[i16];
+              if (typeof data129 === "string") {
+                if (!pattern14.test(data129)) {
+                  const err230 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*\\*?$"' };
                   if (vErrors === null) {
                     vErrors = [err230];
                   } else {
@@ -35553,7 +34802,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err231 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err231 = { instancePath: instancePath + "/env/pass_through/" + i16, schemaPath: "#/properties/env/properties/pass_through/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err231];
                 } else {
@@ -35563,7 +34812,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err232 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err232 = { instancePath: instancePath + "/env/pass_through", schemaPath: "#/properties/env/properties/pass_through/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
               vErrors = [err232];
             } else {
@@ -35572,20 +34821,22 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data127.status_context !== void 0) {
-          let data133 = data127.status_context;
-          if (typeof data133 === "string") {
-            if (func3(data133) < 1) {
-              const err233 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err233];
-              } else {
-                vErrors.push(err233);
-              }
-              errors++;
-            }
-          } else {
-            const err234 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      } else {
+        const err233 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err233];
+        } else {
+          vErrors.push(err233);
+        }
+        errors++;
+      }
+    }
+    if (data.gitops !== void 0) {
+      let data130 = data.gitops;
+      if (data130 && typeof data130 == "object" && !Array.isArray(data130)) {
+        for (const key27 in data130) {
+          if (!func2.call(schema13.properties.gitops.properties, key27)) {
+            const err234 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key27 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err234];
             } else {
@@ -35594,22 +34845,20 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err235 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err235];
-        } else {
-          vErrors.push(err235);
+        if (data130.write_back !== void 0) {
+          if (typeof data130.write_back !== "boolean") {
+            const err235 = { instancePath: instancePath + "/gitops/write_back", schemaPath: "#/properties/gitops/properties/write_back/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err235];
+            } else {
+              vErrors.push(err235);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.watch !== void 0) {
-      let data134 = data.watch;
-      if (data134 && typeof data134 == "object" && !Array.isArray(data134)) {
-        for (const key25 in data134) {
-          if (!(key25 === "retry")) {
-            const err236 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key25 }, message: "must NOT have additional properties" };
+        if (data130.push !== void 0) {
+          if (typeof data130.push !== "boolean") {
+            const err236 = { instancePath: instancePath + "/gitops/push", schemaPath: "#/properties/gitops/properties/push/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
             if (vErrors === null) {
               vErrors = [err236];
             } else {
@@ -35618,98 +34867,95 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data134.retry !== void 0) {
-          let data135 = data134.retry;
-          if (data135 && typeof data135 == "object" && !Array.isArray(data135)) {
-            for (const key26 in data135) {
-              if (!(key26 === "max_attempts" || key26 === "base_seconds" || key26 === "cap_seconds")) {
-                const err237 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key26 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err237];
-                } else {
-                  vErrors.push(err237);
-                }
-                errors++;
-              }
-            }
-            if (data135.max_attempts !== void 0) {
-              let data136 = data135.max_attempts;
-              if (!(typeof data136 == "number" && (!(data136 % 1) && !isNaN(data136)) && isFinite(data136))) {
-                const err238 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err238];
-                } else {
-                  vErrors.push(err238);
-                }
-                errors++;
-              }
-              if (typeof data136 == "number" && isFinite(data136)) {
-                if (data136 > 100 || isNaN(data136)) {
-                  const err239 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100" };
-                  if (vErrors === null) {
-                    vErrors = [err239];
-                  } else {
-                    vErrors.push(err239);
-                  }
-                  errors++;
-                }
-                if (data136 < 1 || isNaN(data136)) {
-                  const err240 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-                  if (vErrors === null) {
-                    vErrors = [err240];
-                  } else {
-                    vErrors.push(err240);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data135.base_seconds !== void 0) {
-              let data137 = data135.base_seconds;
-              if (typeof data137 == "number" && isFinite(data137)) {
-                if (data137 <= 0 || isNaN(data137)) {
-                  const err241 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-                  if (vErrors === null) {
-                    vErrors = [err241];
-                  } else {
-                    vErrors.push(err241);
-                  }
-                  errors++;
-                }
+        if (data130.remote !== void 0) {
+          let data133 = data130.remote;
+          if (typeof data133 === "string") {
+            if (func3(data133) < 1) {
+              const err237 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err237];
               } else {
-                const err242 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                if (vErrors === null) {
-                  vErrors = [err242];
-                } else {
-                  vErrors.push(err242);
-                }
-                errors++;
+                vErrors.push(err237);
               }
-            }
-            if (data135.cap_seconds !== void 0) {
-              let data138 = data135.cap_seconds;
-              if (typeof data138 == "number" && isFinite(data138)) {
-                if (data138 <= 0 || isNaN(data138)) {
-                  const err243 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
-                  if (vErrors === null) {
-                    vErrors = [err243];
-                  } else {
-                    vErrors.push(err243);
-                  }
-                  errors++;
-                }
-              } else {
-                const err244 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                if (vErrors === null) {
-                  vErrors = [err244];
-                } else {
-                  vErrors.push(err244);
-                }
-                errors++;
-              }
+              errors++;
             }
           } else {
-            const err245 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err238 = { instancePath: instancePath + "/gitops/remote", schemaPath: "#/properties/gitops/properties/remote/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err238];
+            } else {
+              vErrors.push(err238);
+            }
+            errors++;
+          }
+        }
+        if (data130.push_attempts !== void 0) {
+          let data134 = data130.push_attempts;
+          if (!(typeof data134 == "number" && (!(data134 % 1) && !isNaN(data134)) && isFinite(data134))) {
+            const err239 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err239];
+            } else {
+              vErrors.push(err239);
+            }
+            errors++;
+          }
+          if (typeof data134 == "number" && isFinite(data134)) {
+            if (data134 > 50 || isNaN(data134)) {
+              const err240 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 50 }, message: "must be <= 50" };
+              if (vErrors === null) {
+                vErrors = [err240];
+              } else {
+                vErrors.push(err240);
+              }
+              errors++;
+            }
+            if (data134 < 1 || isNaN(data134)) {
+              const err241 = { instancePath: instancePath + "/gitops/push_attempts", schemaPath: "#/properties/gitops/properties/push_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err241];
+              } else {
+                vErrors.push(err241);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data130.state !== void 0) {
+          let data135 = data130.state;
+          if (!(data135 === "inline" || data135 === "ref")) {
+            const err242 = { instancePath: instancePath + "/gitops/state", schemaPath: "#/properties/gitops/properties/state/enum", keyword: "enum", params: { allowedValues: schema13.properties.gitops.properties.state.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err242];
+            } else {
+              vErrors.push(err242);
+            }
+            errors++;
+          }
+        }
+        if (data130.state_ref !== void 0) {
+          let data136 = data130.state_ref;
+          if (typeof data136 === "string") {
+            if (func3(data136) < 1) {
+              const err243 = { instancePath: instancePath + "/gitops/state_ref", schemaPath: "#/properties/gitops/properties/state_ref/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err243];
+              } else {
+                vErrors.push(err243);
+              }
+              errors++;
+            }
+            if (!pattern15.test(data136)) {
+              const err244 = { instancePath: instancePath + "/gitops/state_ref", schemaPath: "#/properties/gitops/properties/state_ref/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._/-]*$"' };
+              if (vErrors === null) {
+                vErrors = [err244];
+              } else {
+                vErrors.push(err244);
+              }
+              errors++;
+            }
+          } else {
+            const err245 = { instancePath: instancePath + "/gitops/state_ref", schemaPath: "#/properties/gitops/properties/state_ref/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err245];
             } else {
@@ -35718,22 +34964,21 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err246 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err246];
-        } else {
-          vErrors.push(err246);
+        if (data130.share_state !== void 0) {
+          if (typeof data130.share_state !== "boolean") {
+            const err246 = { instancePath: instancePath + "/gitops/share_state", schemaPath: "#/properties/gitops/properties/share_state/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err246];
+            } else {
+              vErrors.push(err246);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.sandbox !== void 0) {
-      let data139 = data.sandbox;
-      if (data139 && typeof data139 == "object" && !Array.isArray(data139)) {
-        for (const key27 in data139) {
-          if (!(key27 === "mode" || key27 === "network" || key27 === "memory_mb" || key27 === "pids" || key27 === "extra_ro" || key27 === "extra_rw")) {
-            const err247 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key27 }, message: "must NOT have additional properties" };
+        if (data130.state_sync !== void 0) {
+          let data138 = data130.state_sync;
+          if (!(data138 === "never" || data138 === "done" || data138 === "pr")) {
+            const err247 = { instancePath: instancePath + "/gitops/state_sync", schemaPath: "#/properties/gitops/properties/state_sync/enum", keyword: "enum", params: { allowedValues: schema13.properties.gitops.properties.state_sync.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err247];
             } else {
@@ -35742,10 +34987,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data139.mode !== void 0) {
-          let data140 = data139.mode;
-          if (!(data140 === "bwrap" || data140 === "none")) {
-            const err248 = { instancePath: instancePath + "/sandbox/mode", schemaPath: "#/properties/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema22.properties.sandbox.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+        if (data130.claim_lease_seconds !== void 0) {
+          let data139 = data130.claim_lease_seconds;
+          if (!(typeof data139 == "number" && (!(data139 % 1) && !isNaN(data139)) && isFinite(data139))) {
+            const err248 = { instancePath: instancePath + "/gitops/claim_lease_seconds", schemaPath: "#/properties/gitops/properties/claim_lease_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err248];
             } else {
@@ -35753,46 +34998,43 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data139.network !== void 0) {
-          let data141 = data139.network;
-          if (!(data141 === "deny" || data141 === "allow")) {
-            const err249 = { instancePath: instancePath + "/sandbox/network", schemaPath: "#/properties/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema22.properties.sandbox.properties.network.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err249];
-            } else {
-              vErrors.push(err249);
-            }
-            errors++;
-          }
-        }
-        if (data139.memory_mb !== void 0) {
-          let data142 = data139.memory_mb;
-          if (!(typeof data142 == "number" && (!(data142 % 1) && !isNaN(data142)) && isFinite(data142))) {
-            const err250 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err250];
-            } else {
-              vErrors.push(err250);
-            }
-            errors++;
-          }
-          if (typeof data142 == "number" && isFinite(data142)) {
-            if (data142 < 16 || isNaN(data142)) {
-              const err251 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/minimum", keyword: "minimum", params: { comparison: ">=", limit: 16 }, message: "must be >= 16" };
+          if (typeof data139 == "number" && isFinite(data139)) {
+            if (data139 > 86400 || isNaN(data139)) {
+              const err249 = { instancePath: instancePath + "/gitops/claim_lease_seconds", schemaPath: "#/properties/gitops/properties/claim_lease_seconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 86400 }, message: "must be <= 86400" };
               if (vErrors === null) {
-                vErrors = [err251];
+                vErrors = [err249];
               } else {
-                vErrors.push(err251);
+                vErrors.push(err249);
+              }
+              errors++;
+            }
+            if (data139 < 5 || isNaN(data139)) {
+              const err250 = { instancePath: instancePath + "/gitops/claim_lease_seconds", schemaPath: "#/properties/gitops/properties/claim_lease_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 5 }, message: "must be >= 5" };
+              if (vErrors === null) {
+                vErrors = [err250];
+              } else {
+                vErrors.push(err250);
               }
               errors++;
             }
           }
         }
-        if (data139.pids !== void 0) {
-          let data143 = data139.pids;
-          if (!(typeof data143 == "number" && (!(data143 % 1) && !isNaN(data143)) && isFinite(data143))) {
-            const err252 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      } else {
+        const err251 = { instancePath: instancePath + "/gitops", schemaPath: "#/properties/gitops/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err251];
+        } else {
+          vErrors.push(err251);
+        }
+        errors++;
+      }
+    }
+    if (data.budget !== void 0) {
+      let data140 = data.budget;
+      if (data140 && typeof data140 == "object" && !Array.isArray(data140)) {
+        for (const key28 in data140) {
+          if (!(key28 === "per_run_usd" || key28 === "per_task_usd" || key28 === "per_day_usd")) {
+            const err252 = { instancePath: instancePath + "/budget", schemaPath: "#/properties/budget/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key28 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err252];
             } else {
@@ -35800,9 +35042,12 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data143 == "number" && isFinite(data143)) {
-            if (data143 < 8 || isNaN(data143)) {
-              const err253 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/minimum", keyword: "minimum", params: { comparison: ">=", limit: 8 }, message: "must be >= 8" };
+        }
+        if (data140.per_run_usd !== void 0) {
+          let data141 = data140.per_run_usd;
+          if (typeof data141 == "number" && isFinite(data141)) {
+            if (data141 <= 0 || isNaN(data141)) {
+              const err253 = { instancePath: instancePath + "/budget/per_run_usd", schemaPath: "#/properties/budget/properties/per_run_usd/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
               if (vErrors === null) {
                 vErrors = [err253];
               } else {
@@ -35810,36 +35055,30 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
+          } else {
+            const err254 = { instancePath: instancePath + "/budget/per_run_usd", schemaPath: "#/properties/budget/properties/per_run_usd/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err254];
+            } else {
+              vErrors.push(err254);
+            }
+            errors++;
           }
         }
-        if (data139.extra_ro !== void 0) {
-          let data144 = data139.extra_ro;
-          if (Array.isArray(data144)) {
-            const len18 = data144.length;
-            for (let i18 = 0; i18 < len18; i18++) {
-              let data145 = data144[i18];
-              if (typeof data145 === "string") {
-                if (func3(data145) < 1) {
-                  const err254 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err254];
-                  } else {
-                    vErrors.push(err254);
-                  }
-                  errors++;
-                }
+        if (data140.per_task_usd !== void 0) {
+          let data142 = data140.per_task_usd;
+          if (typeof data142 == "number" && isFinite(data142)) {
+            if (data142 <= 0 || isNaN(data142)) {
+              const err255 = { instancePath: instancePath + "/budget/per_task_usd", schemaPath: "#/properties/budget/properties/per_task_usd/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+              if (vErrors === null) {
+                vErrors = [err255];
               } else {
-                const err255 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err255];
-                } else {
-                  vErrors.push(err255);
-                }
-                errors++;
+                vErrors.push(err255);
               }
+              errors++;
             }
           } else {
-            const err256 = { instancePath: instancePath + "/sandbox/extra_ro", schemaPath: "#/properties/sandbox/properties/extra_ro/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err256 = { instancePath: instancePath + "/budget/per_task_usd", schemaPath: "#/properties/budget/properties/per_task_usd/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err256];
             } else {
@@ -35848,65 +35087,489 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data139.extra_rw !== void 0) {
-          let data146 = data139.extra_rw;
-          if (Array.isArray(data146)) {
-            const len19 = data146.length;
-            for (let i19 = 0; i19 < len19; i19++) {
-              let data147 = data146[i19];
-              if (typeof data147 === "string") {
-                if (func3(data147) < 1) {
-                  const err257 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err257];
-                  } else {
-                    vErrors.push(err257);
-                  }
-                  errors++;
-                }
+        if (data140.per_day_usd !== void 0) {
+          let data143 = data140.per_day_usd;
+          if (typeof data143 == "number" && isFinite(data143)) {
+            if (data143 <= 0 || isNaN(data143)) {
+              const err257 = { instancePath: instancePath + "/budget/per_day_usd", schemaPath: "#/properties/budget/properties/per_day_usd/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+              if (vErrors === null) {
+                vErrors = [err257];
               } else {
-                const err258 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err258];
-                } else {
-                  vErrors.push(err258);
-                }
-                errors++;
+                vErrors.push(err257);
               }
+              errors++;
             }
           } else {
-            const err259 = { instancePath: instancePath + "/sandbox/extra_rw", schemaPath: "#/properties/sandbox/properties/extra_rw/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err258 = { instancePath: instancePath + "/budget/per_day_usd", schemaPath: "#/properties/budget/properties/per_day_usd/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
-              vErrors = [err259];
+              vErrors = [err258];
             } else {
-              vErrors.push(err259);
+              vErrors.push(err258);
             }
             errors++;
           }
         }
       } else {
-        const err260 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err259 = { instancePath: instancePath + "/budget", schemaPath: "#/properties/budget/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err260];
+          vErrors = [err259];
         } else {
-          vErrors.push(err260);
+          vErrors.push(err259);
+        }
+        errors++;
+      }
+    }
+    if (data.github !== void 0) {
+      let data144 = data.github;
+      if (data144 && typeof data144 == "object" && !Array.isArray(data144)) {
+        for (const key29 in data144) {
+          if (!(key29 === "repo" || key29 === "api_url" || key29 === "token_env" || key29 === "labels" || key29 === "status_context")) {
+            const err260 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key29 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err260];
+            } else {
+              vErrors.push(err260);
+            }
+            errors++;
+          }
+        }
+        if (data144.repo !== void 0) {
+          let data145 = data144.repo;
+          if (typeof data145 === "string") {
+            if (!pattern16.test(data145)) {
+              const err261 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"' };
+              if (vErrors === null) {
+                vErrors = [err261];
+              } else {
+                vErrors.push(err261);
+              }
+              errors++;
+            }
+          } else {
+            const err262 = { instancePath: instancePath + "/github/repo", schemaPath: "#/properties/github/properties/repo/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err262];
+            } else {
+              vErrors.push(err262);
+            }
+            errors++;
+          }
+        }
+        if (data144.api_url !== void 0) {
+          let data146 = data144.api_url;
+          if (typeof data146 === "string") {
+            if (!pattern7.test(data146)) {
+              const err263 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/pattern", keyword: "pattern", params: { pattern: "^https?://" }, message: 'must match pattern "^https?://"' };
+              if (vErrors === null) {
+                vErrors = [err263];
+              } else {
+                vErrors.push(err263);
+              }
+              errors++;
+            }
+          } else {
+            const err264 = { instancePath: instancePath + "/github/api_url", schemaPath: "#/properties/github/properties/api_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err264];
+            } else {
+              vErrors.push(err264);
+            }
+            errors++;
+          }
+        }
+        if (data144.token_env !== void 0) {
+          let data147 = data144.token_env;
+          if (typeof data147 === "string") {
+            if (!pattern8.test(data147)) {
+              const err265 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"' };
+              if (vErrors === null) {
+                vErrors = [err265];
+              } else {
+                vErrors.push(err265);
+              }
+              errors++;
+            }
+          } else {
+            const err266 = { instancePath: instancePath + "/github/token_env", schemaPath: "#/properties/github/properties/token_env/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err266];
+            } else {
+              vErrors.push(err266);
+            }
+            errors++;
+          }
+        }
+        if (data144.labels !== void 0) {
+          let data148 = data144.labels;
+          if (Array.isArray(data148)) {
+            const len17 = data148.length;
+            for (let i17 = 0; i17 < len17; i17++) {
+              let data149 = data148[i17];
+              if (typeof data149 === "string") {
+                if (func3(data149) < 1) {
+                  const err267 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err267];
+                  } else {
+                    vErrors.push(err267);
+                  }
+                  errors++;
+                }
+              } else {
+                const err268 = { instancePath: instancePath + "/github/labels/" + i17, schemaPath: "#/properties/github/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err268];
+                } else {
+                  vErrors.push(err268);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err269 = { instancePath: instancePath + "/github/labels", schemaPath: "#/properties/github/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err269];
+            } else {
+              vErrors.push(err269);
+            }
+            errors++;
+          }
+        }
+        if (data144.status_context !== void 0) {
+          let data150 = data144.status_context;
+          if (typeof data150 === "string") {
+            if (func3(data150) < 1) {
+              const err270 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err270];
+              } else {
+                vErrors.push(err270);
+              }
+              errors++;
+            }
+          } else {
+            const err271 = { instancePath: instancePath + "/github/status_context", schemaPath: "#/properties/github/properties/status_context/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err271];
+            } else {
+              vErrors.push(err271);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err272 = { instancePath: instancePath + "/github", schemaPath: "#/properties/github/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err272];
+        } else {
+          vErrors.push(err272);
+        }
+        errors++;
+      }
+    }
+    if (data.watch !== void 0) {
+      let data151 = data.watch;
+      if (data151 && typeof data151 == "object" && !Array.isArray(data151)) {
+        for (const key30 in data151) {
+          if (!(key30 === "retry")) {
+            const err273 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key30 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err273];
+            } else {
+              vErrors.push(err273);
+            }
+            errors++;
+          }
+        }
+        if (data151.retry !== void 0) {
+          let data152 = data151.retry;
+          if (data152 && typeof data152 == "object" && !Array.isArray(data152)) {
+            for (const key31 in data152) {
+              if (!(key31 === "max_attempts" || key31 === "base_seconds" || key31 === "cap_seconds")) {
+                const err274 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key31 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err274];
+                } else {
+                  vErrors.push(err274);
+                }
+                errors++;
+              }
+            }
+            if (data152.max_attempts !== void 0) {
+              let data153 = data152.max_attempts;
+              if (!(typeof data153 == "number" && (!(data153 % 1) && !isNaN(data153)) && isFinite(data153))) {
+                const err275 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err275];
+                } else {
+                  vErrors.push(err275);
+                }
+                errors++;
+              }
+              if (typeof data153 == "number" && isFinite(data153)) {
+                if (data153 > 100 || isNaN(data153)) {
+                  const err276 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100" };
+                  if (vErrors === null) {
+                    vErrors = [err276];
+                  } else {
+                    vErrors.push(err276);
+                  }
+                  errors++;
+                }
+                if (data153 < 1 || isNaN(data153)) {
+                  const err277 = { instancePath: instancePath + "/watch/retry/max_attempts", schemaPath: "#/properties/watch/properties/retry/properties/max_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+                  if (vErrors === null) {
+                    vErrors = [err277];
+                  } else {
+                    vErrors.push(err277);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data152.base_seconds !== void 0) {
+              let data154 = data152.base_seconds;
+              if (typeof data154 == "number" && isFinite(data154)) {
+                if (data154 <= 0 || isNaN(data154)) {
+                  const err278 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+                  if (vErrors === null) {
+                    vErrors = [err278];
+                  } else {
+                    vErrors.push(err278);
+                  }
+                  errors++;
+                }
+              } else {
+                const err279 = { instancePath: instancePath + "/watch/retry/base_seconds", schemaPath: "#/properties/watch/properties/retry/properties/base_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err279];
+                } else {
+                  vErrors.push(err279);
+                }
+                errors++;
+              }
+            }
+            if (data152.cap_seconds !== void 0) {
+              let data155 = data152.cap_seconds;
+              if (typeof data155 == "number" && isFinite(data155)) {
+                if (data155 <= 0 || isNaN(data155)) {
+                  const err280 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+                  if (vErrors === null) {
+                    vErrors = [err280];
+                  } else {
+                    vErrors.push(err280);
+                  }
+                  errors++;
+                }
+              } else {
+                const err281 = { instancePath: instancePath + "/watch/retry/cap_seconds", schemaPath: "#/properties/watch/properties/retry/properties/cap_seconds/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err281];
+                } else {
+                  vErrors.push(err281);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err282 = { instancePath: instancePath + "/watch/retry", schemaPath: "#/properties/watch/properties/retry/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err282];
+            } else {
+              vErrors.push(err282);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err283 = { instancePath: instancePath + "/watch", schemaPath: "#/properties/watch/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err283];
+        } else {
+          vErrors.push(err283);
+        }
+        errors++;
+      }
+    }
+    if (data.sandbox !== void 0) {
+      let data156 = data.sandbox;
+      if (data156 && typeof data156 == "object" && !Array.isArray(data156)) {
+        for (const key32 in data156) {
+          if (!(key32 === "mode" || key32 === "network" || key32 === "memory_mb" || key32 === "pids" || key32 === "extra_ro" || key32 === "extra_rw")) {
+            const err284 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key32 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err284];
+            } else {
+              vErrors.push(err284);
+            }
+            errors++;
+          }
+        }
+        if (data156.mode !== void 0) {
+          let data157 = data156.mode;
+          if (!(data157 === "bwrap" || data157 === "none")) {
+            const err285 = { instancePath: instancePath + "/sandbox/mode", schemaPath: "#/properties/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema13.properties.sandbox.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err285];
+            } else {
+              vErrors.push(err285);
+            }
+            errors++;
+          }
+        }
+        if (data156.network !== void 0) {
+          let data158 = data156.network;
+          if (!(data158 === "deny" || data158 === "allow")) {
+            const err286 = { instancePath: instancePath + "/sandbox/network", schemaPath: "#/properties/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema13.properties.sandbox.properties.network.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err286];
+            } else {
+              vErrors.push(err286);
+            }
+            errors++;
+          }
+        }
+        if (data156.memory_mb !== void 0) {
+          let data159 = data156.memory_mb;
+          if (!(typeof data159 == "number" && (!(data159 % 1) && !isNaN(data159)) && isFinite(data159))) {
+            const err287 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err287];
+            } else {
+              vErrors.push(err287);
+            }
+            errors++;
+          }
+          if (typeof data159 == "number" && isFinite(data159)) {
+            if (data159 < 16 || isNaN(data159)) {
+              const err288 = { instancePath: instancePath + "/sandbox/memory_mb", schemaPath: "#/properties/sandbox/properties/memory_mb/minimum", keyword: "minimum", params: { comparison: ">=", limit: 16 }, message: "must be >= 16" };
+              if (vErrors === null) {
+                vErrors = [err288];
+              } else {
+                vErrors.push(err288);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data156.pids !== void 0) {
+          let data160 = data156.pids;
+          if (!(typeof data160 == "number" && (!(data160 % 1) && !isNaN(data160)) && isFinite(data160))) {
+            const err289 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err289];
+            } else {
+              vErrors.push(err289);
+            }
+            errors++;
+          }
+          if (typeof data160 == "number" && isFinite(data160)) {
+            if (data160 < 8 || isNaN(data160)) {
+              const err290 = { instancePath: instancePath + "/sandbox/pids", schemaPath: "#/properties/sandbox/properties/pids/minimum", keyword: "minimum", params: { comparison: ">=", limit: 8 }, message: "must be >= 8" };
+              if (vErrors === null) {
+                vErrors = [err290];
+              } else {
+                vErrors.push(err290);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data156.extra_ro !== void 0) {
+          let data161 = data156.extra_ro;
+          if (Array.isArray(data161)) {
+            const len18 = data161.length;
+            for (let i18 = 0; i18 < len18; i18++) {
+              let data162 = data161[i18];
+              if (typeof data162 === "string") {
+                if (func3(data162) < 1) {
+                  const err291 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err291];
+                  } else {
+                    vErrors.push(err291);
+                  }
+                  errors++;
+                }
+              } else {
+                const err292 = { instancePath: instancePath + "/sandbox/extra_ro/" + i18, schemaPath: "#/properties/sandbox/properties/extra_ro/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err292];
+                } else {
+                  vErrors.push(err292);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err293 = { instancePath: instancePath + "/sandbox/extra_ro", schemaPath: "#/properties/sandbox/properties/extra_ro/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err293];
+            } else {
+              vErrors.push(err293);
+            }
+            errors++;
+          }
+        }
+        if (data156.extra_rw !== void 0) {
+          let data163 = data156.extra_rw;
+          if (Array.isArray(data163)) {
+            const len19 = data163.length;
+            for (let i19 = 0; i19 < len19; i19++) {
+              let data164 = data163[i19];
+              if (typeof data164 === "string") {
+                if (func3(data164) < 1) {
+                  const err294 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err294];
+                  } else {
+                    vErrors.push(err294);
+                  }
+                  errors++;
+                }
+              } else {
+                const err295 = { instancePath: instancePath + "/sandbox/extra_rw/" + i19, schemaPath: "#/properties/sandbox/properties/extra_rw/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err295];
+                } else {
+                  vErrors.push(err295);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err296 = { instancePath: instancePath + "/sandbox/extra_rw", schemaPath: "#/properties/sandbox/properties/extra_rw/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err296];
+            } else {
+              vErrors.push(err296);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err297 = { instancePath: instancePath + "/sandbox", schemaPath: "#/properties/sandbox/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err297];
+        } else {
+          vErrors.push(err297);
         }
         errors++;
       }
     }
   } else {
-    const err261 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err298 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err261];
+      vErrors = [err298];
     } else {
-      vErrors.push(err261);
+      vErrors.push(err298);
     }
     errors++;
   }
-  validate17.errors = vErrors;
+  validate12.errors = vErrors;
   return errors === 0;
 }
-function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
@@ -36041,7 +35704,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data4.createdAt !== void 0) {
           let data7 = data4.createdAt;
           if (typeof data7 === "string") {
-            if (!formats0.validate(data7)) {
+            if (!formats6.validate(data7)) {
               const err12 = { instancePath: instancePath + "/run/createdAt", schemaPath: "#/properties/run/properties/createdAt/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
               if (vErrors === null) {
                 vErrors = [err12];
@@ -36075,7 +35738,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data4.forced !== void 0) {
           let data9 = data4.forced;
           if (typeof data9 !== "string" && data9 !== null) {
-            const err15 = { instancePath: instancePath + "/run/forced", schemaPath: "#/properties/run/properties/forced/type", keyword: "type", params: { type: schema34.properties.run.properties.forced.type }, message: "must be string,null" };
+            const err15 = { instancePath: instancePath + "/run/forced", schemaPath: "#/properties/run/properties/forced/type", keyword: "type", params: { type: schema28.properties.run.properties.forced.type }, message: "must be string,null" };
             if (vErrors === null) {
               vErrors = [err15];
             } else {
@@ -36203,7 +35866,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data17.request !== void 0) {
           let data18 = data17.request;
           if (typeof data18 !== "string" && data18 !== null) {
-            const err26 = { instancePath: instancePath + "/trigger/request", schemaPath: "#/properties/trigger/properties/request/type", keyword: "type", params: { type: schema34.properties.trigger.properties.request.type }, message: "must be string,null" };
+            const err26 = { instancePath: instancePath + "/trigger/request", schemaPath: "#/properties/trigger/properties/request/type", keyword: "type", params: { type: schema28.properties.trigger.properties.request.type }, message: "must be string,null" };
             if (vErrors === null) {
               vErrors = [err26];
             } else {
@@ -36226,7 +35889,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data17.baseCommit !== void 0) {
           let data20 = data17.baseCommit;
           if (typeof data20 === "string") {
-            if (!pattern24.test(data20)) {
+            if (!pattern19.test(data20)) {
               const err28 = { instancePath: instancePath + "/trigger/baseCommit", schemaPath: "#/properties/trigger/properties/baseCommit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
               if (vErrors === null) {
                 vErrors = [err28];
@@ -36248,7 +35911,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data17.feedback !== void 0) {
           let data21 = data17.feedback;
           if (!(data21 && typeof data21 == "object" && !Array.isArray(data21)) && data21 !== null) {
-            const err30 = { instancePath: instancePath + "/trigger/feedback", schemaPath: "#/properties/trigger/properties/feedback/type", keyword: "type", params: { type: schema34.properties.trigger.properties.feedback.type }, message: "must be object,null" };
+            const err30 = { instancePath: instancePath + "/trigger/feedback", schemaPath: "#/properties/trigger/properties/feedback/type", keyword: "type", params: { type: schema28.properties.trigger.properties.feedback.type }, message: "must be object,null" };
             if (vErrors === null) {
               vErrors = [err30];
             } else {
@@ -36343,7 +36006,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.spec !== void 0) {
       let data25 = data.spec;
       if (!(data25 && typeof data25 == "object" && !Array.isArray(data25)) && data25 !== null) {
-        const err39 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: schema34.properties.spec.type }, message: "must be object,null" };
+        const err39 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: schema28.properties.spec.type }, message: "must be object,null" };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -36366,7 +36029,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data25.blob !== void 0) {
           let data27 = data25.blob;
           if (typeof data27 !== "string" && data27 !== null) {
-            const err41 = { instancePath: instancePath + "/spec/blob", schemaPath: "#/properties/spec/properties/blob/type", keyword: "type", params: { type: schema34.properties.spec.properties.blob.type }, message: "must be string,null" };
+            const err41 = { instancePath: instancePath + "/spec/blob", schemaPath: "#/properties/spec/properties/blob/type", keyword: "type", params: { type: schema28.properties.spec.properties.blob.type }, message: "must be string,null" };
             if (vErrors === null) {
               vErrors = [err41];
             } else {
@@ -36450,7 +36113,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.role !== void 0) {
               let data33 = data32.role;
               if (!(data33 === "manager" || data33 === "builder" || data33 === "tester" || data33 === "reviewer")) {
-                const err48 = { instancePath: instancePath + "/steps/" + i2 + "/role", schemaPath: "#/properties/steps/items/properties/role/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.role.enum }, message: "must be equal to one of the allowed values" };
+                const err48 = { instancePath: instancePath + "/steps/" + i2 + "/role", schemaPath: "#/properties/steps/items/properties/role/enum", keyword: "enum", params: { allowedValues: schema28.properties.steps.items.properties.role.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err48];
                 } else {
@@ -36473,7 +36136,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.model !== void 0) {
               let data35 = data32.model;
               if (typeof data35 !== "string" && data35 !== null) {
-                const err50 = { instancePath: instancePath + "/steps/" + i2 + "/model", schemaPath: "#/properties/steps/items/properties/model/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.model.type }, message: "must be string,null" };
+                const err50 = { instancePath: instancePath + "/steps/" + i2 + "/model", schemaPath: "#/properties/steps/items/properties/model/type", keyword: "type", params: { type: schema28.properties.steps.items.properties.model.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err50];
                 } else {
@@ -36485,7 +36148,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.status !== void 0) {
               let data36 = data32.status;
               if (!(data36 === "pending" || data36 === "running" || data36 === "succeeded" || data36 === "failed" || data36 === "skipped" || data36 === "cancelled")) {
-                const err51 = { instancePath: instancePath + "/steps/" + i2 + "/status", schemaPath: "#/properties/steps/items/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.steps.items.properties.status.enum }, message: "must be equal to one of the allowed values" };
+                const err51 = { instancePath: instancePath + "/steps/" + i2 + "/status", schemaPath: "#/properties/steps/items/properties/status/enum", keyword: "enum", params: { allowedValues: schema28.properties.steps.items.properties.status.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err51];
                 } else {
@@ -36497,7 +36160,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.startedAt !== void 0) {
               let data37 = data32.startedAt;
               if (typeof data37 !== "string" && data37 !== null) {
-                const err52 = { instancePath: instancePath + "/steps/" + i2 + "/startedAt", schemaPath: "#/properties/steps/items/properties/startedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.startedAt.type }, message: "must be string,null" };
+                const err52 = { instancePath: instancePath + "/steps/" + i2 + "/startedAt", schemaPath: "#/properties/steps/items/properties/startedAt/type", keyword: "type", params: { type: schema28.properties.steps.items.properties.startedAt.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err52];
                 } else {
@@ -36509,7 +36172,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.endedAt !== void 0) {
               let data38 = data32.endedAt;
               if (typeof data38 !== "string" && data38 !== null) {
-                const err53 = { instancePath: instancePath + "/steps/" + i2 + "/endedAt", schemaPath: "#/properties/steps/items/properties/endedAt/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.endedAt.type }, message: "must be string,null" };
+                const err53 = { instancePath: instancePath + "/steps/" + i2 + "/endedAt", schemaPath: "#/properties/steps/items/properties/endedAt/type", keyword: "type", params: { type: schema28.properties.steps.items.properties.endedAt.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err53];
                 } else {
@@ -36521,7 +36184,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.durationMs !== void 0) {
               let data39 = data32.durationMs;
               if (!(typeof data39 == "number" && isFinite(data39)) && data39 !== null) {
-                const err54 = { instancePath: instancePath + "/steps/" + i2 + "/durationMs", schemaPath: "#/properties/steps/items/properties/durationMs/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.durationMs.type }, message: "must be number,null" };
+                const err54 = { instancePath: instancePath + "/steps/" + i2 + "/durationMs", schemaPath: "#/properties/steps/items/properties/durationMs/type", keyword: "type", params: { type: schema28.properties.steps.items.properties.durationMs.type }, message: "must be number,null" };
                 if (vErrors === null) {
                   vErrors = [err54];
                 } else {
@@ -36533,7 +36196,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.usage !== void 0) {
               let data40 = data32.usage;
               if (!(data40 && typeof data40 == "object" && !Array.isArray(data40)) && data40 !== null) {
-                const err55 = { instancePath: instancePath + "/steps/" + i2 + "/usage", schemaPath: "#/properties/steps/items/properties/usage/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.usage.type }, message: "must be object,null" };
+                const err55 = { instancePath: instancePath + "/steps/" + i2 + "/usage", schemaPath: "#/properties/steps/items/properties/usage/type", keyword: "type", params: { type: schema28.properties.steps.items.properties.usage.type }, message: "must be object,null" };
                 if (vErrors === null) {
                   vErrors = [err55];
                 } else {
@@ -36545,7 +36208,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.costUsd !== void 0) {
               let data41 = data32.costUsd;
               if (!(typeof data41 == "number" && isFinite(data41)) && data41 !== null) {
-                const err56 = { instancePath: instancePath + "/steps/" + i2 + "/costUsd", schemaPath: "#/properties/steps/items/properties/costUsd/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.costUsd.type }, message: "must be number,null" };
+                const err56 = { instancePath: instancePath + "/steps/" + i2 + "/costUsd", schemaPath: "#/properties/steps/items/properties/costUsd/type", keyword: "type", params: { type: schema28.properties.steps.items.properties.costUsd.type }, message: "must be number,null" };
                 if (vErrors === null) {
                   vErrors = [err56];
                 } else {
@@ -36557,7 +36220,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.summary !== void 0) {
               let data42 = data32.summary;
               if (typeof data42 !== "string" && data42 !== null) {
-                const err57 = { instancePath: instancePath + "/steps/" + i2 + "/summary", schemaPath: "#/properties/steps/items/properties/summary/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.summary.type }, message: "must be string,null" };
+                const err57 = { instancePath: instancePath + "/steps/" + i2 + "/summary", schemaPath: "#/properties/steps/items/properties/summary/type", keyword: "type", params: { type: schema28.properties.steps.items.properties.summary.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err57];
                 } else {
@@ -36569,7 +36232,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.error !== void 0) {
               let data43 = data32.error;
               if (!(data43 && typeof data43 == "object" && !Array.isArray(data43)) && data43 !== null) {
-                const err58 = { instancePath: instancePath + "/steps/" + i2 + "/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+                const err58 = { instancePath: instancePath + "/steps/" + i2 + "/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema29.type }, message: "must be object,null" };
                 if (vErrors === null) {
                   vErrors = [err58];
                 } else {
@@ -36603,7 +36266,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data43.artifact !== void 0) {
                   let data46 = data43.artifact;
                   if (typeof data46 !== "string" && data46 !== null) {
-                    const err61 = { instancePath: instancePath + "/steps/" + i2 + "/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
+                    const err61 = { instancePath: instancePath + "/steps/" + i2 + "/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema29.properties.artifact.type }, message: "must be string,null" };
                     if (vErrors === null) {
                       vErrors = [err61];
                     } else {
@@ -36617,7 +36280,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.transcript !== void 0) {
               let data47 = data32.transcript;
               if (typeof data47 !== "string" && data47 !== null) {
-                const err62 = { instancePath: instancePath + "/steps/" + i2 + "/transcript", schemaPath: "#/properties/steps/items/properties/transcript/type", keyword: "type", params: { type: schema34.properties.steps.items.properties.transcript.type }, message: "must be string,null" };
+                const err62 = { instancePath: instancePath + "/steps/" + i2 + "/transcript", schemaPath: "#/properties/steps/items/properties/transcript/type", keyword: "type", params: { type: schema28.properties.steps.items.properties.transcript.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err62];
                 } else {
@@ -36629,7 +36292,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.sandbox !== void 0) {
               let data48 = data32.sandbox;
               if (!(data48 && typeof data48 == "object" && !Array.isArray(data48)) && data48 !== null) {
-                const err63 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox", schemaPath: "#/definitions/sandbox/type", keyword: "type", params: { type: schema36.type }, message: "must be object,null" };
+                const err63 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox", schemaPath: "#/definitions/sandbox/type", keyword: "type", params: { type: schema30.type }, message: "must be object,null" };
                 if (vErrors === null) {
                   vErrors = [err63];
                 } else {
@@ -36688,7 +36351,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data48.mode !== void 0) {
                   let data49 = data48.mode;
                   if (!(data49 === "bwrap" || data49 === "none")) {
-                    const err69 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/mode", schemaPath: "#/definitions/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema36.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+                    const err69 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/mode", schemaPath: "#/definitions/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema30.properties.mode.enum }, message: "must be equal to one of the allowed values" };
                     if (vErrors === null) {
                       vErrors = [err69];
                     } else {
@@ -36700,7 +36363,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data48.reason !== void 0) {
                   let data50 = data48.reason;
                   if (typeof data50 !== "string" && data50 !== null) {
-                    const err70 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/reason", schemaPath: "#/definitions/sandbox/properties/reason/type", keyword: "type", params: { type: schema36.properties.reason.type }, message: "must be string,null" };
+                    const err70 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/reason", schemaPath: "#/definitions/sandbox/properties/reason/type", keyword: "type", params: { type: schema30.properties.reason.type }, message: "must be string,null" };
                     if (vErrors === null) {
                       vErrors = [err70];
                     } else {
@@ -36712,7 +36375,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data48.network !== void 0) {
                   let data51 = data48.network;
                   if (!(data51 === "deny" || data51 === "allow" || data51 === null)) {
-                    const err71 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/network", schemaPath: "#/definitions/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema36.properties.network.enum }, message: "must be equal to one of the allowed values" };
+                    const err71 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/network", schemaPath: "#/definitions/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema30.properties.network.enum }, message: "must be equal to one of the allowed values" };
                     if (vErrors === null) {
                       vErrors = [err71];
                     } else {
@@ -36724,7 +36387,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data48.limits !== void 0) {
                   let data52 = data48.limits;
                   if (!(data52 && typeof data52 == "object" && !Array.isArray(data52)) && data52 !== null) {
-                    const err72 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/type", keyword: "type", params: { type: schema36.properties.limits.type }, message: "must be object,null" };
+                    const err72 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/type", keyword: "type", params: { type: schema30.properties.limits.type }, message: "must be object,null" };
                     if (vErrors === null) {
                       vErrors = [err72];
                     } else {
@@ -36783,7 +36446,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                     if (data52.memory_mb !== void 0) {
                       let data53 = data52.memory_mb;
                       if (!(typeof data53 == "number" && (!(data53 % 1) && !isNaN(data53)) && isFinite(data53)) && data53 !== null) {
-                        const err78 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/memory_mb", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_mb/type", keyword: "type", params: { type: schema36.properties.limits.properties.memory_mb.type }, message: "must be integer,null" };
+                        const err78 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/memory_mb", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_mb/type", keyword: "type", params: { type: schema30.properties.limits.properties.memory_mb.type }, message: "must be integer,null" };
                         if (vErrors === null) {
                           vErrors = [err78];
                         } else {
@@ -36795,7 +36458,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                     if (data52.memory_via !== void 0) {
                       let data54 = data52.memory_via;
                       if (!(data54 === "cgroup-v2" || data54 === "cgroup-v1" || data54 === "rlimit" || data54 === null)) {
-                        const err79 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/memory_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_via/enum", keyword: "enum", params: { allowedValues: schema36.properties.limits.properties.memory_via.enum }, message: "must be equal to one of the allowed values" };
+                        const err79 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/memory_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_via/enum", keyword: "enum", params: { allowedValues: schema30.properties.limits.properties.memory_via.enum }, message: "must be equal to one of the allowed values" };
                         if (vErrors === null) {
                           vErrors = [err79];
                         } else {
@@ -36807,7 +36470,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                     if (data52.pids !== void 0) {
                       let data55 = data52.pids;
                       if (!(typeof data55 == "number" && (!(data55 % 1) && !isNaN(data55)) && isFinite(data55)) && data55 !== null) {
-                        const err80 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/pids", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids/type", keyword: "type", params: { type: schema36.properties.limits.properties.pids.type }, message: "must be integer,null" };
+                        const err80 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/pids", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids/type", keyword: "type", params: { type: schema30.properties.limits.properties.pids.type }, message: "must be integer,null" };
                         if (vErrors === null) {
                           vErrors = [err80];
                         } else {
@@ -36819,7 +36482,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                     if (data52.pids_via !== void 0) {
                       let data56 = data52.pids_via;
                       if (!(data56 === "cgroup-v2" || data56 === "cgroup-v1" || data56 === "rlimit" || data56 === null)) {
-                        const err81 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/pids_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids_via/enum", keyword: "enum", params: { allowedValues: schema36.properties.limits.properties.pids_via.enum }, message: "must be equal to one of the allowed values" };
+                        const err81 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/limits/pids_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids_via/enum", keyword: "enum", params: { allowedValues: schema30.properties.limits.properties.pids_via.enum }, message: "must be equal to one of the allowed values" };
                         if (vErrors === null) {
                           vErrors = [err81];
                         } else {
@@ -36833,7 +36496,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data48.note !== void 0) {
                   let data57 = data48.note;
                   if (typeof data57 !== "string" && data57 !== null) {
-                    const err82 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/note", schemaPath: "#/definitions/sandbox/properties/note/type", keyword: "type", params: { type: schema36.properties.note.type }, message: "must be string,null" };
+                    const err82 = { instancePath: instancePath + "/steps/" + i2 + "/sandbox/note", schemaPath: "#/definitions/sandbox/properties/note/type", keyword: "type", params: { type: schema30.properties.note.type }, message: "must be string,null" };
                     if (vErrors === null) {
                       vErrors = [err82];
                     } else {
@@ -36961,7 +36624,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data59.exitCode !== void 0) {
               let data63 = data59.exitCode;
               if (!(typeof data63 == "number" && (!(data63 % 1) && !isNaN(data63)) && isFinite(data63)) && data63 !== null) {
-                const err94 = { instancePath: instancePath + "/commands/" + i3 + "/exitCode", schemaPath: "#/properties/commands/items/properties/exitCode/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.exitCode.type }, message: "must be integer,null" };
+                const err94 = { instancePath: instancePath + "/commands/" + i3 + "/exitCode", schemaPath: "#/properties/commands/items/properties/exitCode/type", keyword: "type", params: { type: schema28.properties.commands.items.properties.exitCode.type }, message: "must be integer,null" };
                 if (vErrors === null) {
                   vErrors = [err94];
                 } else {
@@ -36973,7 +36636,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data59.signal !== void 0) {
               let data64 = data59.signal;
               if (typeof data64 !== "string" && data64 !== null) {
-                const err95 = { instancePath: instancePath + "/commands/" + i3 + "/signal", schemaPath: "#/properties/commands/items/properties/signal/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.signal.type }, message: "must be string,null" };
+                const err95 = { instancePath: instancePath + "/commands/" + i3 + "/signal", schemaPath: "#/properties/commands/items/properties/signal/type", keyword: "type", params: { type: schema28.properties.commands.items.properties.signal.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err95];
                 } else {
@@ -37008,7 +36671,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data59.stdout !== void 0) {
               let data67 = data59.stdout;
               if (typeof data67 !== "string" && data67 !== null) {
-                const err98 = { instancePath: instancePath + "/commands/" + i3 + "/stdout", schemaPath: "#/properties/commands/items/properties/stdout/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stdout.type }, message: "must be string,null" };
+                const err98 = { instancePath: instancePath + "/commands/" + i3 + "/stdout", schemaPath: "#/properties/commands/items/properties/stdout/type", keyword: "type", params: { type: schema28.properties.commands.items.properties.stdout.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err98];
                 } else {
@@ -37020,7 +36683,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data59.stderr !== void 0) {
               let data68 = data59.stderr;
               if (typeof data68 !== "string" && data68 !== null) {
-                const err99 = { instancePath: instancePath + "/commands/" + i3 + "/stderr", schemaPath: "#/properties/commands/items/properties/stderr/type", keyword: "type", params: { type: schema34.properties.commands.items.properties.stderr.type }, message: "must be string,null" };
+                const err99 = { instancePath: instancePath + "/commands/" + i3 + "/stderr", schemaPath: "#/properties/commands/items/properties/stderr/type", keyword: "type", params: { type: schema28.properties.commands.items.properties.stderr.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err99];
                 } else {
@@ -37032,7 +36695,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data59.sandbox !== void 0) {
               let data69 = data59.sandbox;
               if (!(data69 && typeof data69 == "object" && !Array.isArray(data69)) && data69 !== null) {
-                const err100 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox", schemaPath: "#/definitions/sandbox/type", keyword: "type", params: { type: schema36.type }, message: "must be object,null" };
+                const err100 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox", schemaPath: "#/definitions/sandbox/type", keyword: "type", params: { type: schema30.type }, message: "must be object,null" };
                 if (vErrors === null) {
                   vErrors = [err100];
                 } else {
@@ -37091,7 +36754,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data69.mode !== void 0) {
                   let data70 = data69.mode;
                   if (!(data70 === "bwrap" || data70 === "none")) {
-                    const err106 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/mode", schemaPath: "#/definitions/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema36.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+                    const err106 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/mode", schemaPath: "#/definitions/sandbox/properties/mode/enum", keyword: "enum", params: { allowedValues: schema30.properties.mode.enum }, message: "must be equal to one of the allowed values" };
                     if (vErrors === null) {
                       vErrors = [err106];
                     } else {
@@ -37103,7 +36766,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data69.reason !== void 0) {
                   let data71 = data69.reason;
                   if (typeof data71 !== "string" && data71 !== null) {
-                    const err107 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/reason", schemaPath: "#/definitions/sandbox/properties/reason/type", keyword: "type", params: { type: schema36.properties.reason.type }, message: "must be string,null" };
+                    const err107 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/reason", schemaPath: "#/definitions/sandbox/properties/reason/type", keyword: "type", params: { type: schema30.properties.reason.type }, message: "must be string,null" };
                     if (vErrors === null) {
                       vErrors = [err107];
                     } else {
@@ -37115,7 +36778,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data69.network !== void 0) {
                   let data72 = data69.network;
                   if (!(data72 === "deny" || data72 === "allow" || data72 === null)) {
-                    const err108 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/network", schemaPath: "#/definitions/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema36.properties.network.enum }, message: "must be equal to one of the allowed values" };
+                    const err108 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/network", schemaPath: "#/definitions/sandbox/properties/network/enum", keyword: "enum", params: { allowedValues: schema30.properties.network.enum }, message: "must be equal to one of the allowed values" };
                     if (vErrors === null) {
                       vErrors = [err108];
                     } else {
@@ -37127,7 +36790,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data69.limits !== void 0) {
                   let data73 = data69.limits;
                   if (!(data73 && typeof data73 == "object" && !Array.isArray(data73)) && data73 !== null) {
-                    const err109 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/type", keyword: "type", params: { type: schema36.properties.limits.type }, message: "must be object,null" };
+                    const err109 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits", schemaPath: "#/definitions/sandbox/properties/limits/type", keyword: "type", params: { type: schema30.properties.limits.type }, message: "must be object,null" };
                     if (vErrors === null) {
                       vErrors = [err109];
                     } else {
@@ -37186,7 +36849,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                     if (data73.memory_mb !== void 0) {
                       let data74 = data73.memory_mb;
                       if (!(typeof data74 == "number" && (!(data74 % 1) && !isNaN(data74)) && isFinite(data74)) && data74 !== null) {
-                        const err115 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/memory_mb", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_mb/type", keyword: "type", params: { type: schema36.properties.limits.properties.memory_mb.type }, message: "must be integer,null" };
+                        const err115 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/memory_mb", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_mb/type", keyword: "type", params: { type: schema30.properties.limits.properties.memory_mb.type }, message: "must be integer,null" };
                         if (vErrors === null) {
                           vErrors = [err115];
                         } else {
@@ -37198,7 +36861,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                     if (data73.memory_via !== void 0) {
                       let data75 = data73.memory_via;
                       if (!(data75 === "cgroup-v2" || data75 === "cgroup-v1" || data75 === "rlimit" || data75 === null)) {
-                        const err116 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/memory_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_via/enum", keyword: "enum", params: { allowedValues: schema36.properties.limits.properties.memory_via.enum }, message: "must be equal to one of the allowed values" };
+                        const err116 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/memory_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/memory_via/enum", keyword: "enum", params: { allowedValues: schema30.properties.limits.properties.memory_via.enum }, message: "must be equal to one of the allowed values" };
                         if (vErrors === null) {
                           vErrors = [err116];
                         } else {
@@ -37210,7 +36873,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                     if (data73.pids !== void 0) {
                       let data76 = data73.pids;
                       if (!(typeof data76 == "number" && (!(data76 % 1) && !isNaN(data76)) && isFinite(data76)) && data76 !== null) {
-                        const err117 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/pids", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids/type", keyword: "type", params: { type: schema36.properties.limits.properties.pids.type }, message: "must be integer,null" };
+                        const err117 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/pids", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids/type", keyword: "type", params: { type: schema30.properties.limits.properties.pids.type }, message: "must be integer,null" };
                         if (vErrors === null) {
                           vErrors = [err117];
                         } else {
@@ -37222,7 +36885,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                     if (data73.pids_via !== void 0) {
                       let data77 = data73.pids_via;
                       if (!(data77 === "cgroup-v2" || data77 === "cgroup-v1" || data77 === "rlimit" || data77 === null)) {
-                        const err118 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/pids_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids_via/enum", keyword: "enum", params: { allowedValues: schema36.properties.limits.properties.pids_via.enum }, message: "must be equal to one of the allowed values" };
+                        const err118 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/limits/pids_via", schemaPath: "#/definitions/sandbox/properties/limits/properties/pids_via/enum", keyword: "enum", params: { allowedValues: schema30.properties.limits.properties.pids_via.enum }, message: "must be equal to one of the allowed values" };
                         if (vErrors === null) {
                           vErrors = [err118];
                         } else {
@@ -37236,7 +36899,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data69.note !== void 0) {
                   let data78 = data69.note;
                   if (typeof data78 !== "string" && data78 !== null) {
-                    const err119 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/note", schemaPath: "#/definitions/sandbox/properties/note/type", keyword: "type", params: { type: schema36.properties.note.type }, message: "must be string,null" };
+                    const err119 = { instancePath: instancePath + "/commands/" + i3 + "/sandbox/note", schemaPath: "#/definitions/sandbox/properties/note/type", keyword: "type", params: { type: schema30.properties.note.type }, message: "must be string,null" };
                     if (vErrors === null) {
                       vErrors = [err119];
                     } else {
@@ -37270,7 +36933,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.diff !== void 0) {
       let data79 = data.diff;
       if (!(data79 && typeof data79 == "object" && !Array.isArray(data79)) && data79 !== null) {
-        const err122 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: schema34.properties.diff.type }, message: "must be object,null" };
+        const err122 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: schema28.properties.diff.type }, message: "must be object,null" };
         if (vErrors === null) {
           vErrors = [err122];
         } else {
@@ -37353,7 +37016,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data79.headCommit !== void 0) {
           let data86 = data79.headCommit;
           if (typeof data86 !== "string" && data86 !== null) {
-            const err129 = { instancePath: instancePath + "/diff/headCommit", schemaPath: "#/properties/diff/properties/headCommit/type", keyword: "type", params: { type: schema34.properties.diff.properties.headCommit.type }, message: "must be string,null" };
+            const err129 = { instancePath: instancePath + "/diff/headCommit", schemaPath: "#/properties/diff/properties/headCommit/type", keyword: "type", params: { type: schema28.properties.diff.properties.headCommit.type }, message: "must be string,null" };
             if (vErrors === null) {
               vErrors = [err129];
             } else {
@@ -37367,7 +37030,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.review !== void 0) {
       let data87 = data.review;
       if (!(data87 && typeof data87 == "object" && !Array.isArray(data87)) && data87 !== null) {
-        const err130 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: schema34.properties.review.type }, message: "must be object,null" };
+        const err130 = { instancePath: instancePath + "/review", schemaPath: "#/properties/review/type", keyword: "type", params: { type: schema28.properties.review.type }, message: "must be object,null" };
         if (vErrors === null) {
           vErrors = [err130];
         } else {
@@ -37391,7 +37054,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data88.status !== void 0) {
           let data89 = data88.status;
           if (!(data89 === "running" || data89 === "review" || data89 === "failed" || data89 === "cancelled" || data89 === "succeeded")) {
-            const err132 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/enum", keyword: "enum", params: { allowedValues: schema34.properties.result.properties.status.enum }, message: "must be equal to one of the allowed values" };
+            const err132 = { instancePath: instancePath + "/result/status", schemaPath: "#/properties/result/properties/status/enum", keyword: "enum", params: { allowedValues: schema28.properties.result.properties.status.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err132];
             } else {
@@ -37403,7 +37066,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data88.reason !== void 0) {
           let data90 = data88.reason;
           if (typeof data90 !== "string" && data90 !== null) {
-            const err133 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: schema34.properties.result.properties.reason.type }, message: "must be string,null" };
+            const err133 = { instancePath: instancePath + "/result/reason", schemaPath: "#/properties/result/properties/reason/type", keyword: "type", params: { type: schema28.properties.result.properties.reason.type }, message: "must be string,null" };
             if (vErrors === null) {
               vErrors = [err133];
             } else {
@@ -37415,7 +37078,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         if (data88.error !== void 0) {
           let data91 = data88.error;
           if (!(data91 && typeof data91 == "object" && !Array.isArray(data91)) && data91 !== null) {
-            const err134 = { instancePath: instancePath + "/result/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema35.type }, message: "must be object,null" };
+            const err134 = { instancePath: instancePath + "/result/error", schemaPath: "#/definitions/error/type", keyword: "type", params: { type: schema29.type }, message: "must be object,null" };
             if (vErrors === null) {
               vErrors = [err134];
             } else {
@@ -37449,7 +37112,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data91.artifact !== void 0) {
               let data94 = data91.artifact;
               if (typeof data94 !== "string" && data94 !== null) {
-                const err137 = { instancePath: instancePath + "/result/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema35.properties.artifact.type }, message: "must be string,null" };
+                const err137 = { instancePath: instancePath + "/result/error/artifact", schemaPath: "#/definitions/error/properties/artifact/type", keyword: "type", params: { type: schema29.properties.artifact.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err137];
                 } else {
@@ -37473,7 +37136,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.heartbeat !== void 0) {
       let data95 = data.heartbeat;
       if (!(data95 && typeof data95 == "object" && !Array.isArray(data95)) && data95 !== null) {
-        const err139 = { instancePath: instancePath + "/heartbeat", schemaPath: "#/properties/heartbeat/type", keyword: "type", params: { type: schema34.properties.heartbeat.type }, message: "must be object,null" };
+        const err139 = { instancePath: instancePath + "/heartbeat", schemaPath: "#/properties/heartbeat/type", keyword: "type", params: { type: schema28.properties.heartbeat.type }, message: "must be object,null" };
         if (vErrors === null) {
           vErrors = [err139];
         } else {
@@ -37616,7 +37279,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
             if (data104.sha256 !== void 0) {
               let data106 = data104.sha256;
               if (typeof data106 === "string") {
-                if (!pattern25.test(data106)) {
+                if (!pattern20.test(data106)) {
                   const err151 = { instancePath: instancePath + "/artifacts/" + i6 + "/sha256", schemaPath: "#/properties/artifacts/items/properties/sha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
                   if (vErrors === null) {
                     vErrors = [err151];
@@ -37658,10 +37321,9 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
-            if (data104.truncated !== void 0) {
-              let data108 = data104.truncated;
-              if (!(data108 && typeof data108 == "object" && !Array.isArray(data108)) && data108 !== null) {
-                const err155 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated", schemaPath: "#/properties/artifacts/items/properties/truncated/type", keyword: "type", params: { type: schema34.properties.artifacts.items.properties.truncated.type }, message: "must be object,null" };
+            if (data104.encoding !== void 0) {
+              if (!(data104.encoding === "gzip")) {
+                const err155 = { instancePath: instancePath + "/artifacts/" + i6 + "/encoding", schemaPath: "#/properties/artifacts/items/properties/encoding/enum", keyword: "enum", params: { allowedValues: schema28.properties.artifacts.items.properties.encoding.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err155];
                 } else {
@@ -37669,22 +37331,23 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (data108 && typeof data108 == "object" && !Array.isArray(data108)) {
-                if (data108.bytes !== void 0) {
-                  let data109 = data108.bytes;
-                  if (!(typeof data109 == "number" && (!(data109 % 1) && !isNaN(data109)) && isFinite(data109))) {
-                    const err156 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/bytes", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                    if (vErrors === null) {
-                      vErrors = [err156];
-                    } else {
-                      vErrors.push(err156);
-                    }
-                    errors++;
-                  }
+            }
+            if (data104.truncated !== void 0) {
+              let data109 = data104.truncated;
+              if (!(data109 && typeof data109 == "object" && !Array.isArray(data109)) && data109 !== null) {
+                const err156 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated", schemaPath: "#/properties/artifacts/items/properties/truncated/type", keyword: "type", params: { type: schema28.properties.artifacts.items.properties.truncated.type }, message: "must be object,null" };
+                if (vErrors === null) {
+                  vErrors = [err156];
+                } else {
+                  vErrors.push(err156);
                 }
-                if (data108.sha256 !== void 0) {
-                  if (typeof data108.sha256 !== "string") {
-                    const err157 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/sha256", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                errors++;
+              }
+              if (data109 && typeof data109 == "object" && !Array.isArray(data109)) {
+                if (data109.bytes !== void 0) {
+                  let data110 = data109.bytes;
+                  if (!(typeof data110 == "number" && (!(data110 % 1) && !isNaN(data110)) && isFinite(data110))) {
+                    const err157 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/bytes", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/bytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                     if (vErrors === null) {
                       vErrors = [err157];
                     } else {
@@ -37693,32 +37356,31 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data109.sha256 !== void 0) {
+                  if (typeof data109.sha256 !== "string") {
+                    const err158 = { instancePath: instancePath + "/artifacts/" + i6 + "/truncated/sha256", schemaPath: "#/properties/artifacts/items/properties/truncated/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err158];
+                    } else {
+                      vErrors.push(err158);
+                    }
+                    errors++;
+                  }
+                }
               }
             }
           } else {
-            const err158 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err159 = { instancePath: instancePath + "/artifacts/" + i6, schemaPath: "#/properties/artifacts/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err158];
+              vErrors = [err159];
             } else {
-              vErrors.push(err158);
+              vErrors.push(err159);
             }
             errors++;
           }
         }
       } else {
-        const err159 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err159];
-        } else {
-          vErrors.push(err159);
-        }
-        errors++;
-      }
-    }
-    if (data.redactions !== void 0) {
-      let data111 = data.redactions;
-      if (!(typeof data111 == "number" && (!(data111 % 1) && !isNaN(data111)) && isFinite(data111))) {
-        const err160 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        const err160 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
           vErrors = [err160];
         } else {
@@ -37726,36 +37388,39 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (typeof data111 == "number" && isFinite(data111)) {
-        if (data111 < 0 || isNaN(data111)) {
-          const err161 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+    }
+    if (data.redactions !== void 0) {
+      let data112 = data.redactions;
+      if (!(typeof data112 == "number" && (!(data112 % 1) && !isNaN(data112)) && isFinite(data112))) {
+        const err161 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err161];
+        } else {
+          vErrors.push(err161);
+        }
+        errors++;
+      }
+      if (typeof data112 == "number" && isFinite(data112)) {
+        if (data112 < 0 || isNaN(data112)) {
+          const err162 = { instancePath: instancePath + "/redactions", schemaPath: "#/properties/redactions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
-            vErrors = [err161];
+            vErrors = [err162];
           } else {
-            vErrors.push(err161);
+            vErrors.push(err162);
           }
           errors++;
         }
       }
     }
     if (data.integrity !== void 0) {
-      let data112 = data.integrity;
-      if (Array.isArray(data112)) {
-        const len7 = data112.length;
+      let data113 = data.integrity;
+      if (Array.isArray(data113)) {
+        const len7 = data113.length;
         for (let i7 = 0; i7 < len7; i7++) {
-          let data113 = data112[i7];
-          if (data113 && typeof data113 == "object" && !Array.isArray(data113)) {
-            if (data113.code === void 0) {
-              const err162 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "code" }, message: "must have required property 'code'" };
-              if (vErrors === null) {
-                vErrors = [err162];
-              } else {
-                vErrors.push(err162);
-              }
-              errors++;
-            }
-            if (data113.step === void 0) {
-              const err163 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "step" }, message: "must have required property 'step'" };
+          let data114 = data113[i7];
+          if (data114 && typeof data114 == "object" && !Array.isArray(data114)) {
+            if (data114.code === void 0) {
+              const err163 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "code" }, message: "must have required property 'code'" };
               if (vErrors === null) {
                 vErrors = [err163];
               } else {
@@ -37763,8 +37428,8 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data113.file === void 0) {
-              const err164 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'" };
+            if (data114.step === void 0) {
+              const err164 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "step" }, message: "must have required property 'step'" };
               if (vErrors === null) {
                 vErrors = [err164];
               } else {
@@ -37772,8 +37437,8 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data113.message === void 0) {
-              const err165 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'" };
+            if (data114.file === void 0) {
+              const err165 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'" };
               if (vErrors === null) {
                 vErrors = [err165];
               } else {
@@ -37781,22 +37446,19 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data113.code !== void 0) {
-              let data114 = data113.code;
-              if (!(data114 === "SymlinkEscape" || data114 === "GitMetadataFile" || data114 === "GitConfigChanged" || data114 === "MainCheckoutChanged" || data114 === "OutsideWrite")) {
-                const err166 = { instancePath: instancePath + "/integrity/" + i7 + "/code", schemaPath: "#/properties/integrity/items/properties/code/enum", keyword: "enum", params: { allowedValues: schema34.properties.integrity.items.properties.code.enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err166];
-                } else {
-                  vErrors.push(err166);
-                }
-                errors++;
+            if (data114.message === void 0) {
+              const err166 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'" };
+              if (vErrors === null) {
+                vErrors = [err166];
+              } else {
+                vErrors.push(err166);
               }
+              errors++;
             }
-            if (data113.step !== void 0) {
-              let data115 = data113.step;
-              if (!(data115 === "manager" || data115 === "builder" || data115 === "tester" || data115 === "reviewer")) {
-                const err167 = { instancePath: instancePath + "/integrity/" + i7 + "/step", schemaPath: "#/properties/integrity/items/properties/step/enum", keyword: "enum", params: { allowedValues: schema34.properties.integrity.items.properties.step.enum }, message: "must be equal to one of the allowed values" };
+            if (data114.code !== void 0) {
+              let data115 = data114.code;
+              if (!(data115 === "SymlinkEscape" || data115 === "GitMetadataFile" || data115 === "GitConfigChanged" || data115 === "MainCheckoutChanged" || data115 === "OutsideWrite")) {
+                const err167 = { instancePath: instancePath + "/integrity/" + i7 + "/code", schemaPath: "#/properties/integrity/items/properties/code/enum", keyword: "enum", params: { allowedValues: schema28.properties.integrity.items.properties.code.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err167];
                 } else {
@@ -37805,10 +37467,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data113.file !== void 0) {
-              let data116 = data113.file;
-              if (typeof data116 !== "string" && data116 !== null) {
-                const err168 = { instancePath: instancePath + "/integrity/" + i7 + "/file", schemaPath: "#/properties/integrity/items/properties/file/type", keyword: "type", params: { type: schema34.properties.integrity.items.properties.file.type }, message: "must be string,null" };
+            if (data114.step !== void 0) {
+              let data116 = data114.step;
+              if (!(data116 === "manager" || data116 === "builder" || data116 === "tester" || data116 === "reviewer")) {
+                const err168 = { instancePath: instancePath + "/integrity/" + i7 + "/step", schemaPath: "#/properties/integrity/items/properties/step/enum", keyword: "enum", params: { allowedValues: schema28.properties.integrity.items.properties.step.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err168];
                 } else {
@@ -37817,9 +37479,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data113.message !== void 0) {
-              if (typeof data113.message !== "string") {
-                const err169 = { instancePath: instancePath + "/integrity/" + i7 + "/message", schemaPath: "#/properties/integrity/items/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data114.file !== void 0) {
+              let data117 = data114.file;
+              if (typeof data117 !== "string" && data117 !== null) {
+                const err169 = { instancePath: instancePath + "/integrity/" + i7 + "/file", schemaPath: "#/properties/integrity/items/properties/file/type", keyword: "type", params: { type: schema28.properties.integrity.items.properties.file.type }, message: "must be string,null" };
                 if (vErrors === null) {
                   vErrors = [err169];
                 } else {
@@ -37828,44 +37491,46 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data114.message !== void 0) {
+              if (typeof data114.message !== "string") {
+                const err170 = { instancePath: instancePath + "/integrity/" + i7 + "/message", schemaPath: "#/properties/integrity/items/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err170];
+                } else {
+                  vErrors.push(err170);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err170 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err171 = { instancePath: instancePath + "/integrity/" + i7, schemaPath: "#/properties/integrity/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err170];
+              vErrors = [err171];
             } else {
-              vErrors.push(err170);
+              vErrors.push(err171);
             }
             errors++;
           }
         }
       } else {
-        const err171 = { instancePath: instancePath + "/integrity", schemaPath: "#/properties/integrity/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err172 = { instancePath: instancePath + "/integrity", schemaPath: "#/properties/integrity/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err171];
+          vErrors = [err172];
         } else {
-          vErrors.push(err171);
+          vErrors.push(err172);
         }
         errors++;
       }
     }
     if (data.signoffs !== void 0) {
-      let data118 = data.signoffs;
-      if (Array.isArray(data118)) {
-        const len8 = data118.length;
+      let data119 = data.signoffs;
+      if (Array.isArray(data119)) {
+        const len8 = data119.length;
         for (let i8 = 0; i8 < len8; i8++) {
-          let data119 = data118[i8];
-          if (data119 && typeof data119 == "object" && !Array.isArray(data119)) {
-            if (data119.by === void 0) {
-              const err172 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "by" }, message: "must have required property 'by'" };
-              if (vErrors === null) {
-                vErrors = [err172];
-              } else {
-                vErrors.push(err172);
-              }
-              errors++;
-            }
-            if (data119.at === void 0) {
-              const err173 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "at" }, message: "must have required property 'at'" };
+          let data120 = data119[i8];
+          if (data120 && typeof data120 == "object" && !Array.isArray(data120)) {
+            if (data120.by === void 0) {
+              const err173 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "by" }, message: "must have required property 'by'" };
               if (vErrors === null) {
                 vErrors = [err173];
               } else {
@@ -37873,8 +37538,8 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data119.decision === void 0) {
-              const err174 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "decision" }, message: "must have required property 'decision'" };
+            if (data120.at === void 0) {
+              const err174 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "at" }, message: "must have required property 'at'" };
               if (vErrors === null) {
                 vErrors = [err174];
               } else {
@@ -37882,8 +37547,8 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data119.manifestSha256 === void 0) {
-              const err175 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "manifestSha256" }, message: "must have required property 'manifestSha256'" };
+            if (data120.decision === void 0) {
+              const err175 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "decision" }, message: "must have required property 'decision'" };
               if (vErrors === null) {
                 vErrors = [err175];
               } else {
@@ -37891,8 +37556,8 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data119.source === void 0) {
-              const err176 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'" };
+            if (data120.manifestSha256 === void 0) {
+              const err176 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "manifestSha256" }, message: "must have required property 'manifestSha256'" };
               if (vErrors === null) {
                 vErrors = [err176];
               } else {
@@ -37900,65 +37565,62 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key5 in data119) {
+            if (data120.source === void 0) {
+              const err177 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'" };
+              if (vErrors === null) {
+                vErrors = [err177];
+              } else {
+                vErrors.push(err177);
+              }
+              errors++;
+            }
+            for (const key5 in data120) {
               if (!(key5 === "by" || key5 === "at" || key5 === "decision" || key5 === "comment" || key5 === "manifestSha256" || key5 === "source" || key5 === "url")) {
-                const err177 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
+                const err178 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err177];
+                  vErrors = [err178];
                 } else {
-                  vErrors.push(err177);
+                  vErrors.push(err178);
                 }
                 errors++;
               }
             }
-            if (data119.by !== void 0) {
-              let data120 = data119.by;
-              if (typeof data120 === "string") {
-                if (func3(data120) < 1) {
-                  const err178 = { instancePath: instancePath + "/signoffs/" + i8 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err178];
-                  } else {
-                    vErrors.push(err178);
-                  }
-                  errors++;
-                }
-              } else {
-                const err179 = { instancePath: instancePath + "/signoffs/" + i8 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err179];
-                } else {
-                  vErrors.push(err179);
-                }
-                errors++;
-              }
-            }
-            if (data119.at !== void 0) {
-              let data121 = data119.at;
+            if (data120.by !== void 0) {
+              let data121 = data120.by;
               if (typeof data121 === "string") {
-                if (!formats0.validate(data121)) {
-                  const err180 = { instancePath: instancePath + "/signoffs/" + i8 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+                if (func3(data121) < 1) {
+                  const err179 = { instancePath: instancePath + "/signoffs/" + i8 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
                   if (vErrors === null) {
-                    vErrors = [err180];
+                    vErrors = [err179];
                   } else {
-                    vErrors.push(err180);
+                    vErrors.push(err179);
                   }
                   errors++;
                 }
               } else {
-                const err181 = { instancePath: instancePath + "/signoffs/" + i8 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err180 = { instancePath: instancePath + "/signoffs/" + i8 + "/by", schemaPath: "#/properties/signoffs/items/properties/by/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err181];
+                  vErrors = [err180];
                 } else {
-                  vErrors.push(err181);
+                  vErrors.push(err180);
                 }
                 errors++;
               }
             }
-            if (data119.decision !== void 0) {
-              let data122 = data119.decision;
-              if (!(data122 === "approve" || data122 === "request-changes")) {
-                const err182 = { instancePath: instancePath + "/signoffs/" + i8 + "/decision", schemaPath: "#/properties/signoffs/items/properties/decision/enum", keyword: "enum", params: { allowedValues: schema34.properties.signoffs.items.properties.decision.enum }, message: "must be equal to one of the allowed values" };
+            if (data120.at !== void 0) {
+              let data122 = data120.at;
+              if (typeof data122 === "string") {
+                if (!formats6.validate(data122)) {
+                  const err181 = { instancePath: instancePath + "/signoffs/" + i8 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+                  if (vErrors === null) {
+                    vErrors = [err181];
+                  } else {
+                    vErrors.push(err181);
+                  }
+                  errors++;
+                }
+              } else {
+                const err182 = { instancePath: instancePath + "/signoffs/" + i8 + "/at", schemaPath: "#/properties/signoffs/items/properties/at/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err182];
                 } else {
@@ -37967,10 +37629,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data119.comment !== void 0) {
-              let data123 = data119.comment;
-              if (typeof data123 !== "string" && data123 !== null) {
-                const err183 = { instancePath: instancePath + "/signoffs/" + i8 + "/comment", schemaPath: "#/properties/signoffs/items/properties/comment/type", keyword: "type", params: { type: schema34.properties.signoffs.items.properties.comment.type }, message: "must be string,null" };
+            if (data120.decision !== void 0) {
+              let data123 = data120.decision;
+              if (!(data123 === "approve" || data123 === "request-changes")) {
+                const err183 = { instancePath: instancePath + "/signoffs/" + i8 + "/decision", schemaPath: "#/properties/signoffs/items/properties/decision/enum", keyword: "enum", params: { allowedValues: schema28.properties.signoffs.items.properties.decision.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err183];
                 } else {
@@ -37979,32 +37641,32 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data119.manifestSha256 !== void 0) {
-              let data124 = data119.manifestSha256;
-              if (typeof data124 === "string") {
-                if (!pattern25.test(data124)) {
-                  const err184 = { instancePath: instancePath + "/signoffs/" + i8 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err184];
-                  } else {
-                    vErrors.push(err184);
-                  }
-                  errors++;
-                }
-              } else {
-                const err185 = { instancePath: instancePath + "/signoffs/" + i8 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data120.comment !== void 0) {
+              let data124 = data120.comment;
+              if (typeof data124 !== "string" && data124 !== null) {
+                const err184 = { instancePath: instancePath + "/signoffs/" + i8 + "/comment", schemaPath: "#/properties/signoffs/items/properties/comment/type", keyword: "type", params: { type: schema28.properties.signoffs.items.properties.comment.type }, message: "must be string,null" };
                 if (vErrors === null) {
-                  vErrors = [err185];
+                  vErrors = [err184];
                 } else {
-                  vErrors.push(err185);
+                  vErrors.push(err184);
                 }
                 errors++;
               }
             }
-            if (data119.source !== void 0) {
-              let data125 = data119.source;
-              if (!(data125 === "cli" || data125 === "github")) {
-                const err186 = { instancePath: instancePath + "/signoffs/" + i8 + "/source", schemaPath: "#/properties/signoffs/items/properties/source/enum", keyword: "enum", params: { allowedValues: schema34.properties.signoffs.items.properties.source.enum }, message: "must be equal to one of the allowed values" };
+            if (data120.manifestSha256 !== void 0) {
+              let data125 = data120.manifestSha256;
+              if (typeof data125 === "string") {
+                if (!pattern20.test(data125)) {
+                  const err185 = { instancePath: instancePath + "/signoffs/" + i8 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err185];
+                  } else {
+                    vErrors.push(err185);
+                  }
+                  errors++;
+                }
+              } else {
+                const err186 = { instancePath: instancePath + "/signoffs/" + i8 + "/manifestSha256", schemaPath: "#/properties/signoffs/items/properties/manifestSha256/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
                   vErrors = [err186];
                 } else {
@@ -38013,10 +37675,10 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data119.url !== void 0) {
-              let data126 = data119.url;
-              if (typeof data126 !== "string" && data126 !== null) {
-                const err187 = { instancePath: instancePath + "/signoffs/" + i8 + "/url", schemaPath: "#/properties/signoffs/items/properties/url/type", keyword: "type", params: { type: schema34.properties.signoffs.items.properties.url.type }, message: "must be string,null" };
+            if (data120.source !== void 0) {
+              let data126 = data120.source;
+              if (!(data126 === "cli" || data126 === "github")) {
+                const err187 = { instancePath: instancePath + "/signoffs/" + i8 + "/source", schemaPath: "#/properties/signoffs/items/properties/source/enum", keyword: "enum", params: { allowedValues: schema28.properties.signoffs.items.properties.source.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err187];
                 } else {
@@ -38025,287 +37687,79 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data120.url !== void 0) {
+              let data127 = data120.url;
+              if (typeof data127 !== "string" && data127 !== null) {
+                const err188 = { instancePath: instancePath + "/signoffs/" + i8 + "/url", schemaPath: "#/properties/signoffs/items/properties/url/type", keyword: "type", params: { type: schema28.properties.signoffs.items.properties.url.type }, message: "must be string,null" };
+                if (vErrors === null) {
+                  vErrors = [err188];
+                } else {
+                  vErrors.push(err188);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err188 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err189 = { instancePath: instancePath + "/signoffs/" + i8, schemaPath: "#/properties/signoffs/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err188];
+              vErrors = [err189];
             } else {
-              vErrors.push(err188);
+              vErrors.push(err189);
             }
             errors++;
           }
         }
       } else {
-        const err189 = { instancePath: instancePath + "/signoffs", schemaPath: "#/properties/signoffs/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err190 = { instancePath: instancePath + "/signoffs", schemaPath: "#/properties/signoffs/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err189];
+          vErrors = [err190];
         } else {
-          vErrors.push(err189);
+          vErrors.push(err190);
         }
         errors++;
       }
     }
   } else {
-    const err190 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err191 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err190];
+      vErrors = [err191];
     } else {
-      vErrors.push(err190);
+      vErrors.push(err191);
     }
     errors++;
   }
-  validate18.errors = vErrors;
+  validate13.errors = vErrors;
   return errors === 0;
 }
-function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.phase === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "phase" }, message: "must have required property 'phase'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "phase" || key0 === "reason" || key0 === "message" || key0 === "observedRequest" || key0 === "lastRun" || key0 === "updatedAt")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.phase !== void 0) {
-      let data0 = data.phase;
-      if (!(data0 === "pending" || data0 === "queued" || data0 === "running" || data0 === "review" || data0 === "done" || data0 === "changes-requested" || data0 === "failed" || data0 === "blocked" || data0 === "cancelled")) {
-        const err2 = { instancePath: instancePath + "/phase", schemaPath: "#/properties/phase/enum", keyword: "enum", params: { allowedValues: schema18.properties.phase.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.reason !== void 0) {
-      let data1 = data.reason;
-      if (typeof data1 === "string") {
-        if (!pattern4.test(data1)) {
-          const err3 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/pattern", keyword: "pattern", params: { pattern: "^[A-Z][A-Za-z0-9]*$" }, message: 'must match pattern "^[A-Z][A-Za-z0-9]*$"' };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-      } else {
-        const err4 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.message !== void 0) {
-      if (typeof data.message !== "string") {
-        const err5 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.observedRequest !== void 0) {
-      if (typeof data.observedRequest !== "string") {
-        const err6 = { instancePath: instancePath + "/observedRequest", schemaPath: "#/properties/observedRequest/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.lastRun !== void 0) {
-      let data4 = data.lastRun;
-      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
-        if (data4.id === void 0) {
-          const err7 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-        for (const key1 in data4) {
-          if (!(key1 === "id" || key1 === "manifest" || key1 === "result")) {
-            const err8 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
-            }
-            errors++;
-          }
-        }
-        if (data4.id !== void 0) {
-          let data5 = data4.id;
-          if (typeof data5 === "string") {
-            if (func3(data5) < 1) {
-              const err9 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err9];
-              } else {
-                vErrors.push(err9);
-              }
-              errors++;
-            }
-          } else {
-            const err10 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err10];
-            } else {
-              vErrors.push(err10);
-            }
-            errors++;
-          }
-        }
-        if (data4.manifest !== void 0) {
-          let data6 = data4.manifest;
-          if (typeof data6 === "string") {
-            if (func3(data6) < 1) {
-              const err11 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err11];
-              } else {
-                vErrors.push(err11);
-              }
-              errors++;
-            }
-          } else {
-            const err12 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err12];
-            } else {
-              vErrors.push(err12);
-            }
-            errors++;
-          }
-        }
-        if (data4.result !== void 0) {
-          if (typeof data4.result !== "string") {
-            const err13 = { instancePath: instancePath + "/lastRun/result", schemaPath: "#/properties/lastRun/properties/result/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err13];
-            } else {
-              vErrors.push(err13);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err14 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.updatedAt !== void 0) {
-      let data8 = data.updatedAt;
-      if (typeof data8 === "string") {
-        if (!formats0.validate(data8)) {
-          const err15 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-      } else {
-        const err16 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err17];
-    } else {
-      vErrors.push(err17);
-    }
-    errors++;
-  }
-  validate22.errors = vErrors;
-  return errors === 0;
-}
-function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (!validate22(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-    errors = vErrors.length;
-  }
-  validate21.errors = vErrors;
-  return errors === 0;
-}
-var validateTaskIndex, schema12, func2, func3, func0, pattern0, pattern1, pattern3, schema18, pattern4, formats0, validateSpec, schema20, pattern6, formats2, validatePrd, schema21, validateConfig, schema22, pattern12, pattern13, pattern18, pattern19, pattern20, pattern21, validateRunManifest, schema34, schema35, schema36, pattern24, pattern25, validateStateStatus;
+var validateSpec, schema11, func2, func3, pattern0, pattern1, formats0, validatePrd, schema12, validateConfig, schema13, pattern3, pattern7, pattern8, pattern13, pattern14, pattern15, pattern16, validateRunManifest, schema28, schema29, schema30, formats6, pattern19, pattern20;
 var init_validators = __esm({
   "dist/generated/validators.js"() {
     "use strict";
-    validateTaskIndex = validate10;
-    schema12 = { "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "$ref": "#/definitions/taskId" }, "title": { "type": "string", "minLength": 1 }, "description": { "type": "string" }, "spec": { "$ref": "#/definitions/repoPath", "description": "Path of the mini-spec that governs this task." }, "prd": { "$ref": "#/definitions/repoPath", "description": "Path of the PRD this task comes from." }, "checklist": { "type": "string", "pattern": "^[^#]+#[0-9]+(\\.[0-9]+)*$", "description": "A checklist item reference, e.g. tasks/tasks-0001-auth.md#1.2." }, "dependsOn": { "type": "array", "items": { "$ref": "#/definitions/taskId" }, "uniqueItems": true }, "priority": { "enum": ["critical", "high", "medium", "low"], "default": "medium" }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "uniqueItems": true }, "owner": { "type": "string" }, "acceptance": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Shell commands whose success proves the task done." }, "paths": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs of the files this task may change." }, "agents": { "type": "object", "description": "Per-role adapter overrides: ROLE -> ADAPTER[:ARGUMENT].", "propertyNames": { "enum": ["manager", "builder", "tester", "reviewer"] }, "additionalProperties": { "$ref": "#/definitions/adapter" } }, "request": { "type": "string", "description": "Any string; a run is due when it differs from status.observedRequest." }, "status": { "$ref": "#/definitions/status" } } };
+    validateSpec = validate10;
+    schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/spec.schema.json", "title": "codex-orchestrator mini-spec front matter (specs/NNNN-<slug>.md)", "type": "object", "required": ["id", "title", "status", "owners", "risk", "last_review"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1 }, "risk": { "enum": ["low", "medium", "high"] }, "last_review": { "type": "string", "format": "date", "description": "YYYY-MM-DD, in UTC." }, "review_interval_days": { "type": "integer", "minimum": 1 }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "covers": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs of the code this spec governs." }, "approvals": { "type": "array", "items": { "type": "object", "required": ["by", "at", "digest"], "additionalProperties": false, "properties": { "by": { "type": "string", "minLength": 1 }, "role": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date" }, "digest": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" } } } } } };
     func2 = Object.prototype.hasOwnProperty;
     func3 = require_ucs2length().default;
-    func0 = require_equal().default;
     pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$", "u");
-    pattern1 = new RegExp("^[^#]+#[0-9]+(\\.[0-9]+)*$", "u");
+    pattern1 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+    formats0 = require_formats().fullFormats.date;
+    validatePrd = validate11;
+    schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/prd.schema.json", "title": "codex-orchestrator PRD front matter (tasks/NNNN-prd-<slug>.md)", "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "created": { "type": "string", "format": "date" }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "specs": { "type": "array", "items": { "type": "string", "minLength": 1 } } } };
+    validateConfig = validate12;
+    schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" }, "require_signature": { "type": "boolean", "description": "Count only approvals added by a commit signed with a key that .cxo/allowed_signers (read from the guard's base) maps to the approver. Default true for high, false for low and medium." } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } } } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "allOf": [{ "$ref": "#/definitions/prices" }], "description": "USD per million tokens, to record cost (and to enforce max_cost_usd and budget.per_run_usd)." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." }, "structured_output": { "type": "boolean", "description": "Ask for the manager's plan and the reviewer's review in the API's JSON Schema format (text.format / response_format). Default true; turn off for endpoints that lack it (the answer is still validated and repaired)." } } }, "codex": { "type": "object", "additionalProperties": false, "description": "The Codex CLI: codex / codex:exec, codex:app-server, codex:mcp-server (Codex <= 0.153). CXO_CODEX_BIN, CXO_CODEX_MODEL, CXO_CODEX_BASE_URL override these; the key is read from the variable named by api_key_env and passed to Codex only.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default codex (on PATH)." }, "mode": { "enum": ["exec", "app-server", "mcp-server"], "description": "Default exec; codex:MODE wins." }, "model": { "type": "string", "minLength": 1, "description": "Default: Codex's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "Responses API endpoint, set up as a model provider with -c overrides. Default https://api.openai.com/v1." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "sandbox": { "enum": ["read-only", "workspace-write", "danger-full-access"], "description": "Default workspace-write." }, "approval_policy": { "enum": ["untrusted", "on-request"], "description": "app-server only. Default untrusted. mcp-server always uses on-request." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Codex's retries of a failed model request or stream. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "Answers to Codex's command approval requests (app-server, mcp-server): regular expressions a command must match (allow, when not empty) or must not (deny). Default deny: git commit/push/reset/rebase/checkout." }, "files": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "The same for file-change approvals, over worktree-relative paths; paths outside the worktree or in .git are always declined." }, "prices": { "allOf": [{ "$ref": "#/definitions/prices" }], "description": "USD per million tokens: the cost of a step is the usage Codex reports times these (input_tokens, output_tokens). Without them a Codex step has no cost." } } }, "claude": { "type": "object", "additionalProperties": false, "description": "Claude Code in print mode: claude[:MODEL]. CXO_CLAUDE_BIN, CXO_CLAUDE_MODEL, CXO_CLAUDE_BASE_URL override these.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default claude (on PATH)." }, "model": { "type": "string", "minLength": 1, "description": "--model; default Claude Code's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "ANTHROPIC_BASE_URL, without /v1. Default https://api.anthropic.com." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default ANTHROPIC_API_KEY." }, "allowed_tools": { "type": "array", "items": { "type": "string", "pattern": "^[^,\\n]+$" }, "description": "--allowedTools. Default [Bash, Edit, Write, Read]." }, "max_turns": { "type": "integer", "minimum": 1, "description": "--max-turns, when set." }, "prices": { "allOf": [{ "$ref": "#/definitions/prices" }], "description": "USD per million tokens, used only when Claude Code reports no total_cost_usd (its own figure wins)." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "evidence": { "type": "object", "additionalProperties": false, "description": "How much of a run's evidence is kept, and where (docs/runs.md, Evidence size policy).", "properties": { "max_artifact_bytes": { "type": "integer", "minimum": 1024, "description": "An artifact is cut here when its run ends (logs are cut at limits.max_log_bytes already while captured); the manifest records the full size and sha256. Default 5 MiB." }, "compress": { "type": "boolean", "description": "Store logs and transcripts gzip-compressed (<path>.gz) once the run ends; the manifest's sha256 stays the hash of the uncompressed content. Default true." }, "inline_max_bytes": { "type": "integer", "minimum": 0, "description": "In ref mode, a stored file of a run this large or larger is kept out of the state ref's tree, in the commit of refs/cxo/evidence/<task>/<run>. Default 64 KiB." }, "gc": { "type": "object", "additionalProperties": false, "description": "Defaults of cxo runs gc.", "properties": { "keep": { "type": "integer", "minimum": 0, "description": "The newest runs of each task whose artifacts are kept. Default 5." }, "older_than_days": { "type": "integer", "minimum": 0, "description": "Runs younger than this many days keep their artifacts. Default 30." } } } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." }, "state": { "enum": ["inline", "ref"], "description": "Where statuses, claims and run evidence are committed: inline in the task index on the current branch, or on the state ref (gitops.state_ref) that only the orchestrator writes. Default inline; cxo init writes ref." }, "state_ref": { "type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9][A-Za-z0-9._/-]*$", "description": "The branch (under refs/heads/) holding the orchestrator's state in ref mode. Default cxo/state." }, "share_state": { "type": "boolean", "description": "In ref mode, share the state ref through gitops.remote when the clone has that remote: every write is a compare-and-swap push, so claims hold across machines. Default true." }, "state_sync": { "enum": ["never", "done", "pr"], "description": "In ref mode, also write a task's status into the task index on the base branch: never, when it reaches done (one commit per sign-off), or as one batched pull request. Default never." }, "claim_lease_seconds": { "type": "integer", "minimum": 5, "maximum": 86400, "description": "How long a claim on the state ref holds without a heartbeat before another watcher may resume or rerun it. Default 60." } } }, "budget": { "type": "object", "additionalProperties": false, "description": "Spend caps in USD, checked where a run is claimed (docs/gitops.md#spend-caps). All optional; a run with no observed cost counts 0.", "properties": { "per_run_usd": { "type": "number", "exclusiveMinimum": 0, "description": "The most one run may cost: reserved when the run is claimed; the builtin agent stops at it mid-run, other adapters fail the run after the step that passes it." }, "per_task_usd": { "type": "number", "exclusiveMinimum": 0, "description": "The most all runs of one task may cost, ever: a claim that would pass it is refused and the task is blocked with reason BudgetExceeded." }, "per_day_usd": { "type": "number", "exclusiveMinimum": 0, "description": "The most all runs claimed on one UTC calendar day may cost, together: a claim that would pass it is refused (BudgetExceeded)." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } }, "watch": { "type": "object", "additionalProperties": false, "description": "The reconciler (cxo watch).", "properties": { "retry": { "type": "object", "additionalProperties": false, "description": "Transient run failures (ModelError, Timeout, WorktreeFailed) are run again after a capped exponential backoff with equal jitter.", "properties": { "max_attempts": { "type": "integer", "minimum": 1, "maximum": 100, "description": "Attempts per request, the first included; 1 turns retries off. Default 3." }, "base_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The first backoff (before jitter). Default 30." }, "cap_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The longest backoff. Default 900." } } } } }, "sandbox": { "type": "object", "additionalProperties": false, "description": "How commands run on the builder's behalf (command adapters, run_command, acceptance and lint commands, Codex, Claude Code) are isolated (docs/runs.md#sandbox).", "properties": { "mode": { "enum": ["bwrap", "none"], "description": "bwrap: bubblewrap, required (a run fails where it cannot run); none: no sandbox. Default: bwrap where it works, else none with a warning." }, "network": { "enum": ["deny", "allow"], "description": "deny (default): a network namespace with loopback only; allow: the host's network." }, "memory_mb": { "type": "integer", "minimum": 16, "description": "Memory limit of each sandboxed command and everything it starts, in MiB (default 4096)." }, "pids": { "type": "integer", "minimum": 8, "description": "Process and thread limit of each sandboxed command (default 2048)." }, "extra_ro": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths visible read-only inside (absolute, ~/..., or relative to the repository)." }, "extra_rw": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths writable inside (absolute, ~/..., or relative to the repository)." } } } } };
     pattern3 = new RegExp("^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$", "u");
-    schema18 = { "type": "object", "description": "Owned by the orchestrator; people do not edit it.", "required": ["phase"], "additionalProperties": false, "properties": { "phase": { "enum": ["pending", "queued", "running", "review", "done", "changes-requested", "failed", "blocked", "cancelled"] }, "reason": { "type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$", "description": "PascalCase reason." }, "message": { "type": "string" }, "observedRequest": { "type": "string" }, "lastRun": { "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "manifest": { "$ref": "#/definitions/repoPath" }, "result": { "type": "string" } } }, "updatedAt": { "type": "string", "format": "date-time" } } };
-    pattern4 = new RegExp("^[A-Z][A-Za-z0-9]*$", "u");
-    formats0 = require_formats().fullFormats["date-time"];
-    validateSpec = validate15;
-    schema20 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/spec.schema.json", "title": "codex-orchestrator mini-spec front matter (specs/NNNN-<slug>.md)", "type": "object", "required": ["id", "title", "status", "owners", "risk", "last_review"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1 }, "risk": { "enum": ["low", "medium", "high"] }, "last_review": { "type": "string", "format": "date", "description": "YYYY-MM-DD, in UTC." }, "review_interval_days": { "type": "integer", "minimum": 1 }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "covers": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs of the code this spec governs." }, "approvals": { "type": "array", "items": { "type": "object", "required": ["by", "at", "digest"], "additionalProperties": false, "properties": { "by": { "type": "string", "minLength": 1 }, "role": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date" }, "digest": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" } } } } } };
-    pattern6 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
-    formats2 = require_formats().fullFormats.date;
-    validatePrd = validate16;
-    schema21 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/prd.schema.json", "title": "codex-orchestrator PRD front matter (tasks/NNNN-prd-<slug>.md)", "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, "title": { "type": "string", "minLength": 1 }, "status": { "enum": ["draft", "in-review", "approved", "done", "superseded"] }, "owners": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "created": { "type": "string", "format": "date" }, "relates_to": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "specs": { "type": "array", "items": { "type": "string", "minLength": 1 } } } };
-    validateConfig = validate17;
-    schema22 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/config.schema.json", "title": "codex-orchestrator configuration (codex.config.yaml)", "description": "Every key is optional and has a default.", "type": "object", "additionalProperties": false, "definitions": { "globs": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "approvalRule": { "type": "object", "additionalProperties": false, "properties": { "count": { "type": "integer", "minimum": 0 }, "roles": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "distinct_from_owners": { "type": "boolean" }, "require_signature": { "type": "boolean", "description": "Count only approvals added by a commit signed with a key that .cxo/allowed_signers (read from the guard's base) maps to the approver. Default true for high, false for low and medium." } } }, "adapter": { "type": "string", "pattern": "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" } }, "properties": { "version": { "const": 1 }, "base_branch": { "type": "string", "minLength": 1, "default": "main" }, "files": { "type": "object", "additionalProperties": false, "properties": { "tasks": { "type": "string", "minLength": 1, "default": "codex.tasks.json" }, "prds": { "$ref": "#/definitions/globs" }, "checklists": { "$ref": "#/definitions/globs" }, "specs": { "$ref": "#/definitions/globs" }, "governed_roots": { "$ref": "#/definitions/globs", "description": "Code that some spec must cover (used by the guard's diff coverage)." } } }, "freshness": { "type": "object", "additionalProperties": false, "properties": { "days": { "type": "object", "additionalProperties": false, "properties": { "low": { "type": "integer", "minimum": 1 }, "medium": { "type": "integer", "minimum": 1 }, "high": { "type": "integer", "minimum": 1 } }, "description": "Maximum age of last_review in days, by risk; a spec's review_interval_days wins; default 30." }, "warn_days_before": { "type": "integer", "minimum": 0 } } }, "approvals": { "type": "object", "additionalProperties": false, "properties": { "low": { "$ref": "#/definitions/approvalRule" }, "medium": { "$ref": "#/definitions/approvalRule" }, "high": { "$ref": "#/definitions/approvalRule" } } }, "agents": { "type": "object", "additionalProperties": false, "properties": { "manager": { "$ref": "#/definitions/adapter" }, "builder": { "$ref": "#/definitions/adapter" }, "tester": { "$ref": "#/definitions/adapter" }, "reviewer": { "$ref": "#/definitions/adapter" }, "builtin": { "type": "object", "additionalProperties": false, "description": "The built-in agent loop on any OpenAI-compatible endpoint. Environment: CXO_BUILTIN_BASE_URL, CXO_BUILTIN_MODEL, CXO_BUILTIN_API override these; the key is read from the variable named by api_key_env.", "properties": { "base_url": { "type": "string", "pattern": "^https?://", "description": "Default https://api.openai.com/v1 (Ollama: http://localhost:11434/v1)." }, "api": { "enum": ["responses", "chat"], "description": "Responses API or Chat Completions. Default responses." }, "model": { "type": "string", "minLength": 1, "description": "Default gpt-5-mini; builtin:MODEL in a role's adapter wins." }, "fallback_model": { "type": "string", "minLength": 1, "description": "Used after a 429 or 5xx that the retries did not get past." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "max_turns": { "type": "integer", "minimum": 1, "description": "Model calls per role. Default 40." }, "max_tokens": { "type": "integer", "minimum": 1, "description": "Input plus output tokens per role before the run stops (BudgetExceeded). Default 2000000." }, "max_cost_usd": { "type": "number", "exclusiveMinimum": 0, "description": "Cost per role before the run stops; needs prices." }, "prices": { "type": "object", "additionalProperties": false, "required": ["input_per_mtok", "output_per_mtok"], "properties": { "input_per_mtok": { "type": "number", "minimum": 0 }, "output_per_mtok": { "type": "number", "minimum": 0 } }, "description": "USD per million tokens, to record cost." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "SDK retries (with backoff) of a 429/5xx before the fallback model. Default 2." }, "repair_attempts": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Times an invalid plan or review is sent back with its validation errors. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "timeout_seconds": { "type": "integer", "minimum": 1 } }, "description": "run_command policy: regular expressions a command must match (allow) or must not (deny)." }, "structured_output": { "type": "boolean", "description": "Ask for the manager's plan and the reviewer's review in the API's JSON Schema format (text.format / response_format). Default true; turn off for endpoints that lack it (the answer is still validated and repaired)." } } }, "codex": { "type": "object", "additionalProperties": false, "description": "The Codex CLI: codex / codex:exec, codex:app-server, codex:mcp-server (Codex <= 0.153). CXO_CODEX_BIN, CXO_CODEX_MODEL, CXO_CODEX_BASE_URL override these; the key is read from the variable named by api_key_env and passed to Codex only.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default codex (on PATH)." }, "mode": { "enum": ["exec", "app-server", "mcp-server"], "description": "Default exec; codex:MODE wins." }, "model": { "type": "string", "minLength": 1, "description": "Default: Codex's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "Responses API endpoint, set up as a model provider with -c overrides. Default https://api.openai.com/v1." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default OPENAI_API_KEY." }, "sandbox": { "enum": ["read-only", "workspace-write", "danger-full-access"], "description": "Default workspace-write." }, "approval_policy": { "enum": ["untrusted", "on-request"], "description": "app-server only. Default untrusted. mcp-server always uses on-request." }, "max_retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Codex's retries of a failed model request or stream. Default 2." }, "commands": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "Answers to Codex's command approval requests (app-server, mcp-server): regular expressions a command must match (allow, when not empty) or must not (deny). Default deny: git commit/push/reset/rebase/checkout." }, "files": { "type": "object", "additionalProperties": false, "properties": { "allow": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "deny": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "description": "The same for file-change approvals, over worktree-relative paths; paths outside the worktree or in .git are always declined." } } }, "claude": { "type": "object", "additionalProperties": false, "description": "Claude Code in print mode: claude[:MODEL]. CXO_CLAUDE_BIN, CXO_CLAUDE_MODEL, CXO_CLAUDE_BASE_URL override these.", "properties": { "binary": { "type": "string", "minLength": 1, "description": "Default claude (on PATH)." }, "model": { "type": "string", "minLength": 1, "description": "--model; default Claude Code's own." }, "base_url": { "type": "string", "pattern": "^https?://", "description": "ANTHROPIC_BASE_URL, without /v1. Default https://api.anthropic.com." }, "api_key_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Default ANTHROPIC_API_KEY." }, "allowed_tools": { "type": "array", "items": { "type": "string", "pattern": "^[^,\\n]+$" }, "description": "--allowedTools. Default [Bash, Edit, Write, Read]." }, "max_turns": { "type": "integer", "minimum": 1, "description": "--max-turns, when set." } } } } }, "concurrency": { "type": "integer", "minimum": 1, "maximum": 64 }, "timeouts": { "type": "object", "additionalProperties": false, "properties": { "step_seconds": { "type": "integer", "minimum": 1 }, "command_seconds": { "type": "integer", "minimum": 1 } } }, "redaction": { "type": "object", "additionalProperties": false, "properties": { "patterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Extra regular expressions whose matches are redacted." } } }, "limits": { "type": "object", "additionalProperties": false, "properties": { "max_file_bytes": { "type": "integer", "minimum": 1024 }, "max_log_bytes": { "type": "integer", "minimum": 1024, "description": "Stored command output is cut here; the full size and hash are recorded (default 1 MiB)." } } }, "guard": { "type": "object", "additionalProperties": false, "description": "Spec guard settings (docs/guard.md).", "properties": { "rules": { "type": "object", "additionalProperties": false, "description": "Severity per rule id: error (blocks), warning (reported), off.", "properties": { "structure": { "enum": ["error", "warning", "off"] }, "freshness": { "enum": ["error", "warning", "off"] }, "approval": { "enum": ["error", "warning", "off"] }, "dispatch-gate": { "enum": ["error", "warning", "off"] }, "diff-coverage": { "enum": ["error", "warning", "off"] }, "index-consistency": { "enum": ["error", "warning", "off"] } } }, "require_spec": { "type": "boolean", "description": "A task with no spec may not run (default true)." }, "override_labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Pull request labels that override the guard (default: spec-guard-override)." } } }, "review": { "type": "object", "additionalProperties": false, "description": "Static checks of the reviewer step.", "properties": { "lint_command": { "type": "string", "minLength": 1, "description": "Run in the worktree after the build; a non-zero exit is a finding." }, "max_file_bytes": { "type": "integer", "minimum": 1, "description": "A changed file larger than this is a finding (default 1 MiB)." } } }, "env": { "type": "object", "additionalProperties": false, "description": "The environment agents and commands get: a fixed allow-list plus what is named here.", "properties": { "pass_through": { "type": "array", "items": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, "description": "Variables passed on from the orchestrator's environment by name (PREFIX_* allowed), e.g. OPENAI_API_KEY for an agent that needs it." } } }, "gitops": { "type": "object", "additionalProperties": false, "description": "How the orchestrator writes task statuses back and shares them.", "properties": { "write_back": { "type": "boolean", "description": "Commit each phase change of a task (its status block and the run's evidence) on the current branch. Default true." }, "push": { "type": "boolean", "description": "After each write-back or sign-off, fetch, rebase and push the branch with a lease. Default false." }, "remote": { "type": "string", "minLength": 1, "description": "The remote to push to. Default origin." }, "push_attempts": { "type": "integer", "minimum": 1, "maximum": 50, "description": "Fetch-rebase-push attempts before giving up. Default 8." }, "state": { "enum": ["inline", "ref"], "description": "Where statuses, claims and run evidence are committed: inline in the task index on the current branch, or on the state ref (gitops.state_ref) that only the orchestrator writes. Default inline; cxo init writes ref." }, "state_ref": { "type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9][A-Za-z0-9._/-]*$", "description": "The branch (under refs/heads/) holding the orchestrator's state in ref mode. Default cxo/state." }, "share_state": { "type": "boolean", "description": "In ref mode, share the state ref through gitops.remote when the clone has that remote: every write is a compare-and-swap push, so claims hold across machines. Default true." }, "state_sync": { "enum": ["never", "done", "pr"], "description": "In ref mode, also write a task's status into the task index on the base branch: never, when it reaches done (one commit per sign-off), or as one batched pull request. Default never." }, "claim_lease_seconds": { "type": "integer", "minimum": 5, "maximum": 86400, "description": "How long a claim on the state ref holds without a heartbeat before another watcher may resume or rerun it. Default 60." } } }, "github": { "type": "object", "additionalProperties": false, "description": "The GitHub port: pull requests for run branches, commit statuses, PR reviews as sign-offs.", "properties": { "repo": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "description": "owner/name; default: derived from the remote's URL." }, "api_url": { "type": "string", "pattern": "^https?://", "description": "REST API base URL (GitHub Enterprise: https://HOST/api/v3). Default https://api.github.com." }, "token_env": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The environment variable holding the token. Default GITHUB_TOKEN." }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Labels put on every pull request the orchestrator opens." }, "status_context": { "type": "string", "minLength": 1, "description": "The commit status context carrying the tester's verdict. Default cxo/tester." } } }, "watch": { "type": "object", "additionalProperties": false, "description": "The reconciler (cxo watch).", "properties": { "retry": { "type": "object", "additionalProperties": false, "description": "Transient run failures (ModelError, Timeout, WorktreeFailed) are run again after a capped exponential backoff with equal jitter.", "properties": { "max_attempts": { "type": "integer", "minimum": 1, "maximum": 100, "description": "Attempts per request, the first included; 1 turns retries off. Default 3." }, "base_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The first backoff (before jitter). Default 30." }, "cap_seconds": { "type": "number", "exclusiveMinimum": 0, "description": "The longest backoff. Default 900." } } } } }, "sandbox": { "type": "object", "additionalProperties": false, "description": "How commands run on the builder's behalf (command adapters, run_command, acceptance and lint commands, Codex, Claude Code) are isolated (docs/runs.md#sandbox).", "properties": { "mode": { "enum": ["bwrap", "none"], "description": "bwrap: bubblewrap, required (a run fails where it cannot run); none: no sandbox. Default: bwrap where it works, else none with a warning." }, "network": { "enum": ["deny", "allow"], "description": "deny (default): a network namespace with loopback only; allow: the host's network." }, "memory_mb": { "type": "integer", "minimum": 16, "description": "Memory limit of each sandboxed command and everything it starts, in MiB (default 4096)." }, "pids": { "type": "integer", "minimum": 8, "description": "Process and thread limit of each sandboxed command (default 2048)." }, "extra_ro": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths visible read-only inside (absolute, ~/..., or relative to the repository)." }, "extra_rw": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "More host paths writable inside (absolute, ~/..., or relative to the repository)." } } } } };
-    pattern12 = new RegExp("^https?://", "u");
-    pattern13 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-    pattern18 = new RegExp("^[^,\\n]+$", "u");
-    pattern19 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*\\*?$", "u");
-    pattern20 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
-    pattern21 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
-    validateRunManifest = validate18;
-    schema34 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree was, for people (a per-user cache directory outside the repository, the home directory written ~); the orchestrator itself derives it from the repository and the run id" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" }, "feedback": { "type": ["object", "null"], "description": "The reviewer's request for changes this run answers.", "required": ["run", "by", "message"], "additionalProperties": false, "properties": { "run": { "type": "string" }, "by": { "type": "string" }, "message": { "type": "string" } } } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" }, "sandbox": { "$ref": "#/definitions/sandbox" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] }, "sandbox": { "$ref": "#/definitions/sandbox" } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 }, "integrity": { "type": "array", "description": "What the run did outside its change, or would do once merged, that the orchestrator refuses (docs/runs.md, static review): each finding with a stable code. A run with any fails, and cannot be approved.", "items": { "type": "object", "required": ["code", "step", "file", "message"], "properties": { "code": { "enum": ["SymlinkEscape", "GitMetadataFile", "GitConfigChanged", "MainCheckoutChanged", "OutsideWrite"] }, "step": { "enum": ["manager", "builder", "tester", "reviewer"] }, "file": { "type": ["string", "null"] }, "message": { "type": "string" } } } }, "signoffs": { "type": "array", "description": "Reviewers' decisions on this run (cxo review), each signing the manifest's digest without this list.", "items": { "type": "object", "additionalProperties": false, "required": ["by", "at", "decision", "manifestSha256", "source"], "properties": { "by": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date-time" }, "decision": { "enum": ["approve", "request-changes"] }, "comment": { "type": ["string", "null"] }, "manifestSha256": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "sha256 of the manifest's canonical JSON (keys sorted, signoffs left out) when it was signed." }, "source": { "enum": ["cli", "github"] }, "url": { "type": ["string", "null"], "description": "The GitHub review, for sign-offs recorded from a pull request." } } } } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } }, "sandbox": { "type": ["object", "null"], "description": "The sandbox the step's (or command's) processes ran in: bwrap with its network and the limits applied, or none with the reason.", "required": ["mode", "reason", "network", "limits"], "additionalProperties": false, "properties": { "mode": { "enum": ["bwrap", "none"] }, "reason": { "type": ["string", "null"], "description": "why there is no sandbox" }, "network": { "enum": ["deny", "allow", null] }, "limits": { "type": ["object", "null"], "additionalProperties": false, "required": ["memory_mb", "memory_via", "pids", "pids_via"], "properties": { "memory_mb": { "type": ["integer", "null"] }, "memory_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] }, "pids": { "type": ["integer", "null"] }, "pids_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] } } }, "note": { "type": ["string", "null"], "description": "what else isolates an agent's own commands, or what the sandbox leaves out" } } } } };
-    schema35 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
-    schema36 = { "type": ["object", "null"], "description": "The sandbox the step's (or command's) processes ran in: bwrap with its network and the limits applied, or none with the reason.", "required": ["mode", "reason", "network", "limits"], "additionalProperties": false, "properties": { "mode": { "enum": ["bwrap", "none"] }, "reason": { "type": ["string", "null"], "description": "why there is no sandbox" }, "network": { "enum": ["deny", "allow", null] }, "limits": { "type": ["object", "null"], "additionalProperties": false, "required": ["memory_mb", "memory_via", "pids", "pids_via"], "properties": { "memory_mb": { "type": ["integer", "null"] }, "memory_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] }, "pids": { "type": ["integer", "null"] }, "pids_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] } } }, "note": { "type": ["string", "null"], "description": "what else isolates an agent's own commands, or what the sandbox leaves out" } } };
-    pattern24 = new RegExp("^[0-9a-f]{40}$", "u");
-    pattern25 = new RegExp("^[0-9a-f]{64}$", "u");
-    validateStateStatus = validate21;
+    pattern7 = new RegExp("^https?://", "u");
+    pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+    pattern13 = new RegExp("^[^,\\n]+$", "u");
+    pattern14 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*\\*?$", "u");
+    pattern15 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]*$", "u");
+    pattern16 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
+    validateRunManifest = validate13;
+    schema28 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "codex-orchestrator/run-manifest.schema.json", "title": "codex-orchestrator run manifest (.runs/<task>/<run>/manifest.json)", "description": "The evidence of one run: only what the orchestrator observed itself. Every path is repository-relative; every artifact is hashed.", "type": "object", "required": ["version", "run", "task", "result"], "properties": { "version": { "const": 1 }, "orchestrator": { "type": "object", "properties": { "version": { "type": "string" }, "node": { "type": "string" } } }, "run": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "branch": { "type": "string" }, "createdAt": { "type": "string", "format": "date-time" }, "pid": { "type": "integer" }, "forced": { "type": ["string", "null"], "description": "the --force reason, when the dispatch gate was skipped" }, "worktree": { "type": "string", "description": "where the run's worktree was, for people (a per-user cache directory outside the repository, the home directory written ~); the orchestrator itself derives it from the repository and the run id" }, "children": { "type": "array", "items": { "type": "integer" }, "description": "process groups running now" }, "noCommit": { "type": "boolean", "description": "--no-commit: changes stay uncommitted in the kept worktree" } } }, "task": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "minLength": 1 }, "title": { "type": "string" } } }, "trigger": { "type": "object", "properties": { "request": { "type": ["string", "null"] }, "actor": { "type": "string" }, "baseCommit": { "type": "string", "pattern": "^[0-9a-f]{40}$" }, "feedback": { "type": ["object", "null"], "description": "The reviewer's request for changes this run answers.", "required": ["run", "by", "message"], "additionalProperties": false, "properties": { "run": { "type": "string" }, "by": { "type": "string" }, "message": { "type": "string" } } } } }, "spec": { "type": ["object", "null"], "properties": { "path": { "type": "string" }, "blob": { "type": ["string", "null"], "description": "git blob id of the spec at the base commit" }, "lastReview": { "type": "string" }, "approvalDigests": { "type": "array", "items": { "type": "string" } } } }, "steps": { "type": "array", "items": { "type": "object", "required": ["role", "adapter", "status"], "properties": { "role": { "enum": ["manager", "builder", "tester", "reviewer"] }, "adapter": { "type": "string" }, "model": { "type": ["string", "null"] }, "status": { "enum": ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }, "startedAt": { "type": ["string", "null"] }, "endedAt": { "type": ["string", "null"] }, "durationMs": { "type": ["number", "null"] }, "usage": { "type": ["object", "null"] }, "costUsd": { "type": ["number", "null"] }, "summary": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" }, "transcript": { "type": ["string", "null"], "description": "artifact path of the agent's own events (NDJSON)" }, "sandbox": { "$ref": "#/definitions/sandbox" } } } }, "commands": { "type": "array", "description": "Commands the orchestrator ran itself (acceptance, lint), with observed results.", "items": { "type": "object", "required": ["role", "command", "cwd", "exitCode", "durationMs", "timedOut"], "properties": { "role": { "type": "string" }, "command": { "type": "string" }, "cwd": { "type": "string" }, "exitCode": { "type": ["integer", "null"] }, "signal": { "type": ["string", "null"] }, "durationMs": { "type": "number" }, "timedOut": { "type": "boolean" }, "stdout": { "type": ["string", "null"] }, "stderr": { "type": ["string", "null"] }, "sandbox": { "$ref": "#/definitions/sandbox" } } } }, "diff": { "type": ["object", "null"], "properties": { "artifact": { "type": "string" }, "files": { "type": "array", "items": { "type": "string" } }, "insertions": { "type": "integer" }, "deletions": { "type": "integer" }, "baseCommit": { "type": "string" }, "headCommit": { "type": ["string", "null"] } } }, "review": { "type": ["object", "null"] }, "result": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["running", "review", "failed", "cancelled", "succeeded"] }, "reason": { "type": ["string", "null"] }, "error": { "$ref": "#/definitions/error" } } }, "heartbeat": { "type": ["object", "null"], "properties": { "at": { "type": "string" }, "pid": { "type": "integer" } } }, "resumes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "fromStep": { "type": "string" }, "pid": { "type": "integer" } } } }, "artifacts": { "type": "array", "items": { "type": "object", "required": ["path", "sha256", "bytes"], "properties": { "path": { "type": "string" }, "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "bytes": { "type": "integer", "minimum": 0 }, "encoding": { "enum": ["gzip"], "description": "how the file is stored: gzip at <path>.gz; sha256 and bytes are of the uncompressed content" }, "truncated": { "type": ["object", "null"], "description": "when the stored file was cut at the size cap: the full output's size and hash", "properties": { "bytes": { "type": "integer" }, "sha256": { "type": "string" } } } } } }, "redactions": { "type": "integer", "minimum": 0 }, "integrity": { "type": "array", "description": "What the run did outside its change, or would do once merged, that the orchestrator refuses (docs/runs.md, static review): each finding with a stable code. A run with any fails, and cannot be approved.", "items": { "type": "object", "required": ["code", "step", "file", "message"], "properties": { "code": { "enum": ["SymlinkEscape", "GitMetadataFile", "GitConfigChanged", "MainCheckoutChanged", "OutsideWrite"] }, "step": { "enum": ["manager", "builder", "tester", "reviewer"] }, "file": { "type": ["string", "null"] }, "message": { "type": "string" } } } }, "signoffs": { "type": "array", "description": "Reviewers' decisions on this run (cxo review), each signing the manifest's digest without this list.", "items": { "type": "object", "additionalProperties": false, "required": ["by", "at", "decision", "manifestSha256", "source"], "properties": { "by": { "type": "string", "minLength": 1 }, "at": { "type": "string", "format": "date-time" }, "decision": { "enum": ["approve", "request-changes"] }, "comment": { "type": ["string", "null"] }, "manifestSha256": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "sha256 of the manifest's canonical JSON (keys sorted, signoffs left out) when it was signed." }, "source": { "enum": ["cli", "github"] }, "url": { "type": ["string", "null"], "description": "The GitHub review, for sign-offs recorded from a pull request." } } } } }, "definitions": { "error": { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } }, "sandbox": { "type": ["object", "null"], "description": "The sandbox the step's (or command's) processes ran in: bwrap with its network and the limits applied, or none with the reason.", "required": ["mode", "reason", "network", "limits"], "additionalProperties": false, "properties": { "mode": { "enum": ["bwrap", "none"] }, "reason": { "type": ["string", "null"], "description": "why there is no sandbox" }, "network": { "enum": ["deny", "allow", null] }, "limits": { "type": ["object", "null"], "additionalProperties": false, "required": ["memory_mb", "memory_via", "pids", "pids_via"], "properties": { "memory_mb": { "type": ["integer", "null"] }, "memory_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] }, "pids": { "type": ["integer", "null"] }, "pids_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] } } }, "note": { "type": ["string", "null"], "description": "what else isolates an agent's own commands, or what the sandbox leaves out" } } } } };
+    schema29 = { "type": ["object", "null"], "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "artifact": { "type": ["string", "null"] } } };
+    schema30 = { "type": ["object", "null"], "description": "The sandbox the step's (or command's) processes ran in: bwrap with its network and the limits applied, or none with the reason.", "required": ["mode", "reason", "network", "limits"], "additionalProperties": false, "properties": { "mode": { "enum": ["bwrap", "none"] }, "reason": { "type": ["string", "null"], "description": "why there is no sandbox" }, "network": { "enum": ["deny", "allow", null] }, "limits": { "type": ["object", "null"], "additionalProperties": false, "required": ["memory_mb", "memory_via", "pids", "pids_via"], "properties": { "memory_mb": { "type": ["integer", "null"] }, "memory_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] }, "pids": { "type": ["integer", "null"] }, "pids_via": { "enum": ["cgroup-v2", "cgroup-v1", "rlimit", null] } } }, "note": { "type": ["string", "null"], "description": "what else isolates an agent's own commands, or what the sandbox leaves out" } } };
+    formats6 = require_formats().fullFormats["date-time"];
+    pattern19 = new RegExp("^[0-9a-f]{40}$", "u");
+    pattern20 = new RegExp("^[0-9a-f]{64}$", "u");
   }
 });
 
@@ -38428,13 +37882,49 @@ var init_schema_validation = __esm({
   }
 });
 
-// dist/repo/own-property.js
-function ownValue(obj, key) {
-  return obj !== null && typeof obj === "object" && Object.hasOwn(obj, key) ? obj[key] : void 0;
-}
-var init_own_property = __esm({
-  "dist/repo/own-property.js"() {
+// node_modules/fast-deep-equal/index.js
+var require_fast_deep_equal = __commonJS({
+  "node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
+    module.exports = function equal(a, b) {
+      if (a === b) return true;
+      if (a && b && typeof a == "object" && typeof b == "object") {
+        if (a.constructor !== b.constructor) return false;
+        var length, i, keys;
+        if (Array.isArray(a)) {
+          length = a.length;
+          if (length != b.length) return false;
+          for (i = length; i-- !== 0; )
+            if (!equal(a[i], b[i])) return false;
+          return true;
+        }
+        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
+        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
+        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+        keys = Object.keys(a);
+        length = keys.length;
+        if (length !== Object.keys(b).length) return false;
+        for (i = length; i-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+        for (i = length; i-- !== 0; ) {
+          var key = keys[i];
+          if (!equal(a[key], b[key])) return false;
+        }
+        return true;
+      }
+      return a !== a && b !== b;
+    };
+  }
+});
+
+// node_modules/ajv/dist/runtime/equal.js
+var require_equal = __commonJS({
+  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var equal = require_fast_deep_equal();
+    equal.code = 'require("ajv/dist/runtime/equal").default';
+    exports.default = equal;
   }
 });
 
@@ -38466,19 +37956,7 @@ function parseConfig(source) {
   });
   if (diagnostics.some((d) => d.severity === "error"))
     return { diagnostics };
-  return { config: mergeDeep(defaultConfig(), data), diagnostics };
-}
-function mergeDeep(base, over) {
-  if (over === void 0)
-    return base;
-  if (isPlainObject(base) && isPlainObject(over)) {
-    const merged = Object.entries(over).map(([k, v]) => [k, mergeDeep(ownValue(base, k), v)]);
-    return Object.fromEntries([...Object.entries(base), ...merged]);
-  }
-  return over;
-}
-function isPlainObject(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
+  return { config: configOver(data), data, diagnostics };
 }
 var init_config_parse = __esm({
   "dist/repo/config-parse.js"() {
@@ -38493,13 +37971,13 @@ var init_config_parse = __esm({
 
 // dist/action/main.js
 init_core();
-import { existsSync as existsSync5, readFileSync as readFileSync8 } from "node:fs";
+import { existsSync as existsSync5, readFileSync as readFileSync9 } from "node:fs";
 import { resolve as resolve7 } from "node:path";
 
 // dist/cli/run-guard.js
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import { tmpdir as tmpdir4 } from "node:os";
-import { join as join17 } from "node:path";
+import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync6 } from "node:fs";
+import { tmpdir as tmpdir5 } from "node:os";
+import { join as join18 } from "node:path";
 
 // dist/errors.js
 var ExitCode2 = {
@@ -38541,6 +38019,9 @@ var OperationError = class extends CxoError {
 
 // dist/git/git.js
 import { execFile, spawnSync as spawnSync2 } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync as readFileSync3, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join6 } from "node:path";
 
 // dist/git/git-hardening.js
 import { spawnSync } from "node:child_process";
@@ -38879,6 +38360,22 @@ function gitBytes(cwd, args, options = {}) {
   const result = spawnGit(cwd, args, options, "buffer");
   return { ...result, stdout: Buffer.from(result.stdout) };
 }
+function gitBytesViaFile(cwd, args, options = {}) {
+  const dir = mkdtempSync(join6(tmpdir(), "cxo-git-"));
+  const file = join6(dir, "stdout");
+  try {
+    const fd = openSync(file, "w", 384);
+    let result;
+    try {
+      result = spawnGit(cwd, args, options, "buffer", fd);
+    } finally {
+      closeSync(fd);
+    }
+    return { ...result, stdout: readFileSync3(file) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 function gitAsync(cwd, args, options = {}) {
   const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
   return new Promise((resolve8) => {
@@ -38888,10 +38385,11 @@ function gitAsync(cwd, args, options = {}) {
     });
   });
 }
-function spawnGit(cwd, args, options, encoding) {
+function spawnGit(cwd, args, options, encoding, stdoutFd) {
   const call = hardenedInvocation(cwd, args, options.env ?? process.env, options.set);
   const result = spawnSync2("git", call.args, {
     cwd,
+    stdio: ["pipe", stdoutFd ?? "pipe", "pipe"],
     // a string input would be encoded with `encoding`, and "buffer" is no text encoding
     input: typeof options.input === "string" ? Buffer.from(options.input) : options.input,
     env: call.env,
@@ -38903,10 +38401,11 @@ function spawnGit(cwd, args, options, encoding) {
   }
   const status = result.status ?? 1;
   const stderr = result.stderr.toString();
+  const stdout = result.stdout ?? (encoding === "utf8" ? "" : Buffer.alloc(0));
   if (status !== 0 && !options.allowFail) {
-    throw new OperationError(`git ${args[0]} failed: ${stderr.trim() || result.stdout.toString().trim()}`);
+    throw new OperationError(`git ${args[0]} failed: ${stderr.trim() || stdout.toString().trim()}`);
   }
-  return { stdout: result.stdout, stderr, status };
+  return { stdout, stderr, status };
 }
 
 // dist/git/changed-files.js
@@ -38961,9 +38460,9 @@ function parseNameStatus(out) {
 }
 
 // dist/git/trusted-signers.js
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join7 } from "node:path";
 
 // dist/repo/allowed-signers.js
 var ALLOWED_SIGNERS_FILE = ".cxo/allowed_signers";
@@ -38994,16 +38493,16 @@ function readTrustedSigners(root, base) {
   const shown = commit ? git(root, ["cat-file", "blob", `${commit}:${ALLOWED_SIGNERS_FILE}`], { allowFail: true }) : void 0;
   const present = shown?.status === 0;
   const text = present ? shown.stdout : "";
-  const dir = mkdtempSync(join6(tmpdir(), "cxo-signers-"));
-  const file = join6(dir, "allowed_signers");
-  writeFileSync(file, text);
+  const dir = mkdtempSync2(join7(tmpdir2(), "cxo-signers-"));
+  const file = join7(dir, "allowed_signers");
+  writeFileSync2(file, text);
   return {
     ...commit ? { commit } : {},
     from: base ? "base" : "HEAD",
     present,
     signers: parseAllowedSigners(text),
     file,
-    dispose: () => rmSync(dir, { recursive: true, force: true })
+    dispose: () => rmSync2(dir, { recursive: true, force: true })
   };
 }
 
@@ -39414,8 +38913,8 @@ function applySeverities(violations, rules) {
 }
 
 // dist/cli/guard-override.js
-import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync3 } from "node:fs";
-import { dirname as dirname5, join as join7 } from "node:path";
+import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4 } from "node:fs";
+import { dirname as dirname5, join as join8 } from "node:path";
 
 // dist/git/person.js
 function personName(root, env = process.env) {
@@ -39458,14 +38957,14 @@ function prLabel(env, labels) {
   if (!path6 || !existsSync3(path6))
     return void 0;
   try {
-    const event = JSON.parse(readFileSync3(path6, "utf8"));
+    const event = JSON.parse(readFileSync4(path6, "utf8"));
     return event.pull_request?.labels?.map((l) => l.name ?? "").find((name) => labels.includes(name));
   } catch {
     return void 0;
   }
 }
 function recordOverride(root, override, violations, head) {
-  const file = join7(root, OVERRIDE_LOG);
+  const file = join8(root, OVERRIDE_LOG);
   mkdirSync(dirname5(file), { recursive: true });
   const record = {
     ...override,
@@ -39610,75 +39109,41 @@ function titleWarning(what, title, doc) {
 
 // dist/repo/parse-cache.js
 import { createHash, hash as hash2 } from "node:crypto";
-import { mkdirSync as mkdirSync2, readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 import { homedir as homedir2 } from "node:os";
-import { join as join10, resolve as resolve4 } from "node:path";
+import { join as join11, resolve as resolve4 } from "node:path";
 
 // dist/generated/version.js
 var VERSION = "0.1.0";
-var SCHEMA_HASH = "130b2fa9ceb6";
+var SCHEMA_HASH = "7d511711f68f";
 
 // dist/repo/git-dir.js
-import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
-import { join as join8, resolve as resolve3 } from "node:path";
+import { readFileSync as readFileSync5, statSync as statSync2 } from "node:fs";
+import { join as join9, resolve as resolve3 } from "node:path";
 function gitDirOf(root) {
-  const dotGit = join8(root, ".git");
+  const dotGit = join9(root, ".git");
   try {
     if (statSync2(dotGit).isDirectory())
       return dotGit;
-    const pointer = /^gitdir: (.+)$/m.exec(readFileSync4(dotGit, "utf8"));
+    const pointer = /^gitdir: (.+)$/m.exec(readFileSync5(dotGit, "utf8"));
     return pointer ? resolve3(root, pointer[1].trim()) : void 0;
   } catch {
     return void 0;
   }
 }
 
-// dist/repo/atomic-write.js
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync as rmSync2, writeSync } from "node:fs";
-import { basename as basename3, dirname as dirname6, join as join9 } from "node:path";
-var FileExistsError = class extends Error {
-  path;
-  constructor(path6) {
-    super(`${path6} already exists`);
-    this.path = path6;
-  }
-};
-function writeFileAtomic(path6, content, options = {}) {
+// dist/repo/cache-file.js
+import { mkdirSync as mkdirSync2, renameSync, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
+import { basename as basename3, dirname as dirname6, join as join10 } from "node:path";
+function writeCacheFile(path6, content) {
   const dir = dirname6(path6);
-  const tmp = join9(dir, `.${basename3(path6)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  const fd = openSync(tmp, "wx", 420);
+  mkdirSync2(dir, { recursive: true });
+  const tmp = join10(dir, `.${basename3(path6)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   try {
-    writeSync(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync2(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  try {
-    if (options.createOnly)
-      linkSync(tmp, path6);
-    else
-      renameSync(tmp, path6);
-  } catch (e) {
-    if (e.code === "EEXIST")
-      throw new FileExistsError(path6);
-    throw e;
+    writeFileSync3(tmp, content, { flag: "wx", mode: 420 });
+    renameSync(tmp, path6);
   } finally {
-    rmSync2(tmp, { force: true });
-  }
-  fsyncDirectory(dir);
-}
-function fsyncDirectory(dir) {
-  try {
-    const dirFd = openSync(dir, "r");
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch {
+    rmSync3(tmp, { force: true });
   }
 }
 
@@ -39696,10 +39161,10 @@ var ParseCache = class _ParseCache {
   static open(dir, name) {
     if (!dir)
       return new _ParseCache(void 0, {});
-    const file = join10(dir, `${name}.json`);
+    const file = join11(dir, `${name}.json`);
     let entries = {};
     try {
-      const stored = JSON.parse(readFileSync5(file, "utf8"));
+      const stored = JSON.parse(readFileSync6(file, "utf8"));
       if (stored.salt === SALT && stored.entries)
         entries = stored.entries;
     } catch {
@@ -39736,8 +39201,7 @@ var ParseCache = class _ParseCache {
     if (!this.file || !this.dirty && this.used.size === Object.keys(this.entries).length)
       return;
     try {
-      mkdirSync2(resolve4(this.file, ".."), { recursive: true });
-      writeFileAtomic(this.file, JSON.stringify({ salt: SALT, entries: Object.fromEntries(this.used) }));
+      writeCacheFile(this.file, JSON.stringify({ salt: SALT, entries: Object.fromEntries(this.used) }));
     } catch {
     }
   }
@@ -39748,21 +39212,983 @@ function cacheDirFor(root, env = process.env) {
     return resolve4(env.CXO_CACHE_DIR, createHash("sha1").update(resolve4(root)).digest("hex").slice(0, 16));
   const gitDir = gitDirOf(root);
   if (gitDir)
-    return join10(gitDir, "codex-orchestrator");
-  const base = env.XDG_CACHE_HOME || join10(homedir2(), ".cache");
-  return join10(base, "codex-orchestrator", createHash("sha1").update(resolve4(root)).digest("hex").slice(0, 16));
+    return join11(gitDir, "codex-orchestrator");
+  const base = env.XDG_CACHE_HOME || join11(homedir2(), ".cache");
+  return join11(base, "codex-orchestrator", createHash("sha1").update(resolve4(root)).digest("hex").slice(0, 16));
 }
 
 // dist/repo/repo-files.js
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
-import { existsSync as existsSync4, readdirSync, readFileSync as readFileSync6 } from "node:fs";
-import { dirname as dirname8, join as join12, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
+import { existsSync as existsSync4, readdirSync, readFileSync as readFileSync7 } from "node:fs";
+import { dirname as dirname8, join as join13, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
 init_config();
 init_diagnostics();
 init_source_text();
 
-// dist/repo/task-index.js
-init_validators();
+// dist/generated/index-validators.js
+var validateTaskIndex = validate102;
+var schema122 = { "type": "object", "required": ["id", "title"], "additionalProperties": false, "properties": { "id": { "$ref": "#/definitions/taskId" }, "title": { "type": "string", "minLength": 1 }, "description": { "type": "string" }, "spec": { "$ref": "#/definitions/repoPath", "description": "Path of the mini-spec that governs this task." }, "prd": { "$ref": "#/definitions/repoPath", "description": "Path of the PRD this task comes from." }, "checklist": { "type": "string", "pattern": "^[^#]+#[0-9]+(\\.[0-9]+)*$", "description": "A checklist item reference, e.g. tasks/tasks-0001-auth.md#1.2." }, "dependsOn": { "type": "array", "items": { "$ref": "#/definitions/taskId" }, "uniqueItems": true }, "priority": { "enum": ["critical", "high", "medium", "low"], "default": "medium" }, "labels": { "type": "array", "items": { "type": "string", "minLength": 1 }, "uniqueItems": true }, "owner": { "type": "string" }, "acceptance": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Shell commands whose success proves the task done." }, "paths": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs of the files this task may change." }, "agents": { "type": "object", "description": "Per-role adapter overrides: ROLE -> ADAPTER[:ARGUMENT].", "propertyNames": { "enum": ["manager", "builder", "tester", "reviewer"] }, "additionalProperties": { "$ref": "#/definitions/adapter" } }, "request": { "type": "string", "description": "Any string; a run is due when it differs from status.observedRequest." }, "status": { "$ref": "#/definitions/status" } } };
+var func22 = Object.prototype.hasOwnProperty;
+var func32 = require_ucs2length().default;
+var func0 = require_equal().default;
+var pattern02 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$", "u");
+var pattern12 = new RegExp("^[^#]+#[0-9]+(\\.[0-9]+)*$", "u");
+var pattern32 = new RegExp("^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$", "u");
+var schema18 = { "type": "object", "description": "Owned by the orchestrator; people do not edit it.", "required": ["phase"], "additionalProperties": false, "properties": { "phase": { "enum": ["pending", "queued", "running", "review", "done", "changes-requested", "failed", "blocked", "cancelled"] }, "reason": { "type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$", "description": "PascalCase reason." }, "message": { "type": "string" }, "observedRequest": { "type": "string" }, "lastRun": { "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "manifest": { "$ref": "#/definitions/repoPath" }, "result": { "type": "string" } } }, "updatedAt": { "type": "string", "format": "date-time" } } };
+var pattern4 = new RegExp("^[A-Z][A-Za-z0-9]*$", "u");
+var formats02 = require_formats().fullFormats["date-time"];
+function validate122(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.phase === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "phase" }, message: "must have required property 'phase'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "phase" || key0 === "reason" || key0 === "message" || key0 === "observedRequest" || key0 === "lastRun" || key0 === "updatedAt")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.phase !== void 0) {
+      let data0 = data.phase;
+      if (!(data0 === "pending" || data0 === "queued" || data0 === "running" || data0 === "review" || data0 === "done" || data0 === "changes-requested" || data0 === "failed" || data0 === "blocked" || data0 === "cancelled")) {
+        const err2 = { instancePath: instancePath + "/phase", schemaPath: "#/properties/phase/enum", keyword: "enum", params: { allowedValues: schema18.properties.phase.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.reason !== void 0) {
+      let data1 = data.reason;
+      if (typeof data1 === "string") {
+        if (!pattern4.test(data1)) {
+          const err3 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/pattern", keyword: "pattern", params: { pattern: "^[A-Z][A-Za-z0-9]*$" }, message: 'must match pattern "^[A-Z][A-Za-z0-9]*$"' };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.message !== void 0) {
+      if (typeof data.message !== "string") {
+        const err5 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.observedRequest !== void 0) {
+      if (typeof data.observedRequest !== "string") {
+        const err6 = { instancePath: instancePath + "/observedRequest", schemaPath: "#/properties/observedRequest/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.lastRun !== void 0) {
+      let data4 = data.lastRun;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        if (data4.id === void 0) {
+          const err7 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+        for (const key1 in data4) {
+          if (!(key1 === "id" || key1 === "manifest" || key1 === "result")) {
+            const err8 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+        if (data4.id !== void 0) {
+          let data5 = data4.id;
+          if (typeof data5 === "string") {
+            if (func32(data5) < 1) {
+              const err9 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+          } else {
+            const err10 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        if (data4.manifest !== void 0) {
+          let data6 = data4.manifest;
+          if (typeof data6 === "string") {
+            if (func32(data6) < 1) {
+              const err11 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+          } else {
+            const err12 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+        if (data4.result !== void 0) {
+          if (typeof data4.result !== "string") {
+            const err13 = { instancePath: instancePath + "/lastRun/result", schemaPath: "#/properties/lastRun/properties/result/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.updatedAt !== void 0) {
+      let data8 = data.updatedAt;
+      if (typeof data8 === "string") {
+        if (!formats02.validate(data8)) {
+          const err15 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err17];
+    } else {
+      vErrors.push(err17);
+    }
+    errors++;
+  }
+  validate122.errors = vErrors;
+  return errors === 0;
+}
+function validate112(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.id === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.title === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "title" }, message: "must have required property 'title'" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func22.call(schema122.properties, key0)) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.id !== void 0) {
+      let data0 = data.id;
+      if (typeof data0 === "string") {
+        if (!pattern02.test(data0)) {
+          const err3 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/taskId/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"' };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/taskId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.title !== void 0) {
+      let data1 = data.title;
+      if (typeof data1 === "string") {
+        if (func32(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.description !== void 0) {
+      if (typeof data.description !== "string") {
+        const err7 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.spec !== void 0) {
+      let data3 = data.spec;
+      if (typeof data3 === "string") {
+        if (func32(data3) < 1) {
+          const err8 = { instancePath: instancePath + "/spec", schemaPath: "#/definitions/repoPath/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/spec", schemaPath: "#/definitions/repoPath/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.prd !== void 0) {
+      let data4 = data.prd;
+      if (typeof data4 === "string") {
+        if (func32(data4) < 1) {
+          const err10 = { instancePath: instancePath + "/prd", schemaPath: "#/definitions/repoPath/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/prd", schemaPath: "#/definitions/repoPath/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.checklist !== void 0) {
+      let data5 = data.checklist;
+      if (typeof data5 === "string") {
+        if (!pattern12.test(data5)) {
+          const err12 = { instancePath: instancePath + "/checklist", schemaPath: "#/properties/checklist/pattern", keyword: "pattern", params: { pattern: "^[^#]+#[0-9]+(\\.[0-9]+)*$" }, message: 'must match pattern "^[^#]+#[0-9]+(\\.[0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/checklist", schemaPath: "#/properties/checklist/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.dependsOn !== void 0) {
+      let data6 = data.dependsOn;
+      if (Array.isArray(data6)) {
+        const len0 = data6.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data7 = data6[i0];
+          if (typeof data7 === "string") {
+            if (!pattern02.test(data7)) {
+              const err14 = { instancePath: instancePath + "/dependsOn/" + i0, schemaPath: "#/definitions/taskId/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"' };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
+            }
+          } else {
+            const err15 = { instancePath: instancePath + "/dependsOn/" + i0, schemaPath: "#/definitions/taskId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+        let i1 = data6.length;
+        let j0;
+        if (i1 > 1) {
+          outer0: for (; i1--; ) {
+            for (j0 = i1; j0--; ) {
+              if (func0(data6[i1], data6[j0])) {
+                const err16 = { instancePath: instancePath + "/dependsOn", schemaPath: "#/properties/dependsOn/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+                break outer0;
+              }
+            }
+          }
+        }
+      } else {
+        const err17 = { instancePath: instancePath + "/dependsOn", schemaPath: "#/properties/dependsOn/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.priority !== void 0) {
+      let data8 = data.priority;
+      if (!(data8 === "critical" || data8 === "high" || data8 === "medium" || data8 === "low")) {
+        const err18 = { instancePath: instancePath + "/priority", schemaPath: "#/properties/priority/enum", keyword: "enum", params: { allowedValues: schema122.properties.priority.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.labels !== void 0) {
+      let data9 = data.labels;
+      if (Array.isArray(data9)) {
+        const len1 = data9.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data10 = data9[i2];
+          if (typeof data10 === "string") {
+            if (func32(data10) < 1) {
+              const err19 = { instancePath: instancePath + "/labels/" + i2, schemaPath: "#/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
+          } else {
+            const err20 = { instancePath: instancePath + "/labels/" + i2, schemaPath: "#/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+        let i3 = data9.length;
+        let j1;
+        if (i3 > 1) {
+          const indices0 = {};
+          for (; i3--; ) {
+            let item0 = data9[i3];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j1 = indices0[item0];
+              const err21 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)" };
+              if (vErrors === null) {
+                vErrors = [err21];
+              } else {
+                vErrors.push(err21);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i3;
+          }
+        }
+      } else {
+        const err22 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.owner !== void 0) {
+      if (typeof data.owner !== "string") {
+        const err23 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+    if (data.acceptance !== void 0) {
+      let data12 = data.acceptance;
+      if (Array.isArray(data12)) {
+        const len2 = data12.length;
+        for (let i4 = 0; i4 < len2; i4++) {
+          let data13 = data12[i4];
+          if (typeof data13 === "string") {
+            if (func32(data13) < 1) {
+              const err24 = { instancePath: instancePath + "/acceptance/" + i4, schemaPath: "#/properties/acceptance/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = { instancePath: instancePath + "/acceptance/" + i4, schemaPath: "#/properties/acceptance/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err26 = { instancePath: instancePath + "/acceptance", schemaPath: "#/properties/acceptance/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.paths !== void 0) {
+      let data14 = data.paths;
+      if (Array.isArray(data14)) {
+        const len3 = data14.length;
+        for (let i5 = 0; i5 < len3; i5++) {
+          let data15 = data14[i5];
+          if (typeof data15 === "string") {
+            if (func32(data15) < 1) {
+              const err27 = { instancePath: instancePath + "/paths/" + i5, schemaPath: "#/properties/paths/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+          } else {
+            const err28 = { instancePath: instancePath + "/paths/" + i5, schemaPath: "#/properties/paths/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err29 = { instancePath: instancePath + "/paths", schemaPath: "#/properties/paths/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err29];
+        } else {
+          vErrors.push(err29);
+        }
+        errors++;
+      }
+    }
+    if (data.agents !== void 0) {
+      let data16 = data.agents;
+      if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+        for (const key1 in data16) {
+          const _errs39 = errors;
+          if (!(key1 === "manager" || key1 === "builder" || key1 === "tester" || key1 === "reviewer")) {
+            const err30 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/propertyNames/enum", keyword: "enum", params: { allowedValues: schema122.properties.agents.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key1 };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+          var valid15 = _errs39 === errors;
+          if (!valid15) {
+            const err31 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/propertyNames", keyword: "propertyNames", params: { propertyName: key1 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
+        for (const key2 in data16) {
+          let data17 = data16[key2];
+          if (typeof data17 === "string") {
+            if (!pattern32.test(data17)) {
+              const err32 = { instancePath: instancePath + "/agents/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/adapter/pattern", keyword: "pattern", params: { pattern: "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$" }, message: 'must match pattern "^(none|[a-z][a-z0-9-]*)(:[\\s\\S]+)?$"' };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            }
+          } else {
+            const err33 = { instancePath: instancePath + "/agents/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/adapter/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err34 = { instancePath: instancePath + "/agents", schemaPath: "#/properties/agents/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data.request !== void 0) {
+      if (typeof data.request !== "string") {
+        const err35 = { instancePath: instancePath + "/request", schemaPath: "#/properties/request/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+    }
+    if (data.status !== void 0) {
+      if (!validate122(data.status, { instancePath: instancePath + "/status", parentData: data, parentDataProperty: "status", rootData })) {
+        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err36 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err36];
+    } else {
+      vErrors.push(err36);
+    }
+    errors++;
+  }
+  validate112.errors = vErrors;
+  return errors === 0;
+}
+function validate102(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.version === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.tasks === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tasks" }, message: "must have required property 'tasks'" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "$schema" || key0 === "version" || key0 === "tasks")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.$schema !== void 0) {
+      if (typeof data.$schema !== "string") {
+        const err3 = { instancePath: instancePath + "/$schema", schemaPath: "#/properties/%24schema/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.version !== void 0) {
+      if (1 !== data.version) {
+        const err4 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.tasks !== void 0) {
+      let data2 = data.tasks;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (!validate112(data2[i0], { instancePath: instancePath + "/tasks/" + i0, parentData: data2, parentDataProperty: i0, rootData })) {
+            vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/tasks", schemaPath: "#/properties/tasks/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err6 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err6];
+    } else {
+      vErrors.push(err6);
+    }
+    errors++;
+  }
+  validate102.errors = vErrors;
+  return errors === 0;
+}
+var validateStateStatus = validate15;
+function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.phase === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "phase" }, message: "must have required property 'phase'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "phase" || key0 === "reason" || key0 === "message" || key0 === "observedRequest" || key0 === "lastRun" || key0 === "updatedAt")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.phase !== void 0) {
+      let data0 = data.phase;
+      if (!(data0 === "pending" || data0 === "queued" || data0 === "running" || data0 === "review" || data0 === "done" || data0 === "changes-requested" || data0 === "failed" || data0 === "blocked" || data0 === "cancelled")) {
+        const err2 = { instancePath: instancePath + "/phase", schemaPath: "#/properties/phase/enum", keyword: "enum", params: { allowedValues: schema18.properties.phase.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.reason !== void 0) {
+      let data1 = data.reason;
+      if (typeof data1 === "string") {
+        if (!pattern4.test(data1)) {
+          const err3 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/pattern", keyword: "pattern", params: { pattern: "^[A-Z][A-Za-z0-9]*$" }, message: 'must match pattern "^[A-Z][A-Za-z0-9]*$"' };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.message !== void 0) {
+      if (typeof data.message !== "string") {
+        const err5 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.observedRequest !== void 0) {
+      if (typeof data.observedRequest !== "string") {
+        const err6 = { instancePath: instancePath + "/observedRequest", schemaPath: "#/properties/observedRequest/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.lastRun !== void 0) {
+      let data4 = data.lastRun;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        if (data4.id === void 0) {
+          const err7 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+        for (const key1 in data4) {
+          if (!(key1 === "id" || key1 === "manifest" || key1 === "result")) {
+            const err8 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+        if (data4.id !== void 0) {
+          let data5 = data4.id;
+          if (typeof data5 === "string") {
+            if (func32(data5) < 1) {
+              const err9 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+          } else {
+            const err10 = { instancePath: instancePath + "/lastRun/id", schemaPath: "#/properties/lastRun/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        if (data4.manifest !== void 0) {
+          let data6 = data4.manifest;
+          if (typeof data6 === "string") {
+            if (func32(data6) < 1) {
+              const err11 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+          } else {
+            const err12 = { instancePath: instancePath + "/lastRun/manifest", schemaPath: "#/definitions/repoPath/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+        if (data4.result !== void 0) {
+          if (typeof data4.result !== "string") {
+            const err13 = { instancePath: instancePath + "/lastRun/result", schemaPath: "#/properties/lastRun/properties/result/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/lastRun", schemaPath: "#/properties/lastRun/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.updatedAt !== void 0) {
+      let data8 = data.updatedAt;
+      if (typeof data8 === "string") {
+        if (!formats02.validate(data8)) {
+          const err15 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/updatedAt", schemaPath: "#/properties/updatedAt/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err17];
+    } else {
+      vErrors.push(err17);
+    }
+    errors++;
+  }
+  validate16.errors = vErrors;
+  return errors === 0;
+}
+function validate15(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (!validate16(data, { instancePath, parentData, parentDataProperty, rootData })) {
+    vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+    errors = vErrors.length;
+  }
+  validate15.errors = vErrors;
+  return errors === 0;
+}
 
 // dist/plan/graph.js
 function findCycles(nodes) {
@@ -40976,7 +41402,7 @@ function refNameProblem(name) {
 
 // dist/repo/repo-paths.js
 import { lstatSync, realpathSync, statSync as statSync3 } from "node:fs";
-import { basename as basename4, dirname as dirname7, isAbsolute as isAbsolute2, join as join11, relative as relative2, resolve as resolve5, sep as sep3 } from "node:path";
+import { basename as basename4, dirname as dirname7, isAbsolute as isAbsolute2, join as join12, relative as relative2, resolve as resolve5, sep as sep3 } from "node:path";
 function repoPathProblem(path6) {
   if (path6.length === 0)
     return "path is empty";
@@ -41034,7 +41460,7 @@ var RepoPathChecker = class {
       }
     } else {
       const dir = this.realDir(dirname7(absolute));
-      real = dir === void 0 ? void 0 : join11(dir, basename4(absolute));
+      real = dir === void 0 ? void 0 : join12(dir, basename4(absolute));
     }
     if (real === void 0)
       return { absolute, exists: false, escapes: false, isDirectory: false };
@@ -41214,9 +41640,9 @@ function findRepoRoot(start) {
   const from = resolve6(start);
   let plain;
   for (let dir = from; ; ) {
-    if (existsSync4(join12(dir, ".git")))
+    if (existsSync4(join13(dir, ".git")))
       return dir;
-    if (!plain && (existsSync4(join12(dir, "codex.tasks.json")) || existsSync4(join12(dir, CONFIG_FILE))))
+    if (!plain && (existsSync4(join13(dir, "codex.tasks.json")) || existsSync4(join13(dir, CONFIG_FILE))))
       plain = dir;
     const up = dirname8(dir);
     if (up === dir)
@@ -41227,7 +41653,7 @@ function findRepoRoot(start) {
 function readRepoText(root, file, maxBytes) {
   let bytes;
   try {
-    bytes = readFileSync6(join12(root, file));
+    bytes = readFileSync7(join13(root, file));
   } catch (e) {
     const code = e.code;
     if (code === "ENOENT" || code === "ENOTDIR")
@@ -41240,14 +41666,25 @@ function readRepoText(root, file, maxBytes) {
   }
   return decodeSource(file, bytes, maxBytes);
 }
-async function loadConfig(root) {
+async function loadConfig(root, options = {}) {
   const read = readRepoText(root, CONFIG_FILE);
   if (read.missing)
     return { config: defaultConfig(), diagnostics: [] };
   if (!read.source)
     return { config: defaultConfig(), diagnostics: read.diagnostics };
+  const cache2 = options.cache ? ParseCache.open(cacheDirFor(root), "config") : void 0;
+  const key = cache2?.enabled ? ParseCache.key(read.source.file, read.source.text, "config") : "";
+  const known = cache2?.get(key);
+  if (cache2 && known) {
+    cache2.save();
+    return { config: configOver(known.data), diagnostics: known.diagnostics };
+  }
   const { parseConfig: parseConfig2 } = await Promise.resolve().then(() => (init_config_parse(), config_parse_exports));
   const parsed = parseConfig2(read.source);
+  if (cache2 && parsed.config) {
+    cache2.set(key, { data: parsed.data, diagnostics: parsed.diagnostics });
+    cache2.save();
+  }
   return { config: parsed.config ?? defaultConfig(), diagnostics: parsed.diagnostics };
 }
 function listRepoEntries(root, globs) {
@@ -41260,7 +41697,7 @@ function listRepoEntries(root, globs) {
     const walk2 = (dir) => {
       let entries;
       try {
-        entries = readdirSync(join12(root, dir), { withFileTypes: true });
+        entries = readdirSync(join13(root, dir), { withFileTypes: true });
       } catch {
         return;
       }
@@ -41422,7 +41859,7 @@ async function loadRepo(root, options = {}) {
 // dist/repo/manifest-check.js
 init_validators();
 import { statSync as statSync4 } from "node:fs";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 init_source_text();
 init_schema_validation();
 function checkManifest(root, path6) {
@@ -41456,7 +41893,7 @@ function checkManifests(root, paths, cache2) {
     }
     let key;
     try {
-      const st = statSync4(join13(root, path6));
+      const st = statSync4(join14(root, path6));
       key = `${path6}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
     } catch {
       checks.set(path6, { exists: false, problems: [] });
@@ -41477,12 +41914,16 @@ function checkManifests(root, paths, cache2) {
 }
 
 // dist/git/cat-file.js
+var MANY = 100;
 function readBlobs(root, names) {
   const out = /* @__PURE__ */ new Map();
   if (names.length === 0)
     return out;
-  const data = gitBytes(root, ["cat-file", "--batch"], { input: `${names.join("\n")}
-` }).stdout;
+  const args = ["cat-file", "--batch", "--buffer"];
+  const input2 = `${names.join("\n")}
+`;
+  const read = names.length >= MANY ? gitBytesViaFile : gitBytes;
+  const data = read(root, args, { input: input2 }).stdout;
   let at = 0;
   for (const name of names) {
     const eol = data.indexOf(10, at);
@@ -41650,9 +42091,9 @@ function usesStateRef(config) {
 }
 
 // dist/state/state-ref.js
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync3 } from "node:fs";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join15 } from "node:path";
+import { mkdtempSync as mkdtempSync4, rmSync as rmSync5, writeFileSync as writeFileSync5 } from "node:fs";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join16 } from "node:path";
 
 // dist/git/backoff.js
 function jitteredBackoff(attempt, baseMs, capMs) {
@@ -41695,9 +42136,9 @@ function parseRawDiff(out) {
 
 // dist/git/tree-build.js
 import { createHash as createHash3 } from "node:crypto";
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join14 } from "node:path";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join15 } from "node:path";
 function listTree(root, tree) {
   const out = /* @__PURE__ */ new Map();
   for (const record of git(root, ["ls-tree", "-z", tree]).stdout.split("\0")) {
@@ -41768,11 +42209,11 @@ function serialise(entries) {
   return Buffer.concat(parts);
 }
 function writeTrees(root, trees) {
-  const scratch = mkdtempSync2(join14(tmpdir2(), "cxo-trees-"));
+  const scratch = mkdtempSync3(join15(tmpdir3(), "cxo-trees-"));
   try {
     const paths = trees.map((tree, i) => {
-      const path6 = join14(scratch, String(i));
-      writeFileSync2(path6, tree.content);
+      const path6 = join15(scratch, String(i));
+      writeFileSync4(path6, tree.content);
       return path6;
     });
     const ids = git(root, ["hash-object", "-w", "-t", "tree", "--stdin-paths", "--no-filters"], {
@@ -41784,7 +42225,7 @@ function writeTrees(root, trees) {
         throw new Error(`internal: tree ${i} hashed to ${ids[i]}, expected ${tree.id}`);
     });
   } finally {
-    rmSync3(scratch, { recursive: true, force: true });
+    rmSync4(scratch, { recursive: true, force: true });
   }
 }
 
@@ -41848,7 +42289,7 @@ var StateRef = class _StateRef {
     this.root = options.root;
     this.ref = options.ref;
     this.remote = options.remote;
-    this.attempts = Math.max(1, options.attempts ?? 12);
+    this.attempts = Math.max(1, options.attempts ?? 40);
   }
   /** The state ref of a repository as its config says; shared when the configured remote exists. */
   static open(root, config) {
@@ -42053,11 +42494,11 @@ function emptyTreeOf(root) {
 function writeBlobs(root, contents) {
   if (contents.length === 0)
     return [];
-  const scratch = mkdtempSync3(join15(tmpdir3(), "cxo-state-"));
+  const scratch = mkdtempSync4(join16(tmpdir4(), "cxo-state-"));
   try {
     const paths = contents.map((content, i) => {
-      const path6 = join15(scratch, String(i));
-      writeFileSync3(path6, content);
+      const path6 = join16(scratch, String(i));
+      writeFileSync5(path6, content);
       return path6;
     });
     return git(root, ["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -42065,26 +42506,25 @@ function writeBlobs(root, contents) {
 `
     }).stdout.trim().split("\n");
   } finally {
-    rmSync4(scratch, { recursive: true, force: true });
+    rmSync5(scratch, { recursive: true, force: true });
   }
 }
 
 // dist/state/state-statuses.js
-init_validators();
-import { mkdirSync as mkdirSync3, readFileSync as readFileSync7 } from "node:fs";
-import { join as join16 } from "node:path";
+import { readFileSync as readFileSync8 } from "node:fs";
+import { join as join17 } from "node:path";
 var CACHE_FILE = "state-statuses.json";
 function readStatuses(snapshot) {
   const tree = snapshot.treeOf("status");
   if (!tree)
     return { byTask: /* @__PURE__ */ new Map(), problems: [] };
-  const cachePath = join16(cacheDirFor(snapshot.root), CACHE_FILE);
+  const cachePath = join17(cacheDirFor(snapshot.root), CACHE_FILE);
   const cached = readCache(cachePath);
   if (cached?.tree === tree)
-    return { byTask: new Map(Object.entries(cached.statuses)), problems: cached.problems };
+    return { byTask: cached.statuses, problems: cached.problems };
   const read = (cached && readChanged(snapshot.root, cached, tree)) ?? readAll(snapshot.root, tree);
   writeCache(cachePath, read);
-  return { byTask: new Map(Object.entries(read.statuses)), problems: read.problems };
+  return { byTask: read.statuses, problems: read.problems };
 }
 var STATUS_ENTRY = /^[0-9a-f]{2}\/(.+)\.json$/;
 function readAll(root, tree) {
@@ -42099,7 +42539,7 @@ function readAll(root, tree) {
     else if (record)
       problems.push(`status/${record.split("	")[1] ?? record}: not a status entry`);
   }
-  const statuses = /* @__PURE__ */ Object.create(null);
+  const statuses = /* @__PURE__ */ new Map();
   const blobs = readBlobs(root, entries.map((e) => e.id));
   for (const { task, id } of entries)
     checkEntry(statuses, problems, task, blobs.get(id));
@@ -42121,44 +42561,47 @@ function readChanged(root, cached, tree) {
     if (changes.length > MAX_CHANGED)
       return void 0;
   }
-  const statuses = Object.assign(/* @__PURE__ */ Object.create(null), cached.statuses);
+  const statuses = cached.statuses;
   const touched = new Set(changes.map((c) => `${statusPathOf(c.task)}:`));
   const problems = cached.problems.filter((p) => ![...touched].some((t) => p.startsWith(t)));
   const blobs = readBlobs(root, changes.flatMap((c) => c.id ? [c.id] : []));
   for (const { task, id } of changes) {
-    delete statuses[task];
+    statuses.delete(task);
     if (id)
       checkEntry(statuses, problems, task, blobs.get(id));
   }
   return { tree, statuses, problems };
 }
 function checkEntry(statuses, problems, task, blob) {
-  const path6 = statusPathOf(task);
   let value;
   try {
     value = JSON.parse(blob?.toString("utf8") ?? "");
   } catch {
-    problems.push(`${path6}: not JSON`);
+    problems.push(`${statusPathOf(task)}: not JSON`);
     return;
   }
   if (!validateStateStatus(value)) {
-    problems.push(`${path6}: not a status block (${validateStateStatus.errors?.[0]?.message ?? "invalid"})`);
+    problems.push(`${statusPathOf(task)}: not a status block (${validateStateStatus.errors?.[0]?.message ?? "invalid"})`);
     return;
   }
-  statuses[task] = value;
+  statuses.set(task, value);
 }
 function readCache(path6) {
   try {
-    const value = JSON.parse(readFileSync7(path6, "utf8"));
-    return typeof value?.tree === "string" && value.statuses && Array.isArray(value.problems) ? value : void 0;
+    const value = JSON.parse(readFileSync8(path6, "utf8"));
+    return typeof value?.tree === "string" && Array.isArray(value.statuses) && Array.isArray(value.problems) ? { tree: value.tree, statuses: new Map(value.statuses), problems: value.problems } : void 0;
   } catch {
     return void 0;
   }
 }
 function writeCache(path6, value) {
+  const stored = {
+    tree: value.tree,
+    statuses: [...value.statuses],
+    problems: value.problems
+  };
   try {
-    mkdirSync3(join16(path6, ".."), { recursive: true });
-    writeFileAtomic(path6, JSON.stringify(value));
+    writeCacheFile(path6, JSON.stringify(stored));
   } catch {
   }
 }
@@ -42178,10 +42621,13 @@ function overlayStatuses(index, statuses) {
 init_diagnostics();
 async function openRepo(cwd) {
   const root = findRepoRoot(cwd);
-  const { config, diagnostics } = await loadConfig(root);
+  const { config, diagnostics } = await loadConfig(root, { cache: cacheEnabled() });
   if (hasErrors(diagnostics))
     throw new InvalidRepoError("codex.config.yaml is invalid", sortDiagnostics(diagnostics));
   return { root, config };
+}
+function cacheEnabled() {
+  return !process.env.CXO_NO_CACHE;
 }
 
 // dist/cli/run-guard.js
@@ -42258,10 +42704,10 @@ async function runGuard(options) {
   return { report, root };
 }
 function writeGuardReport(report, env) {
-  const dir = env.RUNNER_TEMP || join17(tmpdir4(), "codex-orchestrator");
-  mkdirSync4(dir, { recursive: true });
-  const path6 = join17(dir, `spec-guard-report-${process.pid}.json`);
-  writeFileSync4(path6, `${JSON.stringify(report, null, 2)}
+  const dir = env.RUNNER_TEMP || join18(tmpdir5(), "codex-orchestrator");
+  mkdirSync3(dir, { recursive: true });
+  const path6 = join18(dir, `spec-guard-report-${process.pid}.json`);
+  writeFileSync6(path6, `${JSON.stringify(report, null, 2)}
 `);
   return path6;
 }
@@ -42348,7 +42794,7 @@ function baseFromEvent(env) {
     return void 0;
   let event;
   try {
-    event = JSON.parse(readFileSync8(path6, "utf8"));
+    event = JSON.parse(readFileSync9(path6, "utf8"));
   } catch {
     return void 0;
   }

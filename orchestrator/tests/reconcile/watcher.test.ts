@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pullOnce } from '../../src/reconcile/pull.js';
 import type { Task } from '../../src/repo/task-types.js';
 import { sleep, waitFor } from '../helpers/run-repo.js';
-import { CLI, gitIn, indexJson, makeRepo, writeFiles } from '../helpers/temp-repo.js';
+import { startWatchProcess, type WatchEvent, type WatchProcess } from '../helpers/watch-process.js';
+import { gitIn, indexJson, makeRepo, writeFiles } from '../helpers/temp-repo.js';
 import { committedTask, ledgerEntries, manifestOf, runsOf } from '../helpers/reconcile-repo.js';
 
 /** A builder that hangs the first time and ends at once when resumed (it finds its marker). */
@@ -34,15 +35,7 @@ function repoWith(builder?: string): string {
   );
 }
 
-type Event = { at: string; type: string } & Record<string, unknown>;
-
-interface Running {
-  child: ChildProcess;
-  events: Event[];
-  stderr: () => string;
-  exited: Promise<number | string | null>;
-  waitEvent: (match: (e: Event) => boolean, ms: number, what: string) => Promise<Event>;
-}
+type Event = WatchEvent;
 
 const started: ChildProcess[] = [];
 afterEach(() => {
@@ -52,37 +45,8 @@ afterEach(() => {
 });
 
 /** `cxo watch --json` as a child process, its NDJSON events collected as they come. */
-function startWatcher(root: string, env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [CLI, 'watch', '--json'], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1', CXO_WATCH_RETRY_MS: '300', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  const events: Event[] = [];
-  let partial = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    partial += d;
-    const lines = partial.split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) if (line.trim()) events.push(JSON.parse(line) as Event);
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | string | null>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal)),
-  );
-  return {
-    child,
-    events,
-    stderr: () => stderr,
-    exited,
-    async waitEvent(match, ms, what) {
-      await waitFor(() => events.some(match), ms, `${what}; stderr: ${stderr}`);
-      return events.find(match)!;
-    },
-  };
-}
+const startWatcher = (root: string, env: NodeJS.ProcessEnv = {}): WatchProcess =>
+  startWatchProcess(root, { env, started });
 
 /** Sets a task's request in the working copy and commits it, as a person would; returns when it was written. */
 function request(root: string, taskId: string, value: string): number {

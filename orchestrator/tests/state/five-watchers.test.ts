@@ -4,7 +4,7 @@
  * request runs exactly once, no dependent starts before its dependency was approved, every status
  * ends `done`, and a watcher killed with -9 mid-run loses its task to another once its lease ends.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ import { StateRef } from '../../src/state/state-ref.js';
 import { readStatuses } from '../../src/state/state-statuses.js';
 import { cxoAsync, sleep, waitFor } from '../helpers/run-repo.js';
 import { sharedRemote } from '../helpers/shared-remote.js';
-import { CLI, indexJson } from '../helpers/temp-repo.js';
+import { indexJson } from '../helpers/temp-repo.js';
+import { startWatchProcess, type WatchProcess } from '../helpers/watch-process.js';
 
 const TASKS = 50;
 const LEVEL = 25; // t26 depends on t1, ..., t50 on t25: two levels of 25
@@ -47,14 +48,9 @@ const tasks = Array.from({ length: TASKS }, (_, i) => ({
   ...(i >= LEVEL ? { dependsOn: [`t${i + 1 - LEVEL}`] } : {}),
 }));
 
-type Event = { at: string; type: string; taskId?: string; runId?: string; takesOver?: string };
-
-interface Watcher {
+interface Watcher extends WatchProcess {
   name: string;
   dir: string;
-  child: ChildProcess;
-  events: Event[];
-  stderr: () => string;
 }
 
 const started: ChildProcess[] = [];
@@ -65,24 +61,7 @@ afterEach(() => {
 
 /** `cxo watch --json --pull 1` in its own process group (so a test can kill it as a machine dies). */
 function startWatcher(name: string, dir: string): Watcher {
-  const child = spawn(process.execPath, [CLI, 'watch', '--json', '--pull', '1'], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1', CXO_WATCH_RETRY_MS: '300' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  started.push(child);
-  const events: Event[] = [];
-  let partial = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    partial += d;
-    const lines = partial.split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) if (line.trim()) events.push(JSON.parse(line) as Event);
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return { name, dir, child, events, stderr: () => stderr };
+  return { name, dir, ...startWatchProcess(dir, { args: ['--pull', '1'], detached: true, started }) };
 }
 
 const remoteState = (bare: string) => new StateRef({ root: bare, ref: 'refs/heads/cxo/state' }).snapshot();
@@ -116,20 +95,21 @@ describe('five watchers in five clones (gitops.state: ref)', () => {
 
     // the machine of w5 dies once its run has written `running` to the remote and started its builder
     const killW5 = async () => {
-      const { taskId, runId } = w5.events.find((e) => e.type === 'dispatch')!;
+      const dispatch = w5.events.find((e) => e.type === 'dispatch')!;
+      const [taskId, runId] = [dispatch.taskId as string, dispatch.runId as string];
       await waitFor(
-        () => readStatuses(remoteState(bare)).byTask.get(taskId!)?.phase === 'running',
+        () => readStatuses(remoteState(bare)).byTask.get(taskId)?.phase === 'running',
         60_000,
         'the running status of w5',
       );
-      const manifest = join(w5.dir, '.runs', taskId!, runId!, 'manifest.json');
+      const manifest = join(w5.dir, '.runs', taskId, runId, 'manifest.json');
       const children = () =>
         existsSync(manifest)
           ? ((JSON.parse(readFileSync(manifest, 'utf8')) as RunManifest).run.children ?? [])
           : [];
       await waitFor(() => children().length > 0, 30_000, 'the builder of w5');
       for (const pgid of [w5.child.pid!, ...children()]) process.kill(-pgid, 'SIGKILL');
-      return { taskId: taskId!, runId: runId! };
+      return { taskId, runId };
     };
     const killing = killW5();
 

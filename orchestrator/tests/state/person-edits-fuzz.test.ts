@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/repo/canonical-json.js';
 import { loadConfig } from '../../src/repo/repo-files.js';
 import { decodeSource } from '../../src/repo/source-text.js';
 import { parseTaskIndex, type TaskIndex } from '../../src/repo/task-index.js';
@@ -36,13 +37,8 @@ function parseText(text: string): TaskIndex {
 }
 const working = (dir: string) => parseText(read(dir, INDEX));
 const committed = (dir: string) => parseText(gitIn(dir, 'show', `HEAD:${INDEX}`));
-/** JSON with keys sorted: the state ref stores canonical JSON, the index the person's key order. */
-const canon = (v: unknown): string =>
-  JSON.stringify(v ?? null, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : x,
-  );
+/** The state ref stores canonical JSON, the index the person's key order: compared canonically. */
+const canon = (v: unknown): string => canonicalJson(v ?? null);
 
 /** A person's `git commit -a` of the index, retried while a status commit holds git's index lock. */
 function personCommit(dir: string, message: string): Promise<void> {

@@ -9,6 +9,10 @@ const MANY = 100;
  * runner like every git call, so no textconv or filter runs.
  */
 export function readBlobs(root: string, names: readonly string[]): Map<string, Buffer> {
+  return readObjects(root, names, 'blob');
+}
+
+function readObjects(root: string, names: readonly string[], type: 'blob' | 'tree'): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   if (names.length === 0) return out;
   // --buffer: one flush at the end, not one per object (nobody reads the answers as they come)
@@ -26,10 +30,15 @@ export function readBlobs(root: string, names: readonly string[]): Map<string, B
     const m = /^\S+ (\w+) (\d+)$/.exec(header);
     if (!m) continue;
     const size = Number(m[2]);
-    if (m[1] === 'blob') out.set(name, data.subarray(at, at + size));
+    if (m[1] === type) out.set(name, data.subarray(at, at + size));
     at += size + 1;
   }
   return out;
+}
+
+/** The raw bytes of the trees `names` resolve to (by name); a name that is no tree is absent. */
+export function readTrees(root: string, names: readonly string[]): Map<string, Buffer> {
+  return readObjects(root, names, 'tree');
 }
 
 /** One blob's bytes, or undefined when `name` does not resolve to a blob. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readTrees } from './cat-file.js';
 import { git } from './git.js';
 
 export interface TreeEntry {
@@ -44,7 +45,9 @@ export function treeWith(
   // a SHA-256 repository names its objects with 64 hex digits
   const format = base?.length === 64 ? 'sha256' : 'sha1';
   const written: { id: string; content: Buffer }[] = [];
-  const id = build(root, format, base, changes, options.listing, options.previous, '', written);
+  const listings = base ? listDirsOnPaths(root, base, changes.keys(), format) : new Map();
+  if (options.listing) listings.set('', options.listing);
+  const id = build(root, format, base, changes, listings, options.previous, '', written);
   writeTrees(root, written);
   return id ?? emptyTree(root, format);
 }
@@ -56,17 +59,61 @@ function emptyTree(root: string, format: 'sha1' | 'sha256'): string {
   return id;
 }
 
+/**
+ * The listings of every directory of `base` on the changed paths, read by one `git cat-file
+ * --batch` (a write to the state ref touches about eight: one `ls-tree` each made its
+ * compare-and-swap window long enough to lose to shorter writers again and again). Keyed by the
+ * directory's path with a trailing slash, '' for the root; a directory `base` lacks is absent.
+ */
+function listDirsOnPaths(
+  root: string,
+  base: string,
+  paths: Iterable<string>,
+  format: 'sha1' | 'sha256',
+): Map<string, Map<string, Listed>> {
+  const dirs = new Set<string>(['']);
+  for (const path of paths) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(`${parts.slice(0, i).join('/')}/`);
+  }
+  const names = [...dirs].map((d) => (d === '' ? base : `${base}:${d.slice(0, -1)}`));
+  const trees = readTrees(root, names);
+  const out = new Map<string, Map<string, Listed>>();
+  [...dirs].forEach((dir, i) => {
+    const bytes = trees.get(names[i]);
+    if (bytes) out.set(dir, parseTree(bytes, format === 'sha256' ? 32 : 20));
+  });
+  return out;
+}
+
+/** A tree object's entries: `<mode> <name>\0<binary id>` each. */
+function parseTree(bytes: Buffer, idBytes: number): Map<string, Listed> {
+  const out = new Map<string, Listed>();
+  let at = 0;
+  while (at < bytes.length) {
+    const space = bytes.indexOf(0x20, at);
+    const nul = bytes.indexOf(0, space);
+    const mode = bytes.subarray(at, space).toString('latin1');
+    const name = bytes.subarray(space + 1, nul).toString('utf8');
+    const id = bytes.subarray(nul + 1, nul + 1 + idBytes).toString('hex');
+    const type = mode === '40000' ? 'tree' : mode === '160000' ? 'commit' : 'blob';
+    out.set(name, { mode: mode === '40000' ? '040000' : mode, type, id });
+    at = nul + 1 + idBytes;
+  }
+  return out;
+}
+
 function build(
   root: string,
   format: 'sha1' | 'sha256',
   base: string | null,
   changes: Map<string, TreeEntry | null>,
-  listing: Map<string, Listed> | undefined,
+  listings: Map<string, Map<string, Listed>>,
   previous: Map<string, TreeEntry | null> | undefined,
   prefix: string,
   written: { id: string; content: Buffer }[],
 ): string | undefined {
-  const here = new Map(listing ?? (base ? listTree(root, base) : []));
+  const here = new Map(base ? (listings.get(prefix) ?? listTree(root, base)) : []);
   const below = new Map<string, Map<string, TreeEntry | null>>();
   for (const [path, entry] of changes) {
     const slash = path.indexOf('/');
@@ -84,7 +131,7 @@ function build(
   for (const [dir, sub] of below) {
     const existing = here.get(dir);
     const base = existing?.type === 'tree' ? existing.id : null;
-    const tree = build(root, format, base, sub, undefined, previous, `${prefix}${dir}/`, written);
+    const tree = build(root, format, base, sub, listings, previous, `${prefix}${dir}/`, written);
     if (tree) here.set(dir, { mode: '040000', type: 'tree', id: tree });
     else here.delete(dir);
   }

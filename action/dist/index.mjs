@@ -41916,6 +41916,9 @@ function checkManifests(root, paths, cache2) {
 // dist/git/cat-file.js
 var MANY = 100;
 function readBlobs(root, names) {
+  return readObjects(root, names, "blob");
+}
+function readObjects(root, names, type) {
   const out = /* @__PURE__ */ new Map();
   if (names.length === 0)
     return out;
@@ -41935,11 +41938,14 @@ function readBlobs(root, names) {
     if (!m)
       continue;
     const size = Number(m[2]);
-    if (m[1] === "blob")
+    if (m[1] === type)
       out.set(name, data.subarray(at, at + size));
     at += size + 1;
   }
   return out;
+}
+function readTrees(root, names) {
+  return readObjects(root, names, "tree");
 }
 function readBlob(root, name) {
   return readBlobs(root, [name]).get(name);
@@ -42151,7 +42157,10 @@ function listTree(root, tree) {
 function treeWith(root, base, changes, options = {}) {
   const format2 = base?.length === 64 ? "sha256" : "sha1";
   const written = [];
-  const id = build(root, format2, base, changes, options.listing, options.previous, "", written);
+  const listings = base ? listDirsOnPaths(root, base, changes.keys(), format2) : /* @__PURE__ */ new Map();
+  if (options.listing)
+    listings.set("", options.listing);
+  const id = build(root, format2, base, changes, listings, options.previous, "", written);
   writeTrees(root, written);
   return id ?? emptyTree(root, format2);
 }
@@ -42160,8 +42169,40 @@ function emptyTree(root, format2) {
   writeTrees(root, [{ id, content: Buffer.alloc(0) }]);
   return id;
 }
-function build(root, format2, base, changes, listing, previous, prefix, written) {
-  const here = new Map(listing ?? (base ? listTree(root, base) : []));
+function listDirsOnPaths(root, base, paths, format2) {
+  const dirs = /* @__PURE__ */ new Set([""]);
+  for (const path6 of paths) {
+    const parts = path6.split("/");
+    for (let i = 1; i < parts.length; i++)
+      dirs.add(`${parts.slice(0, i).join("/")}/`);
+  }
+  const names = [...dirs].map((d) => d === "" ? base : `${base}:${d.slice(0, -1)}`);
+  const trees = readTrees(root, names);
+  const out = /* @__PURE__ */ new Map();
+  [...dirs].forEach((dir, i) => {
+    const bytes = trees.get(names[i]);
+    if (bytes)
+      out.set(dir, parseTree3(bytes, format2 === "sha256" ? 32 : 20));
+  });
+  return out;
+}
+function parseTree3(bytes, idBytes) {
+  const out = /* @__PURE__ */ new Map();
+  let at = 0;
+  while (at < bytes.length) {
+    const space = bytes.indexOf(32, at);
+    const nul = bytes.indexOf(0, space);
+    const mode = bytes.subarray(at, space).toString("latin1");
+    const name = bytes.subarray(space + 1, nul).toString("utf8");
+    const id = bytes.subarray(nul + 1, nul + 1 + idBytes).toString("hex");
+    const type = mode === "40000" ? "tree" : mode === "160000" ? "commit" : "blob";
+    out.set(name, { mode: mode === "40000" ? "040000" : mode, type, id });
+    at = nul + 1 + idBytes;
+  }
+  return out;
+}
+function build(root, format2, base, changes, listings, previous, prefix, written) {
+  const here = new Map(base ? listings.get(prefix) ?? listTree(root, base) : []);
   const below = /* @__PURE__ */ new Map();
   for (const [path6, entry] of changes) {
     const slash = path6.indexOf("/");
@@ -42182,7 +42223,7 @@ function build(root, format2, base, changes, listing, previous, prefix, written)
   for (const [dir, sub] of below) {
     const existing = here.get(dir);
     const base2 = existing?.type === "tree" ? existing.id : null;
-    const tree = build(root, format2, base2, sub, void 0, previous, `${prefix}${dir}/`, written);
+    const tree = build(root, format2, base2, sub, listings, previous, `${prefix}${dir}/`, written);
     if (tree)
       here.set(dir, { mode: "040000", type: "tree", id: tree });
     else

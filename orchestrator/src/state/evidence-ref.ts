@@ -1,7 +1,8 @@
 import { OperationError } from '../errors.js';
 import { readBlobs } from '../git/cat-file.js';
 import { commitTreeAs } from '../git/commit-tree.js';
-import { git, gitAsync } from '../git/git.js';
+import { git } from '../git/git.js';
+import { pushRefspec, resolveRev } from '../git/refs.js';
 import { type TreeEntry, treeWith } from '../git/tree-build.js';
 import { writeBlobs } from './state-ref.js';
 
@@ -45,8 +46,8 @@ export async function pinEvidence(
     files.map((f, i) => [f.path, { mode: '100644', blob: ids[i] }]),
   );
   const tree = treeWith(root, null, changes);
-  const current = revParse(root, ref);
-  const currentTree = current ? revParse(root, `${current}^{tree}`) : undefined;
+  const current = resolveRev(root, ref);
+  const currentTree = current ? resolveRev(root, `${current}^{tree}`) : undefined;
   const commit =
     current && currentTree === tree
       ? current
@@ -54,17 +55,10 @@ export async function pinEvidence(
   if (commit !== current) git(root, ['update-ref', '-m', 'cxo evidence', ref, commit]);
   if (!remote) return;
   // one writer per run: the run's own clone (gc, elsewhere, only deletes it)
-  const pushed = await gitAsync(root, [
-    'push',
-    '--quiet',
-    '--no-verify',
-    '--force',
-    remote,
-    `${commit}:${ref}`,
-  ]);
-  if (pushed.status !== 0)
+  const refused = await pushRefspec(root, remote, `+${commit}:${ref}`);
+  if (refused)
     throw new OperationError(
-      `cannot push the evidence ref ${ref} to ${remote}: ${pushed.stderr.trim()}`,
+      `cannot push the evidence ref ${ref} to ${remote}: ${refused}`,
       'check that the remote accepts pushes to refs/cxo/evidence/*',
     );
 }
@@ -82,11 +76,11 @@ export function readEvidence(
   isSafePath: (path: string) => boolean,
 ): Map<string, Buffer> {
   const ref = evidenceRefOf(taskId, runId);
-  if (!revParse(root, ref) && remote)
+  if (!resolveRev(root, ref) && remote)
     git(root, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${ref}:${ref}`], {
       allowFail: true,
     });
-  const commit = revParse(root, ref);
+  const commit = resolveRev(root, ref);
   if (!commit) return new Map();
   const ids = new Map<string, string>();
   for (const record of git(root, ['ls-tree', '-r', '-z', commit]).stdout.split('\0')) {
@@ -111,15 +105,9 @@ export async function dropEvidence(
 ): Promise<void> {
   const ref = evidenceRefOf(taskId, runId);
   if (remote) {
-    const pushed = await gitAsync(root, ['push', '--quiet', '--no-verify', remote, `:${ref}`]);
-    if (pushed.status !== 0 && !/remote ref does not exist/i.test(pushed.stderr))
-      throw new OperationError(`cannot delete the evidence ref ${ref} on ${remote}: ${pushed.stderr.trim()}`);
+    const refused = await pushRefspec(root, remote, `:${ref}`);
+    if (refused && !/remote ref does not exist/i.test(refused))
+      throw new OperationError(`cannot delete the evidence ref ${ref} on ${remote}: ${refused}`);
   }
   git(root, ['update-ref', '-d', ref], { allowFail: true });
-}
-
-function revParse(root: string, rev: string): string | undefined {
-  const r = git(root, ['rev-parse', '--verify', '--quiet', rev], { allowFail: true });
-  const id = r.stdout.trim();
-  return r.status === 0 && id ? id : undefined;
 }

@@ -1,4 +1,4 @@
-import { gitAsync } from '../git/git.js';
+import { fetchRefspec, pushRefspec } from '../git/refs.js';
 import type { Config } from '../repo/config.js';
 import { usesStateRef } from './state-layout.js';
 import { StateRef } from './state-ref.js';
@@ -18,10 +18,7 @@ export async function shareRunBranch(
   const { remote } = StateRef.open(root, config);
   if (!remote) return undefined;
   const ref = `refs/heads/${branch}`;
-  const pushed = await gitAsync(root, ['push', '--quiet', '--no-verify', remote, `${ref}:${ref}`]);
-  return pushed.status === 0
-    ? undefined
-    : (pushed.stderr || pushed.stdout).trim() || `git push exited ${pushed.status}`;
+  return pushRefspec(root, remote, `${ref}:${ref}`);
 }
 
 /**
@@ -33,14 +30,5 @@ export async function fetchRunBranches(root: string, config: Config): Promise<st
   if (!usesStateRef(config)) return undefined;
   const { remote } = StateRef.open(root, config);
   if (!remote) return undefined;
-  const fetched = await gitAsync(root, [
-    'fetch',
-    '--quiet',
-    '--no-write-fetch-head',
-    remote,
-    `+refs/heads/codex/*:refs/remotes/${remote}/codex/*`,
-  ]);
-  return fetched.status === 0
-    ? undefined
-    : (fetched.stderr || fetched.stdout).trim() || `git fetch exited ${fetched.status}`;
+  return fetchRefspec(root, remote, `+refs/heads/codex/*:refs/remotes/${remote}/codex/*`);
 }

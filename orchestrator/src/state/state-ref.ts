@@ -6,6 +6,7 @@ import type { Config } from '../repo/config.js';
 import { jitteredBackoff, sleep } from '../git/backoff.js';
 import { readBlob, readBlobs } from '../git/cat-file.js';
 import { git, gitAsync } from '../git/git.js';
+import { resolveRev } from '../git/refs.js';
 import { type CommitAs, commitTreeAs } from '../git/commit-tree.js';
 import { parseRawDiff } from '../git/raw-diff.js';
 import { listTree, type TreeEntry, treeWith } from '../git/tree-build.js';
@@ -139,7 +140,7 @@ export class StateRef {
   }
 
   localTip(): string | undefined {
-    return revParse(this.root, this.ref);
+    return resolveRev(this.root, `${this.ref}^{commit}`);
   }
 
   /**
@@ -148,7 +149,7 @@ export class StateRef {
    */
   snapshot(): StateSnapshot {
     const local = this.localTip();
-    const fetched = this.trackingRef ? revParse(this.root, this.trackingRef) : undefined;
+    const fetched = this.trackingRef ? resolveRev(this.root, `${this.trackingRef}^{commit}`) : undefined;
     const ahead = fetched && fetched !== local && (!local || isAncestor(this.root, local, fetched));
     return new StateSnapshot(this.root, ahead ? fetched : local);
   }
@@ -292,7 +293,7 @@ export class StateRef {
         'check the remote is reachable (or set gitops.share_state: false to keep the state in this clone)',
       );
     }
-    return revParse(this.root, tracking);
+    return resolveRev(this.root, `${tracking}^{commit}`);
   }
 
   /** Pushes `commit` as the remote's state ref, leased on `expected` (absent: the ref must not exist). */
@@ -322,12 +323,6 @@ export class StateRef {
       'check that the remote accepts pushes to the state ref (protect the branches people work on, not it)',
     );
   }
-}
-
-function revParse(root: string, ref: string): string | undefined {
-  const r = git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFail: true });
-  const id = r.stdout.trim();
-  return r.status === 0 && id ? id : undefined;
 }
 
 function treeOfCommit(root: string, commit: string): string {

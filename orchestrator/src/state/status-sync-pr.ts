@@ -1,4 +1,5 @@
-import { git, gitAsync, gitBytes } from '../git/git.js';
+import { git, gitBytes } from '../git/git.js';
+import { fetchRefspec, pushRefspec, resolveRev } from '../git/refs.js';
 import { commitTreeAs } from '../git/commit-tree.js';
 import { treeWith } from '../git/tree-build.js';
 import type { GitHubRepo } from '../github/github-repo.js';
@@ -42,14 +43,11 @@ export async function syncStatusesByPullRequest(
   const { remote } = config.gitops;
   const base = config.base_branch;
   const file = config.files.tasks.replace(/^\.\//, '');
-  await gitAsync(root, [
-    'fetch',
-    '--quiet',
-    '--no-write-fetch-head',
-    remote,
-    `+refs/heads/${base}:refs/remotes/${remote}/${base}`,
-  ]);
-  const baseCommit = revParse(root, `refs/remotes/${remote}/${base}`) ?? revParse(root, `refs/heads/${base}`);
+  // offline, the base branch as last fetched
+  await fetchRefspec(root, remote, `+refs/heads/${base}:refs/remotes/${remote}/${base}`);
+  const baseCommit =
+    resolveRev(root, `refs/remotes/${remote}/${base}^{commit}`) ??
+    resolveRev(root, `refs/heads/${base}^{commit}`);
   if (!baseCommit) throw new OperationError(`no branch ${base} here or on ${remote} to sync statuses into`);
 
   const shown = gitBytes(root, ['cat-file', 'blob', `${baseCommit}:${file}`], { allowFail: true });
@@ -81,18 +79,8 @@ export async function syncStatusesByPullRequest(
   const commit = commitTreeAs(root, tree, [baseCommit], message);
   const branch = syncBranchOf(config);
   git(root, ['update-ref', '-m', 'cxo state_sync pr', `refs/heads/${branch}`, commit]);
-  const pushed = await gitAsync(root, [
-    'push',
-    '--quiet',
-    '--no-verify',
-    '--force',
-    remote,
-    `refs/heads/${branch}:refs/heads/${branch}`,
-  ]);
-  if (pushed.status !== 0)
-    throw new OperationError(
-      `cannot push ${branch} to ${remote}: ${(pushed.stderr || pushed.stdout).trim()}`,
-    );
+  const refused = await pushRefspec(root, remote, `+refs/heads/${branch}:refs/heads/${branch}`);
+  if (refused) throw new OperationError(`cannot push ${branch} to ${remote}: ${refused}`);
   const pull = await openOrUpdatePullRequest(gh.octokit, {
     owner: gh.owner,
     repo: gh.repo,
@@ -112,9 +100,4 @@ export async function syncStatusesByPullRequest(
 
 function sameStatus(a: TaskStatus | undefined, b: TaskStatus): boolean {
   return a !== undefined && canonicalJson(a) === canonicalJson(b);
-}
-
-function revParse(root: string, ref: string): string | undefined {
-  const r = git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFail: true });
-  return r.status === 0 ? r.stdout.trim() : undefined;
 }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OperationError } from '../../src/errors.js';
 import { createGitHubClient, type GitHubClient } from '../../src/github/github-client.js';
 import { getPullRequest, openOrUpdatePullRequest } from '../../src/github/pull-request.js';
-import { pullRequestObject } from '../helpers/github-objects.js';
+import { pullRequestObject, pullsExchanges } from '../helpers/github-objects.js';
 import { handBuilt, loadScenario, startReplayServer, type ReplayServer } from '../helpers/github-replay.js';
 
 const ORG = 'octokit-fixture-org';
@@ -44,30 +44,7 @@ function pullRequest(
   });
 }
 
-const list = (pulls: unknown[]) =>
-  handBuilt({
-    why: 'list pull requests',
-    method: 'GET',
-    path: `${PULLS}${LIST_QUERY}`,
-    status: 200,
-    body: pulls,
-  });
-const created = (number: number) =>
-  handBuilt({
-    why: 'create a pull request',
-    method: 'POST',
-    path: PULLS,
-    status: 201,
-    body: pullRequest(number),
-  });
-const updated = (number: number) =>
-  handBuilt({
-    why: 'update a pull request',
-    method: 'PATCH',
-    path: `${PULLS}/${number}`,
-    status: 200,
-    body: pullRequest(number),
-  });
+const { list, created, updated } = pullsExchanges({ org: ORG, repo: REPO, head: HEAD, pullRequest });
 /** GitHub's 422 for a create it refuses; `errors[].message` as the docs and real answers carry it. */
 const refused = (message: string) =>
   handBuilt({

@@ -1,3 +1,4 @@
+import { handBuilt } from './github-replay.js';
 /**
  * GitHub REST objects for hand-built exchanges (@octokit/fixtures records no pull requests or
  * reviews): the shapes follow GitHub's REST docs, "Pulls" and "Reviews"
@@ -96,5 +97,45 @@ export function reviewObject(p: {
     ...(p.submittedAt ? { submitted_at: p.submittedAt } : {}),
     commit_id: p.commit ?? 'a'.repeat(40),
     author_association: 'COLLABORATOR',
+  };
+}
+
+/**
+ * The hand-built pulls exchanges of one repository and head (GitHub's REST docs for "List pull
+ * requests", "Create a pull request", "Update a pull request"), answering with `pullRequest(n)`.
+ */
+export function pullsExchanges(p: {
+  org: string;
+  repo: string;
+  head: string;
+  pullRequest: (number: number) => unknown;
+}) {
+  const pulls = `/repos/${p.org}/${p.repo}/pulls`;
+  const query = `?head=${encodeURIComponent(`${p.org}:${p.head}`)}&base=main&state=open`;
+  return {
+    list: (open: unknown[]) =>
+      handBuilt({
+        why: 'list pull requests',
+        method: 'GET',
+        path: `${pulls}${query}`,
+        status: 200,
+        body: open,
+      }),
+    created: (number: number) =>
+      handBuilt({
+        why: 'create a pull request',
+        method: 'POST',
+        path: pulls,
+        status: 201,
+        body: p.pullRequest(number),
+      }),
+    updated: (number: number) =>
+      handBuilt({
+        why: 'update a pull request',
+        method: 'PATCH',
+        path: `${pulls}/${number}`,
+        status: 200,
+        body: p.pullRequest(number),
+      }),
   };
 }

@@ -8,45 +8,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeSource } from '../../src/repo/source-text.js';
 import { parseTaskIndex } from '../../src/repo/task-index.js';
-import { pullRequestObject } from '../helpers/github-objects.js';
-import { handBuilt, loadScenario, type ReplayServer, startReplayServer } from '../helpers/github-replay.js';
+import { pullRequestObject, pullsExchanges } from '../helpers/github-objects.js';
+import { loadScenario, type ReplayServer, startReplayServer } from '../helpers/github-replay.js';
 import { cxoAsync } from '../helpers/run-repo.js';
 import { sharedRemote } from '../helpers/shared-remote.js';
 import { cxo, gitIn, indexJson } from '../helpers/temp-repo.js';
 
 const ORG = 'octokit-fixture-org';
 const REPO = 'add-labels-to-issue';
-const PULLS = `/repos/${ORG}/${REPO}/pulls`;
 const HEAD = 'cxo/state-sync';
-const LIST_QUERY = `?head=${encodeURIComponent(`${ORG}:${HEAD}`)}&base=main&state=open`;
 const TOKEN = loadScenario('add-labels-to-issue')[1].requestHeaders.authorization.replace(/^token /, '');
 
 const pullRequest = (number: number) =>
   pullRequestObject({ org: ORG, repo: REPO, number, head: HEAD, title: 'cxo: task statuses', body: '' });
-const list = (pulls: unknown[]) =>
-  handBuilt({
-    why: 'list pull requests',
-    method: 'GET',
-    path: `${PULLS}${LIST_QUERY}`,
-    status: 200,
-    body: pulls,
-  });
-const created = (number: number) =>
-  handBuilt({
-    why: 'create a pull request',
-    method: 'POST',
-    path: PULLS,
-    status: 201,
-    body: pullRequest(number),
-  });
-const updated = (number: number) =>
-  handBuilt({
-    why: 'update a pull request',
-    method: 'PATCH',
-    path: `${PULLS}/${number}`,
-    status: 200,
-    body: pullRequest(number),
-  });
+const { list, created, updated } = pullsExchanges({ org: ORG, repo: REPO, head: HEAD, pullRequest });
 
 let server: ReplayServer;
 beforeEach(async () => {

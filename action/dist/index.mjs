@@ -42110,6 +42110,13 @@ function sleep(ms) {
   return new Promise((resolve8) => setTimeout(resolve8, ms));
 }
 
+// dist/git/refs.js
+function resolveRev(root, rev) {
+  const r = git(root, ["rev-parse", "--verify", "--quiet", rev], { allowFail: true });
+  const id = r.stdout.trim();
+  return r.status === 0 && id ? id : void 0;
+}
+
 // dist/git/orchestrator-identity.js
 var ORCHESTRATOR_IDENTITY = {
   GIT_AUTHOR_NAME: "codex-orchestrator",
@@ -42346,7 +42353,7 @@ var StateRef = class _StateRef {
     return this.remote ? `refs/remotes/${this.remote}/${this.ref.replace(/^refs\/heads\//, "")}` : void 0;
   }
   localTip() {
-    return revParse(this.root, this.ref);
+    return resolveRev(this.root, `${this.ref}^{commit}`);
   }
   /**
    * The state as this clone last saw it (no network): the local ref, or the remote's tip as last
@@ -42354,7 +42361,7 @@ var StateRef = class _StateRef {
    */
   snapshot() {
     const local = this.localTip();
-    const fetched = this.trackingRef ? revParse(this.root, this.trackingRef) : void 0;
+    const fetched = this.trackingRef ? resolveRev(this.root, `${this.trackingRef}^{commit}`) : void 0;
     const ahead = fetched && fetched !== local && (!local || isAncestor(this.root, local, fetched));
     return new StateSnapshot(this.root, ahead ? fetched : local);
   }
@@ -42492,7 +42499,7 @@ var StateRef = class _StateRef {
       }
       throw new OperationError(`cannot fetch the state ref ${this.ref} from ${this.remote}: ${fetched.stderr.trim()}`, "check the remote is reachable (or set gitops.share_state: false to keep the state in this clone)");
     }
-    return revParse(this.root, tracking);
+    return resolveRev(this.root, `${tracking}^{commit}`);
   }
   /** Pushes `commit` as the remote's state ref, leased on `expected` (absent: the ref must not exist). */
   async push(commit, expected) {
@@ -42515,11 +42522,6 @@ ${pushed.stderr}`))
     throw new OperationError(`cannot push the state ref ${this.ref} to ${this.remote}: ${(pushed.stderr || pushed.stdout).trim()}`, "check that the remote accepts pushes to the state ref (protect the branches people work on, not it)");
   }
 };
-function revParse(root, ref) {
-  const r = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowFail: true });
-  const id = r.stdout.trim();
-  return r.status === 0 && id ? id : void 0;
-}
 function treeOfCommit(root, commit) {
   return git(root, ["rev-parse", `${commit}^{tree}`]).stdout.trim();
 }
